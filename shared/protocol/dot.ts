@@ -1,0 +1,88 @@
+/**
+ * The `[dot]` codec (PROTOCOL.md §1): a `.` inside a map key is written `[dot]`, both in Name paths and as keys of
+ * the maps the seed marks.
+ *
+ * Names that already contain the text `[dot]`: a literal `[` that starts the text `dot]` or `lbr]` is written
+ * `[lbr]`, so `a[dot]b` encodes to `a[lbr]dot]b` and decodes back unchanged. Names without such a `[` encode exactly
+ * as Pixotope does (`Project.Alpha` ⇄ `Project[dot]Alpha`). The only text read differently from a plain
+ * `[dot]`-only decoder is the rare literal `[lbr]`.
+ */
+
+const DOT = '[dot]';
+const LBR = '[lbr]';
+
+const ENCODE = /\.|\[(?=(?:dot|lbr)\])/g;
+const DECODE = /\[(?:dot|lbr)\]/g;
+
+export function encodeKey(key: string): string {
+  if (!key.includes('[')) return key.includes('.') ? key.replaceAll('.', DOT) : key;
+  return key.replace(ENCODE, (m) => (m === '.' ? DOT : LBR));
+}
+
+/** Left to right, each `[dot]` or `[lbr]` token is read once; a literal `[` never starts a token (see encodeKey). */
+export function decodeKey(key: string): string {
+  if (!key.includes('[')) return key;
+  if (!key.includes(LBR)) return key.replaceAll(DOT, '.');
+  return key.replace(DECODE, (m) => (m === DOT ? '.' : '['));
+}
+
+/** `['State', 'Repositories', 'Project.Beta', 'AutoPull']` → `State.Repositories.Project[dot]Beta.AutoPull`. */
+export function encodeNamePath(segments: readonly string[]): string {
+  return segments.map(encodeKey).join('.');
+}
+
+export function decodeNamePath(name: string): string[] {
+  return name.split('.').map(decodeKey);
+}
+
+/** Keys of these maps are encoded on the wire (seed 002 marks them; PROTOCOL.md §5 adds Integrations). */
+export const MARKED_MAPS: ReadonlySet<string> = new Set(['Repositories', 'Clients', 'Workspaces', 'Integrations']);
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** A copy with every key mapped, or the map itself when no key changes. */
+function mapKeys(map: Record<string, unknown>, fn: (key: string) => string): Record<string, unknown> {
+  let out: Record<string, unknown> | null = null;
+  for (const key in map) {
+    const mapped = fn(key);
+    if (out === null && mapped === key) continue;
+    if (out === null) {
+      // First changed key: copy the keys before it, in order.
+      out = {};
+      for (const earlier in map) {
+        if (earlier === key) break;
+        out[earlier] = map[earlier];
+      }
+    }
+    out[mapped] = map[key];
+  }
+  return out ?? map;
+}
+
+/**
+ * Applies a key codec to the marked maps of the Value found at a (decoded) Name path: the maps at the top of a whole
+ * state (`State`), or the map itself when the path ends on one (`State.Repositories`). Other paths hold no marked
+ * map. Returns a new object; the input is not changed.
+ */
+function codeValueKeys(path: readonly string[], value: unknown, fn: (key: string) => string): unknown {
+  if (!isPlainObject(value)) return value;
+  if (path.length === 1) {
+    let out: Record<string, unknown> | null = null;
+    for (const key in value) {
+      const inner = value[key];
+      if (!MARKED_MAPS.has(key) || !isPlainObject(inner)) continue;
+      const mapped = mapKeys(inner, fn);
+      if (mapped === inner) continue;
+      out ??= Object.assign({}, value);
+      out[key] = mapped;
+    }
+    return out ?? value;
+  }
+  const last = path[path.length - 1];
+  return last !== undefined && MARKED_MAPS.has(last) && path.length === 2 ? mapKeys(value, fn) : value;
+}
+
+export const decodeValueKeys = (path: readonly string[], value: unknown): unknown => codeValueKeys(path, value, decodeKey);
+export const encodeValueKeys = (path: readonly string[], value: unknown): unknown => codeValueKeys(path, value, encodeKey);
