@@ -1,0 +1,107 @@
+/**
+ * Calls of PROTOCOL.md §4: Params and Result schemas per Method, and the Failure codes. Methods documented by Pixotope
+ * keep their documented shapes; the rest are this project's (listed in docs/PROTOCOL-EXTENSIONS.md).
+ */
+import { z } from 'zod';
+import { Claim, ChangeType, Commit } from './states.ts';
+
+const NonEmpty = z.string().min(1);
+const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'must be a lowercase hex SHA-256');
+/** Asset URIs start with `FileSystem:/` (seed 002). Path safety is checked where the URI meets a disk. */
+export const AssetUri = z.string().startsWith('FileSystem:/', 'must start with "FileSystem:/"');
+
+/** A change inside a commit: PutFile carries its size, whole-file hash and ordered chunk hashes. */
+export const CommitChange = z.object({
+  Type: ChangeType,
+  URI: AssetUri,
+  Size: z.number().int().nonnegative().optional(),
+  Hash: Sha256.optional(),
+  Chunks: z.array(Sha256).optional(),
+});
+
+const RepoBranch = { Repository: NonEmpty, Branch: NonEmpty };
+const Started = z.object({ Started: z.literal(true) });
+const Nothing = z.object({});
+
+export const RepositoryEntry = z.object({
+  Name: z.string(),
+  Branches: z.array(z.object({ Name: z.string(), Commits: z.array(Commit) })),
+});
+
+export const CALLS = {
+  server: {
+    Health: { params: Nothing, result: Nothing },
+    GetRepositories: { params: Nothing, result: z.array(RepositoryEntry) },
+    CreateRepository: { params: z.object({ Name: NonEmpty, Branch: NonEmpty }), result: z.object({ Commit: z.string() }) },
+    CreateBranch: {
+      params: z.object({ Repository: NonEmpty, Name: NonEmpty, From: NonEmpty }),
+      result: z.object({ Commit: z.string() }),
+    },
+    CreateCommit: {
+      params: z.object({ ...RepoBranch, Parent: z.string().nullable(), Author: NonEmpty, Comment: z.string(), Changes: z.array(CommitChange).min(1) }),
+      result: z.object({ Commit: z.string() }),
+    },
+    GetChanges: {
+      params: z.object({ ...RepoBranch, From: z.string().nullable(), To: z.string().nullable().optional() }),
+      result: z.object({ Changes: z.array(CommitChange) }),
+    },
+    TagCommit: { params: z.object({ ...RepoBranch, Commit: NonEmpty, Tag: NonEmpty }), result: Nothing },
+    UntagCommit: { params: z.object({ ...RepoBranch, Commit: NonEmpty, Tag: NonEmpty }), result: Nothing },
+    Claim: {
+      params: z.object({ ...RepoBranch, URI: AssetUri, Owner: NonEmpty, Force: z.boolean().optional() }),
+      result: z.object({ Claims: z.array(Claim) }),
+    },
+    ReleaseClaim: {
+      params: z.object({ ...RepoBranch, URI: AssetUri, Owner: NonEmpty, Force: z.boolean().optional() }),
+      result: z.object({ Claims: z.array(Claim) }),
+    },
+  },
+  client: {
+    CreateWorkspace: {
+      params: z.object({ ...RepoBranch, Path: NonEmpty.optional() }),
+      result: z.object({ Workspace: z.string() }),
+    },
+    Pull: { params: z.object({ Workspace: NonEmpty, UpTo: NonEmpty.optional(), Force: z.boolean().optional() }), result: Started },
+    Push: { params: z.object({ Workspace: NonEmpty, Comment: z.string(), URIs: z.array(AssetUri).optional() }), result: Started },
+    Scan: { params: z.object({ Workspace: NonEmpty }), result: Started },
+    RevertLocalChanges: { params: z.object({ Workspace: NonEmpty, URIs: z.array(AssetUri).optional() }), result: Started },
+    ResolveConflict: {
+      params: z.object({ Workspace: NonEmpty, URI: AssetUri, Keep: z.enum(['Local', 'Remote']) }),
+      result: Nothing,
+    },
+    Claim: { params: z.object({ Workspace: NonEmpty, URI: AssetUri, Force: z.boolean().optional() }), result: z.object({ Claims: z.array(Claim) }) },
+    ReleaseClaim: { params: z.object({ Workspace: NonEmpty, URI: AssetUri, Force: z.boolean().optional() }), result: z.object({ Claims: z.array(Claim) }) },
+  },
+} as const;
+
+export type ServerMethod = keyof (typeof CALLS)['server'];
+export type ClientMethod = keyof (typeof CALLS)['client'];
+export type CallParams<K extends 'server' | 'client', M extends keyof (typeof CALLS)[K]> =
+  (typeof CALLS)[K][M] extends { params: infer P extends z.ZodType } ? z.input<P> : never;
+export type CallResultOf<K extends 'server' | 'client', M extends keyof (typeof CALLS)[K]> =
+  (typeof CALLS)[K][M] extends { result: infer R extends z.ZodType } ? z.output<R> : never;
+
+/** Failure codes: the first is documented by Pixotope, the rest are this project's. */
+export const FAILURE_CODES = {
+  REPOSITORY_ALREADY_EXISTS: 'a repository with that name already exists',
+  NOT_AT_HEAD: 'the commit is not based on the branch head: pull first',
+  CLAIMED_BY_OTHER: 'a changed asset is claimed by another owner',
+  MISSING_CHUNKS: 'the server lacks chunks the commit refers to: upload them first',
+  INVALID_PARAMS: 'the Params do not match the method',
+  UNKNOWN_METHOD: 'the service has no such method',
+  UNKNOWN_REPOSITORY: 'no such repository',
+  UNKNOWN_BRANCH: 'no such branch',
+  BRANCH_ALREADY_EXISTS: 'a branch with that name already exists',
+  UNKNOWN_COMMIT: 'no such commit on that branch',
+  UNKNOWN_WORKSPACE: 'no such workspace on this client',
+  NOT_CLAIMED: 'the asset is not claimed',
+  UNSAFE_PATH: 'the URI or path would resolve outside the workspace',
+  BUSY: 'the workspace is already pulling or pushing',
+  NOTHING_TO_PUSH: 'there are no local changes to push',
+  NOT_IN_CONFLICT: 'the URI is not in conflict',
+  SERVER_UNAVAILABLE: 'the server did not answer',
+  TIMEOUT: 'no answer within the time limit',
+  INTERNAL: 'the service failed unexpectedly',
+} as const;
+export type FailureCode = keyof typeof FAILURE_CODES;
+

@@ -1,0 +1,3 @@
+export * from './states.ts';
+export * from './validate.ts';
+export * from './calls.ts';
