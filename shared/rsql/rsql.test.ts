@@ -1,0 +1,145 @@
+// The filter examples of seeds 001 and 003, read from the seeds' own text, parsed and evaluated on sample data.
+import { describe, expect, it } from 'vitest';
+import { seedExamples } from '../../scripts/testing/seeds.ts';
+import {
+  compileFilter, matchesAsset, matchesRelationship, normalizeRsql, queryHistory, type CompiledFilter, type FilterableAsset,
+  type FilterableRelationship,
+} from './index.ts';
+
+const W1 = 'FmY4KxRfdqQmjMMAgCPfFo_aga';
+const REV = 'YRc2mxEFc1KvVPVmkFQhnX';
+const REL_ID = '626e1a881f2447ad93eed68a3c684f25';
+
+const wall: FilterableAsset = {
+  id: W1,
+  type: 'autodesk.design:assets.instance-1.0.0',
+  parameters: [
+    { name: 'category', value: 'Windows' },
+    { name: 'family', value: 'Basic Wall' },
+    { name: 'type', value: 'Generic-8' },
+    { name: 'typeId', value: 'autodesk.revit.parameter:wallAttrRoomBounding-1.0.0' },
+    { name: 'Cross-Section', value: '1' },
+  ],
+  refParameters: [
+    { name: 'Base Constraint', value: '92F5BE62F9DA0107E98E3B44DEA46648817E89D1' },
+    { name: 'Cover', typeId: 'autodesk.revit.parameter:clearCoverExterior-1.0.0', value: 'AF2ACFCED97EE03F9C3531E78A240122C8034E58' },
+  ],
+};
+/** Has a Cross-Section parameter, but with another value, and a value 1 on a different parameter. */
+const door: FilterableAsset = {
+  id: 'MYAyVLrjPhUg4xvb6fOUV6_aga',
+  type: 'autodesk.design:assets.design-1.0.0',
+  parameters: [{ name: 'category', value: 'Doors' }, { name: 'Cross-Section', value: '2' }, { name: 'Height', value: '1' }],
+  refParameters: [{ name: 'Base Constraint', value: 'AF2ACFCED97EE03F9C3531E78A240122C8034E58' }],
+};
+const bare: FilterableAsset = { id: 'bare', type: 'texture', parameters: [] };
+const assets = [wall, door, bare];
+
+/** For each non-revision example of seed 001: the ids of the sample assets it must select. */
+const EXPECTED_ASSETS: Record<string, string[]> = {
+  [`assetId=in=(${W1}, MYAyVLrjPhUg4xvb6fOUV6_aga)`]: [W1, door.id],
+  'asset.type.name==autodesk.design:assets.instance-1.0.0': [W1],
+  'asset.parameter.category==Windows': [W1],
+  'asset.parameter.family==Basic Wall': [W1],
+  'asset.parameter.type==Generic-8': [W1],
+  'asset.parameter.typeId==autodesk.revit.parameter:wallAttrRoomBounding-1.0.0': [W1],
+  'asset.parameter.name==”Cross-Section”': [W1, door.id],
+  'asset.parameter.name==”Cross-Section” and asset.parameter.value==1': [W1],
+  'asset.refParameter.name==”Base Constraint” and asset.refParameter.value==92F5BE62F9DA0107E98E3B44DEA46648817E89D1': [W1],
+  'asset.refParameter.typeId==autodesk.revit.parameter:clearCoverExterior-1.0.0 and asset.refParameter.value==AF2ACFCED97EE03F9C3531E78A240122C8034E58': [W1],
+};
+
+/** A three-commit history: a@1 | a@2 b@1 | b@1 c@1. */
+interface Versioned { id: string; v: number }
+const history = {
+  commits: ['c1', REV, 'c3'],
+  snapshotAt: (i: number): Versioned[] =>
+    [[], [{ id: 'a', v: 1 }], [{ id: 'a', v: 2 }, { id: 'b', v: 1 }], [{ id: 'b', v: 1 }, { id: 'c', v: 1 }]][i + 1] ?? [],
+};
+
+const compile = (text: string, target: 'assets' | 'relationships' = 'assets'): CompiledFilter => {
+  const result = compileFilter(text, target);
+  if (!result.ok) throw new Error(`${text}: ${result.error.message}`);
+  return result.value;
+};
+
+const query = (text: string) => {
+  const result = queryHistory(compile(text), history, (x) => x.id, (x) => String(x.v), () => true);
+  if (!result.ok) throw new Error(result.error.message);
+  return result.value.map((r) => `${r.operation ?? 'AT'} ${r.item.id}@${r.item.v}`);
+};
+
+describe('seed 001 filter examples', () => {
+  const examples = seedExamples('001');
+
+  it('are all here and all parse', () => {
+    expect(examples).toHaveLength(12);
+    for (const example of examples) expect(compileFilter(example).ok, example).toBe(true);
+  });
+
+  it.each(examples.filter((e) => !e.startsWith('exchange.')))('%s selects the right sample assets', (example) => {
+    expect(EXPECTED_ASSETS[example], 'an expectation for this example').toBeDefined();
+    const filter = compile(example);
+    expect(assets.filter((a) => matchesAsset(filter, a)).map((a) => a.id)).toEqual(EXPECTED_ASSETS[example]);
+  });
+
+  it('revision examples: from == to is an empty delta; latest-1..latest is the last commit\'s delta', () => {
+    expect(examples).toContain(`exchange.snapshot.fromRevision==${REV};exchange.snapshot.toRevision==${REV}`);
+    expect(query(`exchange.snapshot.fromRevision==${REV};exchange.snapshot.toRevision==${REV}`)).toEqual([]);
+    expect(query('exchange.snapshot.fromRevision==latest-1;exchange.snapshot.toRevision==latest')).toEqual(['REMOVE a@2', 'INSERT c@1']);
+    expect(query(`exchange.snapshot.fromRevision==c1;exchange.snapshot.toRevision==${REV}`)).toEqual(['MODIFY a@2', 'INSERT b@1']);
+    expect(query(`exchange.snapshot.toRevision==${REV}`)).toEqual(['AT a@2', 'AT b@1']);
+    expect(query('')).toEqual(['AT b@1', 'AT c@1']);
+    expect(query('exchange.snapshot.fromRevision==latest-3')).toEqual(['INSERT b@1', 'INSERT c@1']);
+  });
+});
+
+describe('seed 003 filter examples', () => {
+  const examples = seedExamples('003');
+  const rels: FilterableRelationship[] = [
+    { fromAssetId: REL_ID, toAssetId: 'child' },
+    { fromAssetId: 'parent', toAssetId: REL_ID },
+  ];
+
+  it('all parse for relationships, and the asset-id ones select the right relationships', () => {
+    expect(examples).toHaveLength(4);
+    for (const example of examples) expect(compileFilter(example, 'relationships').ok, example).toBe(true);
+    expect(rels.filter((r) => matchesRelationship(compile(`from.asset.id==${REL_ID}`, 'relationships'), r))).toEqual([rels[0]]);
+    expect(rels.filter((r) => matchesRelationship(compile(`to.asset.id==${REL_ID}`, 'relationships'), r))).toEqual([rels[1]]);
+  });
+});
+
+describe('unsupported filters', () => {
+  it.each([
+    ['assetId!=x', '!='],
+    ['asset.type.name=in=(a,b)', '=in='],
+    ['asset.colour==red', 'asset.colour'],
+    ['assetId==a,assetId==b', ','],
+    ['assetId==a or assetId==b', 'or'],
+    ['asset.parameter.value==1', 'asset.parameter.value'],
+    ['from.asset.id==x', 'from.asset.id'],
+    ['assetId==', 'assetId=='],
+  ])('%s fails with INVALID_FILTER naming %s', (text, part) => {
+    const result = compileFilter(text);
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.error.code).toBe('INVALID_FILTER');
+      expect(result.error.part).toBe(part);
+      expect(result.error.message).toContain(part);
+    }
+  });
+
+  it('revision references that do not exist are refused', () => {
+    const filter = compile('exchange.snapshot.fromRevision==nope');
+    const result = queryHistory(filter, history, (x) => x.id, (x) => String(x.v), () => true);
+    expect(result.ok ? 'ok' : result.error.part).toBe('nope');
+  });
+});
+
+describe('normalisation of the seeds\' loose syntax', () => {
+  it('quotes unquoted values with spaces and straightens typographic quotes, leaving valid RSQL alone', () => {
+    expect(normalizeRsql('asset.parameter.family==Basic Wall')).toBe('asset.parameter.family=="Basic Wall"');
+    expect(normalizeRsql('a==”x y” and b==c d;e==f')).toBe('a=="x y" and b=="c d";e==f');
+    expect(normalizeRsql('assetId=in=(a, b);x=="q;r"')).toBe('assetId=in=(a, b);x=="q;r"');
+  });
+});
