@@ -1,0 +1,37 @@
+/** Command-line options shared by the services' entry points, with clear errors for bad values. */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+export function portOption(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    console.error(`--${name} must be a TCP port number (0-65535), got "${value}"`);
+    process.exit(2);
+  }
+  return port;
+}
+
+export function parseServiceArgs<const O extends NonNullable<ParseArgsConfig['options']>>(options: O) {
+  try {
+    return parseArgs({ options, allowPositionals: false, strict: true }).values;
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : String(error));
+    process.exit(2);
+  }
+}
+
+/** Runs `stop` once on SIGINT/SIGTERM, then exits. */
+export function onShutdown(stop: () => Promise<void>, logger: { info(msg: string): void }): void {
+  let stopping = false;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      if (stopping) return;
+      stopping = true;
+      logger.info(`${signal}: stopping`);
+      stop().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    });
+  }
+}
