@@ -1,0 +1,54 @@
+/** Who may connect: loopback-only binding without a token, and a bearer token checked before the WebSocket upgrade. */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { isIPv4, isIPv6 } from 'node:net';
+import type { Duplex } from 'node:stream';
+
+/** 127.0.0.0/8, ::1 (also IPv4-mapped) and `localhost`: addresses no other machine can reach. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  if (h === 'localhost') return true;
+  if (isIPv4(h)) return h.startsWith('127.');
+  if (isIPv6(h)) {
+    if (h === '::1' || h === '0:0:0:0:0:0:0:1') return true;
+    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(h);
+    return mapped?.[1] !== undefined && mapped[1].startsWith('127.');
+  }
+  return false;
+}
+
+/** A hub others can reach without a token would let anyone on the network drive every service: refuse to start. */
+export function assertSafeBinding(host: string, token: string | undefined): void {
+  if (token === undefined && !isLoopbackHost(host)) {
+    throw new Error(
+      `DataHub: refusing to listen on ${host} without a token; set a token (Authorization: Bearer) or bind to 127.0.0.1`,
+    );
+  }
+}
+
+/**
+ * Constant-time token check. Both sides are hashed first so timingSafeEqual always gets equal-length buffers and the
+ * comparison time reveals neither the token nor its length.
+ */
+export function bearerMatches(authorization: string | undefined, token: string): boolean {
+  const m = authorization === undefined ? null : /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(authorization);
+  const given = m?.[1] ?? '';
+  const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
+  // Evaluate the comparison even when the header is missing, so both paths cost the same.
+  const same = timingSafeEqual(digest(given), digest(token));
+  return m !== null && same;
+}
+
+export const isAuthorized = (req: IncomingMessage, token: string | undefined): boolean =>
+  token === undefined || bearerMatches(req.headers.authorization, token);
+
+/** Answers an upgrade request with a plain HTTP error and closes the socket, before any WebSocket exists. */
+export function refuseUpgrade(socket: Duplex, status: 401 | 400 | 503, reason: string): void {
+  const extra = status === 401 ? 'WWW-Authenticate: Bearer\r\n' : '';
+  // Destroy once the response is flushed, or soon anyway: a client that does not read must not hold the socket open.
+  const timer = setTimeout(() => socket.destroy(), 1000);
+  timer.unref();
+  socket.once('finish', () => socket.destroy());
+  socket.once('close', () => clearTimeout(timer));
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\n${extra}Connection: close\r\nContent-Length: 0\r\n\r\n`);
+}

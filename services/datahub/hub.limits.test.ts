@@ -1,0 +1,165 @@
+// Limits: oversized frames, invalid frames, and slow peers (a peer that stops reading is simulated with ws's
+// pause(), which stops reading its socket so the hub's queue to it grows). No timing assertions: every flood is
+// bounded in bytes, every wait in time, and progress is observed through sync round trips and the hub's counters.
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { envelope, topicPrefix, type Envelope } from '../../shared/protocol/index.ts';
+import { silentLogger } from '../lib/log.ts';
+import { HUB_NAME, startHub, type Hub, type HubOptions } from './hub.ts';
+import { connectPeer, type Received, type TestPeer } from './test-peer.ts';
+
+const BROADCAST_UPDATES = topicPrefix('Update', { Target: 'BROADCAST' });
+let hub: Hub;
+let peers: TestPeer[] = [];
+
+afterEach(async () => {
+  await Promise.all(peers.map((p) => p.close()));
+  peers = [];
+  await hub.close();
+});
+
+async function start(options: HubOptions = {}): Promise<void> {
+  hub = await startHub({ port: 0, logger: silentLogger(), ...options });
+}
+
+async function peer(name?: string, prefixes: string[] = []): Promise<TestPeer> {
+  const p = await connectPeer(hub.url, name === undefined ? {} : { name });
+  peers.push(p);
+  await p.subscribe(prefixes);
+  return p;
+}
+
+const update = (name: string, value: unknown, source = 'PUB'): Envelope =>
+  envelope<'Update'>({ Type: 'Update', Target: 'BROADCAST', Source: source, Name: name }, { Value: value });
+const named = (name: string) => (m: Received): boolean => 'Name' in m.topic && m.topic.Name === name;
+
+/** Two fresh peers can still exchange a message: the hub is alive and routing. */
+async function stillRoutes(): Promise<void> {
+  const sub = await peer(undefined, [BROADCAST_UPDATES]);
+  const pub = await peer();
+  pub.send(update('Alive', true));
+  expect((await sub.next(named('Alive'))).message).toEqual({ Value: true });
+}
+
+describe('frame size', () => {
+  it('closes a connection that sends a frame over the maximum with 1009 and keeps serving the others', async () => {
+    await start({ maxFrameBytes: 4096 });
+    const big = await peer('BIG');
+    big.send(update('Huge', 'x'.repeat(8192)));
+    const closed = await big.waitClosed(5000);
+    expect(closed.code).toBe(1009);
+    expect(hub.stats().Invalid).toBe(1);
+    await stillRoutes();
+  });
+});
+
+describe('invalid frames', () => {
+  it('answers each with a Warning Log to the sender, counts it and never forwards it', async () => {
+    await start();
+    const everything = await peer(undefined, ['']);
+    // Not subscribed through the helper, whose sync round trip would tell the hub this peer's name.
+    const bad = await connectPeer(hub.url);
+    peers.push(bad);
+    const frames = [
+      'not json',
+      '[1,2]',
+      '{"Topic":{"Type":"Nope"},"Message":{}}',
+      '{"Topic":{"Type":"Update","Target":"BROADCAST","Source":"a:::b","Name":"X"},"Message":{"Value":1}}',
+      '{"Topic":{"Type":"Update","Target":"BROADCAST","Source":"S","Name":"NoValue"},"Message":{}}',
+      '{"Subscribe":"not an array"}',
+    ];
+    for (const f of frames) bad.sendRaw(f);
+    const logs: Received[] = [];
+    for (let i = 0; i < frames.length; i++) logs.push(await bad.next((m) => m.topic.Type === 'Log'));
+    for (const log of logs) {
+      expect(log.topic).toEqual({ Type: 'Log', Target: 'UNKNOWN', Source: HUB_NAME });
+      expect(log.message).toMatchObject({ Level: 'Warning', Message: expect.any(String) });
+    }
+    expect((logs[0]?.message as { Message: string }).Message).toMatch(/not valid JSON/);
+    expect((logs[3]?.message as { Message: string }).Message).toMatch(/:::/);
+    expect(hub.stats().Invalid).toBe(frames.length);
+
+    // Once the sender has named itself, the Log is addressed to that name.
+    bad.send(update('Valid', 1, 'STAGE-B-AssetHubClient'));
+    bad.sendRaw('{"Topic":{}}');
+    const named_ = await bad.next((m) => m.topic.Type === 'Log');
+    expect(named_.topic).toEqual({ Type: 'Log', Target: 'STAGE-B-AssetHubClient', Source: HUB_NAME });
+
+    // Nothing invalid reached the peer that subscribed to everything; the valid message did.
+    bad.send(update('End', 1));
+    await everything.next(named('End'));
+    const routed = everything.messages.filter((m) => !(m.topic.Type === 'Get' && m.topic.Target === HUB_NAME)); // sync traffic
+    expect(routed.map((m) => ('Name' in m.topic ? m.topic.Name : m.topic.Type))).toEqual(['Valid', 'End']);
+    expect(everything.invalid).toEqual([]);
+    expect(hub.stats().Invalid).toBe(frames.length + 1);
+  });
+});
+
+describe('slow peers', () => {
+  const LOWPRIO_BYTES = 64 * 1024;
+
+  it('drops LOWPRIO_ broadcast Updates above the soft limit, and nothing else', async () => {
+    await start({ softLimitBytes: 256 * 1024, hardLimitBytes: 512 * 1024 * 1024 });
+    const slow = await peer('SLOW', [BROADCAST_UPDATES]);
+    const pub = await peer('PUB');
+    slow.pause();
+
+    const blob = 'x'.repeat(LOWPRIO_BYTES);
+    let lowSent = 0;
+    let seq = 0;
+    // Batches of 1 MiB of LOWPRIO_ traffic with one normal Update each, until the kernel buffers are full and the hub
+    // starts dropping; then a few more batches so normal Updates are also sent while the peer is over the soft limit.
+    let extra = -1;
+    for (let batch = 0; batch < 96 && extra !== 0; batch++) {
+      for (let i = 0; i < 16; i++, lowSent++) pub.send(update(`LOWPRIO_Preview`, { Index: lowSent, Blob: blob }));
+      pub.send(update('Seq', seq++));
+      await pub.sync(10_000);
+      if (extra < 0 && hub.stats().Dropped > 0) extra = 4;
+      else if (extra > 0) extra--;
+    }
+    const stats = hub.stats();
+    expect(stats.Dropped).toBeGreaterThan(0);
+    expect(stats.Disconnected).toBe(0);
+    pub.send(update('Done', seq));
+
+    slow.resume();
+    await slow.next(named('Done'), 20_000);
+    const normal = slow.messages.filter(named('Seq')).map((m) => (m.message as { Value: number }).Value);
+    expect(normal).toEqual(Array.from({ length: seq }, (_, i) => i));
+    const lowReceived = slow.messages.filter(named('LOWPRIO_Preview')).length;
+    expect(lowReceived + hub.stats().Dropped).toBe(lowSent);
+    expect(lowReceived).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('disconnects a peer past the hard limit, logs it, and keeps serving the others', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    await start({ softLimitBytes: 64 * 1024, hardLimitBytes: 1024 * 1024, logger: pino({ level: 'warn' }, sink) });
+    const slow = await peer('SLOW-AssetHubPanel', [BROADCAST_UPDATES]);
+    const pub = await peer('PUB');
+    slow.pause();
+
+    const blob = 'y'.repeat(LOWPRIO_BYTES);
+    for (let batch = 0; batch < 64 && hub.stats().Disconnected === 0; batch++) {
+      for (let i = 0; i < 16; i++) pub.send(update('State', { Blob: blob }));
+      await pub.sync(10_000);
+    }
+    expect(hub.stats().Disconnected).toBe(1);
+    expect(hub.stats().Dropped).toBe(0);
+    slow.resume();
+    const closed = await slow.waitClosed(20_000);
+    // Cut (1006) or closed as "try again later" (1013); never a normal close.
+    expect([1006, 1013]).toContain(closed.code);
+
+    const warning = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === 'slow peer disconnected: too much queued to it');
+    expect(warning).toMatchObject({ peer: 'SLOW-AssetHubPanel', level: 40 });
+    expect(warning?.bufferedAmount).toBeGreaterThan(1024 * 1024);
+    await stillRoutes();
+  }, 60_000);
+});
