@@ -10,18 +10,24 @@ const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'must be a lowercase hex SHA-2
 /** Asset URIs start with `FileSystem:/` (seed 002). Path safety is checked where the URI meets a disk. */
 export const AssetUri = z.string().startsWith('FileSystem:/', 'must start with "FileSystem:/"');
 
-/** A change inside a commit: PutFile carries its size, whole-file hash and ordered chunk hashes. */
+/**
+ * A change inside a commit: PutFile carries its size, whole-file hash and ordered chunk hashes. `New` (as in seed 002)
+ * is set by the server in GetChanges results: the asset did not exist at `From`.
+ */
 export const CommitChange = z.object({
   Type: ChangeType,
   URI: AssetUri,
   Size: z.number().int().nonnegative().optional(),
   Hash: Sha256.optional(),
   Chunks: z.array(Sha256).optional(),
+  New: z.boolean().optional(),
 });
 
 const RepoBranch = { Repository: NonEmpty, Branch: NonEmpty };
 const Started = z.object({ Started: z.literal(true) });
 const Nothing = z.object({});
+
+export type TCommitChange = z.infer<typeof CommitChange>;
 
 export const RepositoryEntry = z.object({
   Name: z.string(),
@@ -31,6 +37,7 @@ export const RepositoryEntry = z.object({
 export const CALLS = {
   server: {
     Health: { params: Nothing, result: Nothing },
+    GetStorage: { params: Nothing, result: z.object({ Url: z.string() }) },
     GetRepositories: { params: Nothing, result: z.array(RepositoryEntry) },
     CreateRepository: { params: z.object({ Name: NonEmpty, Branch: NonEmpty }), result: z.object({ Commit: z.string() }) },
     CreateBranch: {

@@ -1,3 +1,4 @@
 export * from './states.ts';
 export * from './validate.ts';
 export * from './calls.ts';
+export * from './uri.ts';
