@@ -1,0 +1,278 @@
+/**
+ * The AssetHubServer service: its states and Calls on the hub, its SQLite store and its chunk store on HTTP.
+ */
+import { mkdir } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import path from 'node:path';
+import { CALLS } from '../../shared/assethub/calls.ts';
+import { ServerState, type TClientSummary } from '../../shared/assethub/states.ts';
+import { assetUriSegments } from '../../shared/assethub/uri.ts';
+import { parseState, serviceKindOf } from '../../shared/assethub/validate.ts';
+import { BROADCAST, SERVER_NAME, parseServiceName, topicPrefix, envelope, type Envelope } from '../../shared/protocol/index.ts';
+import { ServiceFailure, fail } from '../lib/failure.ts';
+import type { Logger } from '../lib/log.ts';
+import { lockDataDir } from '../lib/data-lock.ts';
+import { ServiceHost, type CallContext } from '../lib/service-host.ts';
+import { ChunkStore, createChunkHandler } from './chunks/index.ts';
+import { serverAssetInfo, serverPersistentState, serverState, serverWorkspaceInfo, valueAt, withValueAt } from './states.ts';
+import { ServerStore } from './store.ts';
+
+export const SERVER_VERSION = '0.1.0';
+/** Clients that have not been heard from for this long leave WorkspaceInfo.Clients. */
+const CLIENT_TTL_MS = 30_000;
+const IDENTIFY_EVERY_MS = 10_000;
+
+export interface ServerOptions {
+  dataDir: string;
+  hubUrl: string;
+  token?: string;
+  /** Port of the chunk store's HTTP server on 127.0.0.1 (0 = any free port). */
+  storagePort?: number;
+  storageHost?: string;
+  logger: Logger;
+}
+
+export interface RunningServer {
+  storageUrl: string;
+  store: ServerStore;
+  chunks: ChunkStore;
+  host: ServiceHost;
+  close(): Promise<void>;
+}
+
+type P<M extends keyof (typeof CALLS)['server']> = ReturnType<(typeof CALLS)['server'][M]['params']['parse']>;
+
+/** The machine part of a caller's service name, used as Author and Owner. */
+const machineOf = (caller: string): string => parseServiceName(caller)?.machine ?? caller;
+
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const { logger } = options;
+  await mkdir(options.dataDir, { recursive: true });
+  const dbFile = path.join(options.dataDir, 'server.sqlite');
+  const unlock = lockDataDir(options.dataDir, [dbFile]);
+  const store = new ServerStore(dbFile);
+  const chunks = new ChunkStore(path.join(options.dataDir, 'chunks'));
+  await chunks.init();
+  // Partial uploads nobody resumed within a day are abandoned.
+  await chunks.prunePartials(24 * 60 * 60 * 1000);
+
+  const http: Server = createServer(createChunkHandler(chunks, { token: options.token, logger }));
+  const storageHost = options.storageHost ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(options.storagePort ?? 0, storageHost, () => resolve());
+  });
+  const address = http.address();
+  const storageUrl = `http://${storageHost}:${typeof address === 'object' && address ? address.port : 0}`;
+
+  const clients = new Map<string, TClientSummary & { seen: number }>();
+  let workspaceInfoTimer: NodeJS.Timeout | null = null;
+  const scheduleWorkspaceInfo = () => {
+    workspaceInfoTimer ??= setTimeout(() => {
+      workspaceInfoTimer = null;
+      host.broadcastState('WorkspaceInfo');
+    }, 200);
+  };
+
+  const states: Record<string, () => unknown> = {
+    State: () => serverState(store),
+    WorkspaceInfo: () => serverWorkspaceInfo(new Map([...clients].map(([k, { seen: _seen, ...c }]) => [k, c]))),
+    PersistentState: () => serverPersistentState(store),
+    AssetInfo: () => serverAssetInfo(store),
+  };
+
+  const changed = (...names: string[]) => {
+    for (const name of names) host.broadcastState(name);
+  };
+
+  const calls = {
+    Health: { params: CALLS.server.Health.params, handler: () => ({}) },
+    GetStorage: { params: CALLS.server.GetStorage.params, handler: () => ({ Url: storageUrl }) },
+    GetRepositories: {
+      params: CALLS.server.GetRepositories.params,
+      handler: () => Object.values(serverPersistentState(store).Repositories),
+    },
+    CreateRepository: {
+      params: CALLS.server.CreateRepository.params,
+      handler: (p: P<'CreateRepository'>, ctx: CallContext) => {
+        if (!p.Name.startsWith('%SYNCED_STORAGE%')) fail('INVALID_PARAMS', 'a repository name starts with %SYNCED_STORAGE%');
+        const commit = store.createRepository(p.Name, p.Branch, machineOf(ctx.caller));
+        changed('PersistentState', 'State', 'AssetInfo');
+        return { Commit: commit };
+      },
+    },
+    CreateBranch: {
+      params: CALLS.server.CreateBranch.params,
+      handler: (p: P<'CreateBranch'>) => {
+        const commit = store.createBranch(p.Repository, p.Name, p.From);
+        changed('PersistentState', 'AssetInfo');
+        return { Commit: commit };
+      },
+    },
+    CreateCommit: {
+      params: CALLS.server.CreateCommit.params,
+      handler: async (p: P<'CreateCommit'>) => {
+        await checkChanges(p.Changes);
+        const commit = store.createCommit({ repository: p.Repository, branch: p.Branch, parent: p.Parent, author: p.Author, comment: p.Comment, changes: p.Changes });
+        logger.info({ repository: p.Repository, branch: p.Branch, commit, changes: p.Changes.length }, 'commit');
+        changed('PersistentState');
+        return { Commit: commit };
+      },
+    },
+    GetChanges: {
+      params: CALLS.server.GetChanges.params,
+      handler: (p: P<'GetChanges'>) => {
+        const branch = store.branch(p.Repository, p.Branch);
+        const from = p.From === null ? -1 : store.position(branch, p.From);
+        const to = p.To == null ? store.head(branch.id).position : store.position(branch, p.To);
+        if (from > to) fail('INVALID_PARAMS', `From ${p.From} comes after To ${p.To}`);
+        return { Changes: store.changes(branch.id, from, to) };
+      },
+    },
+    TagCommit: {
+      params: CALLS.server.TagCommit.params,
+      handler: (p: P<'TagCommit'>) => {
+        store.setTag(p.Repository, p.Branch, p.Commit, p.Tag, true);
+        changed('PersistentState');
+        return {};
+      },
+    },
+    UntagCommit: {
+      params: CALLS.server.UntagCommit.params,
+      handler: (p: P<'UntagCommit'>) => {
+        store.setTag(p.Repository, p.Branch, p.Commit, p.Tag, false);
+        changed('PersistentState');
+        return {};
+      },
+    },
+    Claim: {
+      params: CALLS.server.Claim.params,
+      handler: (p: P<'Claim'>) => {
+        store.claim(p.Repository, p.Branch, p.URI, p.Owner, p.Force ?? false);
+        changed('AssetInfo');
+        return { Claims: store.claims(store.repository(p.Repository).id, p.Branch) };
+      },
+    },
+    ReleaseClaim: {
+      params: CALLS.server.ReleaseClaim.params,
+      handler: (p: P<'ReleaseClaim'>) => {
+        store.releaseClaim(p.Repository, p.Branch, p.URI, p.Owner, p.Force ?? false);
+        changed('AssetInfo');
+        return { Claims: store.claims(store.repository(p.Repository).id, p.Branch) };
+      },
+    },
+  };
+
+  /** Every URI safe, every PutFile complete, every chunk present with the sizes adding up. */
+  async function checkChanges(changes: P<'CreateCommit'>['Changes']): Promise<void> {
+    const seen = new Set<string>();
+    const wanted: string[] = [];
+    for (const change of changes) {
+      const safe = assetUriSegments(change.URI);
+      if (!safe.ok) fail('UNSAFE_PATH', `${change.URI}: ${safe.error}`);
+      if (seen.has(change.URI)) fail('INVALID_PARAMS', `${change.URI} appears twice in Changes`);
+      seen.add(change.URI);
+      if (change.Type === 'PutFile') {
+        if (change.Size === undefined || change.Hash === undefined || change.Chunks === undefined) {
+          fail('INVALID_PARAMS', `${change.URI}: a PutFile needs Size, Hash and Chunks`);
+        }
+        wanted.push(...(change.Chunks ?? []));
+      }
+    }
+    const missing = await chunks.missing([...new Set(wanted)]);
+    if (missing.length > 0) {
+      fail('MISSING_CHUNKS', `${missing.length} chunk(s) are not on the server: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}`);
+    }
+    for (const change of changes) {
+      if (change.Type !== 'PutFile') continue;
+      let total = 0;
+      for (const hash of change.Chunks ?? []) total += await chunks.size(hash);
+      if (total !== change.Size) fail('INVALID_PARAMS', `${change.URI}: Size ${change.Size} does not match its chunks (${total} bytes)`);
+    }
+  }
+
+  function onMessage(message: Envelope): void {
+    const { topic } = message;
+    if (topic.Type === 'Self' && serviceKindOf(topic.Source) === 'client') {
+      const known = clients.get(topic.Source);
+      if (known) known.seen = Date.now();
+      else void host.send(envelope<'Get'>({ Type: 'Get', Target: topic.Source, Name: 'WorkspaceInfo', RespondTo: SERVER_NAME }, {}));
+      return;
+    }
+    if (topic.Type !== 'Update' || topic.Name !== 'WorkspaceInfo' || serviceKindOf(topic.Source) !== 'client') return;
+    const info = parseState('client', 'WorkspaceInfo', (message.message as { Value: unknown }).Value);
+    if (!info.ok) {
+      logger.warn({ client: topic.Source, issues: info.error.issues }, 'ignored an invalid client WorkspaceInfo');
+      return;
+    }
+    const value = info.value as { Status: TClientSummary['Status']; Engine: TClientSummary['Engine'] };
+    clients.set(topic.Source, { Name: topic.Source, Status: value.Status, ...(value.Engine ? { Engine: value.Engine } : {}), seen: Date.now() });
+    scheduleWorkspaceInfo();
+  }
+
+  const host = new ServiceHost(
+    {
+      name: SERVER_NAME,
+      version: SERVER_VERSION,
+      get: (p) => {
+        const build = p[0] === undefined ? undefined : states[p[0]];
+        return build ? valueAt(build(), p.slice(1)) : undefined;
+      },
+      set: (p, value) => {
+        if (p[0] !== 'State') throw new ServiceFailure('INVALID_PARAMS', `only State can be Set, not ${p[0] ?? '(nothing)'}`);
+        const next = ServerState.safeParse(withValueAt(serverState(store), p.slice(1), value));
+        if (!next.success) throw new ServiceFailure('INVALID_PARAMS', next.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+        const byName = new Map(store.repositories().map((r) => [r.name, r]));
+        const updates = new Map<number, boolean>();
+        for (const [name, settings] of Object.entries(next.data.Repositories)) {
+          const repo = byName.get(name);
+          if (!repo) throw new ServiceFailure('UNKNOWN_REPOSITORY', `no repository "${name}"`);
+          if (repo.autoPull !== settings.AutoPull) updates.set(repo.id, settings.AutoPull);
+        }
+        store.setAutoPull(updates);
+        return ['State'];
+      },
+      reset: () => {
+        store.setAutoPull(new Map(store.repositories().map((r) => [r.id, false])));
+        return ['State'];
+      },
+      calls,
+      subscriptions: [topicPrefix('Update', { Target: BROADCAST }), topicPrefix('Self', { Target: SERVER_NAME })],
+      onMessage,
+      onConnected: () => {
+        // Ask every client for its WorkspaceInfo (their Self answers lead to a Get).
+        host.send(envelope<'Identify'>({ Type: 'Identify', Source: SERVER_NAME }, {}));
+      },
+    },
+    { hubUrl: options.hubUrl, token: options.token, logger },
+  );
+
+  const sweep = setInterval(() => {
+    host.send(envelope<'Identify'>({ Type: 'Identify', Source: SERVER_NAME }, {}));
+    const before = clients.size;
+    for (const [name, c] of clients) if (Date.now() - c.seen > CLIENT_TTL_MS) clients.delete(name);
+    if (clients.size !== before) scheduleWorkspaceInfo();
+  }, IDENTIFY_EVERY_MS);
+  sweep.unref();
+
+  await host.start();
+  logger.info({ hub: options.hubUrl, storage: storageUrl, data: options.dataDir }, 'AssetHubServer started');
+
+  return {
+    storageUrl,
+    store,
+    chunks,
+    host,
+    async close() {
+      clearInterval(sweep);
+      if (workspaceInfoTimer) clearTimeout(workspaceInfoTimer);
+      await host.close();
+      await new Promise<void>((resolve) => {
+        http.close(() => resolve());
+        http.closeAllConnections();
+      });
+      store.close();
+      unlock();
+    },
+  };
+}

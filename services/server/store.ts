@@ -1,0 +1,327 @@
+/**
+ * The AssetHubServer's persistent model on SQLite (node-sqlite3-wasm, file-backed, rollback journal with
+ * synchronous=FULL): repositories, branches, commits with their file versions, tags, claims and the State settings.
+ * Every change runs in one transaction, so a crash leaves the database as it was before or after it.
+ */
+import { randomUUID } from 'node:crypto';
+import sqlite from 'node-sqlite3-wasm';
+import type { TCommitChange } from '../../shared/assethub/calls.ts';
+import type { TClaim, TCommit } from '../../shared/assethub/states.ts';
+import { fail } from '../lib/failure.ts';
+import { SCHEMA, SCHEMA_VERSION } from './schema.ts';
+
+type Row = Record<string, string | number | bigint | Uint8Array | null>;
+
+export interface Repository { id: number; name: string; autoPull: boolean }
+export interface Branch { id: number; repositoryId: number; name: string }
+
+export interface FileVersion {
+  uri: string;
+  kind: 'file' | 'directory';
+  size: number;
+  hash: string | null;
+  chunks: string[];
+  commitId: string;
+  fromPos: number;
+}
+
+export interface NewCommit {
+  repository: string;
+  branch: string;
+  parent: string | null;
+  author: string;
+  comment: string;
+  changes: TCommitChange[];
+}
+
+const now = (): string => new Date().toISOString();
+
+export class ServerStore {
+  private readonly db: sqlite.Database;
+
+  constructor(file: string) {
+    this.db = new sqlite.Database(file);
+    this.db.exec('PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;');
+    this.db.exec(SCHEMA);
+    this.db.run('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)', ['schema_version', String(SCHEMA_VERSION)]);
+  }
+
+  close(): void {
+    if (this.db.isOpen) this.db.close();
+  }
+
+  integrityCheck(): string {
+    return String(this.db.get('PRAGMA integrity_check')?.integrity_check ?? 'no answer');
+  }
+
+  /** Runs `fn` in one IMMEDIATE transaction; rolls back on any exception. */
+  transaction<T>(fn: () => T): T {
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      const result = fn();
+      this.db.exec('COMMIT');
+      return result;
+    } catch (error) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+
+  // ---- repositories and branches ----
+
+  repositories(): Repository[] {
+    return this.db
+      .all('SELECT id, name, auto_pull FROM repositories ORDER BY name')
+      .map((r) => ({ id: Number(r.id), name: String(r.name), autoPull: r.auto_pull === 1 }));
+  }
+
+  repository(name: string): Repository {
+    const r = this.db.get('SELECT id, name, auto_pull FROM repositories WHERE name = ?', [name]);
+    if (!r) return fail('UNKNOWN_REPOSITORY', `no repository "${name}"`);
+    return { id: Number(r.id), name: String(r.name), autoPull: r.auto_pull === 1 };
+  }
+
+  branches(repositoryId: number): Branch[] {
+    return this.db
+      .all('SELECT id, name FROM branches WHERE repository_id = ? ORDER BY id', [repositoryId])
+      .map((r) => ({ id: Number(r.id), repositoryId, name: String(r.name) }));
+  }
+
+  branch(repository: string, name: string): Branch {
+    const repo = this.repository(repository);
+    const r = this.db.get('SELECT id FROM branches WHERE repository_id = ? AND name = ?', [repo.id, name]);
+    if (!r) return fail('UNKNOWN_BRANCH', `repository "${repository}" has no branch "${name}"`);
+    return { id: Number(r.id), repositoryId: repo.id, name };
+  }
+
+  /** Creates a repository with one branch holding an empty root commit; returns the root commit ID. */
+  createRepository(name: string, branch: string, author: string): string {
+    return this.transaction(() => {
+      if (this.db.get('SELECT 1 FROM repositories WHERE name = ?', [name])) {
+        fail('REPOSITORY_ALREADY_EXISTS', `a repository named "${name}" already exists`);
+      }
+      const repoId = Number(this.db.run('INSERT INTO repositories (name, created_at) VALUES (?, ?)', [name, now()]).lastInsertRowid);
+      const branchId = Number(this.db.run('INSERT INTO branches (repository_id, name) VALUES (?, ?)', [repoId, branch]).lastInsertRowid);
+      const id = randomUUID();
+      this.db.run('INSERT INTO commits (id, repository_id, parent, author, comment, created_at) VALUES (?, ?, NULL, ?, ?, ?)', [id, repoId, author, 'Root commit.', now()]);
+      this.db.run('INSERT INTO branch_commits (branch_id, position, commit_id) VALUES (?, 0, ?)', [branchId, id]);
+      return id;
+    });
+  }
+
+  /** A new branch whose history is that of `from` up to and including it; returns `from`. */
+  createBranch(repository: string, name: string, from: string): string {
+    return this.transaction(() => {
+      const repo = this.repository(repository);
+      if (this.db.get('SELECT 1 FROM branches WHERE repository_id = ? AND name = ?', [repo.id, name])) {
+        fail('BRANCH_ALREADY_EXISTS', `repository "${repository}" already has a branch "${name}"`);
+      }
+      const source = this.db.get(
+        'SELECT bc.branch_id, bc.position FROM branch_commits bc JOIN branches b ON b.id = bc.branch_id WHERE b.repository_id = ? AND bc.commit_id = ? ORDER BY bc.branch_id LIMIT 1',
+        [repo.id, from],
+      );
+      if (!source) return fail('UNKNOWN_COMMIT', `repository "${repository}" has no commit "${from}"`);
+      const pos = Number(source.position);
+      const sourceBranch = Number(source.branch_id);
+      const branchId = Number(this.db.run('INSERT INTO branches (repository_id, name) VALUES (?, ?)', [repo.id, name]).lastInsertRowid);
+      this.db.run(
+        'INSERT INTO branch_commits (branch_id, position, commit_id) SELECT ?, position, commit_id FROM branch_commits WHERE branch_id = ? AND position <= ?',
+        [branchId, sourceBranch, pos],
+      );
+      this.db.run(
+        `INSERT INTO files (branch_id, uri, kind, from_pos, to_pos, size, hash, chunks, commit_id)
+         SELECT ?, uri, kind, from_pos, CASE WHEN to_pos > ? THEN NULL ELSE to_pos END, size, hash, chunks, commit_id
+         FROM files WHERE branch_id = ? AND from_pos <= ?`,
+        [branchId, pos, sourceBranch, pos],
+      );
+      return from;
+    });
+  }
+
+  setAutoPull(values: Map<number, boolean>): void {
+    this.transaction(() => {
+      for (const [id, on] of values) this.db.run('UPDATE repositories SET auto_pull = ? WHERE id = ?', [on ? 1 : 0, id]);
+    });
+  }
+
+  // ---- commits ----
+
+  head(branchId: number): { position: number; commitId: string } {
+    const r = this.db.get('SELECT position, commit_id FROM branch_commits WHERE branch_id = ? ORDER BY position DESC LIMIT 1', [branchId]);
+    if (!r) throw new Error(`branch ${branchId} has no commits`);
+    return { position: Number(r.position), commitId: String(r.commit_id) };
+  }
+
+  position(branch: Branch, commitId: string): number {
+    const r = this.db.get('SELECT position FROM branch_commits WHERE branch_id = ? AND commit_id = ?', [branch.id, commitId]);
+    if (!r) return fail('UNKNOWN_COMMIT', `branch "${branch.name}" has no commit "${commitId}"`);
+    return Number(r.position);
+  }
+
+  /** Commits of a branch, oldest first, with their tags. */
+  commits(branchId: number): TCommit[] {
+    const rows = this.db.all(
+      `SELECT c.id, c.author, c.comment, c.created_at, (SELECT json_group_array(tag) FROM (SELECT tag FROM tags t WHERE t.commit_id = c.id ORDER BY tag)) AS tags
+       FROM branch_commits bc JOIN commits c ON c.id = bc.commit_id WHERE bc.branch_id = ? ORDER BY bc.position`,
+      [branchId],
+    );
+    return rows.map((r) => ({
+      ID: String(r.id),
+      Author: String(r.author),
+      Comment: String(r.comment),
+      CreatedAt: String(r.created_at),
+      Tags: JSON.parse(String(r.tags)) as string[],
+    }));
+  }
+
+  /** Current owners of the claims on these URIs of a branch. */
+  claimOwners(repositoryId: number, branch: string, uris: string[]): Map<string, string> {
+    const owners = new Map<string, string>();
+    for (const uri of uris) {
+      const r = this.db.get('SELECT owner FROM claims WHERE repository_id = ? AND branch = ? AND uri = ?', [repositoryId, branch, uri]);
+      if (r) owners.set(uri, String(r.owner));
+    }
+    return owners;
+  }
+
+  /**
+   * Appends a commit to a branch in one transaction. The caller has checked chunk presence; here the head, the claims
+   * and the changes themselves are checked again inside the transaction, so two racing commits cannot both land.
+   */
+  createCommit(input: NewCommit): string {
+    return this.transaction(() => {
+      const branch = this.branch(input.repository, input.branch);
+      const head = this.head(branch.id);
+      if (input.parent !== head.commitId) {
+        fail('NOT_AT_HEAD', `branch "${input.branch}" is at ${head.commitId}, not ${input.parent ?? 'null'}: pull first`);
+      }
+      const owners = this.claimOwners(branch.repositoryId, branch.name, input.changes.map((c) => c.URI));
+      for (const [uri, owner] of owners) {
+        if (owner !== input.author) fail('CLAIMED_BY_OTHER', `${uri} is claimed by ${owner}`);
+      }
+      const pos = head.position + 1;
+      const id = randomUUID();
+      this.db.run('INSERT INTO commits (id, repository_id, parent, author, comment, created_at) VALUES (?, ?, ?, ?, ?, ?)', [id, branch.repositoryId, head.commitId, input.author, input.comment, now()]);
+      this.db.run('INSERT INTO branch_commits (branch_id, position, commit_id) VALUES (?, ?, ?)', [branch.id, pos, id]);
+      for (const change of input.changes) this.applyChange(branch.id, pos, id, change);
+      return id;
+    });
+  }
+
+  private current(branchId: number, uri: string): Row | undefined {
+    return this.db.get('SELECT kind FROM files WHERE branch_id = ? AND uri = ? AND to_pos IS NULL', [branchId, uri]) as Row | undefined;
+  }
+
+  private applyChange(branchId: number, pos: number, commitId: string, change: TCommitChange): void {
+    const existing = this.current(branchId, change.URI);
+    if (change.Type === 'Delete') {
+      if (!existing) fail('INVALID_PARAMS', `cannot delete ${change.URI}: it does not exist on the branch`);
+      this.db.run('UPDATE files SET to_pos = ? WHERE branch_id = ? AND uri = ? AND to_pos IS NULL', [pos, branchId, change.URI]);
+      // Deleting a directory deletes what it contains.
+      this.db.run('UPDATE files SET to_pos = ? WHERE branch_id = ? AND to_pos IS NULL AND substr(uri, 1, ?) = ?', [pos, branchId, change.URI.length + 1, `${change.URI}/`]);
+      return;
+    }
+    if (existing) this.db.run('UPDATE files SET to_pos = ? WHERE branch_id = ? AND uri = ? AND to_pos IS NULL', [pos, branchId, change.URI]);
+    const isFile = change.Type === 'PutFile';
+    this.db.run(
+      'INSERT INTO files (branch_id, uri, kind, from_pos, to_pos, size, hash, chunks, commit_id) VALUES (?, ?, ?, ?, NULL, ?, ?, ?, ?)',
+      [branchId, change.URI, isFile ? 'file' : 'directory', pos, isFile ? change.Size ?? 0 : 0, isFile ? change.Hash ?? null : null, isFile ? JSON.stringify(change.Chunks ?? []) : null, commitId],
+    );
+  }
+
+  /**
+   * The net changes from position `from` (exclusive; -1 = before the root) to `to` (inclusive): what a workspace at
+   * `from` must apply to be at `to`.
+   */
+  changes(branchId: number, from: number, to: number): TCommitChange[] {
+    const puts = this.db.all(
+      `SELECT f.uri, f.kind, f.size, f.hash, f.chunks,
+              EXISTS (SELECT 1 FROM files g WHERE g.branch_id = f.branch_id AND g.uri = f.uri AND g.from_pos <= ? AND (g.to_pos IS NULL OR g.to_pos > ?)) AS existed
+       FROM files f WHERE f.branch_id = ? AND f.from_pos > ? AND f.from_pos <= ? AND (f.to_pos IS NULL OR f.to_pos > ?)
+       ORDER BY f.uri`,
+      [from, from, branchId, from, to, to],
+    );
+    const deletes = this.db.all(
+      `SELECT f.uri FROM files f WHERE f.branch_id = ? AND f.from_pos <= ? AND f.to_pos > ? AND f.to_pos <= ?
+         AND NOT EXISTS (SELECT 1 FROM files g WHERE g.branch_id = f.branch_id AND g.uri = f.uri AND g.from_pos <= ? AND (g.to_pos IS NULL OR g.to_pos > ?))
+       ORDER BY f.uri DESC`,
+      [branchId, from, from, to, to, to],
+    );
+    const out: TCommitChange[] = [];
+    // Deepest paths first for deletes (DESC order), so a folder is emptied before it is removed.
+    for (const r of deletes) out.push({ Type: 'Delete', URI: String(r.uri) });
+    for (const r of puts) {
+      if (r.kind === 'directory') out.push({ Type: 'PutDirectory', URI: String(r.uri), New: r.existed === 0 });
+      else out.push({ Type: 'PutFile', URI: String(r.uri), Size: Number(r.size), Hash: String(r.hash), Chunks: JSON.parse(String(r.chunks)) as string[], New: r.existed === 0 });
+    }
+    return out;
+  }
+
+  /** Every file version valid at a position. */
+  snapshot(branchId: number, position: number): FileVersion[] {
+    return this.db
+      .all('SELECT uri, kind, size, hash, chunks, commit_id, from_pos FROM files WHERE branch_id = ? AND from_pos <= ? AND (to_pos IS NULL OR to_pos > ?) ORDER BY uri', [branchId, position, position])
+      .map((r) => ({
+        uri: String(r.uri),
+        kind: r.kind === 'directory' ? 'directory' : 'file',
+        size: Number(r.size),
+        hash: r.hash === null ? null : String(r.hash),
+        chunks: r.chunks === null ? [] : (JSON.parse(String(r.chunks)) as string[]),
+        commitId: String(r.commit_id),
+        fromPos: Number(r.from_pos),
+      }));
+  }
+
+  /** Every chunk hash any commit refers to. */
+  referencedChunks(): Set<string> {
+    const out = new Set<string>();
+    for (const r of this.db.all("SELECT DISTINCT chunks FROM files WHERE kind = 'file'")) {
+      for (const h of JSON.parse(String(r.chunks)) as string[]) out.add(h);
+    }
+    return out;
+  }
+
+  commitExists(id: string): boolean {
+    return this.db.get('SELECT 1 FROM commits WHERE id = ?', [id]) !== undefined;
+  }
+
+  // ---- tags ----
+
+  setTag(repository: string, branch: string, commitId: string, tag: string, on: boolean): void {
+    this.transaction(() => {
+      this.position(this.branch(repository, branch), commitId);
+      if (on) this.db.run('INSERT OR IGNORE INTO tags (commit_id, tag) VALUES (?, ?)', [commitId, tag]);
+      else if (this.db.run('DELETE FROM tags WHERE commit_id = ? AND tag = ?', [commitId, tag]).changes === 0) {
+        fail('INVALID_PARAMS', `commit ${commitId} has no tag "${tag}"`);
+      }
+    });
+  }
+
+  // ---- claims ----
+
+  claims(repositoryId: number, branch: string): TClaim[] {
+    return this.db
+      .all('SELECT uri, owner, created_at FROM claims WHERE repository_id = ? AND branch = ? ORDER BY uri', [repositoryId, branch])
+      .map((r) => ({ URI: String(r.uri), Owner: String(r.owner), CreatedAt: String(r.created_at) }));
+  }
+
+  claim(repository: string, branch: string, uri: string, owner: string, force: boolean): void {
+    this.transaction(() => {
+      const b = this.branch(repository, branch);
+      const held = this.claimOwners(b.repositoryId, branch, [uri]).get(uri);
+      if (held === owner) return;
+      if (held !== undefined && !force) fail('CLAIMED_BY_OTHER', `${uri} is claimed by ${held}`);
+      this.db.run('INSERT OR REPLACE INTO claims (repository_id, branch, uri, owner, created_at) VALUES (?, ?, ?, ?, ?)', [b.repositoryId, branch, uri, owner, now()]);
+    });
+  }
+
+  releaseClaim(repository: string, branch: string, uri: string, owner: string, force: boolean): void {
+    this.transaction(() => {
+      const b = this.branch(repository, branch);
+      const held = this.claimOwners(b.repositoryId, branch, [uri]).get(uri);
+      if (held === undefined) fail('NOT_CLAIMED', `${uri} is not claimed`);
+      if (held !== owner && !force) fail('CLAIMED_BY_OTHER', `${uri} is claimed by ${held}, not ${owner}: release it with Force`);
+      this.db.run('DELETE FROM claims WHERE repository_id = ? AND branch = ? AND uri = ?', [b.repositoryId, branch, uri]);
+    });
+  }
+}
