@@ -23,13 +23,13 @@ const dataDir = path.resolve(String(args.data));
 const token = args.token === undefined ? process.env.ASSETHUB_TOKEN : String(args.token);
 const logger = createLogger('services');
 
-const hub = await startHub({ host: String(args.host), port: portOption(args.port as string | undefined, 'port', 16209), token, logger: logger.child({ service: 'DataHub' }) });
+const hub = await startHub({ host: String(args.host), port: portOption(args.port as string | undefined, 'port', 16209), token, logger: createLogger('DataHub') });
 const server = await startServer({
   dataDir: path.join(dataDir, 'server'),
   hubUrl: hub.url,
   token,
   storagePort: portOption(args['storage-port'] as string | undefined, 'storage-port', 16210),
-  logger: logger.child({ service: 'AssetHubServer' }),
+  logger: createLogger('AssetHubServer'),
 });
 logger.info({ hub: hub.url, storage: server.storageUrl, data: dataDir }, 'services ready');
 

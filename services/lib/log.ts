@@ -4,7 +4,7 @@ import { pino, type Logger } from 'pino';
 export type { Logger };
 
 export function createLogger(name: string, level: string = process.env.ASSETHUB_LOG_LEVEL ?? 'info'): Logger {
-  return pino({ name, level, base: { service: name }, timestamp: pino.stdTimeFunctions.isoTime });
+  return pino({ level, base: { service: name }, timestamp: pino.stdTimeFunctions.isoTime });
 }
 
 /** A logger that drops everything: for tests and benchmarks that run services in-process. */
