@@ -1,0 +1,248 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ChunkHttpError } from '../../server/chunks/index.ts';
+import { IntegrityError, PathConflictError, materializeFile, type MaterializeOptions } from './index.ts';
+import { chunkListId } from './resume.ts';
+import { makeSandbox, sha256, startStoreServer, type StoreServer, type StoredFile } from './testing.ts';
+
+let server: StoreServer;
+beforeAll(async () => {
+  server = await startStoreServer();
+});
+afterAll(async () => {
+  await server?.close();
+});
+
+let sandbox: Awaited<ReturnType<typeof makeSandbox>>;
+beforeEach(async () => {
+  sandbox = await makeSandbox();
+  server.requests.length = 0;
+});
+afterEach(async () => {
+  await sandbox.cleanup();
+});
+
+const options = (uri: string, file: StoredFile, extra: Partial<MaterializeOptions> = {}): MaterializeOptions => ({
+  root: sandbox.ws, uri, size: file.size, hash: file.hash, chunks: file.chunks, storageUrl: server.url, token: server.token, ...extra,
+});
+const partialDir = () => path.join(sandbox.ws, '.assethub', 'partial');
+const partialOf = (file: StoredFile) => path.join(partialDir(), file.hash);
+const gets = () => server.requests.filter((r) => r.method === 'GET');
+const served = () => gets().reduce((sum, r) => sum + r.served, 0);
+
+/** Three chunks of different sizes. */
+async function threeChunkFile(): Promise<StoredFile> {
+  return server.putFile(randomBytes(700_000), [200_000, 300_000, 200_000]);
+}
+
+/** Starts materializing and aborts once `after` bytes were written; resolves with the bytes the partial kept. */
+async function interrupted(uri: string, file: StoredFile, after: number): Promise<number> {
+  const controller = new AbortController();
+  let seen = 0;
+  const run = materializeFile(options(uri, file, {
+    signal: controller.signal,
+    onBytes: (n) => {
+      seen += n;
+      if (seen >= after) controller.abort();
+    },
+  }));
+  await expect(run).rejects.toMatchObject({ name: 'AbortError' });
+  return (await stat(partialOf(file))).size;
+}
+
+describe('materializeFile', () => {
+  it('assembles a multi-chunk file with identical bytes, creating its folders, and reports every byte', async () => {
+    const file = await threeChunkFile();
+    let reported = 0;
+    const result = await materializeFile(options('FileSystem:/Textures/Sky/day.png', file, { onBytes: (n) => (reported += n) }));
+    const target = path.join(sandbox.ws, 'Textures', 'Sky', 'day.png');
+    expect(result).toEqual({ path: target, resumedFrom: 0, downloaded: file.size });
+    expect((await readFile(target)).equals(file.data)).toBe(true);
+    expect(reported).toBe(file.size);
+    expect(gets().map((r) => [r.hash, r.range])).toEqual(file.chunks.map((hash) => [hash, undefined]));
+    expect(await readdir(partialDir())).toEqual([]); // neither the partial nor its sidecar is left
+  });
+
+  it('creates an empty file (no chunks) and replaces an existing file with it', async () => {
+    const empty = await server.putFile(Buffer.alloc(0), []);
+    await materializeFile(options('FileSystem:/empty.txt', empty));
+    expect((await readFile(path.join(sandbox.ws, 'empty.txt'))).length).toBe(0);
+    await writeFile(path.join(sandbox.ws, 'was-full.txt'), 'old');
+    await materializeFile(options('FileSystem:/was-full.txt', empty));
+    expect((await readFile(path.join(sandbox.ws, 'was-full.txt'))).length).toBe(0);
+    expect(server.requests).toEqual([]);
+  });
+
+  it('replaces an existing file atomically: after an abort midway the old content is intact; the next call downloads only the rest', async () => {
+    const target = path.join(sandbox.ws, 'scene.bin');
+    await writeFile(target, 'old content');
+    const file = await threeChunkFile();
+
+    const kept = await interrupted('FileSystem:/scene.bin', file, 250_000);
+    expect(kept).toBeGreaterThanOrEqual(250_000);
+    expect(kept).toBeLessThan(file.size);
+    expect(await readFile(target, 'utf8')).toBe('old content');
+
+    server.requests.length = 0;
+    const result = await materializeFile(options('FileSystem:/scene.bin', file));
+    expect(result).toMatchObject({ resumedFrom: kept, downloaded: file.size - kept });
+    expect(served()).toBe(file.size - kept);
+    // No request for a chunk that was complete; the chunk it stopped in continues with a Range.
+    const first = gets()[0];
+    const boundary = kept === 200_000 || kept === 500_000;
+    expect(first?.hash).toBe(file.chunks[kept < 200_000 ? 0 : kept < 500_000 ? 1 : 2]);
+    if (!boundary) expect(first?.range).toBe(`bytes=${kept - (kept < 500_000 ? 200_000 : 500_000)}-`);
+    expect((await readFile(target)).equals(file.data)).toBe(true);
+  });
+
+  it('resumes without the sidecar, finding chunk sizes with HEAD', async () => {
+    const file = await threeChunkFile();
+    const kept = await interrupted('FileSystem:/a.bin', file, 550_000);
+    await writeFile(`${partialOf(file)}.json`, '{"torn'); // as after a crash mid-write
+    server.requests.length = 0;
+    await materializeFile(options('FileSystem:/a.bin', file));
+    expect(server.requests.filter((r) => r.method === 'HEAD').length).toBeGreaterThan(0);
+    expect(served()).toBe(file.size - kept);
+    expect((await readFile(path.join(sandbox.ws, 'a.bin'))).equals(file.data)).toBe(true);
+  });
+
+  it('re-downloads from the first complete chunk whose kept bytes are damaged', async () => {
+    const file = await threeChunkFile();
+    const kept = await interrupted('FileSystem:/a.bin', file, 550_000);
+    expect(kept).toBeGreaterThan(500_000);
+    await damage(partialOf(file), 250_000); // inside chunk 1
+    server.requests.length = 0;
+    await materializeFile(options('FileSystem:/a.bin', file));
+    expect(gets().map((r) => [r.hash, r.range])).toEqual([[file.chunks[1], undefined], [file.chunks[2], undefined]]);
+    expect((await readFile(path.join(sandbox.ws, 'a.bin'))).equals(file.data)).toBe(true);
+  });
+
+  it('starts a chunk over when the kept part of it turns out damaged', async () => {
+    const file = await threeChunkFile();
+    const kept = await interrupted('FileSystem:/a.bin', file, 250_000);
+    expect(kept).toBeGreaterThan(200_000);
+    await damage(partialOf(file), 200_000); // the first kept byte of chunk 1
+    server.requests.length = 0;
+    await materializeFile(options('FileSystem:/a.bin', file));
+    expect(gets().map((r) => r.hash)).toEqual([file.chunks[1], file.chunks[1], file.chunks[2]]);
+    expect(gets()[1]?.range).toBeUndefined();
+    expect((await readFile(path.join(sandbox.ws, 'a.bin'))).equals(file.data)).toBe(true);
+  });
+
+  it('finishes from a complete partial without downloading (a crash before the rename), cutting off extra bytes', async () => {
+    const file = await threeChunkFile();
+    await mkdir(partialDir(), { recursive: true });
+    await writeFile(partialOf(file), Buffer.concat([file.data, Buffer.from('trailing garbage')]));
+    const result = await materializeFile(options('FileSystem:/a.bin', file));
+    expect(result).toMatchObject({ resumedFrom: file.size, downloaded: 0 });
+    expect(gets()).toEqual([]);
+    expect((await readFile(path.join(sandbox.ws, 'a.bin'))).equals(file.data)).toBe(true);
+  });
+
+  it('starts a chunk over when the store answers the Range with 416 (a wrong size in the sidecar)', async () => {
+    const file = await threeChunkFile();
+    await mkdir(partialDir(), { recursive: true });
+    await writeFile(partialOf(file), file.data.subarray(0, 230_000));
+    await writeFile(`${partialOf(file)}.json`, JSON.stringify({ list: chunkListId(file.chunks), sizes: [250_000] }));
+    await materializeFile(options('FileSystem:/a.bin', file));
+    expect(gets().map((r) => [r.hash, r.range, r.status])).toEqual([
+      [file.chunks[0], 'bytes=230000-', 416], [file.chunks[0], undefined, 200], [file.chunks[1], undefined, 200], [file.chunks[2], undefined, 200],
+    ]);
+    expect((await readFile(path.join(sandbox.ws, 'a.bin'))).equals(file.data)).toBe(true);
+  });
+
+  it('gives up after the retries when the store cannot be reached, keeping the target', async () => {
+    const file = await threeChunkFile();
+    await writeFile(path.join(sandbox.ws, 'a.bin'), 'old content');
+    const closed = await startStoreServer();
+    await closed.close();
+    const run = materializeFile(options('FileSystem:/a.bin', file, { storageUrl: closed.url, retries: 1 }));
+    await expect(run).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    expect(await readFile(path.join(sandbox.ws, 'a.bin'), 'utf8')).toBe('old content');
+  });
+
+  it('resumes within the same call after a dropped connection', async () => {
+    const file = await threeChunkFile();
+    server.dropAfter(file.chunks[1] as string, 100_000);
+    const result = await materializeFile(options('FileSystem:/a.bin', file));
+    expect(result.resumedFrom).toBe(0);
+    const chunk1 = gets().filter((r) => r.hash === file.chunks[1]);
+    expect(chunk1.length).toBe(2);
+    // It continues from what arrived before the drop (at most what the server wrote; it is not re-fetched).
+    const from = Number(/^bytes=(\d+)-$/.exec(chunk1[1]?.range ?? '')?.[1]);
+    expect(from).toBeGreaterThan(0);
+    expect(from).toBeLessThanOrEqual(chunk1[0]?.served ?? 0);
+    expect(chunk1[1]?.served).toBe(300_000 - from);
+    expect((await readFile(path.join(sandbox.ws, 'a.bin'))).equals(file.data)).toBe(true);
+  });
+
+  it('throws IntegrityError on a whole-file hash mismatch, deletes the partial and leaves the old file intact', async () => {
+    const target = path.join(sandbox.ws, 'a.bin');
+    await writeFile(target, 'old content');
+    const file = await threeChunkFile();
+    const run = materializeFile(options('FileSystem:/a.bin', file, { hash: sha256(Buffer.from('something else')) }));
+    await expect(run).rejects.toBeInstanceOf(IntegrityError);
+    expect(await readFile(target, 'utf8')).toBe('old content');
+    expect(await readdir(partialDir())).toEqual([]);
+  });
+
+  it('throws IntegrityError when the size does not add up, and when the store serves bytes that are not the chunk', async () => {
+    const file = await threeChunkFile();
+    await expect(materializeFile(options('FileSystem:/a.bin', file, { size: file.size - 1 }))).rejects.toBeInstanceOf(IntegrityError);
+    await expect(materializeFile(options('FileSystem:/a.bin', file, { size: file.size + 1 }))).rejects.toBeInstanceOf(IntegrityError);
+
+    const bad = randomBytes(1000);
+    const address = sha256(Buffer.from('the real chunk'));
+    await mkdir(path.dirname(server.store.path(address)), { recursive: true });
+    await writeFile(server.store.path(address), bad); // a damaged store
+    const run = materializeFile(options('FileSystem:/b.bin', { size: 1000, hash: sha256(bad), chunks: [address], data: bad }));
+    await expect(run).rejects.toBeInstanceOf(IntegrityError);
+    expect(await readdir(sandbox.ws)).toEqual(['.assethub']);
+  });
+
+  it('refuses to replace a folder, and a file standing where a parent folder should be', async () => {
+    await mkdir(path.join(sandbox.ws, 'dir'));
+    await writeFile(path.join(sandbox.ws, 'dir', 'inside.txt'), 'kept');
+    await writeFile(path.join(sandbox.ws, 'file'), 'kept');
+    const file = await threeChunkFile();
+    await expect(materializeFile(options('FileSystem:/dir', file))).rejects.toBeInstanceOf(PathConflictError);
+    expect(server.requests).toEqual([]); // refused before downloading
+    await expect(materializeFile(options('FileSystem:/file/x.bin', file))).rejects.toBeInstanceOf(PathConflictError);
+    expect(await readFile(path.join(sandbox.ws, 'dir', 'inside.txt'), 'utf8')).toBe('kept');
+    expect(await readFile(path.join(sandbox.ws, 'file'), 'utf8')).toBe('kept');
+  });
+
+  it('fails on a chunk the store does not have, or without the token, and leaves the target alone', async () => {
+    const target = path.join(sandbox.ws, 'a.bin');
+    await writeFile(target, 'old content');
+    const file = await threeChunkFile();
+    const missing = { ...file, chunks: [...file.chunks.slice(0, 2), sha256(Buffer.from('absent'))] };
+    await expect(materializeFile(options('FileSystem:/a.bin', missing))).rejects.toMatchObject({ name: 'ChunkHttpError', status: 404 });
+    const unauthorized = materializeFile(options('FileSystem:/a.bin', file, { token: 'wrong' }));
+    await expect(unauthorized).rejects.toBeInstanceOf(ChunkHttpError);
+    await expect(unauthorized).rejects.toMatchObject({ status: 401 });
+    expect(await readFile(target, 'utf8')).toBe('old content');
+  });
+
+  it('lets two targets with the same content take turns on the shared partial', async () => {
+    const file = await threeChunkFile();
+    await Promise.all([materializeFile(options('FileSystem:/one.bin', file)), materializeFile(options('FileSystem:/two/two.bin', file))]);
+    expect((await readFile(path.join(sandbox.ws, 'one.bin'))).equals(file.data)).toBe(true);
+    expect((await readFile(path.join(sandbox.ws, 'two', 'two.bin'))).equals(file.data)).toBe(true);
+  });
+
+  it('rejects malformed hashes before touching anything', async () => {
+    const file = await threeChunkFile();
+    await expect(materializeFile(options('FileSystem:/a.bin', file, { hash: '../../x' }))).rejects.toBeInstanceOf(TypeError);
+    await expect(materializeFile(options('FileSystem:/a.bin', file, { chunks: ['../x'] }))).rejects.toBeInstanceOf(TypeError);
+    expect(await readdir(sandbox.ws)).toEqual([]);
+  });
+});
+
+async function damage(file: string, at: number): Promise<void> {
+  const data = await readFile(file);
+  data[at] = (data[at] ?? 0) ^ 0xff;
+  await writeFile(file, data);
+}
