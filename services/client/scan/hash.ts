@@ -1,0 +1,44 @@
+/**
+ * SHA-256 of one regular file, read through a caller-owned buffer so memory stays bounded whatever the file size.
+ * Unlike services/server/chunks/digest.ts this opens the file itself, because the scanner must know exactly what it
+ * read: O_NOFOLLOW so a file swapped for a symlink after the walk's lstat is not followed out of the workspace,
+ * O_NONBLOCK so a FIFO swapped in cannot hang the scan, and the stat of the opened handle taken before the first read.
+ */
+import { createHash } from 'node:crypto';
+import { constants, type BigIntStats } from 'node:fs';
+import { open } from 'node:fs/promises';
+
+// Both flags are POSIX-only. Windows has neither: there a symlink swapped in between the walk's lstat and this open
+// would be followed (a narrow race); the stat check below still refuses anything but a regular file.
+const OPEN_FLAGS = constants.O_RDONLY | ((constants.O_NOFOLLOW as number | undefined) ?? 0) | ((constants.O_NONBLOCK as number | undefined) ?? 0);
+
+export interface FileHash {
+  hash: string;
+  /** Bytes actually hashed: the size that goes with `hash`. */
+  size: number;
+  /** The opened file's stat, taken before reading: what the index remembers, so a write during the read shows later. */
+  stat: BigIntStats;
+}
+
+/** Hashes a regular file; null when the path is no longer a regular file. Throws the file system's errors. */
+export async function hashFile(file: string, buffer: Buffer): Promise<FileHash | null> {
+  const handle = await open(file, OPEN_FLAGS);
+  try {
+    const stat = await handle.stat({ bigint: true });
+    if (!stat.isFile()) return null;
+    const hasher = createHash('sha256');
+    const expected = Number(stat.size);
+    let size = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) break;
+      hasher.update(buffer.subarray(0, bytesRead));
+      size += bytesRead;
+      // A short read that reaches the stat's size is the end: saves one round trip per small file.
+      if (bytesRead < buffer.length && size >= expected) break;
+    }
+    return { hash: hasher.digest('hex'), size, stat };
+  } finally {
+    await handle.close();
+  }
+}

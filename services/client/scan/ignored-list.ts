@@ -1,0 +1,59 @@
+/**
+ * The IgnoredURIs of a scan (seed 002: `FileSystem:/Saved`, `FileSystem:/Saved/Settings.ini`): each ignored entry and,
+ * for an ignored folder, everything in it. Capped, because DerivedDataCache can hold millions of files and the list
+ * travels in every AssetInfo Update; once full, ignored folders are not even opened.
+ */
+import { opendir } from 'node:fs/promises';
+import path from 'node:path';
+import type { Logger } from '../../lib/log.ts';
+import { isOwnName } from './rules.ts';
+
+export const IGNORED_CAP = 5_000;
+
+export class IgnoredList {
+  readonly uris: string[] = [];
+  private readonly cap: number;
+  private readonly log: Logger;
+
+  constructor(log: Logger, cap = IGNORED_CAP) {
+    this.log = log;
+    this.cap = cap;
+  }
+
+  get full(): boolean {
+    return this.uris.length >= this.cap;
+  }
+
+  add(uri: string): void {
+    if (!this.full) this.uris.push(uri);
+  }
+
+  /**
+   * Lists an ignored folder's contents, depth first in name order, without following symlinks (a Dirent of a symlink
+   * is never a directory). Unreadable folders are left out: this list is informative, nothing is synced from it.
+   */
+  async addTree(dir: string, uri: string): Promise<void> {
+    const stack: Array<[string, string]> = [[dir, uri]];
+    for (let next = stack.pop(); next !== undefined && !this.full; next = stack.pop()) {
+      const [abs, base] = next;
+      let names: Array<{ name: string; dir: boolean }>;
+      try {
+        names = [];
+        for await (const d of await opendir(abs)) names.push({ name: d.name, dir: d.isDirectory() });
+      } catch (error) {
+        this.log.debug({ err: error, dir: abs }, 'cannot list an ignored folder');
+        continue;
+      }
+      names.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)); // code-unit order
+      const subdirs: Array<[string, string]> = [];
+      for (const { name, dir: isDir } of names) {
+        if (isOwnName(name, false)) continue;
+        if (this.full) return;
+        this.add(`${base}/${name}`);
+        if (isDir) subdirs.push([path.join(abs, name), `${base}/${name}`]);
+      }
+      // Reversed so the stack pops them in name order.
+      for (let i = subdirs.length - 1; i >= 0; i--) stack.push(subdirs[i] as [string, string]);
+    }
+  }
+}

@@ -1,0 +1,45 @@
+/** The shapes the workspace scanner hands to the rest of the AssetHubClient. */
+
+/** What the scan found at one URI. Directories have size 0 and no hash. */
+export interface ScanEntry {
+  kind: 'file' | 'directory';
+  size: number;
+  /** Lowercase hex SHA-256 of the file's bytes; null for directories. */
+  hash: string | null;
+}
+
+export interface ScanStats {
+  files: number;
+  directories: number;
+  /** Files whose bytes were read this scan (new, changed, or racy last time). */
+  hashed: number;
+  bytesHashed: number;
+  ms: number;
+}
+
+export interface ScanResult {
+  /** Every synced file and directory, keyed by asset URI (`FileSystem:/a/b`). The root itself is not listed. */
+  entries: Map<string, ScanEntry>;
+  /** URIs not synced: ignore rules, symlinks, special files, non-portable names (seed 002's IgnoredURIs). Capped. */
+  ignored: string[];
+  /**
+   * URIs that exist on disk but could not be read this scan (EACCES, EBUSY, ...), files or whole directories. They are
+   * absent from `entries`, yet were not deleted: a caller must not turn them, or anything under them, into a Delete.
+   */
+  skipped: string[];
+  stats: ScanStats;
+}
+
+export interface ScanOptions {
+  /** Called now and then with the number of files done so far, and once at the end with the total. */
+  onProgress?(files: number): void;
+  /** Aborting stops the scan with the signal's reason; hashes computed so far are kept in the index. */
+  signal?: AbortSignal;
+}
+
+/** One entry of seed 002's AssetInfo LocalChanges. */
+export interface LocalChange {
+  Type: 'PutFile' | 'PutDirectory' | 'Delete';
+  URI: string;
+  New?: boolean;
+}
