@@ -9,7 +9,7 @@ import WebSocket from 'ws';
 import type { z } from 'zod';
 import { formatIssues } from '../../shared/assethub/validate.ts';
 import {
-  BROADCAST, decodeFrame, decodeNamePath, decodeValueKeys, encodeFrame, encodeValueKeys, envelope,
+  BROADCAST, decodeFrame, decodeNamePath, decodeValueKeys, encodeFrame, encodeNamePath, encodeValueKeys, envelope,
   topicPrefix, type Envelope, type Failure, type MessageBodies,
 } from '../../shared/protocol/index.ts';
 import { ServiceFailure } from './failure.ts';
@@ -60,6 +60,8 @@ export class ServiceHost {
   private attempt = 0;
   private reconnectTimer: NodeJS.Timeout | null = null;
   private readonly pending = new Map<string, Pending>();
+  /** Outgoing Gets by `<target>\n<wire name>`: one in flight per value, shared by every asker. */
+  private readonly pendingGets = new Map<string, { promise: Promise<unknown>; settle: Pending }>();
   readonly startedAt = new Date().toISOString();
 
   constructor(
@@ -171,6 +173,29 @@ export class ServiceHost {
     });
   }
 
+  /** Reads a value of another service (decoded); rejects on timeout. Concurrent Gets of one value share a request. */
+  get(target: string, path: string[], timeoutMs = this.options.callTimeoutMs ?? 5000): Promise<unknown> {
+    const wireName = encodeNamePath(path);
+    const key = `${target}\n${wireName}`;
+    const inFlight = this.pendingGets.get(key);
+    if (inFlight) return inFlight.promise;
+    let settle!: Pending;
+    const promise = new Promise<unknown>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pendingGets.delete(key);
+        reject(new ServiceFailure('TIMEOUT', `${target} did not answer Get ${path.join('.')} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      settle = { resolve, reject, timer };
+    });
+    this.pendingGets.set(key, { promise, settle });
+    if (!this.send(envelope<'Get'>({ Type: 'Get', Target: target, Name: wireName, RespondTo: this.service.name }, {}))) {
+      clearTimeout(settle.timer);
+      this.pendingGets.delete(key);
+      settle.reject(new ServiceFailure('SERVER_UNAVAILABLE', `not connected to the hub: cannot read ${target} ${path.join('.')}`));
+    }
+    return promise;
+  }
+
   private receive(text: string): void {
     const frame = decodeFrame(text);
     if (!frame.ok) {
@@ -200,6 +225,16 @@ export class ServiceHost {
             return;
           }
           break;
+        case 'Update': {
+          const waiting = message.topic.Target === name ? this.pendingGets.get(`${message.topic.Source}\n${message.topic.Name}`) : undefined;
+          if (waiting) {
+            this.pendingGets.delete(`${message.topic.Source}\n${message.topic.Name}`);
+            clearTimeout(waiting.settle.timer);
+            waiting.settle.resolve(decodeValueKeys(decodeNamePath(message.topic.Name), (message.message as MessageBodies['Update']).Value));
+            return;
+          }
+          break;
+        }
         case 'CallResult': {
           const pending = this.pending.get(message.topic.ID);
           if (message.topic.Target === name && pending) {
@@ -288,6 +323,11 @@ export class ServiceHost {
   async close(): Promise<void> {
     this.closed = true;
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    for (const [key, g] of this.pendingGets) {
+      clearTimeout(g.settle.timer);
+      g.settle.reject(new ServiceFailure('SERVER_UNAVAILABLE', 'service is stopping'));
+      this.pendingGets.delete(key);
+    }
     for (const [id, p] of this.pending) {
       clearTimeout(p.timer);
       p.reject(new ServiceFailure('SERVER_UNAVAILABLE', 'service is stopping'));
