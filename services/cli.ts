@@ -1,11 +1,15 @@
 /**
- * `npm run services -- --data <dir> [--host 127.0.0.1] [--port 16209] [--token …] [--storage-port 16210]`:
- * the Data Hub and the AssetHubServer in one process, logging JSON lines to stdout, stopping cleanly on SIGINT/SIGTERM.
+ * `npm run services -- --data <dir> [--host 127.0.0.1] [--port 16209] [--token …] [--storage-port 16210]
+ *  [--clients STAGE-A,STAGE-B] [--demo]`: the Data Hub, the AssetHubServer and any clients in one process, logging
+ * JSON lines to stdout, stopping cleanly on SIGINT/SIGTERM. `--demo` (implies two clients if none are named) builds the
+ * demo show by running the real operations.
  */
 import path from 'node:path';
 import { createLogger } from './lib/log.ts';
 import { onShutdown, parseServiceArgs, portOption } from './lib/args.ts';
+import { startClient, type RunningClient } from './client/client.ts';
 import { startHub } from './datahub/index.ts';
+import { buildDemo } from './demo.ts';
 import { startServer } from './server/server.ts';
 
 const args = parseServiceArgs({
@@ -14,6 +18,8 @@ const args = parseServiceArgs({
   port: { type: 'string' },
   token: { type: 'string' },
   'storage-port': { type: 'string' },
+  clients: { type: 'string' },
+  demo: { type: 'boolean', default: false },
 });
 if (!args.data) {
   console.error('--data <dir> is required: where the services keep their databases and files');
@@ -22,6 +28,13 @@ if (!args.data) {
 const dataDir = path.resolve(String(args.data));
 const token = args.token === undefined ? process.env.ASSETHUB_TOKEN : String(args.token);
 const logger = createLogger('services');
+const machines = String(args.clients ?? (args.demo ? 'STAGE-A,STAGE-B' : '')).split(',').map((m) => m.trim()).filter(Boolean);
+for (const m of machines) {
+  if (!/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(m)) {
+    console.error(`--clients: "${m}" is not a machine name (letters, digits, - and _)`);
+    process.exit(2);
+  }
+}
 
 const hub = await startHub({ host: String(args.host), port: portOption(args.port as string | undefined, 'port', 16209), token, logger: createLogger('DataHub') });
 const server = await startServer({
@@ -31,9 +44,18 @@ const server = await startServer({
   storagePort: portOption(args['storage-port'] as string | undefined, 'storage-port', 16210),
   logger: createLogger('AssetHubServer'),
 });
-logger.info({ hub: hub.url, storage: server.storageUrl, data: dataDir }, 'services ready');
+const clients: RunningClient[] = [];
+for (const machine of machines) {
+  const home = path.join(dataDir, 'clients', machine);
+  clients.push(await startClient({ machine, dataDir: home, storageDir: path.join(home, 'Synced Storage'), hubUrl: hub.url, token, logger: createLogger(`${machine}-AssetHubClient`) }));
+}
+if (args.demo) await buildDemo({ hubUrl: hub.url, token, logger, clients });
+logger.info({ hub: hub.url, storage: server.storageUrl, clients: clients.map((c) => c.name), data: dataDir }, 'services ready');
+// Supervisors (the panel's hosts, tests) wait for this line.
+console.log(`Asset Hub services ready on ${hub.url}`);
 
 onShutdown(async () => {
+  for (const c of clients) await c.close();
   await server.close();
   await hub.close();
 }, logger);

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { startHub, type Hub } from '../datahub/index.ts';
 import { silentLogger } from '../lib/log.ts';
 import { startServer, type RunningServer } from '../server/server.ts';
+import { startClient, type RunningClient } from '../client/client.ts';
 import { Probe } from './probe.ts';
 
 export interface Cluster {
@@ -14,6 +15,8 @@ export interface Cluster {
   dir: string;
   token: string | undefined;
   probe(name?: string): Promise<Probe>;
+  /** An AssetHubClient for `machine`, in-process, with its own folders under the cluster's temp dir. */
+  client(machine: string): Promise<RunningClient>;
   restartServer(): Promise<RunningServer>;
   close(): Promise<void>;
 }
@@ -27,6 +30,7 @@ export async function startCluster(options: { token?: string } = {}): Promise<Cl
   const logger = silentLogger();
   const hub = await startHub({ port: 0, token: options.token, logger });
   const probes: Probe[] = [];
+  const clients: RunningClient[] = [];
   const serverOptions = { dataDir: path.join(dir, 'server'), hubUrl: hub.url, token: options.token, storagePort: 0, logger };
   const cluster: Cluster = {
     hub,
@@ -38,6 +42,13 @@ export async function startCluster(options: { token?: string } = {}): Promise<Cl
       probes.push(p);
       return p;
     },
+    async client(machine) {
+      const c = await startClient({
+        machine, dataDir: path.join(dir, machine), storageDir: path.join(dir, machine, 'Synced Storage'), hubUrl: hub.url, token: options.token, logger,
+      });
+      clients.push(c);
+      return c;
+    },
     async restartServer() {
       await cluster.server.close();
       cluster.server = await startServer(serverOptions);
@@ -45,6 +56,7 @@ export async function startCluster(options: { token?: string } = {}): Promise<Cl
     },
     async close() {
       await Promise.all(probes.map((p) => p.close()));
+      for (const c of clients) await c.close();
       await cluster.server.close();
       await hub.close();
       await rm(dir, { recursive: true, force: true });

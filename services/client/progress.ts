@@ -1,0 +1,42 @@
+/** A workspace's Status (seed 002) while it works: what the operator sees move. */
+import type { TWorkspaceStatus } from '../../shared/assethub/states.ts';
+
+export type Activity = TWorkspaceStatus['Activity'];
+
+export const idleStatus = (message = ''): Omit<TWorkspaceStatus, 'Attached' | 'Incoming' | 'Outcoming'> => ({
+  Activity: 'Idle',
+  Stage: 'Finalizing',
+  Auto: false,
+  Current: 0,
+  Total: 0,
+  Progress: 1,
+  Message: message,
+});
+
+/** Mutable progress of the running operation, read by the state builder; `changed` asks for a (throttled) Update. */
+export class Progress {
+  status = idleStatus();
+
+  constructor(private readonly changed: () => void) {}
+
+  begin(activity: Activity, auto: boolean, message: string): void {
+    this.status = { Activity: activity, Stage: 'Initiating', Auto: auto, Current: 0, Total: 0, Progress: 0, Message: message };
+    this.changed();
+  }
+
+  stage(stage: 'InProgress' | 'Finalizing', total: number, message: string): void {
+    this.status = { ...this.status, Stage: stage, Current: 0, Total: total, Progress: total === 0 ? 1 : 0, Message: message };
+    this.changed();
+  }
+
+  advance(by: number, message?: string): void {
+    const Current = Math.min(this.status.Total, this.status.Current + by);
+    this.status = { ...this.status, Current, Progress: this.status.Total ? Current / this.status.Total : 1, ...(message ? { Message: message } : {}) };
+    this.changed();
+  }
+
+  end(message: string): void {
+    this.status = idleStatus(message);
+    this.changed();
+  }
+}

@@ -1,0 +1,72 @@
+/** The client's states (seed 002) built from its workspaces. */
+import path from 'node:path';
+import type { ClientStates, TClaim, TCommit } from '../../shared/assethub/states.ts';
+import type { Workspace } from './workspace.ts';
+
+/** Below SyncedStoragePath: `%SYNCED_STORAGE%` + the rest with the platform's separator; elsewhere the absolute path. */
+export function displayPath(absolute: string, storageDir: string): string {
+  const rel = path.relative(storageDir, absolute);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? `%SYNCED_STORAGE%${path.sep}${rel}` : absolute;
+}
+
+export function buildWorkspaceInfo(workspaces: Workspace[]): ClientStates['WorkspaceInfo'] {
+  const entries = workspaces.map((ws) => {
+    const local = ws.view.local.length > 0 || ws.view.conflicts.length > 0;
+    return [ws.path, {
+      Name: ws.path,
+      Active: true,
+      Status: { Attached: ws.attached(), Incoming: ws.view.remote.length > 0, Outcoming: local, ...ws.progress.status },
+    }] as const;
+  });
+  const statuses = entries.map(([, w]) => w.Status);
+  const working = statuses.filter((s) => s.Activity !== 'Idle');
+  const Current = working.reduce((n, s) => n + s.Current, 0);
+  const Total = working.reduce((n, s) => n + s.Total, 0);
+  return {
+    Status: {
+      Incoming: statuses.some((s) => s.Incoming),
+      Outcoming: statuses.some((s) => s.Outcoming),
+      Activity: working.length ? 'Sync' : 'Idle',
+      Stage: working.length ? (working.some((s) => s.Stage === 'Initiating') ? 'Initiating' : 'InProgress') : 'Finalizing',
+      Current,
+      Total,
+      Progress: Total ? Current / Total : working.length ? 0 : 1,
+    },
+    // No engine runs beside the reference client: Running false and, as the seed says, nothing else.
+    Engine: { Running: false },
+    Workspaces: Object.fromEntries(entries),
+  };
+}
+
+export function buildPersistentState(
+  paths: { SyncedConfigPath: string; SyncedStoragePath: string; SyncedCommonPath: string; SyncedProjectsPath: string },
+  workspaces: Workspace[],
+  commitsOf: (repository: string, branch: string) => TCommit[] | null,
+): ClientStates['PersistentState'] {
+  return {
+    ...paths,
+    Workspaces: Object.fromEntries(workspaces.map((ws) => [ws.path, {
+      Name: ws.path,
+      AbsolutePath: ws.path,
+      DisplayPath: displayPath(ws.path, paths.SyncedStoragePath),
+      Repository: ws.row.repository,
+      Branch: ws.row.branch,
+      Commit: ws.row.commit,
+      Commits: commitsOf(ws.row.repository, ws.row.branch),
+    }])),
+  };
+}
+
+export function buildAssetInfo(workspaces: Workspace[], claimsOf: (repository: string, branch: string) => TClaim[]): ClientStates['AssetInfo'] {
+  return {
+    Workspaces: Object.fromEntries(workspaces.map((ws) => [ws.path, {
+      Name: ws.path,
+      Scan: ws.view.scanning,
+      IgnoredURIs: ws.view.scan?.ignored ?? [],
+      LocalChanges: ws.view.local,
+      RemoteChanges: ws.view.remote.map((c) => ({ Type: c.Type, URI: c.URI, ...(c.New === undefined ? {} : { New: c.New }) })),
+      ConflictURIs: ws.view.conflicts.map((c) => c.uri),
+      Claims: claimsOf(ws.row.repository, ws.row.branch),
+    }])),
+  };
+}

@@ -1,0 +1,368 @@
+/**
+ * One workspace: a folder kept in step with a server branch. It scans what is on disk against its base (the files as
+ * of its commit), pulls the server's changes without ever overwriting a local change (those become conflicts),
+ * pushes local changes as a commit, reverts, and resolves conflicts. Every file write goes through ./files (inside
+ * the workspace only, temp file + fsync + rename), and the base is updated file by file, so a crash mid-pull leaves
+ * each file either old or new and the next pull finishes the job.
+ */
+import type { TCommitChange } from '../../shared/assethub/calls.ts';
+import type { TAssetChange, TClaim } from '../../shared/assethub/states.ts';
+import { ServiceFailure, fail } from '../lib/failure.ts';
+import type { Logger } from '../lib/log.ts';
+import { chunkAgent, hashFileChunks, uploadChunk } from '../server/chunks/index.ts';
+import { IntegrityError, PathConflictError, UnsafePathError, ensureDirectory, materializeFile, removeAsset, resolveInWorkspace } from './files/index.ts';
+import { Progress } from './progress.ts';
+import { WorkspaceScanner, localChanges, type ScanResult } from './scan/index.ts';
+import type { BaseEntry, ClientStore, Conflict, WorkspaceRow } from './store.ts';
+
+/** What a workspace needs from the server (through the client service). */
+export interface ServerLink {
+  machine: string;
+  token: string | undefined;
+  storageUrl(): string;
+  call(method: string, params: Record<string, unknown>): Promise<unknown>;
+  /** Commit IDs of the branch, oldest first; null when the server does not have the branch (or is unknown yet). */
+  commits(repository: string, branch: string): string[] | null;
+  claims(repository: string, branch: string): TClaim[];
+  /** A Log line on the hub, for operators. */
+  log(level: 'Info' | 'Warning' | 'Error', message: string): void;
+}
+
+export interface WorkspaceView {
+  scan: ScanResult | null;
+  local: TAssetChange[];
+  remote: TCommitChange[];
+  conflicts: Conflict[];
+  scanning: boolean;
+}
+
+const short = (id: string | null): string => (id ? id.slice(0, 8) : 'nothing');
+
+export class Workspace {
+  readonly progress: Progress;
+  private readonly scanner: WorkspaceScanner;
+  private stopWatching: (() => void) | null = null;
+  private busy: Promise<unknown> | null = null;
+  private pullAgain = false;
+  view: WorkspaceView = { scan: null, local: [], remote: [], conflicts: [], scanning: false };
+  /** The (From, To) the cached RemoteChanges were computed for. */
+  private remoteKey = '';
+
+  constructor(
+    public row: WorkspaceRow,
+    private readonly store: ClientStore,
+    private readonly server: ServerLink,
+    private readonly logger: Logger,
+    /** Asks the client to publish fresh states (throttled by the client). */
+    private readonly changed: (what: 'status' | 'assets' | 'persistent') => void,
+  ) {
+    this.progress = new Progress(() => changed('status'));
+    this.scanner = new WorkspaceScanner({ root: row.path, db: store.db, workspaceKey: row.path });
+    this.view.conflicts = store.conflicts(row.path);
+  }
+
+  get path(): string {
+    return this.row.path;
+  }
+
+  get isBusy(): boolean {
+    return this.busy !== null;
+  }
+
+  /** Starts watching the folder: local edits show up as LocalChanges without a Scan call. */
+  watch(): void {
+    this.stopWatching ??= this.scanner.watch(() => {
+      if (!this.busy) void this.rescan().catch((e: unknown) => this.logger.warn({ err: String(e), workspace: this.path }, 'scan failed'));
+    }, 300);
+  }
+
+  close(): void {
+    this.stopWatching?.();
+    this.stopWatching = null;
+  }
+
+  /** Scans the disk and recomputes LocalChanges against the base. */
+  async rescan(): Promise<ScanResult> {
+    this.view = { ...this.view, scanning: true };
+    this.changed('assets');
+    try {
+      const scan = await this.scanner.scan();
+      const local = localChanges(this.store.base(this.path), scan.entries);
+      this.view = { ...this.view, scan, local, scanning: false };
+      return scan;
+    } finally {
+      this.view = { ...this.view, scanning: false };
+      this.changed('assets');
+    }
+  }
+
+  /** RemoteChanges: what the server has between this workspace's commit and the branch head. */
+  async refreshRemote(): Promise<void> {
+    const commits = this.server.commits(this.row.repository, this.row.branch);
+    const head = commits?.at(-1) ?? null;
+    const key = `${this.row.commit}→${head}`;
+    if (key === this.remoteKey) return;
+    if (!commits || !head || head === this.row.commit || (this.row.commit !== null && !commits.includes(this.row.commit))) {
+      this.view = { ...this.view, remote: [] };
+    } else {
+      const result = (await this.server.call('GetChanges', { Repository: this.row.repository, Branch: this.row.branch, From: this.row.commit, To: head })) as { Changes: TCommitChange[] };
+      this.view = { ...this.view, remote: result.Changes };
+    }
+    this.remoteKey = key;
+    this.changed('assets');
+  }
+
+  /** Attached: the server has this workspace's branch and its history contains the workspace's commit. */
+  attached(): boolean {
+    const commits = this.server.commits(this.row.repository, this.row.branch);
+    return commits !== null && (this.row.commit === null || commits.includes(this.row.commit));
+  }
+
+  // ---- operations ----
+
+  /** Runs one operation at a time; a second one is refused with BUSY. */
+  private run(label: string, op: () => Promise<void>): void {
+    if (this.busy) fail('BUSY', `${this.path} is busy`);
+    this.busy = op()
+      .catch((error: unknown) => {
+        const message = error instanceof ServiceFailure ? `${label} failed: ${error.code}: ${error.message}` : `${label} failed: ${error instanceof Error ? error.message : String(error)}`;
+        this.logger.warn({ workspace: this.path, err: error instanceof Error ? error.stack : String(error) }, message);
+        this.progress.end(message);
+      })
+      .finally(() => {
+        this.busy = null;
+        this.changed('assets');
+        this.changed('persistent');
+        if (this.pullAgain) {
+          this.pullAgain = false;
+          this.autoPull();
+        }
+      });
+  }
+
+  /** Waits for the running operation, if any (tests and shutdown). */
+  async idle(): Promise<void> {
+    while (this.busy) await this.busy;
+  }
+
+  /** An automatic pull; if an operation is running, one more pull follows it. */
+  autoPull(): void {
+    if (this.busy) {
+      this.pullAgain = true;
+      return;
+    }
+    this.pull({ auto: true });
+  }
+
+  /** Checks a Pull can start (answered in the Call), then runs it in the background. */
+  pull(options: { upTo?: string; force?: boolean; auto?: boolean }): void {
+    const commits = this.server.commits(this.row.repository, this.row.branch);
+    if (!commits) fail('UNKNOWN_BRANCH', `the server has no branch "${this.row.branch}" in "${this.row.repository}"`);
+    const target = options.upTo ?? commits?.at(-1) ?? null;
+    if (target === null || !commits?.includes(target)) fail('UNKNOWN_COMMIT', `branch "${this.row.branch}" has no commit "${options.upTo}"`);
+    if (this.row.commit !== null && commits && commits.indexOf(target as string) < commits.indexOf(this.row.commit)) {
+      fail('INVALID_PARAMS', `commit ${short(target)} is older than the workspace's ${short(this.row.commit)}`);
+    }
+    this.run('Pull', () => this.doPull(target as string, options.force ?? false, options.auto ?? false));
+  }
+
+  private async doPull(target: string, force: boolean, auto: boolean): Promise<void> {
+    this.progress.begin('Pull', auto, 'Scanning local changes…');
+    await this.rescan();
+    if (force) await this.discardLocal(null);
+    const from = this.row.commit;
+    const { Changes: changes } = (await this.server.call('GetChanges', { Repository: this.row.repository, Branch: this.row.branch, From: from, To: target })) as { Changes: TCommitChange[] };
+    const local = new Map(this.view.local.map((c) => [c.URI, c]));
+    const disk = this.view.scan?.entries ?? new Map();
+    // Progress counts bytes for files and one step for anything else, so a single large file moves the bar too.
+    const steps = changes.reduce((n, c) => n + (c.Type === 'PutFile' ? c.Size ?? 0 : 1), 0);
+    this.progress.stage('InProgress', steps, `Pulling ${changes.length} change(s)…`);
+    let conflicts = 0;
+    const failed: string[] = [];
+    for (const change of changes) {
+      const weight = change.Type === 'PutFile' ? change.Size ?? 0 : 1;
+      const mine = local.get(change.URI);
+      const onDisk = disk.get(change.URI);
+      const same = change.Type === 'PutFile' ? onDisk?.kind === 'file' && onDisk.hash === change.Hash
+        : change.Type === 'PutDirectory' ? onDisk?.kind === 'directory' : onDisk === undefined;
+      if (mine && !same) {
+        // Changed here and there: never overwrite. The base becomes the server's version; the file stays as it is.
+        this.store.transaction(() => {
+          this.store.addConflict(this.path, { uri: change.URI, remote: change });
+          this.store.setBase(this.path, change.URI, change);
+        });
+        conflicts++;
+        this.progress.advance(weight);
+      } else if (same) {
+        this.store.setBase(this.path, change.URI, change);
+        this.progress.advance(weight);
+      } else {
+        let done = 0;
+        const ok = await this.applySafely(change, (n) => {
+          done += n;
+          this.progress.advance(n);
+        });
+        this.progress.advance(Math.max(0, weight - done));
+        if (ok) this.store.setBase(this.path, change.URI, change);
+        else failed.push(change.URI);
+      }
+    }
+    this.store.setCommit(this.path, target);
+    this.row = { ...this.row, commit: target };
+    this.view = { ...this.view, conflicts: this.store.conflicts(this.path) };
+    this.progress.stage('Finalizing', 0, 'Rescanning…');
+    await this.rescan();
+    await this.refreshRemote();
+    const applied = changes.length - conflicts - failed.length;
+    this.progress.end(
+      changes.length === 0 ? `Up to date at ${short(target)}.`
+        : `Pulled ${applied} change(s) to ${short(target)}${conflicts ? `; ${conflicts} conflict(s) kept for you to resolve` : ''}${failed.length ? `; ${failed.length} could not be applied (see the log)` : ''}.`,
+    );
+  }
+
+  /**
+   * Applies one change. A URI that would land outside the workspace is refused (UnsafePathError), as are bytes that
+   * do not match their hash and a folder standing where a file should go: each is logged on the hub, nothing is
+   * written, and the rest of the pull goes on. The file stays out of the base, so the next pull tries it again.
+   */
+  private async applySafely(change: TCommitChange, onBytes?: (n: number) => void): Promise<boolean> {
+    try {
+      await this.apply(change, onBytes);
+      return true;
+    } catch (error) {
+      if (!(error instanceof UnsafePathError || error instanceof IntegrityError || error instanceof PathConflictError)) throw error;
+      const what = error instanceof UnsafePathError ? 'refused (unsafe path)' : 'could not be written';
+      const message = `${this.path}: ${change.URI} from the server ${what}: ${error.message}`;
+      this.logger.warn({ uri: change.URI }, message);
+      this.server.log('Warning', message);
+      return false;
+    }
+  }
+
+  /** Writes one server change to disk (inside the workspace only). */
+  private async apply(change: TCommitChange, onBytes?: (n: number) => void): Promise<void> {
+    const root = this.path;
+    if (change.Type === 'Delete') {
+      const kind = this.store.base(root).get(change.URI)?.kind ?? 'file';
+      await removeAsset(root, change.URI, kind);
+    } else if (change.Type === 'PutDirectory') {
+      await ensureDirectory(root, change.URI);
+    } else {
+      if (!change.Hash || change.Size === undefined || !change.Chunks) throw new IntegrityError(`${change.URI}: the server sent a PutFile without Size, Hash or Chunks`);
+      await materializeFile({
+        root, uri: change.URI, size: change.Size, hash: change.Hash, chunks: change.Chunks,
+        storageUrl: this.server.storageUrl(), token: this.server.token, agent: chunkAgent(), onBytes,
+      });
+    }
+  }
+
+  /** Puts the base version back for every local change (or those of `uris`). */
+  private async discardLocal(uris: ReadonlySet<string> | null): Promise<number> {
+    const base = this.store.base(this.path);
+    let reverted = 0;
+    for (const change of this.view.local.filter((c) => uris === null || uris.has(c.URI))) {
+      const kept = base.get(change.URI);
+      if (kept) await this.apply(asChange(kept));
+      else await removeAsset(this.path, change.URI, change.Type === 'PutDirectory' ? 'directory' : 'file');
+      this.store.removeConflict(this.path, change.URI);
+      reverted++;
+    }
+    this.view = { ...this.view, conflicts: this.store.conflicts(this.path) };
+    return reverted;
+  }
+
+  /** Checks a Push can start (answered in the Call), then runs it in the background. */
+  push(comment: string, uris: string[] | undefined): void {
+    const commits = this.server.commits(this.row.repository, this.row.branch);
+    const head = commits?.at(-1) ?? null;
+    if (head !== this.row.commit) fail('NOT_AT_HEAD', `the branch is at ${short(head)}, the workspace at ${short(this.row.commit)}: pull first`);
+    const wanted = uris ? new Set(uris) : null;
+    const selected = this.view.local.filter((c) => wanted === null || wanted.has(c.URI));
+    if (selected.length === 0) fail('NOTHING_TO_PUSH', wanted ? 'none of those URIs has a local change' : 'there are no local changes to push');
+    const conflicted = this.view.conflicts.filter((c) => wanted === null || wanted.has(c.uri));
+    if (conflicted.length > 0) fail('INVALID_PARAMS', `resolve the conflict on ${conflicted[0]?.uri} first`);
+    for (const claim of this.server.claims(this.row.repository, this.row.branch)) {
+      if (claim.Owner !== this.server.machine && selected.some((c) => c.URI === claim.URI)) fail('CLAIMED_BY_OTHER', `${claim.URI} is claimed by ${claim.Owner}`);
+    }
+    this.run('Push', () => this.doPush(comment, wanted));
+  }
+
+  private async doPush(comment: string, wanted: ReadonlySet<string> | null): Promise<void> {
+    this.progress.begin('Push', false, 'Scanning local changes…');
+    await this.rescan();
+    const selected = this.view.local.filter((c) => wanted === null || wanted.has(c.URI));
+    if (selected.length === 0) {
+      this.progress.end('Nothing to push.');
+      return;
+    }
+    const files = selected.filter((c) => c.Type === 'PutFile');
+    const sizeOf = (uri: string) => this.view.scan?.entries.get(uri)?.size ?? 0;
+    // Progress in bytes uploaded, as for a pull.
+    const steps = files.reduce((n, c) => n + sizeOf(c.URI), 0);
+    this.progress.stage('InProgress', steps, `Uploading ${files.length} file(s)…`);
+    const changes: TCommitChange[] = [];
+    for (const change of selected) {
+      if (change.Type !== 'PutFile') {
+        changes.push({ Type: change.Type, URI: change.URI });
+        continue;
+      }
+      const resolved = await resolveInWorkspace(this.path, change.URI);
+      if (!resolved.ok) fail('UNSAFE_PATH', `${change.URI}: ${resolved.error}`);
+      const file = resolved.ok ? resolved.value : '';
+      const split = await hashFileChunks(file);
+      for (const chunk of split.chunks) {
+        await uploadChunk(this.server.storageUrl(), this.server.token, chunk.hash, { path: file, offset: chunk.offset, length: chunk.length }, { agent: chunkAgent() });
+        this.progress.advance(chunk.length);
+      }
+      changes.push({ Type: 'PutFile', URI: change.URI, Size: split.size, Hash: split.hash, Chunks: split.chunks.map((c) => c.hash) });
+    }
+    this.progress.stage('Finalizing', 0, 'Creating the commit…');
+    const { Commit } = (await this.server.call('CreateCommit', {
+      Repository: this.row.repository, Branch: this.row.branch, Parent: this.row.commit, Author: this.server.machine, Comment: comment, Changes: changes,
+    })) as { Commit: string };
+    this.store.transaction(() => {
+      for (const change of changes) this.store.setBase(this.path, change.URI, change);
+      this.store.setCommit(this.path, Commit);
+    });
+    this.row = { ...this.row, commit: Commit };
+    await this.rescan();
+    // The server's broadcast of this commit may have come before its answer: recompute what is remote.
+    await this.refreshRemote();
+    this.progress.end(`Pushed ${changes.length} change(s) as ${short(Commit)}.`);
+  }
+
+  revert(uris: string[] | undefined): void {
+    this.run('Revert', async () => {
+      this.progress.begin('Pull', false, 'Reverting local changes…');
+      await this.rescan();
+      const reverted = await this.discardLocal(uris ? new Set(uris) : null);
+      await this.rescan();
+      this.progress.end(`Reverted ${reverted} local change(s).`);
+    });
+  }
+
+  scanNow(): void {
+    this.run('Scan', async () => {
+      await this.rescan();
+      await this.refreshRemote();
+    });
+  }
+
+  /** Keep Local: the local file stays and becomes a local change. Take Remote: the server's version replaces it. */
+  async resolve(uri: string, keep: 'Local' | 'Remote'): Promise<void> {
+    const conflict = this.view.conflicts.find((c) => c.uri === uri);
+    if (!conflict) fail('NOT_IN_CONFLICT', `${uri} is not in conflict`);
+    if (this.busy) fail('BUSY', `${this.path} is busy`);
+    if (keep === 'Remote' && conflict) await this.apply(conflict.remote);
+    this.store.removeConflict(this.path, uri);
+    this.view = { ...this.view, conflicts: this.store.conflicts(this.path) };
+    await this.rescan();
+    this.logger.info({ workspace: this.path, uri, keep }, 'conflict resolved');
+  }
+}
+
+function asChange(entry: BaseEntry): TCommitChange {
+  return entry.kind === 'directory'
+    ? { Type: 'PutDirectory', URI: entry.uri }
+    : { Type: 'PutFile', URI: entry.uri, Size: entry.size, Hash: entry.hash ?? '', Chunks: entry.chunks };
+}
