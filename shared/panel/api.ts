@@ -1,0 +1,150 @@
+/**
+ * The panel API: the typed contract between the panel engine (main) and the renderer, carried by Electron IPC or by
+ * the browser host's WebSocket bridge. Every command and event is validated where it crosses a process boundary,
+ * with these schemas.
+ */
+import { z } from 'zod';
+
+// ---- shared shapes ----
+
+export const ConnectionStatus = z.object({
+  state: z.enum(['disconnected', 'connecting', 'connected', 'reconnecting', 'failed']),
+  hubUrl: z.string(),
+  /** The panel's own service name on the hub. */
+  panelName: z.string(),
+  /** Reconnect attempt number while reconnecting. */
+  attempt: z.number().int().nonnegative().optional(),
+  /** When the next attempt starts (ms since epoch), while reconnecting. */
+  retryAt: z.number().optional(),
+  /** Why the last connection ended or failed. */
+  reason: z.string().optional(),
+  /** When this state began (ms since epoch). */
+  since: z.number(),
+});
+export type ConnectionStatus = z.infer<typeof ConnectionStatus>;
+
+export const ServiceKind = z.enum(['server', 'client', 'hub', 'panel', 'other']);
+
+export const ServiceEntry = z.object({
+  name: z.string(),
+  kind: ServiceKind,
+  machine: z.string().nullable(),
+  online: z.boolean(),
+  /** Last time anything was heard from it (ms since epoch), or null if only known by name. */
+  lastSeen: z.number().nullable(),
+  version: z.string().nullable(),
+  startedAt: z.string().nullable(),
+  /** Set when a Value from this service failed validation: it was kept out of the cache. */
+  error: z.string().nullable(),
+});
+export type ServiceEntry = z.infer<typeof ServiceEntry>;
+
+/** Decoded and validated states of one service, by state name; a state not read yet is absent. */
+export const ServiceStates = z.record(z.string(), z.unknown());
+
+export const Snapshot = z.object({
+  connection: ConnectionStatus,
+  services: z.array(ServiceEntry),
+  states: z.record(z.string(), ServiceStates),
+  /** Sequence number of the last patch folded into this snapshot. */
+  seq: z.number().int().nonnegative(),
+});
+export type Snapshot = z.infer<typeof Snapshot>;
+
+export const Patch = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('state'), service: z.string(), state: z.string(), value: z.unknown() }),
+  z.object({ type: z.literal('service'), entry: ServiceEntry }),
+  z.object({ type: z.literal('forget'), service: z.string() }),
+]);
+export type Patch = z.infer<typeof Patch>;
+
+export const LogEntry = z.object({
+  seq: z.number().int().nonnegative(),
+  time: z.number(),
+  direction: z.enum(['in', 'out']),
+  /** The decoded topic; absent for a frame that could not be decoded. */
+  topic: z.record(z.string(), z.string()).nullable(),
+  size: z.number().int().nonnegative(),
+  /** The Message as JSON text, cut at LOG_BODY_LIMIT characters. */
+  body: z.string(),
+  truncated: z.boolean(),
+});
+export type LogEntry = z.infer<typeof LogEntry>;
+export const LOG_BODY_LIMIT = 64 * 1024;
+
+export const ApiError = z.object({ code: z.string(), message: z.string() });
+export type ApiError = z.infer<typeof ApiError>;
+
+// ---- commands (renderer → engine) ----
+
+const ServiceArg = z.string().min(1);
+const PathArg = z.array(z.string()).min(1);
+
+export const COMMANDS = {
+  /** The current snapshot; events follow it. */
+  hello: { args: z.object({}), result: Snapshot },
+  connect: { args: z.object({ hubUrl: z.string().url(), token: z.string().optional() }), result: z.object({}) },
+  disconnect: { args: z.object({}), result: z.object({}) },
+  get: { args: z.object({ service: ServiceArg, path: PathArg }), result: z.unknown() },
+  /** Resolves when the service's confirming Update shows the value; rejects on refusal or timeout. */
+  set: { args: z.object({ service: ServiceArg, path: PathArg, value: z.unknown() }), result: z.object({}) },
+  reset: { args: z.object({ service: ServiceArg }), result: z.object({}) },
+  /** Resolves to the Result; rejects with the service's Failure (code and message). */
+  call: { args: z.object({ service: ServiceArg, method: z.string().min(1), params: z.record(z.string(), z.unknown()) }), result: z.unknown() },
+  logControl: {
+    args: z.object({ paused: z.boolean().optional(), capacity: z.number().int().min(100).max(1_000_000).optional(), clear: z.boolean().optional() }),
+    result: z.object({ paused: z.boolean(), capacity: z.number() }),
+  },
+} as const;
+export type CommandName = keyof typeof COMMANDS;
+export type CommandArgs<C extends CommandName> = z.input<(typeof COMMANDS)[C]['args']>;
+export type CommandResult<C extends CommandName> = z.output<(typeof COMMANDS)[C]['result']>;
+
+export const CommandRequest = z.object({ id: z.number().int().nonnegative(), command: z.string(), args: z.unknown() });
+export const CommandResponse = z.union([
+  z.object({ id: z.number().int(), ok: z.literal(true), result: z.unknown() }),
+  z.object({ id: z.number().int(), ok: z.literal(false), error: ApiError }),
+]);
+export type CommandResponse = z.infer<typeof CommandResponse>;
+
+// ---- events (engine → renderer) ----
+
+/** Patches come in batches, at most PATCH_RATE_HZ batches per second. */
+export const PATCH_RATE_HZ = 30;
+
+export const EVENTS = {
+  patches: z.object({ seq: z.number().int(), patches: z.array(Patch) }),
+  connection: ConnectionStatus,
+  log: z.object({ entries: z.array(LogEntry) }),
+} as const;
+export type EventName = keyof typeof EVENTS;
+export type EventData<E extends EventName> = z.infer<(typeof EVENTS)[E]>;
+
+export const EventMessage = z.object({ event: z.enum(['patches', 'connection', 'log']), data: z.unknown() });
+
+/** Validates a command's arguments; the error names the command and the field. */
+export function parseCommand(command: string, args: unknown):
+  | { ok: true; command: CommandName; args: unknown }
+  | { ok: false; error: ApiError } {
+  if (!Object.prototype.hasOwnProperty.call(COMMANDS, command)) return { ok: false, error: { code: 'UNKNOWN_COMMAND', message: `no command "${command}"` } };
+  const name = command as CommandName;
+  const parsed = COMMANDS[name].args.safeParse(args ?? {});
+  if (!parsed.success) {
+    return { ok: false, error: { code: 'INVALID_ARGS', message: `${command}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(args)'}: ${i.message}`).join('; ')}` } };
+  }
+  return { ok: true, command: name, args: parsed.data };
+}
+
+export function parseEvent<E extends EventName>(event: E, data: unknown): EventData<E> | null {
+  const parsed = EVENTS[event].safeParse(data);
+  return parsed.success ? (parsed.data as EventData<E>) : null;
+}
+
+/**
+ * What the renderer needs from a host (Electron preload or the browser bridge). Exposed on `window.assetHubPanel` by
+ * the Electron preload; implemented over a WebSocket by the browser host's client.
+ */
+export interface PanelHostApi {
+  invoke<C extends CommandName>(command: C, args: CommandArgs<C>): Promise<CommandResult<C>>;
+  on<E extends EventName>(event: E, listener: (data: EventData<E>) => void): () => void;
+}
