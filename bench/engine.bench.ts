@@ -1,0 +1,64 @@
+/**
+ * Panel engine receive path: Updates applied per second (decode + `[dot]` keys + schema validation + state cache, with
+ * the message log and the patch marks the engine keeps for every frame), fed in-process through the memory transport
+ * (no sockets), next to the codec's bare `decodeFrame` of the same frames, in the same run. A second row per frame
+ * pauses the message log, to show what logging each frame costs.
+ */
+import { decodeFrame, encodeFrame, envelope, type Envelope } from '../shared/protocol/index.ts';
+import { createPanelEngine, memoryTransport } from '../main/hub/index.ts';
+import { printComparison, rates } from './lib/measure.ts';
+
+const client = 'STAGE-A-AssetHubClient';
+const workspace = '/srv/Synced Storage/Projects/Project.Alpha';
+const wireKey = workspace.replaceAll('.', '[dot]');
+
+const small: Envelope = envelope<'Update'>(
+  { Type: 'Update', Target: 'BROADCAST', Source: client, Name: 'State' },
+  { Value: { Workspaces: { [wireKey]: { AutoPull: true } } } },
+);
+
+const changes = Array.from({ length: 10_000 }, (_, i) => ({
+  Type: i % 3 === 0 ? 'Delete' : 'PutFile',
+  URI: `FileSystem:/Content/Textures/T_Asset_${i.toString().padStart(5, '0')}.uasset`,
+  ...(i % 3 === 0 ? {} : { New: i % 2 === 0 }),
+}));
+const large: Envelope = envelope<'Update'>(
+  { Type: 'Update', Target: 'BROADCAST', Source: client, Name: 'AssetInfo' },
+  {
+    Value: {
+      Workspaces: {
+        [wireKey]: { Name: workspace, Scan: false, IgnoredURIs: [], LocalChanges: changes, RemoteChanges: [], ConflictURIs: [], Claims: [] },
+      },
+    },
+  },
+);
+
+const hub = memoryTransport({ keepSent: false });
+const engine = createPanelEngine({ panelName: 'BENCH-AssetHubPanel-0000', hubUrl: 'ws://memory', transport: hub.factory, heartbeatMs: 3_600_000, requestTimeoutMs: 3_600_000 });
+await new Promise((r) => setTimeout(r, 10));
+if (engine.snapshot().connection.state !== 'connected') throw new Error('the engine did not connect to the memory transport');
+
+function decodeOnly(text: string): unknown {
+  const frame = decodeFrame(text);
+  if (!frame.ok) throw new Error(frame.error.message);
+  return frame.value;
+}
+
+const rows = [];
+for (const [label, msg, state, roundMs] of [['small client State Update', small, 'State', 300], ['client AssetInfo 10,000 entries', large, 'AssetInfo', 600]] as const) {
+  const text = encodeFrame(msg);
+  hub.deliver(text);
+  const cached = engine.snapshot().states[client]?.[state];
+  if (cached === undefined) throw new Error(`${label}: the engine did not cache the state (${engine.snapshot().services.find((s) => s.name === client)?.error ?? 'no error'})`);
+  await engine.invoke('logControl', { paused: false });
+  const [applied, decodedA] = rates(() => hub.deliver(text), () => decodeOnly(text), roundMs);
+  await engine.invoke('logControl', { paused: true });
+  const [appliedQuiet, decodedB] = rates(() => hub.deliver(text), () => decodeOnly(text), roundMs);
+  await engine.invoke('logControl', { paused: false, clear: true });
+  rows.push(
+    { what: `${label} (${text.length} B) engine apply, message log on`, ours: applied, baselineName: 'decodeFrame', baseline: decodedA, unit: 'Updates/s' },
+    { what: `${label} (${text.length} B) engine apply, message log paused`, ours: appliedQuiet, baselineName: 'decodeFrame', baseline: decodedB, unit: 'Updates/s' },
+  );
+}
+printComparison('Panel engine: Updates applied to the state cache (decode + validate + cache), in-process', rows);
+await engine.close();

@@ -1,0 +1,144 @@
+/**
+ * Discovery: which services exist, what they are, and whether they are online.
+ * - A service becomes known from its Self (answer to the panel's Identify), from the Source of any Update, Startup,
+ *   Log or Identify, and by name only from the keys of the server's WorkspaceInfo.Clients.
+ * - Kind: `server` / `client` by serviceKindOf, `hub` for DataHub, `panel` for `<Machine>-AssetHubPanel[-suffix]`,
+ *   `other` otherwise.
+ * - Online rule: heard from (any message with it as Source) within ONLINE_HEARTBEATS heartbeats. Every service
+ *   answers the panel's Identify, so a live service is heard at least once per heartbeat. While the panel itself has
+ *   no hub connection, every service is offline (nothing can be heard).
+ * - Offline panels are forgotten after FORGET_PANEL_HEARTBEATS heartbeats (a panel gets a new name each run); other
+ *   services stay listed while offline: a machine that went away is something the operator must see.
+ */
+import type { ServiceEntry } from '../../shared/panel/api.ts';
+import { serviceKindOf } from '../../shared/assethub/index.ts';
+import { PANEL_SERVICE, parseServiceName, type SelfInfo } from '../../shared/protocol/index.ts';
+import { HUB_NAME } from './types.ts';
+
+export const ONLINE_HEARTBEATS = 2.5;
+export const FORGET_PANEL_HEARTBEATS = 12;
+
+export type Kind = ServiceEntry['kind'];
+
+const PANEL_NAME = new RegExp(`^(.+)-${PANEL_SERVICE}(?:-[^-]+)?$`);
+
+export function kindOf(name: string): Kind {
+  if (name === HUB_NAME) return 'hub';
+  const kind = serviceKindOf(name);
+  if (kind) return kind;
+  return PANEL_NAME.test(name) ? 'panel' : 'other';
+}
+
+/** The machine a service's name says it runs on (per-machine services), or null. */
+function machineFromName(name: string, kind: Kind): string | null {
+  if (kind === 'client') return parseServiceName(name)?.machine ?? null;
+  if (kind === 'panel') return PANEL_NAME.exec(name)?.[1] ?? null;
+  return null;
+}
+
+export interface DirectoryEvents {
+  /** An entry was added or changed (its current value is in the directory). */
+  onChange(name: string): void;
+  /** An entry was removed. */
+  onForget(name: string): void;
+  /** A service went from offline (or unknown) to online. */
+  onOnline(name: string, kind: Kind): void;
+}
+
+export class Directory {
+  private readonly entries = new Map<string, ServiceEntry>();
+
+  constructor(
+    private readonly selfName: string,
+    private heartbeatMs: number,
+    private readonly events: DirectoryEvents,
+  ) {}
+
+  get(name: string): ServiceEntry | undefined {
+    return this.entries.get(name);
+  }
+
+  list(): ServiceEntry[] {
+    return [...this.entries.values()];
+  }
+
+  names(): string[] {
+    return [...this.entries.keys()];
+  }
+
+  private ensure(name: string): ServiceEntry {
+    let entry = this.entries.get(name);
+    if (!entry) {
+      const kind = kindOf(name);
+      entry = { name, kind, machine: machineFromName(name, kind), online: false, lastSeen: null, version: null, startedAt: null, error: null };
+      this.entries.set(name, entry);
+      this.events.onChange(name);
+    }
+    return entry;
+  }
+
+  /** A message came from `name`: it is known, seen now and online. */
+  heard(name: string, now: number): void {
+    if (name === this.selfName) return;
+    const entry = this.ensure(name);
+    entry.lastSeen = now;
+    this.events.onChange(name);
+    if (!entry.online) {
+      entry.online = true;
+      this.events.onOnline(name, entry.kind);
+    }
+  }
+
+  /** A Self answer: version, start time and machine. */
+  self(name: string, info: SelfInfo, now: number): void {
+    if (name === this.selfName) return;
+    const entry = this.ensure(name);
+    entry.version = info.Version;
+    entry.startedAt = info.StartedAt;
+    entry.machine = machineFromName(name, entry.kind) ?? info.Machine;
+    this.heard(name, now);
+  }
+
+  /** Known by name only (e.g. a key of the server's WorkspaceInfo.Clients). */
+  named(name: string): void {
+    if (name !== this.selfName) this.ensure(name);
+  }
+
+  setError(name: string, error: string | null): void {
+    const entry = this.entries.get(name);
+    if (!entry || entry.error === error) return;
+    entry.error = error;
+    this.events.onChange(name);
+  }
+
+  /** Marks services not heard from recently offline; forgets long-gone panels. */
+  sweep(now: number): void {
+    const onlineFor = ONLINE_HEARTBEATS * this.heartbeatMs;
+    const forgetAfter = FORGET_PANEL_HEARTBEATS * this.heartbeatMs;
+    for (const entry of this.entries.values()) {
+      const age = entry.lastSeen === null ? Infinity : now - entry.lastSeen;
+      if (entry.online && age > onlineFor) {
+        entry.online = false;
+        this.events.onChange(entry.name);
+      }
+      if (entry.kind === 'panel' && !entry.online && age > forgetAfter) this.forget(entry.name);
+    }
+  }
+
+  /** The panel lost its hub: nobody can be heard. */
+  allOffline(): void {
+    for (const entry of this.entries.values()) {
+      if (!entry.online) continue;
+      entry.online = false;
+      this.events.onChange(entry.name);
+    }
+  }
+
+  forget(name: string): void {
+    if (this.entries.delete(name)) this.events.onForget(name);
+  }
+
+  clear(): void {
+    for (const name of [...this.entries.keys()]) this.forget(name);
+  }
+}

@@ -1,0 +1,232 @@
+// The engine's pieces without sockets: the memory transport plays the hub, so each rule can be driven frame by frame.
+import { afterEach, describe, expect, it } from 'vitest';
+import { LOG_BODY_LIMIT, Snapshot } from '../../shared/panel/api.ts';
+import { BROADCAST, SERVER_NAME, decodeFrame, encodeFrame, envelope, type Envelope } from '../../shared/protocol/index.ts';
+import { silentLogger as pinoLogger } from '../../services/lib/log.ts';
+import { until } from '../../services/testing/wait.ts';
+import { MAX_BACKOFF_MS, backoffDelay, panelSubscriptions } from './connection.ts';
+import { kindOf } from './directory.ts';
+import { MessageLog, messageBody } from './message-log.ts';
+import { shows } from './requests.ts';
+import { createPanelEngine, defaultPanelName, memoryTransport, type MemoryTransport, type PanelEngine } from './index.ts';
+
+const PANEL = 'UNIT-AssetHubPanel-0001';
+const CLIENT = 'STAGE-A-AssetHubClient';
+const WS = '/srv/Projects/Project.Alpha';
+
+const engines: PanelEngine[] = [];
+afterEach(async () => {
+  await Promise.all(engines.splice(0).map((e) => e.close()));
+});
+
+async function setup(options: { requestTimeoutMs?: number } = {}): Promise<{ e: PanelEngine; hub: MemoryTransport }> {
+  const hub = memoryTransport();
+  // A pino logger fits the engine's Logger as it is.
+  const e = createPanelEngine({ panelName: PANEL, hubUrl: 'ws://memory', transport: hub.factory, heartbeatMs: 10_000, requestTimeoutMs: options.requestTimeoutMs ?? 2000, logger: pinoLogger() });
+  engines.push(e);
+  await until('connected', () => e.snapshot().connection.state === 'connected');
+  return { e, hub };
+}
+
+const update = (source: string, name: string, value: unknown, target = BROADCAST): string =>
+  encodeFrame(envelope<'Update'>({ Type: 'Update', Target: target, Source: source, Name: name }, { Value: value }));
+const sentMessages = (hub: MemoryTransport): Envelope[] =>
+  hub.sent.map((t) => decodeFrame(t)).flatMap((f) => (f.ok && f.value.kind === 'message' ? [f.value.envelope] : []));
+/** The hub hands the panel's own Set/Reset back (ZeroMQ semantics). */
+const echo = (hub: MemoryTransport, type: 'Set' | 'Reset') => {
+  const m = sentMessages(hub).filter((x) => x.topic.Type === type).at(-1);
+  if (!m) throw new Error(`no ${type} sent`);
+  hub.deliver(encodeFrame(m));
+};
+const clientState = (e: PanelEngine) => e.snapshot().states[CLIENT]?.State as { Workspaces: Record<string, { AutoPull: boolean }> } | undefined;
+const tick = () => new Promise((r) => setTimeout(r, 0));
+
+describe('connection', () => {
+  it('subscribes to what is addressed to the panel, broadcasts, Startup, Identify, Set and Reset; sends Identify at once', async () => {
+    const { hub } = await setup();
+    expect(hub.subscriptions).toEqual(panelSubscriptions(PANEL));
+    expect(hub.subscriptions).toContain(`{"Type":"Update","Target":"${PANEL}"`);
+    expect(hub.subscriptions).toContain('{"Type":"Update","Target":"BROADCAST"');
+    expect(sentMessages(hub)[0]?.topic).toEqual({ Type: 'Identify', Source: PANEL });
+  });
+
+  it('backs off exponentially with jitter, capped at 3 s', () => {
+    expect(backoffDelay(1, () => 1)).toBe(250);
+    expect(backoffDelay(3, () => 1)).toBe(1000);
+    expect(backoffDelay(30, () => 1)).toBe(MAX_BACKOFF_MS);
+    expect(backoffDelay(30, () => 0)).toBe(MAX_BACKOFF_MS / 2);
+  });
+
+  it('fails pending requests with DISCONNECTED when the connection drops, then reconnects and resubscribes', async () => {
+    const { e, hub } = await setup();
+    const pending = e.invoke('get', { service: CLIENT, path: ['State'] });
+    hub.drop('hub went away');
+    await expect(pending).rejects.toMatchObject({ code: 'DISCONNECTED' });
+    const status = e.snapshot().connection;
+    expect(status).toMatchObject({ state: 'reconnecting', attempt: 1, reason: 'hub went away' });
+    expect(status.retryAt).toBeGreaterThan(Date.now() - 1);
+    await until('reconnected', () => e.snapshot().connection.state === 'connected', 5000);
+    expect(hub.connections).toBe(2);
+    expect(hub.subscriptions).toHaveLength(2 * panelSubscriptions(PANEL).length);
+  });
+
+  it('answers Identify with its Self; the snapshot validates against the API schema', async () => {
+    const { e, hub } = await setup();
+    hub.deliver(encodeFrame(envelope<'Identify'>({ Type: 'Identify', Source: SERVER_NAME }, {})));
+    const self = sentMessages(hub).find((m) => m.topic.Type === 'Self');
+    expect(self?.topic).toEqual({ Type: 'Self', Target: SERVER_NAME, Source: PANEL });
+    expect(Snapshot.safeParse(e.snapshot()).success).toBe(true);
+  });
+});
+
+describe('state cache', () => {
+  it('applies a path Update into a copy of the cached state and re-validates it', async () => {
+    const { e, hub } = await setup();
+    hub.deliver(update(CLIENT, 'State', { Workspaces: { [WS.replaceAll('.', '[dot]')]: { AutoPull: false } } }));
+    const before = clientState(e);
+    expect(before).toEqual({ Workspaces: { [WS]: { AutoPull: false } } });
+    hub.deliver(update(CLIENT, `State.Workspaces.${WS.replaceAll('.', '[dot]')}.AutoPull`, true));
+    expect(clientState(e)).toEqual({ Workspaces: { [WS]: { AutoPull: true } } });
+    expect(before?.Workspaces[WS]?.AutoPull).toBe(false);
+    // Invalid at the path: kept out, error set; the good state stays.
+    const good = clientState(e);
+    hub.deliver(update(CLIENT, `State.Workspaces.${WS.replaceAll('.', '[dot]')}`, { AutoPull: 'on' }));
+    expect(clientState(e)).toBe(good);
+    expect(e.snapshot().services.find((s) => s.name === CLIENT)?.error).toMatch(/^State: Workspaces\..*AutoPull/);
+  });
+
+  it('reads the whole state when a path Update comes before it', async () => {
+    const { hub } = await setup();
+    hub.deliver(update(CLIENT, 'State.Workspaces.x.AutoPull', true));
+    expect(sentMessages(hub).some((m) => m.topic.Type === 'Get' && m.topic.Target === CLIENT && m.topic.Name === 'State')).toBe(true);
+  });
+
+  it('keeps a null Value (the service has no such value) out of the cache without an error', async () => {
+    const { e, hub } = await setup();
+    hub.deliver(update(CLIENT, 'AssetInfo', null));
+    expect(e.snapshot().states[CLIENT]).toBeUndefined();
+    expect(e.snapshot().services.find((s) => s.name === CLIENT)?.error).toBeNull();
+  });
+});
+
+describe('Set and Reset confirmation', () => {
+  const path = (ws: string) => ['State', 'Workspaces', ws, 'AutoPull'];
+  const wire = (ws: string, on: boolean, extra: Record<string, unknown> = {}) => ({ Workspaces: { [ws.replaceAll('.', '[dot]')]: { AutoPull: on }, ...extra } });
+
+  it('ignores Updates routed before the Set, answers each Set with its own Update, in order', async () => {
+    const { e, hub } = await setup();
+    const a = e.invoke('set', { service: CLIENT, path: path('/a'), value: true });
+    const b = e.invoke('set', { service: CLIENT, path: path('/b'), value: true });
+    let settled = 0;
+    void a.then(() => settled++, () => settled++);
+    void b.then(() => settled++, () => settled++);
+    // An Update already on its way (before the echo) answers nothing.
+    hub.deliver(update(CLIENT, 'State', { Workspaces: { '/a': { AutoPull: false }, '/b': { AutoPull: false } } }));
+    await tick();
+    expect(settled).toBe(0);
+    for (const m of sentMessages(hub).filter((x) => x.topic.Type === 'Set')) hub.deliver(encodeFrame(m));
+    hub.deliver(update(CLIENT, 'State', { Workspaces: { '/a': { AutoPull: true }, '/b': { AutoPull: false } } }));
+    await expect(a).resolves.toEqual({});
+    await tick();
+    expect(settled).toBe(1);
+    hub.deliver(update(CLIENT, 'State', { Workspaces: { '/a': { AutoPull: true }, '/b': { AutoPull: true } } }));
+    await expect(b).resolves.toEqual({});
+  });
+
+  it('refuses with the Warning Log text, and matches an object Set by the keys it names', async () => {
+    const { e, hub } = await setup();
+    const refused = e.invoke('set', { service: CLIENT, path: path('/nope'), value: true });
+    echo(hub, 'Set');
+    hub.deliver(encodeFrame(envelope<'Log'>({ Type: 'Log', Target: BROADCAST, Source: CLIENT }, { Level: 'Warning', Message: 'Set refused: no workspace "/nope"' })));
+    hub.deliver(update(CLIENT, 'State', wire('/a', true)));
+    await expect(refused).rejects.toMatchObject({ code: 'SET_REFUSED', message: expect.stringContaining('no workspace "/nope"') });
+
+    const whole = e.invoke('set', { service: CLIENT, path: ['State'], value: { Workspaces: { [WS]: { AutoPull: true } } } });
+    const sent = sentMessages(hub).filter((m) => m.topic.Type === 'Set').at(-1);
+    expect(sent?.message).toEqual({ Value: { Workspaces: { [WS.replaceAll('.', '[dot]')]: { AutoPull: true } } } });
+    echo(hub, 'Set');
+    hub.deliver(update(CLIENT, 'State', wire(WS, true, { '/other': { AutoPull: false } })));
+    await expect(whole).resolves.toEqual({});
+  });
+
+  it('arms a Set without an echo after a fallback delay, and times out without an Update', async () => {
+    const { e, hub } = await setup({ requestTimeoutMs: 600 });
+    const set = e.invoke('set', { service: CLIENT, path: path('/a'), value: true });
+    await new Promise((r) => setTimeout(r, 350));
+    hub.deliver(update(CLIENT, 'State', wire('/a', true)));
+    await expect(set).resolves.toEqual({});
+    await expect(e.invoke('set', { service: CLIENT, path: path('/a'), value: false })).rejects.toMatchObject({ code: 'TIMEOUT' });
+  });
+
+  it('resolves a Reset on the next State Update after it', async () => {
+    const { e, hub } = await setup();
+    const reset = e.invoke('reset', { service: CLIENT });
+    echo(hub, 'Reset');
+    hub.deliver(update(CLIENT, 'WorkspaceInfo', null));
+    hub.deliver(update(CLIENT, 'State', { Workspaces: {} }));
+    await expect(reset).resolves.toEqual({});
+  });
+
+  it('rejects at once when not connected', async () => {
+    const hub = memoryTransport({ autoOpen: false });
+    const e = createPanelEngine({ panelName: PANEL, hubUrl: 'ws://memory', transport: hub.factory });
+    engines.push(e);
+    await expect(e.invoke('set', { service: CLIENT, path: path('/a'), value: true })).rejects.toMatchObject({ code: 'NOT_CONNECTED' });
+    await expect(e.invoke('call', { service: CLIENT, method: 'Scan', params: {} })).rejects.toMatchObject({ code: 'NOT_CONNECTED' });
+  });
+
+  it('shows: equal values, arrays exactly, objects by the keys they name', () => {
+    expect(shows(true, true)).toBe(true);
+    expect(shows(true, false)).toBe(false);
+    expect(shows({ a: 1 }, { a: 1, b: 2 })).toBe(true);
+    expect(shows({ a: 1, b: 2 }, { a: 1 })).toBe(false);
+    expect(shows([1, 2], [1, 2])).toBe(true);
+    expect(shows([1], [1, 2])).toBe(false);
+    expect(shows(null, undefined)).toBe(false);
+  });
+});
+
+describe('directory', () => {
+  it('names kinds and machines', async () => {
+    expect(kindOf('AssetHubServer')).toBe('server');
+    expect(kindOf('STAGE-A-AssetHubClient')).toBe('client');
+    expect(kindOf('DataHub')).toBe('hub');
+    expect(kindOf('OPS-AssetHubPanel')).toBe('panel');
+    expect(kindOf('OPS-AssetHubPanel-3f2a')).toBe('panel');
+    expect(kindOf('Something')).toBe('other');
+    expect(defaultPanelName()).toMatch(/^[A-Za-z0-9._-]+-AssetHubPanel-[0-9a-f]{4}$/);
+    const { e, hub } = await setup();
+    hub.deliver(encodeFrame(envelope<'Self'>({ Type: 'Self', Target: PANEL, Source: CLIENT }, { Value: { Version: '9', Machine: 'host-1', StartedAt: 'then' } })));
+    expect(e.snapshot().services.find((s) => s.name === CLIENT)).toMatchObject({ kind: 'client', machine: 'STAGE-A', version: '9', startedAt: 'then', online: true });
+  });
+});
+
+describe('message log', () => {
+  it('cuts the Message out of canonical frames exactly as JSON would encode it', () => {
+    const m = envelope<'Update'>({ Type: 'Update', Target: BROADCAST, Source: CLIENT, Name: 'State' }, { Value: { Workspaces: { 'a"b': { AutoPull: true } } } });
+    expect(messageBody(encodeFrame(m), m)).toBe(JSON.stringify(m.message));
+    const odd = JSON.stringify({ Message: m.message, Topic: m.topic });
+    expect(messageBody(odd, m)).toBe(JSON.stringify(m.message));
+    // A `{` inside a topic value, or an Attachment, takes the re-encoding path: still exact.
+    const braces = envelope<'Update'>({ Type: 'Update', Target: BROADCAST, Source: 'A{},"Message":{-x', Name: 'State' }, { Value: 1 });
+    expect(messageBody(encodeFrame(braces), braces)).toBe('{"Value":1}');
+    expect(messageBody(encodeFrame(m, 3), m, true)).toBe(JSON.stringify(m.message));
+  });
+
+  it('is a ring: bounded by capacity and by body characters; long bodies are truncated', () => {
+    const log = new MessageLog(100, 1000);
+    const m = envelope<'Log'>({ Type: 'Log', Target: BROADCAST, Source: CLIENT }, { Level: 'Info', Message: 'x' });
+    for (let i = 0; i < 250; i++) log.record('in', encodeFrame(m), m, 10);
+    expect(log.size).toBeLessThanOrEqual(100);
+    expect(log.entries().reduce((n, e) => n + e.body.length, 0)).toBeLessThanOrEqual(1000);
+    expect(log.entries().at(-1)?.seq).toBe(250);
+    const big = envelope<'Log'>({ Type: 'Log', Target: BROADCAST, Source: CLIENT }, { Level: 'Info', Message: 'y'.repeat(LOG_BODY_LIMIT * 2) });
+    const wide = new MessageLog(10);
+    const entry = wide.record('in', encodeFrame(big), big, 1);
+    expect(entry?.truncated).toBe(true);
+    expect(entry?.body.length).toBe(LOG_BODY_LIMIT);
+    wide.setCapacity(5);
+    expect(wide.capacity).toBe(5);
+    expect(wide.entries()).toHaveLength(1);
+  });
+});

@@ -1,0 +1,127 @@
+/**
+ * The message log: every frame in and out, as LogEntry (shared/panel/api.ts), in a ring buffer. Bounded twice: by
+ * entry count (capacity, default 10,000) and by the characters of the bodies it holds (so 10,000 frames of 64 KiB
+ * cannot take 1.3 GB); the oldest entries go first. Pausing stops recording; clearing empties it.
+ */
+import { LOG_BODY_LIMIT, type LogEntry } from '../../shared/panel/api.ts';
+import type { Envelope } from '../../shared/protocol/index.ts';
+
+export const DEFAULT_LOG_CAPACITY = 10_000;
+/** Body characters the ring may hold in all (UTF-16: about twice as many bytes). */
+export const LOG_BODY_BUDGET = 32 * 1024 * 1024;
+
+const HEAD = '{"Topic":{';
+const BOUNDARY = '},"Message":';
+
+/**
+ * The Message's JSON text of a frame. A frame laid out as `{"Topic":{…flat…},"Message":{…}}` (what the reference hub
+ * forwards and what the panel sends) has it cut out of the text, without re-encoding: the topic object holds only
+ * strings, and a string cannot contain an unescaped `"`, so the first `},"Message":` ends the topic exactly when no
+ * other `{` comes before it. Any other layout, and a frame with an Attachment, has its decoded Message encoded again.
+ * (Unknown frame keys after the Message, which decoders ignore, would show at the end of the body.)
+ */
+export function messageBody(text: string, message: Envelope | null, attachment = false): string {
+  if (message === null) return text;
+  if (!attachment && text.startsWith(HEAD)) {
+    const end = text.indexOf(BOUNDARY, HEAD.length);
+    const nested = text.indexOf('{', HEAD.length);
+    if (end > 0 && (nested === -1 || nested > end) && text.endsWith('}')) return text.slice(end + BOUNDARY.length, text.length - 1);
+  }
+  return JSON.stringify(message.message);
+}
+
+/** A copy that does not keep a large parent string alive (V8 slices share their parent's memory). */
+const detach = (s: string): string => Buffer.from(s, 'utf8').toString('utf8');
+
+export class MessageLog {
+  private ring: Array<LogEntry | undefined>;
+  private start = 0;
+  private count = 0;
+  private chars = 0;
+  private seq = 0;
+  paused = false;
+
+  constructor(
+    private cap: number = DEFAULT_LOG_CAPACITY,
+    private readonly budget: number = LOG_BODY_BUDGET,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.ring = new Array<LogEntry | undefined>(cap);
+  }
+
+  get capacity(): number {
+    return this.cap;
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  /**
+   * Records one frame; returns its entry, or null while paused. `message` is the decoded frame (null for a control
+   * frame or one that could not be decoded); `size` its byte length; `attachment` whether it announced one.
+   */
+  record(direction: 'in' | 'out', text: string, message: Envelope | null, size: number, attachment = false): LogEntry | null {
+    if (this.paused) return null;
+    let body = messageBody(text, message, attachment);
+    const truncated = body.length > LOG_BODY_LIMIT;
+    if (truncated) body = detach(body.slice(0, LOG_BODY_LIMIT));
+    else if (body.length > 1024 && body.length * 4 < text.length) body = detach(body);
+    const entry: LogEntry = {
+      seq: ++this.seq,
+      time: this.now(),
+      direction,
+      topic: message ? (message.topic as unknown as Record<string, string>) : null,
+      size,
+      body,
+      truncated,
+    };
+    this.push(entry);
+    return entry;
+  }
+
+  private push(entry: LogEntry): void {
+    if (this.count === this.cap) this.dropOldest();
+    this.ring[(this.start + this.count) % this.cap] = entry;
+    this.count++;
+    this.chars += entry.body.length;
+    while (this.chars > this.budget && this.count > 1) this.dropOldest();
+  }
+
+  private dropOldest(): void {
+    const old = this.ring[this.start];
+    this.ring[this.start] = undefined;
+    this.start = (this.start + 1) % this.cap;
+    this.count--;
+    if (old) this.chars -= old.body.length;
+  }
+
+  /** Entries, oldest first. */
+  entries(): LogEntry[] {
+    const out: LogEntry[] = [];
+    for (let i = 0; i < this.count; i++) {
+      const e = this.ring[(this.start + i) % this.cap];
+      if (e) out.push(e);
+    }
+    return out;
+  }
+
+  clear(): void {
+    this.ring = new Array<LogEntry | undefined>(this.cap);
+    this.start = 0;
+    this.count = 0;
+    this.chars = 0;
+  }
+
+  /** Changes the capacity, keeping the newest entries that fit. */
+  setCapacity(capacity: number): void {
+    if (capacity === this.cap) return;
+    const kept = this.entries().slice(-capacity);
+    this.cap = capacity;
+    this.ring = new Array<LogEntry | undefined>(capacity);
+    this.start = 0;
+    this.count = 0;
+    this.chars = 0;
+    for (const e of kept) this.push(e);
+  }
+}

@@ -1,0 +1,343 @@
+/**
+ * Requests to services and how each is known to be answered:
+ * - Get → the Update addressed to the panel with the same Source and Name. Concurrent Gets of one value share one
+ *   request (one frame out). Timeout: TIMEOUT.
+ * - Call → the CallResult with the same ID: its Result, or its Failure's code and message. Timeout: TIMEOUT.
+ * - Set (no reply in the protocol) → the service's next BROADCAST Update of that state. The Set resolves when the
+ *   value at the path contains what was set (equal for anything but objects; an object matches when each key it names
+ *   has the value set, since a service may keep keys the Set did not name). Each such Update answers the oldest
+ *   pending Set of that state: if that one does not match, it is refused (SET_REFUSED) with the text of the Warning
+ *   or Error Log the service sent since, if any (the reference services log why, then re-broadcast the unchanged
+ *   state). Later Sets of the same state wait for their own Update, so two quick Sets of different paths both resolve.
+ *   Timeout: TIMEOUT.
+ * - Reset → the service's next BROADCAST Update of `State`. Timeout: TIMEOUT.
+ * "Next" means after the hub routed the request: the panel subscribes to Set and Reset, so the hub hands its own
+ * request back to it (ZeroMQ semantics), in order with everything else it routes. A waiter is armed by that echo;
+ * Updates the panel receives before it were routed before the request and cannot answer it (one that was already on
+ * its way would otherwise fail a Set that the service accepts a moment later). A hub that does not echo a peer's own
+ * messages arms the waiter after ARM_FALLBACK_MS instead.
+ * When the connection ends every pending request fails with DISCONNECTED: no answer can come on a dead connection.
+ */
+import { randomUUID } from 'node:crypto';
+import { decodeKey, encodeNamePath, encodeValueKeys, envelope, type Envelope, type MessageBodies } from '../../shared/protocol/index.ts';
+import { valueAt } from './state-cache.ts';
+import { EngineError } from './types.ts';
+
+export interface RequestsOptions {
+  panelName: string;
+  timeoutMs: number;
+  /** Sends a message to the hub; false when not connected. */
+  send(message: Envelope): boolean;
+}
+
+/** What a Get reply resolves to: the value (decoded, validated when it is a whole state) or why it is unusable. */
+export type GetOutcome = { ok: true; value: unknown } | { ok: false; code: string; message: string };
+
+interface Settle {
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+  timer: NodeJS.Timeout;
+}
+
+interface Armable extends Settle {
+  /** The hub routed the request: Updates from now on may answer it. */
+  armed: boolean;
+  armTimer: NodeJS.Timeout;
+}
+
+interface SetWaiter extends Armable {
+  service: string;
+  /** The Name as sent. */
+  wireName: string;
+  state: string;
+  /** The path below the state. */
+  rest: readonly string[];
+  value: unknown;
+  /** Warning / Error Log lines from the service since the Set was sent. */
+  logs: string[];
+}
+
+interface ResetWaiter extends Armable {
+  service: string;
+  logs: string[];
+}
+
+/** A Set or Reset whose echo did not come back within this long is armed anyway. */
+export const ARM_FALLBACK_MS = 1000;
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Whether `actual` shows `expected`: equal, except that an expected object only constrains the keys it names. */
+export function shows(expected: unknown, actual: unknown): boolean {
+  if (Object.is(expected, actual)) return true;
+  if (Array.isArray(expected)) {
+    return Array.isArray(actual) && actual.length === expected.length && expected.every((e, i) => shows(e, actual[i]));
+  }
+  if (isObject(expected)) {
+    if (!isObject(actual)) return false;
+    for (const key of Object.keys(expected)) {
+      if (!Object.prototype.hasOwnProperty.call(actual, key) || !shows(expected[key], actual[key])) return false;
+    }
+    return true;
+  }
+  return false;
+}
+
+const pathText = (path: readonly string[]): string => path.join('.');
+
+export class Requests {
+  private readonly gets = new Map<string, { promise: Promise<unknown>; settle: Settle }>();
+  private readonly calls = new Map<string, Settle & { service: string; method: string }>();
+  private readonly sets = new Map<string, SetWaiter[]>();
+  private readonly resets = new Map<string, ResetWaiter[]>();
+
+  constructor(private readonly options: RequestsOptions) {}
+
+  /** Requests in flight (for tests and the bench). */
+  get pending(): number {
+    let n = this.gets.size + this.calls.size;
+    for (const list of this.sets.values()) n += list.length;
+    for (const list of this.resets.values()) n += list.length;
+    return n;
+  }
+
+  private timer(ms: number, onTimeout: () => void): NodeJS.Timeout {
+    return setTimeout(onTimeout, ms);
+  }
+
+  /** Reads a value (`path` decoded: state name first). Concurrent reads of one value share one Get. */
+  get(service: string, path: readonly string[]): Promise<unknown> {
+    const wireName = encodeNamePath(path);
+    const key = `${service}\n${wireName}`;
+    const inFlight = this.gets.get(key);
+    if (inFlight) return inFlight.promise;
+    const { timeoutMs, panelName } = this.options;
+    let settle!: Settle;
+    const promise = new Promise<unknown>((resolve, reject) => {
+      const timer = this.timer(timeoutMs, () => {
+        this.gets.delete(key);
+        reject(new EngineError('TIMEOUT', `${service} did not answer Get ${pathText(path)} within ${timeoutMs} ms`));
+      });
+      settle = { resolve, reject, timer };
+    });
+    this.gets.set(key, { promise, settle });
+    if (!this.options.send(envelope<'Get'>({ Type: 'Get', Target: service, Name: wireName, RespondTo: panelName }, {}))) {
+      this.gets.delete(key);
+      clearTimeout(settle.timer);
+      settle.reject(new EngineError('NOT_CONNECTED', `not connected to a hub: cannot read ${service} ${pathText(path)}`));
+    }
+    return promise;
+  }
+
+  /** Calls a method; resolves to its Result, rejects with its Failure (code and message). */
+  call(service: string, method: string, params: Record<string, unknown>): Promise<unknown> {
+    const id = randomUUID();
+    const { timeoutMs, panelName } = this.options;
+    return new Promise((resolve, reject) => {
+      const timer = this.timer(timeoutMs, () => {
+        this.calls.delete(id);
+        reject(new EngineError('TIMEOUT', `${service} did not answer ${method} within ${timeoutMs} ms`));
+      });
+      this.calls.set(id, { resolve, reject, timer, service, method });
+      if (!this.options.send(envelope<'Call'>({ Type: 'Call', Target: service, RespondTo: panelName, Method: method, ID: id }, { Params: params }))) {
+        this.calls.delete(id);
+        clearTimeout(timer);
+        reject(new EngineError('NOT_CONNECTED', `not connected to a hub: cannot call ${service}.${method}`));
+      }
+    });
+  }
+
+  /** Sets a value (`path` decoded: state name first); resolves when the service's Update shows it. */
+  set(service: string, path: readonly string[], value: unknown): Promise<void> {
+    const [state, ...rest] = path;
+    if (state === undefined) return Promise.reject(new EngineError('INTERNAL', 'a Set needs a path'));
+    const key = `${service}\n${state}`;
+    const wireName = encodeNamePath(path);
+    const { timeoutMs } = this.options;
+    return new Promise<void>((resolve, reject) => {
+      const waiter: SetWaiter = {
+        service, wireName, state, rest, value, logs: [], armed: false,
+        armTimer: setTimeout(() => void (waiter.armed = true), Math.min(ARM_FALLBACK_MS, timeoutMs / 2)),
+        resolve: () => resolve(),
+        reject,
+        timer: this.timer(timeoutMs, () => {
+          this.removeSet(key, waiter);
+          clearTimeout(waiter.armTimer);
+          reject(new EngineError('TIMEOUT', `${service} did not confirm Set ${pathText(path)} within ${timeoutMs} ms${said(waiter.logs)}`));
+        }),
+      };
+      const list = this.sets.get(key) ?? [];
+      list.push(waiter);
+      this.sets.set(key, list);
+      const sent = this.options.send(envelope<'Set'>({ Type: 'Set', Target: service, Name: wireName }, { Value: encodeValueKeys(path, value) }));
+      if (!sent) {
+        this.removeSet(key, waiter);
+        stopTimers(waiter);
+        reject(new EngineError('NOT_CONNECTED', `not connected to a hub: cannot set ${service} ${pathText(path)}`));
+      }
+    });
+  }
+
+  /** Asks a service to return its State to defaults; resolves on its next BROADCAST Update of State. */
+  reset(service: string): Promise<void> {
+    const { timeoutMs } = this.options;
+    return new Promise<void>((resolve, reject) => {
+      const waiter: ResetWaiter = {
+        service, logs: [], armed: false,
+        armTimer: setTimeout(() => void (waiter.armed = true), Math.min(ARM_FALLBACK_MS, timeoutMs / 2)),
+        resolve: () => resolve(),
+        reject,
+        timer: this.timer(timeoutMs, () => {
+          this.removeReset(service, waiter);
+          clearTimeout(waiter.armTimer);
+          reject(new EngineError('TIMEOUT', `${service} did not confirm the Reset within ${timeoutMs} ms${said(waiter.logs)}`));
+        }),
+      };
+      const list = this.resets.get(service) ?? [];
+      list.push(waiter);
+      this.resets.set(service, list);
+      if (!this.options.send(envelope<'Reset'>({ Type: 'Reset', Target: service }, {}))) {
+        this.removeReset(service, waiter);
+        stopTimers(waiter);
+        reject(new EngineError('NOT_CONNECTED', `not connected to a hub: cannot reset ${service}`));
+      }
+    });
+  }
+
+  /** A Set or Reset routed by the hub (the panel's own, echoed; or another panel's): arms the first matching waiter. */
+  onRequestSeen(type: 'Set' | 'Reset', target: string, wireName: string | undefined): void {
+    if (type === 'Reset') {
+      const w = this.resets.get(target)?.find((x) => !x.armed);
+      if (w) arm(w);
+      return;
+    }
+    if (wireName === undefined) return;
+    const state = wireName.split('.', 1)[0] ?? wireName;
+    const w = this.sets.get(`${target}\n${decodeKey(state)}`)?.find((x) => !x.armed && x.wireName === wireName);
+    if (w) arm(w);
+  }
+
+  private removeSet(key: string, waiter: SetWaiter): void {
+    const list = this.sets.get(key);
+    if (!list) return;
+    const i = list.indexOf(waiter);
+    if (i >= 0) list.splice(i, 1);
+    if (list.length === 0) this.sets.delete(key);
+  }
+
+  private removeReset(service: string, waiter: ResetWaiter): void {
+    const list = this.resets.get(service);
+    if (!list) return;
+    const i = list.indexOf(waiter);
+    if (i >= 0) list.splice(i, 1);
+    if (list.length === 0) this.resets.delete(service);
+  }
+
+  /** The Update addressed to the panel with this Source and wire Name: settles the Get in flight, if any. */
+  onGetReply(source: string, wireName: string, outcome: GetOutcome): void {
+    const key = `${source}\n${wireName}`;
+    const pending = this.gets.get(key);
+    if (!pending) return;
+    this.gets.delete(key);
+    clearTimeout(pending.settle.timer);
+    if (outcome.ok) pending.settle.resolve(outcome.value);
+    else pending.settle.reject(new EngineError(outcome.code, outcome.message));
+  }
+
+  /** A BROADCAST Update: `path` is its decoded Name (state first), `value` its decoded Value. */
+  onBroadcast(source: string, path: readonly string[], value: unknown): void {
+    const state = path[0];
+    if (state === undefined) return;
+    if (state === 'State') {
+      const resets = this.resets.get(source);
+      if (resets) {
+        for (const w of resets.filter((x) => x.armed)) {
+          this.removeReset(source, w);
+          stopTimers(w);
+          w.resolve(undefined);
+        }
+      }
+    }
+    const key = `${source}\n${state}`;
+    const list = this.sets.get(key);
+    if (!list) return;
+    const below = path.slice(1);
+    const oldest = list.find((w) => w.armed);
+    const answered: SetWaiter[] = [];
+    let refuse: { waiter: SetWaiter; shown: unknown } | null = null;
+    for (const w of list) {
+      if (!w.armed) continue;
+      // The Update says something about w's path only when it covers it (its path is a prefix of w's).
+      if (below.length > w.rest.length || below.some((k, i) => w.rest[i] !== k)) continue;
+      const shown = valueAt(value, w.rest.slice(below.length));
+      if (shows(w.value, shown)) answered.push(w);
+      else if (w === oldest) refuse = { waiter: w, shown };
+    }
+    for (const w of answered) {
+      this.removeSet(key, w);
+      stopTimers(w);
+      w.resolve(undefined);
+    }
+    if (refuse) {
+      const w = refuse.waiter;
+      this.removeSet(key, w);
+      stopTimers(w);
+      const name = pathText([w.state, ...w.rest]);
+      const why = w.logs.length > 0 ? w.logs.join('; ') : `its ${w.state} shows ${short(refuse.shown)} instead`;
+      w.reject(new EngineError('SET_REFUSED', `${w.service} refused Set ${name}: ${why}`));
+    }
+  }
+
+  /** A Log line from a service: Warnings and Errors are kept with its pending Sets and Resets (they say why). */
+  onLog(source: string, level: string, message: string): void {
+    if (level !== 'Warning' && level !== 'Error') return;
+    for (const [key, list] of this.sets) {
+      if (key.startsWith(`${source}\n`)) for (const w of list) w.logs.push(message);
+    }
+    for (const w of this.resets.get(source) ?? []) w.logs.push(message);
+  }
+
+  onCallResult(id: string, body: MessageBodies['CallResult']): boolean {
+    const pending = this.calls.get(id);
+    if (!pending) return false;
+    this.calls.delete(id);
+    clearTimeout(pending.timer);
+    if ('Failure' in body) pending.reject(new EngineError(body.Failure.Code, body.Failure.Message));
+    else pending.resolve(body.Result);
+    return true;
+  }
+
+  /** Fails every pending request (connection lost, engine closed). */
+  failAll(code: string, message: string): void {
+    const all: Settle[] = [...[...this.gets.values()].map((g) => g.settle), ...this.calls.values()];
+    for (const list of this.sets.values()) all.push(...list);
+    for (const list of this.resets.values()) all.push(...list);
+    this.gets.clear();
+    this.calls.clear();
+    this.sets.clear();
+    this.resets.clear();
+    for (const s of all) {
+      clearTimeout(s.timer);
+      if ('armTimer' in s) clearTimeout((s as Armable).armTimer);
+      s.reject(new EngineError(code, message));
+    }
+  }
+}
+
+function arm(w: Armable): void {
+  w.armed = true;
+  clearTimeout(w.armTimer);
+}
+
+/** Stops a waiter's timers (it is about to be settled). */
+function stopTimers(w: Armable): void {
+  clearTimeout(w.timer);
+  clearTimeout(w.armTimer);
+}
+
+const said = (logs: readonly string[]): string => (logs.length > 0 ? ` (it logged: ${logs.join('; ')})` : '');
+
+function short(value: unknown): string {
+  const text = value === undefined ? 'nothing there' : JSON.stringify(value);
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+}

@@ -1,0 +1,138 @@
+/**
+ * The state cache: decoded and validated whole states per service. A Value is validated against the seed's schema
+ * (STATE_SCHEMAS) before it enters; an invalid one is kept out, the previous good state stays, and the problem is
+ * recorded as that service's error until a valid Value of the same state arrives. Cached values are never mutated:
+ * an Update of a path below a state builds a new state that shares every untouched branch with the old one.
+ * Services of unknown kinds are not cached, except the hub's `Stats` (no schema: kept as received).
+ */
+import { STATE_SCHEMAS, formatIssues, isStateName } from '../../shared/assethub/index.ts';
+import type { Kind } from './directory.ts';
+
+export type ApplyOutcome = 'applied' | 'invalid' | 'ignored' | 'no-base';
+
+export interface StateCacheEvents {
+  /** A state's cached value changed. */
+  onState(service: string, state: string): void;
+  /** The service's error text changed (null: no state of it is invalid now). */
+  onError(service: string, error: string | null): void;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** A copy of `root` with `value` at `path`, sharing everything not on the path. */
+export function withValueAt(root: unknown, path: readonly string[], value: unknown): unknown {
+  if (path.length === 0) return value;
+  const [key, ...rest] = path as [string, ...string[]];
+  const base = isObject(root) ? root : {};
+  return { ...base, [key]: withValueAt(base[key], rest, value) };
+}
+
+/** The value at `path` below `root`, through objects only; undefined when absent. */
+export function valueAt(root: unknown, path: readonly string[]): unknown {
+  let node = root;
+  for (const key of path) {
+    if (!isObject(node) || !Object.prototype.hasOwnProperty.call(node, key)) return undefined;
+    node = node[key];
+  }
+  return node;
+}
+
+/** Whether a state of this kind of service is cached. */
+export function isCachedState(kind: Kind, state: string): boolean {
+  if (kind === 'server' || kind === 'client') return isStateName(state);
+  return kind === 'hub' && state === 'Stats';
+}
+
+export class StateCache {
+  private readonly states = new Map<string, Record<string, unknown>>();
+  /** Per service, per state: the issues of the last invalid Value. */
+  private readonly problems = new Map<string, Map<string, string>>();
+
+  constructor(private readonly events: StateCacheEvents) {}
+
+  get(service: string, state: string): unknown {
+    return this.states.get(service)?.[state];
+  }
+
+  /** Every cached state, by service then state name (the snapshot's `states`). */
+  all(): Record<string, Record<string, unknown>> {
+    const out: Record<string, Record<string, unknown>> = {};
+    for (const [service, states] of this.states) out[service] = { ...states };
+    return out;
+  }
+
+  /**
+   * A whole state (its Value decoded, not yet validated). Null means the service has no such value (PROTOCOL.md §1):
+   * nothing is cached and nothing is wrong.
+   */
+  applyWhole(service: string, kind: Kind, state: string, value: unknown): { outcome: ApplyOutcome; issues?: string[] } {
+    if (!isCachedState(kind, state) || value === null || value === undefined) return { outcome: 'ignored' };
+    return this.store(service, kind, state, value);
+  }
+
+  /** A value below a state (`path` after the state name, non-empty), applied into a copy of the cached state. */
+  applyPath(service: string, kind: Kind, state: string, path: readonly string[], value: unknown): { outcome: ApplyOutcome; issues?: string[] } {
+    if (!isCachedState(kind, state)) return { outcome: 'ignored' };
+    const base = this.get(service, state);
+    if (base === undefined) return { outcome: 'no-base' };
+    return this.store(service, kind, state, withValueAt(base, path, value));
+  }
+
+  private store(service: string, kind: Kind, state: string, value: unknown): { outcome: ApplyOutcome; issues?: string[] } {
+    let valid: unknown = value;
+    if (kind === 'server' || kind === 'client') {
+      const parsed = STATE_SCHEMAS[kind][state as keyof (typeof STATE_SCHEMAS)['server']].safeParse(value);
+      if (!parsed.success) {
+        const issues = formatIssues(parsed.error);
+        this.setProblem(service, state, issues.join('; '));
+        return { outcome: 'invalid', issues };
+      }
+      valid = parsed.data;
+    } else if (!isObject(value)) {
+      // The hub's Stats has no schema in shared/: only its shape (an object) is checked.
+      this.setProblem(service, state, '(value): expected an object');
+      return { outcome: 'invalid', issues: ['(value): expected an object'] };
+    }
+    let states = this.states.get(service);
+    if (!states) {
+      states = {};
+      this.states.set(service, states);
+    }
+    states[state] = valid;
+    this.setProblem(service, state, null);
+    this.events.onState(service, state);
+    return { outcome: 'applied' };
+  }
+
+  private setProblem(service: string, state: string, problem: string | null): void {
+    let byState = this.problems.get(service);
+    const before = byState?.get(state) ?? null;
+    if (before === problem) return;
+    if (problem === null) byState?.delete(state);
+    else {
+      if (!byState) {
+        byState = new Map();
+        this.problems.set(service, byState);
+      }
+      byState.set(state, problem);
+    }
+    this.events.onError(service, this.errorOf(service));
+  }
+
+  /** The service's error text: one `State: issues` part per state whose last Value was invalid. */
+  errorOf(service: string): string | null {
+    const byState = this.problems.get(service);
+    if (!byState || byState.size === 0) return null;
+    return [...byState].map(([state, issues]) => `${state}: ${issues}`).join(' | ');
+  }
+
+  forget(service: string): void {
+    this.states.delete(service);
+    this.problems.delete(service);
+  }
+
+  clear(): void {
+    this.states.clear();
+    this.problems.clear();
+  }
+}
