@@ -87,7 +87,9 @@ export class Workspace {
     this.changed('assets');
     try {
       const scan = await this.scanner.scan();
-      const local = localChanges(this.store.base(this.path), scan.entries);
+      // A file the scan could not read (held open by another program) is not a deletion: it must never be pushed as one.
+      const unreadable = (uri: string) => scan.skipped.some((s) => uri === s || uri.startsWith(`${s}/`));
+      const local = localChanges(this.store.base(this.path), scan.entries).filter((c) => !(c.Type === 'Delete' && unreadable(c.URI)));
       this.view = { ...this.view, scan, local, scanning: false };
       return scan;
     } finally {

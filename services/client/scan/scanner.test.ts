@@ -63,6 +63,14 @@ describe('hashing and the stat index', () => {
     expect(result.skipped).toEqual([]);
   });
 
+  it('hashes large files piece by piece', async () => {
+    const big = 'x'.repeat(1024 * 1024 + 7);
+    writeTree(root, { 'big.bin': big, 'small.txt': 's' });
+    const result = await scanner().scan();
+    expect(result.entries.get('FileSystem:/big.bin')).toEqual({ kind: 'file', size: big.length, hash: sha256(big) });
+    expect(result.stats.bytesHashed).toBe(big.length + 1);
+  });
+
   it('reads nothing on a second scan of an unchanged tree', async () => {
     writeTree(root, files);
     age(root);

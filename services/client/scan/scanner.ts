@@ -1,7 +1,7 @@
 /**
  * WorkspaceScanner: what is in a workspace folder right now, as asset URIs with sizes and SHA-256 hashes, cheap enough
  * to run after every burst of file-system events. Only files whose stat changed since the last scan are read (the
- * index in scan-index.ts), a few at a time, each through a fixed buffer.
+ * index in scan-index.ts), with bounded concurrency and a fixed buffer per reader (readers.ts).
  */
 import path from 'node:path';
 import type sqlite from 'node-sqlite3-wasm';
@@ -10,8 +10,9 @@ import { silentLogger, type Logger } from '../../lib/log.ts';
 import { isGone } from './fs-errors.ts';
 import { hashFile } from './hash.ts';
 import { IgnoredList } from './ignored-list.ts';
+import { READ_BUFFER, readAll } from './readers.ts';
 import { loadIgnoreRules, type IgnoreRules } from './rules.ts';
-import { ScanIndex, statRow, unchanged, type IndexRow } from './scan-index.ts';
+import { ScanIndex, statRow, unchanged, type IndexRow, type IndexUpdate } from './scan-index.ts';
 import type { ScanEntry, ScanOptions, ScanResult } from './types.ts';
 import { walk, type WalkedEntry } from './walk.ts';
 import { watchWorkspace } from './watch.ts';
@@ -24,7 +25,10 @@ export interface WorkspaceScannerOptions {
   /** Key of the workspace in scan_index (the client uses the absolute path, as in seed 002). */
   workspaceKey: string;
   logger?: Logger;
-  /** Files hashed at once (default 4): enough to overlap I/O, few enough not to thrash a spinning disk. */
+  /**
+   * Files larger than 256 KiB read at once (default 4): enough to overlap I/O, few enough not to thrash a spinning
+   * disk. Smaller files, whose cost is round trips rather than bandwidth, are read up to 16 at once.
+   */
   hashConcurrency?: number;
 }
 
@@ -34,7 +38,6 @@ export interface WorkspaceScannerOptions {
  * git's "racily clean" entries). A clock skew with a network share of up to this much is covered too.
  */
 export const RACY_NS = 2_000_000_000n;
-const HASH_BUFFER = 256 * 1024;
 const PROGRESS_EVERY_MS = 100;
 
 interface Pending { uri: string; file: string }
@@ -48,6 +51,12 @@ export class WorkspaceScanner {
   private rules: IgnoreRules | null = null;
   /** Scans run one after the other: two at once would race on the index. */
   private queue: Promise<unknown> = Promise.resolve();
+  /**
+   * The index rows, kept in memory between scans: reading 100,000 rows out of SQLite (WebAssembly) costs more than the
+   * whole walk. Rows are only ever trusted when the stat still matches, so a stale row costs a re-hash, never a
+   * wrong hash. Null until the first scan, and after a failed write.
+   */
+  private known: Map<string, IndexRow> | null = null;
 
   constructor(options: WorkspaceScannerOptions) {
     if (!path.isAbsolute(options.root)) throw new Error(`the workspace root must be an absolute path: "${options.root}"`);
@@ -78,12 +87,14 @@ export class WorkspaceScanner {
     signal?.throwIfAborted();
     const rules = await loadIgnoreRules(this.root, this.log);
     this.rules = rules;
-    const known = this.index.load();
+    const known = this.known ?? this.index.load();
+    this.known = null;
     const entries = new Map<string, ScanEntry>();
     const ignored = new IgnoredList(this.log);
     const skipped: string[] = [];
     const upserts = new Map<string, IndexRow>();
-    const pending: Pending[] = [];
+    const small: Pending[] = [];
+    const large: Pending[] = [];
     const stats = { files: 0, directories: 0, hashed: 0, bytesHashed: 0, ms: 0 };
     const progress = throttled(onProgress);
     let done = 0;
@@ -91,14 +102,16 @@ export class WorkspaceScanner {
     const visit = (e: WalkedEntry): void => {
       if (e.kind === 'directory') {
         entries.set(e.uri, { kind: 'directory', size: 0, hash: null });
+        stats.directories++;
         return;
       }
       const row = known.get(e.uri);
       if (row && unchanged(row, e.stat)) {
         entries.set(e.uri, { kind: 'file', size: row.size, hash: row.hash });
+        stats.files++;
         progress(++done);
       } else {
-        pending.push({ uri: e.uri, file: e.file });
+        (e.stat.size > READ_BUFFER ? large : small).push({ uri: e.uri, file: e.file });
       }
     };
 
@@ -114,6 +127,7 @@ export class WorkspaceScanner {
         const racy = result.stat.mtimeNs > nowNs - RACY_NS || result.size !== Number(result.stat.size);
         upserts.set(uri, statRow(result.stat, racy ? null : result.hash));
         entries.set(uri, { kind: 'file', size: result.size, hash: result.hash });
+        stats.files++;
         stats.hashed++;
         stats.bytesHashed += result.size;
       } catch (error) {
@@ -128,33 +142,27 @@ export class WorkspaceScanner {
 
     try {
       await walk({ root: this.root, rules, ignored, skipped, log: this.log, signal }, visit);
-      let next = 0;
-      const worker = async (): Promise<void> => {
-        const buffer = Buffer.allocUnsafe(HASH_BUFFER);
-        for (let job = pending[next++]; job !== undefined; job = pending[next++]) {
-          signal?.throwIfAborted();
-          await hashOne(job, buffer);
-        }
-      };
-      const workers = await Promise.allSettled(Array.from({ length: this.hashConcurrency }, worker));
-      for (const w of workers) if (w.status === 'rejected') throw w.reason;
+      await readAll(large, small, this.hashConcurrency, hashOne, signal);
     } catch (error) {
       // Keep what was hashed, so an aborted first scan of a big workspace does not start from zero; delete nothing,
       // since the walk may not have reached everything.
-      if (signal?.aborted) this.index.apply({ upserts, deletes: [] });
+      if (signal?.aborted) this.save(known, { upserts, deletes: [] });
       throw error;
     }
 
-    const deletes = staleRows(known, entries, skipped);
-    this.index.apply({ upserts, deletes });
-    for (const entry of entries.values()) {
-      if (entry.kind === 'file') stats.files++;
-      else stats.directories++;
-    }
+    this.save(known, { upserts, deletes: staleRows(known, entries, skipped) });
     stats.ms = performance.now() - started;
     onProgress?.(stats.files);
     this.log.debug({ root: this.root, ...stats, ignored: ignored.uris.length, skipped: skipped.length }, 'workspace scanned');
     return { entries, ignored: ignored.uris.sort(), skipped: skipped.sort(), stats };
+  }
+
+  /** Writes a scan's changes to the index, and to the copy in memory once they are safely in the database. */
+  private save(known: Map<string, IndexRow>, update: IndexUpdate): void {
+    this.index.apply(update);
+    for (const [uri, row] of update.upserts) known.set(uri, row);
+    for (const uri of update.deletes) known.delete(uri);
+    this.known = known;
   }
 }
 
@@ -172,11 +180,15 @@ function staleRows(known: Map<string, IndexRow>, entries: Map<string, ScanEntry>
   return stale;
 }
 
-/** Calls `report` at most every PROGRESS_EVERY_MS: progress goes out as protocol Updates, not once per file. */
+/**
+ * Calls `report` at most every PROGRESS_EVERY_MS: progress goes out as protocol Updates, not once per file. The clock
+ * is only read every 256 files, as this runs once per file.
+ */
 function throttled(report: ((files: number) => void) | undefined): (files: number) => void {
   if (!report) return () => undefined;
-  let last = 0;
+  let last = performance.now();
   return (files) => {
+    if ((files & 255) !== 0) return;
     const now = performance.now();
     if (now - last < PROGRESS_EVERY_MS) return;
     last = now;

@@ -4,8 +4,8 @@
  * followed. Each entry is sorted into exactly one bucket: the client's own (dropped), unreadable (`skipped`), not synced
  * (`ignored`, with an ignored folder's contents), or synced (handed to `visit`; folders are then walked).
  */
-import type { BigIntStats } from 'node:fs';
-import { lstat, opendir } from 'node:fs/promises';
+import { lstat, type BigIntStats } from 'node:fs';
+import { opendir } from 'node:fs/promises';
 import path from 'node:path';
 import { URI_SCHEME } from '../../../shared/assethub/uri.ts';
 import type { Logger } from '../../lib/log.ts';
@@ -31,8 +31,8 @@ export interface WalkContext {
 }
 
 // lstat calls in flight per folder: enough to keep libuv's thread pool busy, few enough that a folder of a million
-// entries does not queue a million promises.
-const LSTAT_BATCH = 256;
+// entries does not queue a million requests.
+const LSTAT_IN_FLIGHT = 64;
 
 type Lstat = { stat: BigIntStats } | { error: unknown };
 
@@ -55,14 +55,15 @@ export async function walk(ctx: WalkContext, visit: (entry: WalkedEntry) => void
       }
       continue;
     }
-    const stats = await lstatAll(dir, names);
+    const prefix = dir.endsWith(path.sep) ? dir : dir + path.sep;
+    const stats = await lstatAll(prefix, names);
     const subdirs: Array<[string, string]> = [];
     for (let i = 0; i < names.length; i++) {
       const name = names[i] as string;
       const result = stats[i] as Lstat;
       const childRel = rel === '' ? name : `${rel}/${name}`;
       const uri = URI_SCHEME + childRel;
-      const file = path.join(dir, name);
+      const file = prefix + name;
       if ('error' in result) {
         // Gone since the folder was read: simply absent. Anything else: there but unreadable.
         if (!isGone(result.error)) {
@@ -100,16 +101,24 @@ async function readNames(dir: string, atRoot: boolean): Promise<string[]> {
   return names.sort(); // code-unit order, the same on every machine
 }
 
-async function lstatAll(dir: string, names: string[]): Promise<Lstat[]> {
-  const out: Lstat[] = [];
-  for (let start = 0; start < names.length; start += LSTAT_BATCH) {
-    const batch = names.slice(start, start + LSTAT_BATCH).map((name) =>
-      lstat(path.join(dir, name), { bigint: true }).then(
-        (stat): Lstat => ({ stat }),
-        (error: unknown): Lstat => ({ error }),
-      ),
-    );
-    out.push(...(await Promise.all(batch)));
-  }
-  return out;
+/**
+ * lstat of every name (`prefix`: the folder's path with a trailing separator), LSTAT_IN_FLIGHT at a time. Callbacks
+ * rather than fs.promises: this is the scan's hot loop, and a promise per entry about doubled its cost (bench).
+ */
+function lstatAll(prefix: string, names: string[]): Promise<Lstat[]> {
+  const out = new Array<Lstat>(names.length);
+  if (names.length === 0) return Promise.resolve(out);
+  return new Promise((resolve) => {
+    let next = 0;
+    let done = 0;
+    const start = (): void => {
+      const i = next++;
+      lstat(prefix + (names[i] as string), { bigint: true }, (error, stat) => {
+        out[i] = error ? { error } : { stat };
+        if (++done === names.length) resolve(out);
+        else if (next < names.length) start();
+      });
+    };
+    for (let k = 0; k < LSTAT_IN_FLIGHT && k < names.length; k++) start();
+  });
 }
