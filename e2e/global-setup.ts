@@ -1,11 +1,26 @@
-/** Serves the built renderer (app/dist, built by scripts/e2e.mjs) for every e2e test; PANEL_URL tells them where. */
+/**
+ * Starts the browser host (app/dist/main/web.mjs, built by scripts/e2e.mjs) with its embedded services and the demo
+ * show, once for every e2e test, and tells the tests where it is:
+ * - PANEL_URL: the page URL with the session token (`http://127.0.0.1:<port>/#token=…`);
+ * - PANEL_HOST_PID: the browser host's pid (its child is the embedded services process);
+ * - PANEL_SERVICES_PID: the embedded services' pid at start (the host prints it; after a restart see e2e/panel-host.ts).
+ */
 import { existsSync } from 'node:fs';
 import { startServed } from './serve-process.ts';
 
 export default async function globalSetup(): Promise<() => Promise<void>> {
-  const script = 'app/dist/main/serve.mjs';
-  if (!existsSync(script)) throw new Error(`${script} is missing: run "npm run build" first (npm run test:e2e does)`);
-  const served = await startServed(script, ['--port', '0']);
+  const script = 'app/dist/main/web.mjs';
+  for (const file of [script, 'app/dist/services/cli.mjs', 'app/dist/renderer/index.html']) {
+    if (!existsSync(file)) throw new Error(`${file} is missing: run "npm run build" first (npm run test:e2e does)`);
+  }
+  const served = await startServed(script, ['--port', '0'], 120_000);
+  const pid = /Asset Hub services \(pid (\d+)\)/.exec(served.output())?.[1];
+  if (!pid) {
+    await served.stop();
+    throw new Error(`the browser host did not print its services' pid; output:\n${served.output()}`);
+  }
   process.env.PANEL_URL = served.url;
+  process.env.PANEL_HOST_PID = String(served.child.pid);
+  process.env.PANEL_SERVICES_PID = pid;
   return () => served.stop();
 }

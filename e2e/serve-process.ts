@@ -4,38 +4,51 @@ import { spawn, type ChildProcess } from 'node:child_process';
 export interface Served {
   url: string;
   child: ChildProcess;
+  /** Everything the process printed so far (stdout and stderr, the last 200,000 characters). */
+  output(): string;
   stop(): Promise<void>;
 }
+
+const OUTPUT_LIMIT = 200_000;
 
 export function startServed(script: string, args: string[] = [], timeoutMs = 30_000): Promise<Served> {
   const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
+  const append = (chunk: Buffer) => {
+    output += chunk.toString();
+    if (output.length > OUTPUT_LIMIT) output = output.slice(-OUTPUT_LIMIT);
+  };
   return new Promise((resolve, reject) => {
+    let found = false;
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`${script} printed no URL within ${timeoutMs} ms; output:\n${output}`));
     }, timeoutMs);
     const onData = (chunk: Buffer) => {
-      output += chunk.toString();
+      append(chunk);
+      if (found) return;
       const match = /(https?:\/\/127\.0\.0\.1:\d+\/\S*)/.exec(output);
       if (!match?.[1]) return;
+      found = true;
       clearTimeout(timer);
       resolve({
         url: match[1],
         child,
+        output: () => output,
         stop: () =>
           new Promise<void>((done) => {
-            if (child.exitCode !== null) return done();
+            if (child.exitCode !== null || child.signalCode !== null) return done();
             child.once('exit', () => done());
             child.kill('SIGTERM');
           }),
       });
     };
+    // Both pipes stay drained for the whole run, so the host never blocks on a full pipe.
     child.stdout?.on('data', onData);
-    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr?.on('data', append);
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`${script} exited with ${code} before printing a URL; output:\n${output}`));
+      if (!found) reject(new Error(`${script} exited with ${code} before printing a URL; output:\n${output}`));
     });
   });
 }

@@ -1,12 +1,7 @@
 import { expect, test } from '@playwright/test';
+import { panelUrl } from './panel-host.ts';
 
-const panelUrl = (): string => {
-  const url = process.env.PANEL_URL;
-  if (!url) throw new Error('PANEL_URL is not set: the global setup did not start the browser host');
-  return url;
-};
-
-test('the built renderer shell loads in Chromium under its CSP without errors', async ({ page }) => {
+test('the built renderer loads in Chromium under its CSP without errors and shows the connection screen', async ({ page }) => {
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   page.on('console', (m) => {
@@ -15,9 +10,11 @@ test('the built renderer shell loads in Chromium under its CSP without errors', 
   const response = await page.goto(panelUrl());
   expect(response?.status()).toBe(200);
   expect(response?.headers()['content-security-policy']).toContain("script-src 'self'");
+  expect(response?.headers()['content-security-policy']).toContain("connect-src 'self'");
   await expect(page).toHaveTitle('Asset Hub Panel');
   await expect(page.getByRole('heading', { level: 1, name: 'Asset Hub Panel' })).toBeVisible();
-  await expect(page.getByTestId('connection-status')).toHaveText(/No panel host/);
+  await expect(page.getByTestId('connection-state')).toHaveText('Connected');
+  await expect(page.getByRole('table')).toBeVisible();
   expect(problems).toEqual([]);
 });
 

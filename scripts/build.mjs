@@ -1,24 +1,33 @@
-// npm run build: the renderer with Vite, then main, preload and services with esbuild, all into app/dist/.
+// npm run build: the renderer with Vite, then the Node and Electron bundles with esbuild, all into app/dist/.
 import { build as viteBuild } from 'vite';
 import { build as esbuild } from 'esbuild';
-import { existsSync } from 'node:fs';
 
 await viteBuild({ configFile: 'vite.config.ts', logLevel: 'warn' });
 
-/** Node entry points: [source, output]. Entries whose source does not exist yet are skipped. */
-const nodeEntries = [['main/web/serve.ts', 'app/dist/main/serve.mjs']];
+const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning' };
 
-for (const [entry, outfile] of nodeEntries.filter(([entry]) => existsSync(entry))) {
-  await esbuild({
-    entryPoints: [entry],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    sourcemap: true,
-    logLevel: 'warning',
-  });
+/** ESM for Node: npm packages stay external and load from node_modules (node-sqlite3-wasm finds its .wasm there). */
+const nodeEntries = [
+  // The browser host (npm run serve, the e2e tests) and the services command it runs as its embedded services.
+  ['main/web/main.ts', 'app/dist/main/web.mjs'],
+  ['services/cli.ts', 'app/dist/services/cli.mjs'],
+];
+for (const [entry, outfile] of nodeEntries) {
+  await esbuild({ ...common, entryPoints: [entry], outfile, format: 'esm', packages: 'external' });
 }
-console.log(`built renderer and ${nodeEntries.length} node bundle(s) into app/dist/`);
+
+// Electron main: CommonJS, npm packages external (inside app.asar); import.meta.url has no CJS equivalent built in.
+await esbuild({
+  ...common,
+  entryPoints: ['main/electron/main.ts'],
+  outfile: 'app/dist/main/electron.cjs',
+  format: 'cjs',
+  packages: 'external',
+  external: ['electron'],
+  banner: { js: 'const __importMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
+  define: { 'import.meta.url': '__importMetaUrl' },
+});
+// The sandboxed preload may require only `electron`: everything else is bundled in.
+await esbuild({ ...common, entryPoints: ['main/electron/preload.ts'], outfile: 'app/dist/main/preload.cjs', format: 'cjs', external: ['electron'], minify: true });
+
+console.log(`built the renderer and ${nodeEntries.length + 2} bundles into app/dist/`);

@@ -1,24 +1,26 @@
-import { BROADCAST, SERVER_NAME } from '../../shared/protocol/names.ts';
+import { useEffect, useState } from 'react';
+import { tokenFromHash } from './api/bridge.ts';
+import { pickHost } from './api/host.ts';
+import { usePanel } from './store/panel.ts';
+import { ConnectionScreen } from './views/ConnectionScreen.tsx';
 
-/** The shell. The panel API and the operator views arrive with the engine and operator UI issues. */
+/**
+ * The panel page: picks the host (Electron preload, else the browser bridge from the URL's token, else none), attaches
+ * the store to it and shows the connection screen. The operator views arrive with the operator UI issue.
+ */
 export function App() {
-  return (
-    <div className="shell">
-      <header className="shell-header">
-        <h1>Asset Hub Panel</h1>
-      </header>
-      <main className="shell-main">
-        <section aria-labelledby="conn-title" className="card">
-          <h2 id="conn-title">Connection</h2>
-          <p role="status" data-testid="connection-status">
-            No panel host is connected to this page.
-          </p>
-          <p className="muted">
-            The panel talks to <code>{SERVER_NAME}</code> and every machine's client through a Data Hub, and listens
-            to <code>{BROADCAST}</code> for changes.
-          </p>
-        </section>
-      </main>
-    </div>
-  );
+  const [host] = useState(() => pickHost(window));
+  const start = usePanel((s) => s.start);
+  useEffect(() => start(host), [host, start]);
+  useEffect(() => {
+    if (host.kind === 'electron') return;
+    // Pasting a new URL that differs only after # does not load the page again: a new token must.
+    const token = tokenFromHash(window.location.hash);
+    const onHashChange = () => {
+      if (tokenFromHash(window.location.hash) !== token) window.location.reload();
+    };
+    window.addEventListener('hashchange', onHashChange);
+    return () => window.removeEventListener('hashchange', onHashChange);
+  }, [host]);
+  return <ConnectionScreen />;
 }

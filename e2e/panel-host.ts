@@ -1,0 +1,46 @@
+/** Where the browser host started by global-setup.ts is, for the tests. */
+import { readFileSync, readdirSync } from 'node:fs';
+
+export function panelUrl(): string {
+  const url = process.env.PANEL_URL;
+  if (!url) throw new Error('PANEL_URL is not set: the global setup did not start the browser host');
+  return url;
+}
+
+/** The page URL without the token fragment. */
+export function panelBaseUrl(): string {
+  const url = new URL(panelUrl());
+  url.hash = '';
+  return url.toString();
+}
+
+export function sessionToken(): string {
+  const token = /#token=([A-Za-z0-9_-]+)/.exec(panelUrl())?.[1];
+  if (!token) throw new Error(`no #token= in PANEL_URL (${panelUrl()})`);
+  return token;
+}
+
+export function panelPort(): number {
+  return Number(new URL(panelUrl()).port);
+}
+
+/** The host's child processes (Linux /proc): the embedded services, restarted by the host's supervisor. */
+function childrenOf(pid: number): number[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).flatMap((task) =>
+      readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(/\s+/).filter(Boolean).map(Number),
+    );
+  } catch {
+    return [];
+  }
+}
+
+/** The embedded services' current pid: the host's child, or the pid it printed at start. */
+export function servicesPid(): number {
+  const host = Number(process.env.PANEL_HOST_PID);
+  const children = Number.isInteger(host) && host > 0 ? childrenOf(host) : [];
+  if (children.length === 1 && children[0]) return children[0];
+  const printed = Number(process.env.PANEL_SERVICES_PID);
+  if (!Number.isInteger(printed) || printed <= 0) throw new Error('PANEL_SERVICES_PID is not set: the global setup did not start the browser host');
+  return printed;
+}

@@ -1,0 +1,272 @@
+/**
+ * The Electron main process (bundled to app/dist/main/electron.cjs, the package's `main`).
+ *
+ * One instance per user (a second start focuses the first window). Settings in `<userData>/settings.json`. The page
+ * is the built renderer served from `app://panel/` (never file://) into an isolated, sandboxed window whose only way
+ * out is the preload's panel API; every IPC message is checked for its sender. Without a configured hub, the embedded
+ * reference services (hub, server, two demo clients, demo show) run in a utility process and the panel connects to
+ * them; they are stopped before the app quits.
+ *
+ * Command line (like `npm run serve`): `--hub ws://host:port` (this run only), `--token <hub token>` (or
+ * ASSETHUB_TOKEN), `--data <dir>` (the userData folder: settings and the embedded services' data).
+ */
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, safeStorage, session, utilityProcess } from 'electron';
+import { createPanelEngine, dispatchCommand, type PanelEngine } from '../hub/index.ts';
+import type { CommandArgs } from '../../shared/panel/api.ts';
+import type { Logger } from '../hub/types.ts';
+import { ServicesSupervisor } from '../embedded/supervisor.ts';
+import { servicesScript, utilityServicesStarter } from './embedded.ts';
+import { forwardEngineEvents, registerPanelIpc } from './ipc.ts';
+import { menuTemplate } from './menu.ts';
+import { APP_SCHEME_PRIVILEGES, createAppProtocolHandler } from './protocol.ts';
+import { APP_SCHEME, APP_START_URL, createWindowOptions, denyAllPermissions, hardenWebContents } from './security.ts';
+import { loadSettings, saveSettings, type PanelSettings, type WindowBounds } from './settings.ts';
+
+export interface CliOptions {
+  hub?: string;
+  token?: string;
+  data?: string;
+  verbose: boolean;
+}
+
+/** Reads our options out of Electron's argv, ignoring Chromium's switches and the app path. */
+export function parseCliOptions(argv: readonly string[]): CliOptions {
+  const { values } = parseArgs({
+    args: argv.slice(1),
+    options: { hub: { type: 'string' }, token: { type: 'string' }, data: { type: 'string' }, verbose: { type: 'boolean' } },
+    strict: false,
+    allowPositionals: true,
+  });
+  const text = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
+  return { hub: text(values.hub), token: text(values.token), data: text(values.data), verbose: values.verbose === true };
+}
+
+/** Where the built pieces sit under the app path (the asar when packaged, the project folder in development). */
+export function appLayout(appPath: string) {
+  return {
+    preload: path.join(appPath, 'app', 'dist', 'main', 'preload.cjs'),
+    renderer: path.join(appPath, 'app', 'dist', 'renderer'),
+    services: servicesScript(appPath),
+  };
+}
+
+const say = (line: string): void => console.log(`[panel] ${line}`);
+const warn = (line: string): void => console.warn(`[panel] ${line}`);
+
+function engineLogger(verbose: boolean): Logger {
+  const text = (objOrMessage: object | string, message?: string) =>
+    typeof objOrMessage === 'string' ? objOrMessage : `${message ?? ''} ${JSON.stringify(objOrMessage)}`.trim();
+  const quiet = () => {};
+  return {
+    debug: quiet,
+    info: verbose ? (o, m) => say(`engine: ${text(o, m)}`) : quiet,
+    warn: (o, m) => warn(`engine: ${text(o, m)}`),
+    error: (o, m) => warn(`engine: ${text(o, m)}`),
+  };
+}
+
+/** The main window: the hardened options, hardened webContents, shown once painted, on app://panel/. */
+export function createMainWindow(preload: string, bounds: WindowBounds | null): BrowserWindow {
+  const win = new BrowserWindow(createWindowOptions(preload, bounds));
+  hardenWebContents(win.webContents, warn);
+  if (bounds?.maximized) win.maximize();
+  win.once('ready-to-show', () => win.show());
+  void win.loadURL(APP_START_URL).catch((error: unknown) => warn(`cannot load ${APP_START_URL}: ${String(error)}`));
+  return win;
+}
+
+function windowBounds(win: BrowserWindow): WindowBounds {
+  const b = win.getNormalBounds();
+  return { x: Math.round(b.x), y: Math.round(b.y), width: Math.round(b.width), height: Math.round(b.height), maximized: win.isMaximized() };
+}
+
+function showAbout(win: BrowserWindow | null): void {
+  const detail = [
+    `Version ${app.getVersion()}`,
+    `Electron ${process.versions.electron ?? '?'} · Chromium ${process.versions.chrome ?? '?'} · Node ${process.versions.node}`,
+  ].join('\n');
+  const options = { type: 'info' as const, title: 'About Asset Hub Panel', message: 'Asset Hub Panel', detail, buttons: ['OK'] };
+  void (win ? dialog.showMessageBox(win, options) : dialog.showMessageBox(options));
+}
+
+/** Everything the running app holds, so that quitting can release it in order. */
+interface Running {
+  engine: PanelEngine;
+  window: BrowserWindow | null;
+  supervisor: ServicesSupervisor | null;
+  embeddedHubUrl: string | null;
+  settings: PanelSettings;
+  settingsFile: string;
+  disposers: Array<() => void>;
+}
+
+/**
+ * Wires the app. Everything before `ready` (scheme privileges, the single-instance lock, userData from --data) happens
+ * synchronously here; the rest when Electron is ready. Returns false when another instance owns the lock.
+ */
+export function runPanelApp(argv: readonly string[] = process.argv): boolean {
+  const cli = parseCliOptions(argv);
+  protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
+  app.enableSandbox();
+  if (cli.data) app.setPath('userData', path.resolve(cli.data));
+
+  if (!app.requestSingleInstanceLock()) {
+    say('another Asset Hub Panel is running for this user; it was brought to the front');
+    app.quit();
+    return false;
+  }
+
+  let running: Running | null = null;
+  let quitting: 'no' | 'stopping' | 'done' = 'no';
+
+  app.on('second-instance', () => {
+    const win = running?.window;
+    if (!win || win.isDestroyed()) return;
+    if (win.isMinimized()) win.restore();
+    win.show();
+    win.focus();
+  });
+  // The checklist applies to every webContents, including any the page might try to create.
+  app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, warn));
+  app.on('window-all-closed', () => app.quit());
+  app.on('before-quit', (event) => {
+    if (quitting === 'done') return;
+    event.preventDefault();
+    if (quitting === 'stopping') return;
+    quitting = 'stopping';
+    void shutdown(running).finally(() => {
+      quitting = 'done';
+      app.quit();
+    });
+  });
+
+  app.whenReady().then(
+    () => {
+      try {
+        running = start(cli);
+      } catch (error) {
+        const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+        warn(`the panel could not start: ${message}`);
+        dialog.showErrorBox('Asset Hub Panel', `The panel could not start:\n${message}`);
+        app.exit(1);
+      }
+    },
+    (error: unknown) => {
+      warn(`Electron did not start: ${String(error)}`);
+      app.exit(1);
+    },
+  );
+  return true;
+}
+
+function start(cli: CliOptions): Running {
+  const layout = appLayout(app.getAppPath());
+  const userData = app.getPath('userData');
+  const settingsFile = path.join(userData, 'settings.json');
+  const settings = loadSettings(settingsFile, safeStorage, warn);
+
+  denyAllPermissions(session.defaultSession);
+  protocol.handle(APP_SCHEME, createAppProtocolHandler(layout.renderer));
+  Menu.setApplicationMenu(
+    Menu.buildFromTemplate(menuTemplate({ isPackaged: app.isPackaged, isMac: process.platform === 'darwin', onAbout: () => showAbout(running.window) })),
+  );
+
+  const engine = createPanelEngine({ logger: engineLogger(cli.verbose), ...(settings.panelName ? { panelName: settings.panelName } : {}) });
+  const running: Running = { engine, window: null, supervisor: null, embeddedHubUrl: null, settings, settingsFile, disposers: [] };
+  const save = () => saveSettings(settingsFile, running.settings, safeStorage, warn);
+
+  running.disposers.push(
+    registerPanelIpc(ipcMain, {
+      engine: () => engine,
+      windowContentsId: () => (running.window && !running.window.isDestroyed() ? running.window.webContents.id : null),
+      dispatch: dispatchCommand,
+      warn,
+      // A hub the operator connected to is remembered (token encrypted); the embedded hub's random URL is not.
+      onSuccess: (command, args) => {
+        if (command !== 'connect') return;
+        const { hubUrl, token } = args as { hubUrl: string; token?: string };
+        if (hubUrl === running.embeddedHubUrl) return;
+        running.settings = { ...running.settings, hubUrl, token: token ?? null };
+        save();
+      },
+    }),
+    forwardEngineEvents(engine, () => (running.window && !running.window.isDestroyed() ? running.window.webContents : null)),
+  );
+
+  const win = createMainWindow(layout.preload, settings.window);
+  running.window = win;
+  win.on('close', () => {
+    running.settings = { ...running.settings, window: windowBounds(win) };
+    save();
+  });
+
+  const hubUrl = cli.hub ?? settings.hubUrl;
+  const token = cli.token ?? process.env.ASSETHUB_TOKEN ?? settings.token ?? undefined;
+  if (hubUrl) {
+    say(`connecting to ${hubUrl}`);
+    void connect(engine, { hubUrl, ...(token ? { token } : {}) });
+  } else {
+    startEmbedded(running, layout.services, path.join(userData, 'services'), cli.verbose);
+  }
+  return running;
+}
+
+/** The `connect` command, validated like one from the renderer; a failure is a warning (the page shows the state). */
+async function connect(engine: PanelEngine, args: CommandArgs<'connect'>): Promise<void> {
+  const response = await dispatchCommand(engine, 0, 'connect', args);
+  if (!response.ok) warn(`cannot connect to ${args.hubUrl}: ${response.error.code}: ${response.error.message}`);
+}
+
+/** No hub configured: the reference services with the demo show, supervised, on a random port and token. */
+function startEmbedded(running: Running, script: string, dataDir: string, verbose: boolean): void {
+  // The embedded hub gets a random token per run: other local programs cannot join it.
+  const token = randomBytes(24).toString('base64url');
+  const supervisor = new ServicesSupervisor({
+    dataDir,
+    demo: true,
+    token,
+    start: utilityServicesStarter((modulePath, args, options) => utilityProcess.fork(modulePath, args, options), script),
+    onLine: verbose ? (line) => say(`services: ${line}`) : undefined,
+    onReady: async (services, restart) => {
+      running.embeddedHubUrl = services.hubUrl;
+      say(`${restart ? 'embedded services restarted' : 'embedded services ready'} on ${services.hubUrl} (data in ${dataDir})`);
+      if (!restart || services.hubUrl !== running.engine.snapshot().connection.hubUrl) {
+        await connect(running.engine, { hubUrl: services.hubUrl, token });
+      }
+    },
+    onCrash: (how, wait, lastOutput) => warn(`embedded services ended (${how}); restarting in ${wait / 1000} s. Last output:\n${lastOutput.split('\n').slice(-10).join('\n')}`),
+    onRestartFailed: (error, wait) => warn(`embedded services did not restart (${error.message}); next try in ${wait / 1000} s`),
+  });
+  running.supervisor = supervisor;
+  say(`starting the embedded services (${script})`);
+  supervisor.start().catch((error: unknown) => {
+    const message = error instanceof Error ? error.message : String(error);
+    warn(`the embedded services did not start: ${message}`);
+    const win = running.window;
+    const options = {
+      type: 'warning' as const,
+      title: 'Asset Hub Panel',
+      message: 'The embedded Asset Hub services did not start.',
+      detail: `${message.split('\n').slice(0, 12).join('\n')}\n\nThe panel stays open: connect it to a hub from its connection settings.`,
+    };
+    if (win && !win.isDestroyed()) void dialog.showMessageBox(win, options);
+  });
+}
+
+/** Before quitting: stop listening, close the engine, stop the embedded services (SIGTERM, wait, SIGKILL). */
+async function shutdown(running: Running | null): Promise<void> {
+  if (!running) return;
+  for (const dispose of running.disposers.splice(0)) dispose();
+  const bounded = <T>(promise: Promise<T>, ms: number) => Promise.race([promise, new Promise((resolve) => setTimeout(resolve, ms).unref())]);
+  await bounded(Promise.resolve(running.engine.close()).catch(() => {}), 5_000);
+  if (running.supervisor) {
+    say('stopping the embedded services');
+    await bounded(running.supervisor.stop().catch((error: unknown) => warn(`stopping the embedded services: ${String(error)}`)), 15_000);
+  }
+}
+
+// Started when Electron loads the bundle; the tests import the module (without Electron) and call runPanelApp.
+if (process.versions.electron !== undefined && (process as { type?: string }).type === 'browser') runPanelApp();

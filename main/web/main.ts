@@ -1,0 +1,78 @@
+/**
+ * `npm run serve -- [--port <n>] [--hub ws://host:port] [--token <hub token>] [--data <dir>] [--verbose]`
+ * (scripts/serve.mjs builds if needed, then runs the bundle app/dist/main/web.mjs).
+ *
+ * Serves the panel on 127.0.0.1 and prints `Asset Hub Panel: http://127.0.0.1:<port>/#token=<token>` once the panel
+ * is connected. Without --hub it runs the embedded services with the demo show (in --data, or a temporary folder
+ * removed at the end) and restarts them if they die. SIGINT/SIGTERM close the engine, the services and the server.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { startBrowserHost, type BrowserHost } from './host.ts';
+
+function fail(message: string): never {
+  console.error(message);
+  process.exit(2);
+}
+
+function readArgs() {
+  try {
+    return parseArgs({
+      options: {
+        port: { type: 'string', default: '0' },
+        hub: { type: 'string' },
+        token: { type: 'string' },
+        data: { type: 'string' },
+        root: { type: 'string' },
+        verbose: { type: 'boolean', default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    }).values;
+  } catch (error) {
+    return fail(error instanceof Error ? error.message : String(error));
+  }
+}
+const values = readArgs();
+const port = Number(values.port);
+if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be a TCP port number, got "${values.port}"`);
+if (values.hub !== undefined && !/^wss?:\/\/[^\s/]+/.test(values.hub)) fail(`--hub must be a ws:// or wss:// URL, got "${values.hub}"`);
+if (values.hub !== undefined && values.data !== undefined) fail('--data is for the embedded services: it cannot be used with --hub');
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(values.root ?? path.join(here, '../renderer'));
+
+let host: BrowserHost | null = null;
+let stopping = false;
+const stop = (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  console.log(`${signal}: stopping the panel host`);
+  const done = (code: number) => process.exit(code);
+  setTimeout(() => done(1), 10_000).unref();
+  (host ? host.close() : Promise.resolve()).then(
+    () => done(0),
+    () => done(1),
+  );
+};
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => stop(signal));
+
+try {
+  host = await startBrowserHost({
+    port,
+    root,
+    hubUrl: values.hub,
+    hubToken: values.token ?? process.env.ASSETHUB_TOKEN,
+    dataDir: values.data,
+    say: (line) => console.log(line),
+    warn: (line) => console.error(line),
+    onServicesLine: values.verbose ? (line) => console.log(line) : undefined,
+  });
+} catch (error) {
+  console.error(`The panel host could not start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+}
+if (stopping) await new Promise(() => {});
+if (host.connectProblem) console.error(`Warning: ${host.connectProblem}. The panel shows the connection state.`);
+console.log(`Asset Hub Panel: ${host.url}`);
+console.log('Open that URL in a browser on this machine (the token after # is this session\'s key). Ctrl+C stops.');

@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import type { ConnectionStatus, ServiceEntry, Snapshot } from '../../../shared/panel/api.ts';
+import type { PanelHostApi } from '../../../shared/panel/api.ts';
+import { applyConnection, applyPatches, createPanelStore, fromSnapshot, sortedServices } from './panel.ts';
+
+const connection = (state: ConnectionStatus['state'], since: number): ConnectionStatus => ({ state, hubUrl: 'ws://127.0.0.1:1', panelName: 'P', since });
+const entry = (name: string, kind: ServiceEntry['kind'], online = true): ServiceEntry => ({
+  name, kind, machine: null, online, lastSeen: 1, version: '1', startedAt: null, error: null,
+});
+const snapshot = (seq: number): Snapshot => ({
+  connection: connection('connected', 100),
+  services: [entry('STAGE-B-AssetHubClient', 'client'), entry('AssetHubServer', 'server'), entry('DataHub', 'hub')],
+  states: { AssetHubServer: { State: { Repositories: {} } } },
+  seq,
+});
+
+describe('panel transitions', () => {
+  it('applies patch batches in order and ignores any at or before the data seq', () => {
+    let data = fromSnapshot(snapshot(5));
+    const stale = applyPatches(data, { seq: 5, patches: [{ type: 'forget', service: 'DataHub' }] });
+    expect(stale).toBe(data);
+    data = applyPatches(data, {
+      seq: 6,
+      patches: [
+        { type: 'state', service: 'AssetHubServer', state: 'PersistentState', value: { x: 1 } },
+        { type: 'service', entry: entry('AssetHubServer', 'server', false) },
+        { type: 'forget', service: 'DataHub' },
+      ],
+    });
+    expect(data.seq).toBe(6);
+    expect(data.states['AssetHubServer']).toEqual({ State: { Repositories: {} }, PersistentState: { x: 1 } });
+    expect(data.services['AssetHubServer']?.online).toBe(false);
+    expect(data.services['DataHub']).toBeUndefined();
+  });
+
+  it('does not mutate the previous data', () => {
+    const before = fromSnapshot(snapshot(1));
+    const after = applyPatches(before, { seq: 2, patches: [{ type: 'state', service: 'AssetHubServer', state: 'State', value: 1 }] });
+    expect(before.states['AssetHubServer']).toEqual({ State: { Repositories: {} } });
+    expect(after.states['AssetHubServer']).toEqual({ State: 1 });
+  });
+
+  it('keeps the newer connection status', () => {
+    const data = fromSnapshot(snapshot(1));
+    expect(applyConnection(data, connection('reconnecting', 50))).toBe(data);
+    expect(applyConnection(data, connection('reconnecting', 150)).connection.state).toBe('reconnecting');
+  });
+
+  it('sorts the server first, then clients, then the hub', () => {
+    expect(sortedServices(fromSnapshot(snapshot(1))).map((s) => s.name)).toEqual(['AssetHubServer', 'STAGE-B-AssetHubClient', 'DataHub']);
+  });
+});
+
+/** A host whose hello answer is released by the test, and whose events the test emits. */
+function fakeHost() {
+  const listeners = new Map<string, Set<(data: unknown) => void>>();
+  let release: (s: Snapshot) => void = () => {};
+  const api: PanelHostApi = {
+    invoke: ((command: string) => {
+      if (command !== 'hello') return Promise.resolve({});
+      return new Promise<Snapshot>((resolve) => (release = resolve));
+    }) as PanelHostApi['invoke'],
+    on: ((event: string, listener: (data: unknown) => void) => {
+      if (!listeners.has(event)) listeners.set(event, new Set());
+      listeners.get(event)?.add(listener);
+      return () => listeners.get(event)?.delete(listener);
+    }) as PanelHostApi['on'],
+  };
+  const emit = (event: string, data: unknown) => listeners.get(event)?.forEach((l) => l(data));
+  return { api, emit, hello: (s: Snapshot) => release(s) };
+}
+
+describe('panel store', () => {
+  it('holds events that arrive before the snapshot and applies only the newer ones', async () => {
+    const store = createPanelStore();
+    const host = fakeHost();
+    const stop = store.getState().start({ kind: 'electron', api: host.api });
+    expect(store.getState().load.phase).toBe('loading');
+    host.emit('patches', { seq: 4, patches: [{ type: 'forget', service: 'AssetHubServer' }] });
+    host.emit('patches', { seq: 6, patches: [{ type: 'service', entry: entry('STAGE-A-AssetHubClient', 'client') }] });
+    host.emit('connection', connection('reconnecting', 200));
+    host.hello(snapshot(5));
+    await new Promise((r) => setTimeout(r, 0));
+    const data = store.getState().data;
+    expect(store.getState().load.phase).toBe('ready');
+    expect(data?.seq).toBe(6);
+    expect(data?.services['AssetHubServer']).toBeDefined();
+    expect(data?.services['STAGE-A-AssetHubClient']).toBeDefined();
+    expect(data?.connection.state).toBe('reconnecting');
+    host.emit('patches', { seq: 7, patches: [{ type: 'forget', service: 'DataHub' }] });
+    expect(store.getState().data?.services['DataHub']).toBeUndefined();
+    stop();
+    host.emit('patches', { seq: 8, patches: [{ type: 'forget', service: 'AssetHubServer' }] });
+    expect(store.getState().data?.services['AssetHubServer']).toBeDefined();
+  });
+
+  it('without a host it stays idle with no data', () => {
+    const store = createPanelStore();
+    store.getState().start({ kind: 'none' });
+    expect(store.getState()).toMatchObject({ host: 'none', data: null, load: { phase: 'idle' } });
+  });
+});

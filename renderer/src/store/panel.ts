@@ -1,0 +1,174 @@
+/**
+ * The panel's state in the renderer: the snapshot from `hello`, then `patches` (in order, ignoring any batch whose seq
+ * is not after the data's) and `connection` events. The transitions are pure functions (tested in panel.test.ts); the
+ * zustand store wires them to a host.
+ *
+ * Events can arrive before the `hello` answer (they travel on the same channel); they are held and applied after the
+ * snapshot when they are newer than it. Whenever the browser bridge reopens, the snapshot is loaded again.
+ */
+import { create } from 'zustand';
+import type { ConnectionStatus, EventData, PanelHostApi, Patch, ServiceEntry, Snapshot } from '../../../shared/panel/api.ts';
+import type { PanelHost } from '../api/host.ts';
+import type { TransportState } from '../api/bridge.ts';
+
+export interface PanelData {
+  connection: ConnectionStatus;
+  /** By service name. */
+  services: Record<string, ServiceEntry>;
+  /** Decoded states by service, then state name. */
+  states: Record<string, Record<string, unknown>>;
+  /** Seq of the last patch batch applied. */
+  seq: number;
+}
+
+export function fromSnapshot(snapshot: Snapshot): PanelData {
+  const services: Record<string, ServiceEntry> = {};
+  for (const entry of snapshot.services) services[entry.name] = entry;
+  const states: Record<string, Record<string, unknown>> = {};
+  for (const [service, values] of Object.entries(snapshot.states)) states[service] = { ...values };
+  return { connection: snapshot.connection, services, states, seq: snapshot.seq };
+}
+
+function applyPatch(data: PanelData, patch: Patch): void {
+  switch (patch.type) {
+    case 'state':
+      data.states[patch.service] = { ...data.states[patch.service], [patch.state]: patch.value };
+      break;
+    case 'service':
+      data.services[patch.entry.name] = patch.entry;
+      break;
+    case 'forget':
+      delete data.services[patch.service];
+      delete data.states[patch.service];
+      break;
+  }
+}
+
+/** Applies one batch; a batch at or before the data's seq is ignored (returns the same object). */
+export function applyPatches(data: PanelData, batch: EventData<'patches'>): PanelData {
+  if (batch.seq <= data.seq) return data;
+  const next: PanelData = { ...data, services: { ...data.services }, states: { ...data.states }, seq: batch.seq };
+  for (const patch of batch.patches) applyPatch(next, patch);
+  return next;
+}
+
+/** A connection status replaces the current one unless it is older. */
+export function applyConnection(data: PanelData, status: ConnectionStatus): PanelData {
+  return status.since < data.connection.since ? data : { ...data, connection: status };
+}
+
+const KIND_ORDER: Record<ServiceEntry['kind'], number> = { server: 0, client: 1, hub: 2, panel: 3, other: 4 };
+
+/** Services for display: the server, then clients, hub, panels, others; by name within each. */
+export function sortedServices(data: PanelData | null): ServiceEntry[] {
+  if (!data) return [];
+  return Object.values(data.services).sort((a, b) => KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || a.name.localeCompare(b.name));
+}
+
+// ---- the store ----
+
+export type LoadState = { phase: 'idle' } | { phase: 'loading' } | { phase: 'ready' } | { phase: 'error'; message: string };
+
+export interface PanelStore {
+  host: PanelHost['kind'];
+  /** The browser bridge's own state; null for Electron and without a host. */
+  transport: TransportState | null;
+  load: LoadState;
+  data: PanelData | null;
+  /** Attaches to a host; returns the detach function. */
+  start(host: PanelHost): () => void;
+  /** Loads the snapshot again. */
+  reload(): Promise<void>;
+  connect(hubUrl: string, token?: string): Promise<void>;
+  disconnect(): Promise<void>;
+}
+
+const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+export const createPanelStore = () => {
+  let api: PanelHostApi | null = null;
+  /** Events that came while a snapshot was loading. */
+  let held: Array<{ type: 'patches'; data: EventData<'patches'> } | { type: 'connection'; data: ConnectionStatus }> | null = null;
+  let loadGeneration = 0;
+
+  return create<PanelStore>()((set, get) => {
+    const reload = async (): Promise<void> => {
+      if (!api) return;
+      const generation = ++loadGeneration;
+      held = [];
+      set({ load: { phase: 'loading' } });
+      try {
+        const snapshot = await api.invoke('hello', {});
+        if (generation !== loadGeneration) return;
+        let data = fromSnapshot(snapshot);
+        for (const event of held ?? []) data = event.type === 'patches' ? applyPatches(data, event.data) : applyConnection(data, event.data);
+        held = null;
+        set({ data, load: { phase: 'ready' } });
+      } catch (error) {
+        if (generation !== loadGeneration) return;
+        held = null;
+        set({ load: { phase: 'error', message: errorText(error) } });
+      }
+    };
+
+    const onPatches = (batch: EventData<'patches'>) => {
+      if (held) held.push({ type: 'patches', data: batch });
+      const data = get().data;
+      if (data && !held) set({ data: applyPatches(data, batch) });
+    };
+    const onConnection = (status: ConnectionStatus) => {
+      if (held) held.push({ type: 'connection', data: status });
+      const data = get().data;
+      if (data && !held) set({ data: applyConnection(data, status) });
+    };
+
+    return {
+      host: 'none',
+      transport: null,
+      load: { phase: 'idle' },
+      data: null,
+      start(host) {
+        if (host.kind === 'none') {
+          set({ host: 'none', transport: null, load: { phase: 'idle' }, data: null });
+          return () => {};
+        }
+        api = host.api;
+        set({ host: host.kind });
+        const offs = [host.api.on('patches', onPatches), host.api.on('connection', onConnection)];
+        if (host.kind === 'bridge') {
+          const bridge = host.api;
+          offs.push(
+            bridge.onTransport((transport) => {
+              set({ transport });
+              if (transport.state === 'open') void reload();
+            }),
+          );
+          bridge.start();
+          set({ transport: bridge.transport });
+          if (bridge.transport.state === 'open') void reload();
+          offs.push(() => bridge.close());
+        } else {
+          void reload();
+        }
+        return () => {
+          for (const off of offs) off();
+          api = null;
+          loadGeneration++;
+          held = null;
+        };
+      },
+      reload,
+      async connect(hubUrl, token) {
+        if (!api) throw new Error('no panel host');
+        await api.invoke('connect', token ? { hubUrl, token } : { hubUrl });
+      },
+      async disconnect() {
+        if (!api) throw new Error('no panel host');
+        await api.invoke('disconnect', {});
+      },
+    };
+  });
+};
+
+/** The page's store. */
+export const usePanel = createPanelStore();

@@ -1,0 +1,233 @@
+/**
+ * The connection screen: which hub the panel is connected to and how that connection is, and every service the panel
+ * discovered with its liveness. The full operator views replace the lower part in a later issue.
+ */
+import { useShallow } from 'zustand/react/shallow';
+import type { ServiceEntry } from '../../../shared/panel/api.ts';
+import { sortedServices, usePanel } from '../store/panel.ts';
+import { KIND_LABEL, STATE_LABEL, clockTime, parseTime, connectionText, connectionTone, relativeTime, serviceSummary, transportText, type Tone } from './format.ts';
+import { useNow } from './useNow.ts';
+
+function Dot({ tone }: { tone: Tone }) {
+  return <span className={`dot dot-${tone}`} aria-hidden="true" />;
+}
+
+function NoHost() {
+  return (
+    <section className="card card-narrow" aria-labelledby="nohost-title">
+      <h2 id="nohost-title">No panel host</h2>
+      <p data-testid="connection-state" role="status" aria-live="polite" className="state-line">
+        <Dot tone="idle" />
+        <span>No panel host is connected to this page.</span>
+      </p>
+      <p>
+        Open the URL printed by <code>npm run serve</code>. It looks like <code>http://127.0.0.1:&lt;port&gt;/#token=…</code>: the
+        part after <code>#token=</code> is this session&apos;s key, and without it the page gets no data.
+      </p>
+      <p className="muted">In the desktop app the panel connects by itself.</p>
+    </section>
+  );
+}
+
+function ConnectionCard({ now }: { now: number }) {
+  const { transport, load, data } = usePanel(useShallow((s) => ({ transport: s.transport, load: s.load, data: s.data })));
+  const reload = usePanel((s) => s.reload);
+  const hostProblem = transportText(transport, now);
+  const connection = data?.connection;
+
+  let text: string;
+  let tone: Tone;
+  if (hostProblem) {
+    text = hostProblem;
+    tone = transport?.state === 'waiting' ? 'bad' : 'busy';
+  } else if (connection) {
+    text = connectionText(connection, now);
+    tone = connectionTone(connection);
+  } else if (load.phase === 'error') {
+    text = `Failed: ${load.message}`;
+    tone = 'bad';
+  } else {
+    text = 'Connecting…';
+    tone = 'busy';
+  }
+  const lastProblem =
+    (transport?.state === 'waiting' ? transport.reason : null) ?? (connection && connection.state !== 'connected' && connection.state !== 'failed' ? connection.reason : null);
+
+  return (
+    <section className="card" aria-labelledby="conn-title">
+      <div className="card-head">
+        <h2 id="conn-title">Hub connection</h2>
+        {load.phase === 'error' && (
+          <button type="button" className="button" onClick={() => void reload()}>
+            Retry
+          </button>
+        )}
+      </div>
+      <p data-testid="connection-state" role="status" aria-live="polite" aria-atomic="true" className={`state-line tone-${tone}`}>
+        <Dot tone={tone} />
+        <span>{text}</span>
+      </p>
+      <dl className="facts">
+        <dt>Hub</dt>
+        <dd>
+          {connection?.hubUrl ? <code data-testid="hub-url">{connection.hubUrl}</code> : '—'}
+        </dd>
+        <dt>Panel</dt>
+        <dd>{connection?.panelName ? <code>{connection.panelName}</code> : '—'}</dd>
+        <dt>Since</dt>
+        <dd>{connection ? `${clockTime(connection.since)} (${relativeTime(connection.since, now)})` : '—'}</dd>
+        {lastProblem && (
+          <>
+            <dt>Last problem</dt>
+            <dd className="problem-text">{lastProblem}</dd>
+          </>
+        )}
+      </dl>
+      {transport?.state === 'waiting' && (
+        <p className="muted hint">If the panel host was restarted, open the new URL it printed: each run has its own token.</p>
+      )}
+    </section>
+  );
+}
+
+function ServiceRow({ entry, states, now, showProblems }: { entry: ServiceEntry; states: Record<string, unknown> | undefined; now: number; showProblems: boolean }) {
+  const summary = serviceSummary(entry, states);
+  const started = parseTime(entry.startedAt);
+  return (
+    <tr data-testid="service-row" data-service={entry.name} data-online={entry.online ? 'true' : 'false'} data-started={entry.startedAt ?? ''} className={entry.online ? '' : 'row-offline'}>
+      <th scope="row" className="cell-name">
+        {entry.name}
+      </th>
+      <td>{KIND_LABEL[entry.kind]}</td>
+      <td>{entry.machine ?? <span className="muted">—</span>}</td>
+      <td data-testid="service-status">
+        <span className="status">
+          <Dot tone={entry.online ? 'ok' : 'bad'} />
+          {entry.online ? 'Online' : 'Offline'}
+        </span>
+      </td>
+      <td data-testid="service-last-seen" title={entry.lastSeen === null ? undefined : new Date(entry.lastSeen).toLocaleString()}>
+        {relativeTime(entry.lastSeen, now)}
+      </td>
+      <td data-testid="service-started" title={started === null ? undefined : new Date(started).toLocaleString()}>
+        {started === null ? <span className="muted">—</span> : relativeTime(started, now)}
+      </td>
+      <td className="cell-mono">{entry.version ?? <span className="muted">—</span>}</td>
+      <td data-testid="service-summary">{summary ?? <span className="muted">—</span>}</td>
+      {showProblems && (
+        <td data-testid="service-error" className="cell-problem">
+          {entry.error ? (
+            <span className="problem">
+              <span className="problem-label">Invalid value:</span> {entry.error}
+            </span>
+          ) : (
+            <span className="muted">—</span>
+          )}
+        </td>
+      )}
+    </tr>
+  );
+}
+
+function ServicesCard({ now }: { now: number }) {
+  const data = usePanel((s) => s.data);
+  const load = usePanel((s) => s.load);
+  const hostDown = usePanel((s) => s.transport !== null && s.transport.state !== 'open');
+  const services = sortedServices(data);
+  const online = services.filter((s) => s.online).length;
+  const showProblems = services.some((s) => s.error !== null);
+
+  return (
+    <section className="card card-grow" aria-labelledby="services-title">
+      <div className="card-head">
+        <h2 id="services-title">Services</h2>
+        {data && (
+          <span className="muted" data-testid="services-count">
+            {online} of {services.length} online
+          </span>
+        )}
+      </div>
+      {!data ? (
+        <p className="muted">
+          {load.phase === 'error'
+            ? 'No data: the panel state could not be loaded.'
+            : hostDown
+              ? 'No data: waiting for the panel host.'
+              : 'Loading the panel state…'}
+        </p>
+      ) : services.length === 0 ? (
+        <p className="muted">No services discovered yet.</p>
+      ) : (
+        <div className="table-scroll" tabIndex={0} role="region" aria-labelledby="services-title">
+          <table className="table">
+            <thead>
+              <tr>
+                <th scope="col">Service</th>
+                <th scope="col">Kind</th>
+                <th scope="col">Machine</th>
+                <th scope="col">Status</th>
+                <th scope="col">Last seen</th>
+                <th scope="col">Started</th>
+                <th scope="col">Version</th>
+                <th scope="col">Summary</th>
+                {showProblems && <th scope="col">Problem</th>}
+              </tr>
+            </thead>
+            <tbody>
+              {services.map((entry) => (
+                <ServiceRow key={entry.name} entry={entry} states={data.states[entry.name]} now={now} showProblems={showProblems} />
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
+
+export function ConnectionScreen() {
+  const host = usePanel((s) => s.host);
+  const connection = usePanel((s) => s.data?.connection ?? null);
+  const now = useNow();
+  const tone: Tone = connection ? connectionTone(connection) : 'idle';
+
+  return (
+    <div className="shell">
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="shell-header">
+        <div className="brand">
+          <svg className="brand-mark" viewBox="0 0 24 24" aria-hidden="true">
+            <rect x="2" y="2" width="9" height="9" rx="2" />
+            <rect x="13" y="2" width="9" height="9" rx="2" opacity="0.55" />
+            <rect x="2" y="13" width="9" height="9" rx="2" opacity="0.55" />
+            <rect x="13" y="13" width="9" height="9" rx="2" />
+          </svg>
+          <h1>Asset Hub Panel</h1>
+        </div>
+        {connection?.panelName && (
+          <span className="header-meta" data-testid="panel-name">
+            {connection.panelName}
+          </span>
+        )}
+        {host !== 'none' && connection && (
+          <span className={`pill tone-${tone}`} aria-hidden="true">
+            <Dot tone={tone} />
+            {STATE_LABEL[connection.state]}
+          </span>
+        )}
+      </header>
+      <main className="shell-main" id="main" tabIndex={-1}>
+        {host === 'none' ? (
+          <NoHost />
+        ) : (
+          <>
+            <ConnectionCard now={now} />
+            <ServicesCard now={now} />
+          </>
+        )}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,16 @@
+// npm run serve -- [--port <n>] [--hub ws://host:port] [--token <hub token>] [--data <dir>] [--verbose]:
+// builds app/dist when the browser host or the renderer is missing, then runs the browser host (main/web/main.ts)
+// with the same arguments. Signals are passed on, so Ctrl+C stops the host, its engine and its services.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+const needed = ['app/dist/main/web.mjs', 'app/dist/services/cli.mjs', 'app/dist/renderer/index.html'];
+if (needed.some((file) => !existsSync(file))) {
+  console.log('serve: app/dist is missing or incomplete; building it first (npm run build)…');
+  const build = spawnSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
+  if (build.status !== 0) process.exit(build.status ?? 1);
+}
+
+const host = spawn(process.execPath, ['app/dist/main/web.mjs', ...process.argv.slice(2)], { stdio: 'inherit' });
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => host.kill(signal));
+host.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
