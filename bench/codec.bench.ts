@@ -6,34 +6,12 @@
  * Target: small-frame decode+validate at ≥ 50% of JSON.parse.
  */
 import { parseState } from '../shared/assethub/validate.ts';
-import { decodeFrame, encodeFrame, envelope, type Envelope } from '../shared/protocol/index.ts';
+import { decodeFrame, encodeFrame } from '../shared/protocol/index.ts';
+import { largeAssetInfoUpdate, smallUpdate } from './lib/frames.ts';
 import { printComparison, rates } from './lib/measure.ts';
 
-const client = 'STAGE-A-AssetHubClient';
-const workspace = '/srv/Synced Storage/Projects/Project.Alpha';
-
-const small: Envelope = envelope<'Update'>(
-  { Type: 'Update', Target: 'BROADCAST', Source: client, Name: 'State' },
-  { Value: { Workspaces: { [workspace.replaceAll('.', '[dot]')]: { AutoPull: true } } } },
-);
-
-const changes = Array.from({ length: 10_000 }, (_, i) => ({
-  Type: i % 3 === 0 ? 'Delete' : 'PutFile',
-  URI: `FileSystem:/Content/Textures/T_Asset_${i.toString().padStart(5, '0')}.uasset`,
-  ...(i % 3 === 0 ? {} : { New: i % 2 === 0 }),
-}));
-const large: Envelope = envelope<'Update'>(
-  { Type: 'Update', Target: 'BROADCAST', Source: client, Name: 'AssetInfo' },
-  {
-    Value: {
-      Workspaces: {
-        [workspace.replaceAll('.', '[dot]')]: {
-          Name: workspace, Scan: false, IgnoredURIs: [], LocalChanges: changes, RemoteChanges: [], ConflictURIs: [], Claims: [],
-        },
-      },
-    },
-  },
-);
+const small = smallUpdate;
+const large = largeAssetInfoUpdate;
 
 function decodeOnly(text: string): unknown {
   const frame = decodeFrame(text);

@@ -4,34 +4,13 @@
  * (no sockets), next to the codec's bare `decodeFrame` of the same frames, in the same run. A second row per frame
  * pauses the message log, to show what logging each frame costs.
  */
-import { decodeFrame, encodeFrame, envelope, type Envelope } from '../shared/protocol/index.ts';
+import { decodeFrame, encodeFrame } from '../shared/protocol/index.ts';
 import { createPanelEngine, memoryTransport } from '../main/hub/index.ts';
+import { BENCH_CLIENT as client, largeAssetInfoUpdate, smallUpdate } from './lib/frames.ts';
 import { printComparison, rates } from './lib/measure.ts';
 
-const client = 'STAGE-A-AssetHubClient';
-const workspace = '/srv/Synced Storage/Projects/Project.Alpha';
-const wireKey = workspace.replaceAll('.', '[dot]');
-
-const small: Envelope = envelope<'Update'>(
-  { Type: 'Update', Target: 'BROADCAST', Source: client, Name: 'State' },
-  { Value: { Workspaces: { [wireKey]: { AutoPull: true } } } },
-);
-
-const changes = Array.from({ length: 10_000 }, (_, i) => ({
-  Type: i % 3 === 0 ? 'Delete' : 'PutFile',
-  URI: `FileSystem:/Content/Textures/T_Asset_${i.toString().padStart(5, '0')}.uasset`,
-  ...(i % 3 === 0 ? {} : { New: i % 2 === 0 }),
-}));
-const large: Envelope = envelope<'Update'>(
-  { Type: 'Update', Target: 'BROADCAST', Source: client, Name: 'AssetInfo' },
-  {
-    Value: {
-      Workspaces: {
-        [wireKey]: { Name: workspace, Scan: false, IgnoredURIs: [], LocalChanges: changes, RemoteChanges: [], ConflictURIs: [], Claims: [] },
-      },
-    },
-  },
-);
+const small = smallUpdate;
+const large = largeAssetInfoUpdate;
 
 const hub = memoryTransport({ keepSent: false });
 const engine = createPanelEngine({ panelName: 'BENCH-AssetHubPanel-0000', hubUrl: 'ws://memory', transport: hub.factory, heartbeatMs: 3_600_000, requestTimeoutMs: 3_600_000 });

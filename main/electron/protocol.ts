@@ -6,25 +6,13 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { CustomScheme } from 'electron';
-import { resolveStaticPath, SECURITY_HEADERS } from '../web/static-files.ts';
+import { contentTypeFor, resolveStaticPath, SECURITY_HEADERS } from '../web/static-files.ts';
 import { APP_HOST, APP_SCHEME } from './security.ts';
 
 /** Registered before `ready`: a standard, secure scheme (so the page is a secure context with a real origin). */
 export const APP_SCHEME_PRIVILEGES: CustomScheme = {
   scheme: APP_SCHEME,
   privileges: { standard: true, secure: true, supportFetchAPI: true },
-};
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
 };
 
 function plain(status: number, text: string): Response {
@@ -51,12 +39,11 @@ export function createAppProtocolHandler(rootDir: string): (request: Request) =>
     const info = await stat(file).catch(() => null);
     if (!info?.isFile()) return plain(404, 'Not found');
     const body = request.method === 'HEAD' ? null : await readFile(file);
-    const ext = path.extname(file).toLowerCase();
     return new Response(body, {
       status: 200,
       headers: {
         ...SECURITY_HEADERS,
-        'Content-Type': TYPES[ext] ?? 'application/octet-stream',
+        'Content-Type': contentTypeFor(file),
         'Content-Length': String(info.size),
         'Cache-Control': 'no-store',
       },

@@ -21,7 +21,7 @@ export const CONTENT_SECURITY_POLICY = [
   "form-action 'none'",
 ].join('; ');
 
-const TYPES: Record<string, string> = {
+const TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.mjs': 'text/javascript; charset=utf-8',
@@ -33,6 +33,9 @@ const TYPES: Record<string, string> = {
   '.ico': 'image/x-icon',
   '.woff2': 'font/woff2',
 };
+
+/** The Content-Type for a renderer file, by extension. */
+export const contentTypeFor = (file: string): string => TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
 
 export const SECURITY_HEADERS: Record<string, string> = {
   'Content-Security-Policy': CONTENT_SECURITY_POLICY,
@@ -76,7 +79,7 @@ export async function serveStatic(root: string, req: IncomingMessage, res: Serve
   const ext = path.extname(file);
   res.writeHead(200, {
     ...SECURITY_HEADERS,
-    'Content-Type': TYPES[ext] ?? 'application/octet-stream',
+    'Content-Type': contentTypeFor(file),
     'Content-Length': info.size,
     'Cache-Control': ext === '.html' ? 'no-store' : 'public, max-age=31536000, immutable',
   });

@@ -3,6 +3,7 @@
  * local changes are measured against), the conflicts a pull left, and the stat index the scanner keeps (its own table).
  */
 import sqlite from 'node-sqlite3-wasm';
+import { inTransaction } from '../lib/sqlite.ts';
 import type { TCommitChange } from '../../shared/assethub/calls.ts';
 
 export interface WorkspaceRow {
@@ -68,15 +69,7 @@ export class ClientStore {
   }
 
   transaction<T>(fn: () => T): T {
-    this.db.exec('BEGIN IMMEDIATE');
-    try {
-      const out = fn();
-      this.db.exec('COMMIT');
-      return out;
-    } catch (error) {
-      if (this.db.inTransaction) this.db.exec('ROLLBACK');
-      throw error;
-    }
+    return inTransaction(this.db, fn);
   }
 
   workspaces(): WorkspaceRow[] {

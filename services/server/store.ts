@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import sqlite from 'node-sqlite3-wasm';
+import { inTransaction } from '../lib/sqlite.ts';
 import type { TCommitChange } from '../../shared/assethub/calls.ts';
 import type { TClaim, TCommit } from '../../shared/assethub/states.ts';
 import { fail } from '../lib/failure.ts';
@@ -56,15 +57,7 @@ export class ServerStore {
 
   /** Runs `fn` in one IMMEDIATE transaction; rolls back on any exception. */
   transaction<T>(fn: () => T): T {
-    this.db.exec('BEGIN IMMEDIATE');
-    try {
-      const result = fn();
-      this.db.exec('COMMIT');
-      return result;
-    } catch (error) {
-      if (this.db.inTransaction) this.db.exec('ROLLBACK');
-      throw error;
-    }
+    return inTransaction(this.db, fn);
   }
 
   // ---- repositories and branches ----

@@ -2,22 +2,11 @@
  * Folders in the workspace. Creating and deleting never go through a symlink at any level, not even one that points
  * back inside the workspace: a pull must change the tree it describes, not whatever a link leads to.
  */
-import { mkdir, open } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { fsyncDirectory } from '../../lib/fsync.ts';
 import { PathConflictError, UnsafePathError } from './errors.ts';
 import { lstatOrUndefined, resolveInWorkspace, workspaceSegments } from './paths.ts';
-
-/** Makes a rename or a new entry in `dir` durable. */
-export async function fsyncDirectory(dir: string): Promise<void> {
-  // Windows cannot open a folder for fsync; NTFS journals the metadata of a rename itself.
-  if (process.platform === 'win32') return;
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
 
 /** The workspace path of `uri` and its segments; throws UnsafePathError when `resolveInWorkspace` refuses it. */
 export async function resolveOrThrow(root: string, uri: string): Promise<{ target: string; segments: string[] }> {

@@ -6,7 +6,8 @@
 import { rename } from 'node:fs/promises';
 import path from 'node:path';
 import { PathConflictError } from './errors.ts';
-import { checkParents, createDirectories, fsyncDirectory, resolveOrThrow } from './directories.ts';
+import { fsyncDirectory } from '../../lib/fsync.ts';
+import { checkParents, createDirectories, resolveOrThrow } from './directories.ts';
 import { lstatOrUndefined } from './paths.ts';
 
 /** Throws PathConflictError when a folder stands at the target: a file never replaces a folder and what it holds. */

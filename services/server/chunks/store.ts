@@ -13,6 +13,7 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdir, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { fsyncDirectory } from '../../lib/fsync.ts';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { MAX_CHUNK_BYTES, assertChunkHash, isChunkHash } from './address.ts';
@@ -284,9 +285,9 @@ export class ChunkStore {
   private async install(from: string, to: string): Promise<void> {
     const shard = path.dirname(to);
     // mkdir returns the first directory it created: the root then gained an entry that must be made durable too.
-    if ((await mkdir(shard, { recursive: true })) !== undefined) await syncDirectory(this.dir);
+    if ((await mkdir(shard, { recursive: true })) !== undefined) await fsyncDirectory(this.dir);
     await rename(from, to);
-    await syncDirectory(shard);
+    await fsyncDirectory(shard);
   }
 
   /** Belt and braces behind the hash pattern: a path derived from an address must stay inside the store. */
@@ -312,16 +313,6 @@ function toBytes(value: unknown): Uint8Array {
   throw new TypeError('a chunk source must yield bytes (Buffer or Uint8Array), not strings or objects');
 }
 
-/** fsync of a directory, so a rename in it survives a power cut. Windows cannot open directories: skipped there. */
-async function syncDirectory(dir: string): Promise<void> {
-  if (process.platform === 'win32') return;
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
 
 function isMissing(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
