@@ -1,6 +1,7 @@
 // 10,000 random, random-JSON and mutated frames (text and binary) from one peer: afterwards the hub still routes a
 // valid message between two other peers, the fuzzing peer is still connected, and the invalid frames were counted.
 import fc from 'fast-check';
+import { mutatedFrames } from '../../scripts/testing/mutate.ts';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { decodeFrame, encodeFrame, envelope, topicPrefix, type Envelope } from '../../shared/protocol/index.ts';
 import { silentLogger } from '../lib/log.ts';
@@ -19,20 +20,7 @@ const SAMPLES: Envelope[] = [
 ];
 const VALID = SAMPLES.map((s) => encodeFrame(s)).concat(encodeFrame(SAMPLES[2] as Envelope, 3), '{"Subscribe":["{\\"Type\\":\\"Log\\""]}');
 
-const mutated = fc
-  .tuple(fc.constantFrom(...VALID), fc.array(fc.tuple(fc.nat(), fc.nat(20), fc.constantFrom('del', 'ins', 'rep', 'cut', 'dup'), fc.string({ maxLength: 8 })), { minLength: 1, maxLength: 4 }))
-  .map(([frame, edits]) => {
-    let s = frame;
-    for (const [pos, len, op, text] of edits) {
-      const at = pos % (s.length + 1);
-      if (op === 'del') s = s.slice(0, at) + s.slice(at + len);
-      else if (op === 'ins') s = s.slice(0, at) + text + s.slice(at);
-      else if (op === 'rep') s = s.slice(0, at) + text + s.slice(at + text.length);
-      else if (op === 'cut') s = s.slice(0, at);
-      else s = s.slice(0, at) + s.slice(at, at + len) + s.slice(at);
-    }
-    return s;
-  });
+const mutated = mutatedFrames(VALID);
 
 const plausible = fc
   .record({

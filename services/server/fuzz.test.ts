@@ -1,5 +1,6 @@
 // 10,000 random and mutated frames at the hub and the server; afterwards both still serve correctly.
 import fc from 'fast-check';
+import { mutatedFrames } from '../../scripts/testing/mutate.ts';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { STATE_SCHEMAS } from '../../shared/assethub/states.ts';
 import { SERVER_NAME, encodeFrame, envelope, type Envelope } from '../../shared/protocol/index.ts';
@@ -22,11 +23,7 @@ const valid: Envelope[] = [
   envelope<'Call'>({ Type: 'Call', Target: SERVER_NAME, RespondTo: 'FUZZ-AssetHubPanel', Method: 'GetChanges', ID: '3' }, { Params: { Repository: REPO, Branch: 'Main', From: null } }),
 ];
 
-const mutations = fc.tuple(fc.constantFrom(...valid.map((v) => encodeFrame(v))), fc.array(fc.tuple(fc.nat(), fc.nat(12), fc.string({ maxLength: 6 })), { minLength: 1, maxLength: 3 }))
-  .map(([text, edits]) => edits.reduce((s, [pos, len, ins]) => {
-    const at = pos % (s.length + 1);
-    return s.slice(0, at) + ins + s.slice(at + len);
-  }, text));
+const mutations = mutatedFrames(valid.map((v) => encodeFrame(v)));
 const frames = fc.oneof(
   { weight: 5, arbitrary: mutations },
   { weight: 2, arbitrary: fc.jsonValue().map((v) => JSON.stringify(v) ?? 'null') },

@@ -1,6 +1,7 @@
 // Property-based: random bytes, random JSON and mutated valid frames thrown at the decoders. Nothing may escape as
 // an exception; every result is a valid message (which re-encodes to itself) or a typed error.
 import fc from 'fast-check';
+import { mutatedFrames } from '../../scripts/testing/mutate.ts';
 import { describe, expect, it } from 'vitest';
 import {
   decodeFrame, decodeMultipart, encodeFrame, encodeMultipart, encodeTopic, envelope, type DecodeError, type Envelope,
@@ -41,21 +42,7 @@ const SAMPLES: Envelope[] = [
 ];
 const validFrames = SAMPLES.map((s) => encodeFrame(s));
 
-/** A mutation of a string: delete, insert, replace, truncate or duplicate a slice. */
-const mutated = fc
-  .tuple(fc.constantFrom(...validFrames), fc.array(fc.tuple(fc.nat(), fc.nat(20), fc.constantFrom('del', 'ins', 'rep', 'cut', 'dup'), fc.string({ maxLength: 8 })), { minLength: 1, maxLength: 4 }))
-  .map(([frame, edits]) => {
-    let s = frame;
-    for (const [pos, len, op, text] of edits) {
-      const at = pos % (s.length + 1);
-      if (op === 'del') s = s.slice(0, at) + s.slice(at + len);
-      else if (op === 'ins') s = s.slice(0, at) + text + s.slice(at);
-      else if (op === 'rep') s = s.slice(0, at) + text + s.slice(at + text.length);
-      else if (op === 'cut') s = s.slice(0, at);
-      else s = s.slice(0, at) + s.slice(at, at + len) + s.slice(at);
-    }
-    return s;
-  });
+const mutated = mutatedFrames(validFrames);
 
 /** Structurally plausible frames with wrong or odd field values. */
 const TOPIC_KEYS = ['Type', 'Target', 'Name', 'RespondTo', 'Source', 'Method', 'ID', 'ExecutedOn'];
