@@ -71,7 +71,7 @@ export async function startClient(options: ClientOptions): Promise<RunningClient
     machine,
     token: options.token,
     storageUrl: () => server.storageUrl ?? fail('SERVER_UNAVAILABLE', 'the server has not said where its data plane is'),
-    call: (method, params) => host.call(SERVER_NAME, method, params),
+    call: (method, params, timeoutMs) => host.call(SERVER_NAME, method, params, timeoutMs),
     commits: (repository, branch) => branchOf(repository, branch)?.Commits.map((c) => c.ID) ?? null,
     claims: (repository, branch): TClaim[] => server.assets?.Repositories[repository]?.Branches.find((b) => b.Name === branch)?.Claims ?? [],
     log: (level, message) => host.log(level, message),

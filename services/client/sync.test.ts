@@ -1,4 +1,5 @@
 // Two real clients, a real server and hub, real folders: AutoPull, Pull, conflicts both ways, claims.
+import { randomBytes } from 'node:crypto';
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -132,6 +133,34 @@ describe('conflicts', () => {
     expect(info?.ConflictURIs).toEqual([]);
     expect(info?.LocalChanges.some((c) => c.URI === 'FileSystem:/Textures/sky.png')).toBe(false);
   });
+});
+
+describe('edits during a pull', () => {
+  it('a file saved on STAGE-B while its pull runs is kept, as a conflict, never overwritten', async () => {
+    await panel.ok(B, 'Pull', { Workspace: wsB });
+    await b.idle();
+    if (((await assets(B, wsB))?.LocalChanges.length ?? 0) > 0) await push(B, b, wsB, 'tidy up before the race');
+    await panel.ok(A, 'Pull', { Workspace: wsA });
+    await a.idle();
+    await write(wsA, 'Cues/show.cue', 'cue v1');
+    await push(A, a, wsA, 'cue v1');
+    await panel.ok(B, 'Pull', { Workspace: wsB });
+    await b.idle();
+    expect(await read(wsB, 'Cues/show.cue')).toBe('cue v1');
+    // A large file first in URI order keeps the pull busy while the operator saves the cue on B.
+    await mkdir(path.join(wsA, 'Big'), { recursive: true });
+    await writeFile(path.join(wsA, 'Big', 'a-movie.bin'), randomBytes(48 * 1024 * 1024));
+    await write(wsA, 'Cues/show.cue', 'cue v2 from A');
+    await push(A, a, wsA, 'movie and cue v2');
+    await until('B knows', async () => (await status(B, wsB))?.Incoming === true);
+    await panel.ok(B, 'Pull', { Workspace: wsB });
+    await write(wsB, 'Cues/show.cue', 'cue edited on B during the pull');
+    await b.idle();
+    expect(await read(wsB, 'Cues/show.cue')).toBe('cue edited on B during the pull');
+    expect((await assets(B, wsB))?.ConflictURIs).toContain('FileSystem:/Cues/show.cue');
+    await panel.ok(B, 'ResolveConflict', { Workspace: wsB, URI: 'FileSystem:/Cues/show.cue', Keep: 'Remote' });
+    expect(await read(wsB, 'Cues/show.cue')).toBe('cue v2 from A');
+  }, 60_000);
 });
 
 describe('claims', () => {

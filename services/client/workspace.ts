@@ -9,7 +9,8 @@ import type { TCommitChange } from '../../shared/assethub/calls.ts';
 import type { TAssetChange, TClaim } from '../../shared/assethub/states.ts';
 import { ServiceFailure, fail } from '../lib/failure.ts';
 import type { Logger } from '../lib/log.ts';
-import { chunkAgent, hashFileChunks, uploadChunk } from '../server/chunks/index.ts';
+import { lstat } from 'node:fs/promises';
+import { chunkAgent, hashFileChunks, sha256File, uploadChunk } from '../server/chunks/index.ts';
 import { IntegrityError, PathConflictError, UnsafePathError, ensureDirectory, materializeFile, removeAsset, resolveInWorkspace } from './files/index.ts';
 import { Progress } from './progress.ts';
 import { WorkspaceScanner, localChanges, type ScanResult } from './scan/index.ts';
@@ -20,7 +21,7 @@ export interface ServerLink {
   machine: string;
   token: string | undefined;
   storageUrl(): string;
-  call(method: string, params: Record<string, unknown>): Promise<unknown>;
+  call(method: string, params: Record<string, unknown>, timeoutMs?: number): Promise<unknown>;
   /** Commit IDs of the branch, oldest first; null when the server does not have the branch (or is unknown yet). */
   commits(repository: string, branch: string): string[] | null;
   claims(repository: string, branch: string): TClaim[];
@@ -37,6 +38,8 @@ export interface WorkspaceView {
 }
 
 const short = (id: string | null): string => (id ? id.slice(0, 8) : 'nothing');
+/** CreateCommit checks every chunk on the server first: a large push needs longer than a plain call's 5 s. */
+const COMMIT_TIMEOUT_MS = 120_000;
 
 export class Workspace {
   readonly progress: Progress;
@@ -47,6 +50,8 @@ export class Workspace {
   view: WorkspaceView = { scan: null, local: [], remote: [], conflicts: [], scanning: false };
   /** The (From, To) the cached RemoteChanges were computed for. */
   private remoteKey = '';
+  /** Scans started; only the latest one's result is kept (a watcher scan may finish after a newer one). */
+  private scans = 0;
 
   constructor(
     public row: WorkspaceRow,
@@ -83,10 +88,12 @@ export class Workspace {
 
   /** Scans the disk and recomputes LocalChanges against the base. */
   async rescan(): Promise<ScanResult> {
+    const generation = ++this.scans;
     this.view = { ...this.view, scanning: true };
     this.changed('assets');
     try {
       const scan = await this.scanner.scan();
+      if (generation !== this.scans) return scan;
       // A file the scan could not read (held open by another program) is not a deletion: it must never be pushed as one.
       const unreadable = (uri: string) => scan.skipped.some((s) => uri === s || uri.startsWith(`${s}/`));
       const local = localChanges(this.store.base(this.path), scan.entries).filter((c) => !(c.Type === 'Delete' && unreadable(c.URI)));
@@ -153,7 +160,14 @@ export class Workspace {
       this.pullAgain = true;
       return;
     }
-    this.pull({ auto: true });
+    try {
+      this.pull({ auto: true });
+    } catch (error) {
+      // The branch or its head may have gone from the server: say so, never crash the client.
+      const message = `AutoPull of ${this.path} did not start: ${error instanceof Error ? error.message : String(error)}`;
+      this.logger.warn(message);
+      this.server.log('Warning', message);
+    }
   }
 
   /** Checks a Pull can start (answered in the Call), then runs it in the background. */
@@ -198,6 +212,14 @@ export class Workspace {
       } else if (same) {
         this.store.setBase(this.path, change.URI, change);
         this.progress.advance(weight);
+      } else if (await this.changedSinceScan(change.URI, onDisk)) {
+        // Saved by the operator while this pull ran: keep it, as a conflict, exactly like a change found by the scan.
+        this.store.transaction(() => {
+          this.store.addConflict(this.path, { uri: change.URI, remote: change });
+          this.store.setBase(this.path, change.URI, change);
+        });
+        conflicts++;
+        this.progress.advance(weight);
       } else {
         let done = 0;
         const ok = await this.applySafely(change, (n) => {
@@ -209,8 +231,12 @@ export class Workspace {
         else failed.push(change.URI);
       }
     }
-    this.store.setCommit(this.path, target);
-    this.row = { ...this.row, commit: target };
+    // A change that could not be applied keeps the workspace at its old commit, so the next pull asks for it again;
+    // what was applied is in the base already and will simply match.
+    if (failed.length === 0) {
+      this.store.setCommit(this.path, target);
+      this.row = { ...this.row, commit: target };
+    }
     this.view = { ...this.view, conflicts: this.store.conflicts(this.path) };
     this.progress.stage('Finalizing', 0, 'Rescanning…');
     await this.rescan();
@@ -218,8 +244,20 @@ export class Workspace {
     const applied = changes.length - conflicts - failed.length;
     this.progress.end(
       changes.length === 0 ? `Up to date at ${short(target)}.`
-        : `Pulled ${applied} change(s) to ${short(target)}${conflicts ? `; ${conflicts} conflict(s) kept for you to resolve` : ''}${failed.length ? `; ${failed.length} could not be applied (see the log)` : ''}.`,
+        : failed.length > 0 ? `Pulled ${applied} change(s); ${failed.length} could not be applied (see the log), so the workspace stays at ${short(from)}${conflicts ? `; ${conflicts} conflict(s) kept for you to resolve` : ''}.`
+          : `Pulled ${applied} change(s) to ${short(target)}${conflicts ? `; ${conflicts} conflict(s) kept for you to resolve` : ''}.`,
     );
+  }
+
+  /** Whether the file at `uri` differs from what the scan saw (edited, created or deleted since). */
+  private async changedSinceScan(uri: string, seen: { kind: 'file' | 'directory'; hash: string | null } | undefined): Promise<boolean> {
+    const resolved = await resolveInWorkspace(this.path, uri);
+    if (!resolved.ok) return false; // applySafely refuses it with the reason
+    const info = await lstat(resolved.value).catch(() => null);
+    if (!info) return seen !== undefined;
+    if (!info.isFile()) return seen?.kind !== 'directory' || !info.isDirectory();
+    if (seen?.kind !== 'file') return true;
+    return (await sha256File(resolved.value).catch(() => null)) !== seen.hash;
   }
 
   /**
@@ -303,7 +341,10 @@ export class Workspace {
     const steps = files.reduce((n, c) => n + sizeOf(c.URI), 0);
     this.progress.stage('InProgress', steps, `Uploading ${files.length} file(s)…`);
     const changes: TCommitChange[] = [];
+    const put = new Set(selected.filter((c) => c.Type !== 'Delete').map((c) => c.URI));
     for (const change of selected) {
+      // A folder that became a file (or the reverse) is one Put on the server, which replaces the old kind.
+      if (change.Type === 'Delete' && put.has(change.URI)) continue;
       if (change.Type !== 'PutFile') {
         changes.push({ Type: change.Type, URI: change.URI });
         continue;
@@ -321,7 +362,7 @@ export class Workspace {
     this.progress.stage('Finalizing', 0, 'Creating the commit…');
     const { Commit } = (await this.server.call('CreateCommit', {
       Repository: this.row.repository, Branch: this.row.branch, Parent: this.row.commit, Author: this.server.machine, Comment: comment, Changes: changes,
-    })) as { Commit: string };
+    }, COMMIT_TIMEOUT_MS)) as { Commit: string };
     this.store.transaction(() => {
       for (const change of changes) this.store.setBase(this.path, change.URI, change);
       this.store.setCommit(this.path, Commit);
@@ -355,11 +396,25 @@ export class Workspace {
     const conflict = this.view.conflicts.find((c) => c.uri === uri);
     if (!conflict) fail('NOT_IN_CONFLICT', `${uri} is not in conflict`);
     if (this.busy) fail('BUSY', `${this.path} is busy`);
-    if (keep === 'Remote' && conflict) await this.apply(conflict.remote);
-    this.store.removeConflict(this.path, uri);
-    this.view = { ...this.view, conflicts: this.store.conflicts(this.path) };
-    await this.rescan();
-    this.logger.info({ workspace: this.path, uri, keep }, 'conflict resolved');
+    // Marked busy like any operation, so no pull records a newer conflict while the remote version is written.
+    const work = (async () => {
+      if (keep === 'Remote' && conflict) await this.apply(conflict.remote);
+      this.store.removeConflict(this.path, uri);
+      this.view = { ...this.view, conflicts: this.store.conflicts(this.path) };
+      await this.rescan();
+    })();
+    this.busy = work;
+    try {
+      await work;
+      this.logger.info({ workspace: this.path, uri, keep }, 'conflict resolved');
+    } finally {
+      this.busy = null;
+      this.changed('assets');
+      if (this.pullAgain) {
+        this.pullAgain = false;
+        this.autoPull();
+      }
+    }
   }
 }
 

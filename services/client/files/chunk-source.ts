@@ -54,6 +54,9 @@ export async function getChunk(source: ChunkSource, hash: string, from: number):
   throw httpError('GET', hash, res, await readText(res));
 }
 
+/** No byte for this long on a chunk request: the connection is dropped (and retried). */
+const STALL_MS = 30_000;
+
 function send(source: ChunkSource, method: string, hash: string, headers: OutgoingHttpHeaders): Promise<IncomingMessage> {
   const url = chunkUrl(source.storageUrl, hash);
   return new Promise((resolve, reject) => {
@@ -65,6 +68,8 @@ function send(source: ChunkSource, method: string, hash: string, headers: Outgoi
     });
     req.on('error', reject); // stays attached: a socket error after the response must not go unhandled
     req.on('response', resolve);
+    // A connection that goes silent (network gone, server hung) fails instead of holding the workspace busy for ever.
+    req.setTimeout(STALL_MS, () => req.destroy(new Error(`the chunk store sent nothing for ${STALL_MS / 1000} s`)));
     req.end();
   });
 }

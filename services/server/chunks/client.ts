@@ -203,11 +203,16 @@ async function withRetries<T>(options: TransferOptions, attempt: () => Promise<T
  * Sends a request and resolves with the response. The body (if any) is piped in; its errors and the socket's surface
  * through the request's 'error', and a response that arrives first (e.g. a 409 before the whole body was sent) wins.
  */
+/** No byte for this long on a chunk request: the connection is dropped. */
+const STALL_MS = 30_000;
+
 function send(url: string, method: string, headers: OutgoingHttpHeaders, options: TransferOptions, body?: Readable): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
     const req = http.request(url, { method, headers, agent: options.agent ?? chunkAgent(), signal: options.signal });
     req.on('error', reject); // kept attached: a late socket error after the response must not go unhandled
     req.on('response', resolve);
+    // A connection that goes silent (network gone, server hung) fails and is retried instead of hanging for ever.
+    req.setTimeout(STALL_MS, () => req.destroy(new Error(`the chunk store sent nothing for ${STALL_MS / 1000} s`)));
     if (body) pipeline(body, req).catch(() => undefined);
     else req.end();
   });
