@@ -2,11 +2,11 @@ import { useEffect, useState } from 'react';
 import { tokenFromHash } from './api/bridge.ts';
 import { pickHost } from './api/host.ts';
 import { usePanel } from './store/panel.ts';
-import { ConnectionScreen } from './views/ConnectionScreen.tsx';
+import { Shell } from './shell/Shell.tsx';
 
 /**
  * The panel page: picks the host (Electron preload, else the browser bridge from the URL's token, else none), attaches
- * the store to it and shows the connection screen. The operator views arrive with the operator UI issue.
+ * the store to it and shows the shell with the operator's views.
  */
 export function App() {
   const [host] = useState(() => pickHost(window));
@@ -22,5 +22,5 @@ export function App() {
     window.addEventListener('hashchange', onHashChange);
     return () => window.removeEventListener('hashchange', onHashChange);
   }, [host]);
-  return <ConnectionScreen />;
+  return <Shell />;
 }

@@ -7,7 +7,7 @@
  * snapshot when they are newer than it. Whenever the browser bridge reopens, the snapshot is loaded again.
  */
 import { create } from 'zustand';
-import type { ConnectionStatus, EventData, PanelHostApi, Patch, ServiceEntry, Snapshot } from '../../../shared/panel/api.ts';
+import type { CommandArgs, CommandName, CommandResult, ConnectionStatus, EventData, PanelHostApi, Patch, ServiceEntry, Snapshot } from '../../../shared/panel/api.ts';
 import type { PanelHost } from '../api/host.ts';
 import type { TransportState } from '../api/bridge.ts';
 
@@ -81,6 +81,10 @@ export interface PanelStore {
   reload(): Promise<void>;
   connect(hubUrl: string, token?: string): Promise<void>;
   disconnect(): Promise<void>;
+  /** Runs a panel API command through the attached host. */
+  invoke<C extends CommandName>(command: C, args: CommandArgs<C>): Promise<CommandResult<C>>;
+  /** Listens to the message log's entries from whichever host is attached (now or later); returns the unsubscribe. */
+  onLog(listener: (data: EventData<'log'>) => void): () => void;
 }
 
 const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));
@@ -90,6 +94,10 @@ export const createPanelStore = () => {
   /** Events that came while a snapshot was loading. */
   let held: Array<{ type: 'patches'; data: EventData<'patches'> } | { type: 'connection'; data: ConnectionStatus }> | null = null;
   let loadGeneration = 0;
+  const logListeners = new Set<(data: EventData<'log'>) => void>();
+  const onLogEvent = (data: EventData<'log'>) => {
+    for (const listener of logListeners) listener(data);
+  };
 
   return create<PanelStore>()((set, get) => {
     const reload = async (): Promise<void> => {
@@ -134,7 +142,7 @@ export const createPanelStore = () => {
         }
         api = host.api;
         set({ host: host.kind });
-        const offs = [host.api.on('patches', onPatches), host.api.on('connection', onConnection)];
+        const offs = [host.api.on('patches', onPatches), host.api.on('connection', onConnection), host.api.on('log', onLogEvent)];
         if (host.kind === 'bridge') {
           const bridge = host.api;
           offs.push(
@@ -165,6 +173,14 @@ export const createPanelStore = () => {
       async disconnect() {
         if (!api) throw new Error('no panel host');
         await api.invoke('disconnect', {});
+      },
+      invoke(command, args) {
+        if (!api) return Promise.reject(Object.assign(new Error('no panel host is attached'), { code: 'NO_HOST' }));
+        return api.invoke(command, args);
+      },
+      onLog(listener) {
+        logListeners.add(listener);
+        return () => logListeners.delete(listener);
       },
     };
   });

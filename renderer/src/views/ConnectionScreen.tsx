@@ -5,7 +5,7 @@
 import { useShallow } from 'zustand/react/shallow';
 import type { ServiceEntry } from '../../../shared/panel/api.ts';
 import { sortedServices, usePanel } from '../store/panel.ts';
-import { KIND_LABEL, STATE_LABEL, clockTime, parseTime, connectionText, connectionTone, relativeTime, serviceSummary, transportText, type Tone } from './format.ts';
+import { KIND_LABEL, clockTime, parseTime, connectionText, connectionTone, relativeTime, serviceSummary, transportText, type Tone } from './format.ts';
 import { useNow } from './useNow.ts';
 
 function Dot({ tone }: { tone: Tone }) {
@@ -16,7 +16,7 @@ function NoHost() {
   return (
     <section className="card card-narrow" aria-labelledby="nohost-title">
       <h2 id="nohost-title">No panel host</h2>
-      <p data-testid="connection-state" role="status" aria-live="polite" className="state-line">
+      <p data-testid="connection-detail" className="state-line">
         <Dot tone="idle" />
         <span>No panel host is connected to this page.</span>
       </p>
@@ -63,7 +63,7 @@ function ConnectionCard({ now }: { now: number }) {
           </button>
         )}
       </div>
-      <p data-testid="connection-state" role="status" aria-live="polite" aria-atomic="true" className={`state-line tone-${tone}`}>
+      <p data-testid="connection-detail" className={`state-line tone-${tone}`}>
         <Dot tone={tone} />
         <span>{text}</span>
       </p>
@@ -185,49 +185,18 @@ function ServicesCard({ now }: { now: number }) {
   );
 }
 
+/** The Connection view: the hub connection in detail and every discovered service. */
 export function ConnectionScreen() {
   const host = usePanel((s) => s.host);
-  const connection = usePanel((s) => s.data?.connection ?? null);
   const now = useNow();
-  const tone: Tone = connection ? connectionTone(connection) : 'idle';
-
-  return (
-    <div className="shell">
-      <a className="skip-link" href="#main">
-        Skip to content
-      </a>
-      <header className="shell-header">
-        <div className="brand">
-          <svg className="brand-mark" viewBox="0 0 24 24" aria-hidden="true">
-            <rect x="2" y="2" width="9" height="9" rx="2" />
-            <rect x="13" y="2" width="9" height="9" rx="2" opacity="0.55" />
-            <rect x="2" y="13" width="9" height="9" rx="2" opacity="0.55" />
-            <rect x="13" y="13" width="9" height="9" rx="2" />
-          </svg>
-          <h1>Asset Hub Panel</h1>
-        </div>
-        {connection?.panelName && (
-          <span className="header-meta" data-testid="panel-name">
-            {connection.panelName}
-          </span>
-        )}
-        {host !== 'none' && connection && (
-          <span className={`pill tone-${tone}`} aria-hidden="true">
-            <Dot tone={tone} />
-            {STATE_LABEL[connection.state]}
-          </span>
-        )}
-      </header>
-      <main className="shell-main" id="main" tabIndex={-1}>
-        {host === 'none' ? (
-          <NoHost />
-        ) : (
-          <>
-            <ConnectionCard now={now} />
-            <ServicesCard now={now} />
-          </>
-        )}
-      </main>
-    </div>
+  return host === 'none' ? (
+    <NoHost />
+  ) : (
+    <>
+      <ConnectionCard now={now} />
+      <ServicesCard now={now} />
+    </>
   );
 }
+
+export { Dot, NoHost };

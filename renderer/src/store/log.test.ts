@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import type { LogEntry } from '../../../shared/panel/api.ts';
+import { createFilterCache, groupRows, ingest, logRows, matcher, prettyBody, useLog } from './log.ts';
+
+let seq = 0;
+const entry = (Type: string, Target: string, Name: string, body = '{}'): LogEntry => ({
+  seq: seq++, time: 1_700_000_000_000 + seq, direction: 'in', topic: { Type, Target, Source: 'AssetHubServer', Name }, size: body.length, body, truncated: false,
+});
+
+describe('message log store', () => {
+  it('keeps the last N, counts the dropped, ignores batches while paused', () => {
+    useLog.getState().clear();
+    useLog.getState().setCapacity(1000);
+    ingest({ entries: Array.from({ length: 1500 }, (_, i) => entry('Update', 'P', `S${i}`)) });
+    expect(logRows()).toHaveLength(1000);
+    expect(logRows()[0]?.what).toBe('S500');
+    expect(useLog.getState().dropped).toBe(500);
+    useLog.getState().setPaused(true);
+    ingest({ entries: [entry('Get', 'P', 'x')] });
+    expect(logRows()).toHaveLength(1000);
+    useLog.getState().setPaused(false);
+    expect(useLog.getState().types).toEqual(['Update']);
+  });
+
+  it('filters incrementally and matches the filter from scratch, at 100,000 rows', () => {
+    useLog.getState().clear();
+    useLog.getState().setCapacity(100_000);
+    const cache = createFilterCache();
+    const filter = { hidden: new Set(['Get']), query: 'alpha' };
+    const test = matcher(filter);
+    if (!test) throw new Error('expected a predicate');
+    const make = (i: number) => entry(i % 3 === 0 ? 'Get' : 'Update', i % 5 === 0 ? 'Alpha' : 'Beta', 'State', i % 7 === 0 ? '{"x":"ALPHA"}' : '{}');
+    ingest({ entries: Array.from({ length: 100_000 }, (_, i) => make(i)) });
+    cache(logRows(), filter);
+    const started = performance.now();
+    for (let batch = 0; batch < 30; batch++) {
+      ingest({ entries: Array.from({ length: 500 }, (_, i) => make(batch * 500 + i)) });
+      cache(logRows(), filter);
+    }
+    const perBatch = (performance.now() - started) / 30;
+    const result = cache(logRows(), filter);
+    expect(logRows()).toHaveLength(100_000);
+    expect(result).toEqual(logRows().filter(test));
+    expect(result.every((r) => r.type === 'Update')).toBe(true);
+    // Not a benchmark: a loose bound that catches refiltering everything per batch going badly wrong.
+    expect(perBatch).toBeLessThan(100);
+  });
+
+  it('groups by Target and Name, and pretty-prints the Message', () => {
+    const rows = [entry('Update', 'A', 'S'), entry('Update', 'A', 'S'), entry('Get', 'B', 'T')].map((e, i) => ({ id: i, entry: e, type: e.topic?.Type ?? '', target: e.topic?.Target ?? '', source: '', what: e.topic?.Name ?? '', key: '' }));
+    expect(groupRows(rows).map((g) => [g.target, g.what, g.count])).toEqual([['A', 'S', 2], ['B', 'T', 1]]);
+    expect(prettyBody(entry('Update', 'A', 'S', '{"a":1}'))).toBe('{\n  "a": 1\n}');
+    expect(prettyBody({ ...entry('Update', 'A', 'S', '{"a":'), truncated: true })).toBe('{"a":');
+  });
+});

@@ -1,0 +1,198 @@
+/**
+ * The message log in the renderer: every frame the engine reports (the `log` event), kept as the last N rows. Rows are
+ * held in a plain array outside React state (100,000 of them must not be copied on every batch); the store only
+ * publishes a `version` that changes once per batch, and views read the rows with `logRows()`.
+ *
+ * Each row carries what the list shows and what search matches, computed once when it arrives, so that rendering and
+ * filtering never parse a frame again.
+ */
+import { create } from 'zustand';
+import type { EventData, LogEntry } from '../../../shared/panel/api.ts';
+import { usePanel } from './panel.ts';
+
+export interface LogRow {
+  /** Local, increasing: survives the engine's own seq starting again after a restart. */
+  id: number;
+  entry: LogEntry;
+  type: string;
+  target: string;
+  source: string;
+  /** The Name, or the Method for a Call / CallResult. */
+  what: string;
+  /** Lower-case Target, Source, Name and Method, for search. */
+  key: string;
+}
+
+export const KEEP_CHOICES = [1_000, 10_000, 100_000] as const;
+export const DEFAULT_KEEP = 10_000;
+
+export interface LogStore {
+  /** Changes whenever the rows change. */
+  version: number;
+  count: number;
+  /** Rows that fell off the end because of the keep limit, since the last clear. */
+  dropped: number;
+  capacity: number;
+  paused: boolean;
+  /** Every Type seen, sorted. */
+  types: string[];
+  setCapacity(capacity: number): void;
+  setPaused(paused: boolean): void;
+  clear(): void;
+}
+
+let rows: LogRow[] = [];
+let nextId = 1;
+
+/** The rows kept now, oldest first. Do not mutate. */
+export const logRows = (): readonly LogRow[] => rows;
+
+export function toRow(entry: LogEntry, id: number): LogRow {
+  const topic = entry.topic ?? {};
+  const type = topic['Type'] ?? '(undecoded)';
+  const target = topic['Target'] ?? '';
+  const source = topic['Source'] ?? '';
+  const name = topic['Name'] ?? '';
+  const method = topic['Method'] ?? '';
+  return { id, entry, type, target, source, what: name || method, key: `${target}\n${source}\n${name}\n${method}`.toLowerCase() };
+}
+
+export const useLog = create<LogStore>()((set, get) => ({
+  version: 0,
+  count: 0,
+  dropped: 0,
+  capacity: DEFAULT_KEEP,
+  paused: false,
+  types: [],
+  setCapacity(capacity) {
+    const over = rows.length - capacity;
+    if (over > 0) rows = rows.slice(over);
+    set({ capacity, count: rows.length, dropped: get().dropped + Math.max(0, over), version: get().version + 1 });
+  },
+  setPaused(paused) {
+    set({ paused });
+  },
+  clear() {
+    rows = [];
+    set({ count: 0, dropped: 0, version: get().version + 1 });
+  },
+}));
+
+/** Folds one batch of entries in (nothing while paused). Exported for tests. */
+export function ingest(data: EventData<'log'>): void {
+  const state = useLog.getState();
+  if (state.paused || data.entries.length === 0) return;
+  const fresh = data.entries.map((entry) => toRow(entry, nextId++));
+  let types = state.types;
+  for (const row of fresh) {
+    if (!types.includes(row.type)) types = [...types, row.type].sort();
+  }
+  const total = rows.length + fresh.length;
+  const over = Math.max(0, total - state.capacity);
+  rows = over > 0 ? rows.concat(fresh).slice(over) : rows.concat(fresh);
+  useLog.setState({ count: rows.length, dropped: state.dropped + over, types, version: state.version + 1 });
+}
+
+// Collect from the start, whichever view is open: the log shows what happened before it was opened.
+usePanel.getState().onLog(ingest);
+
+// ---- filtering ----
+
+export interface LogFilter {
+  /** Types not shown. */
+  hidden: ReadonlySet<string>;
+  /** Matched case-insensitively against Target, Source, Name, Method and the Message. */
+  query: string;
+}
+
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** A predicate for the filter, or null when it lets everything through. */
+export function matcher(filter: LogFilter): ((row: LogRow) => boolean) | null {
+  const query = filter.query.trim().toLowerCase();
+  if (filter.hidden.size === 0 && query === '') return null;
+  const body = query ? new RegExp(escapeRegExp(query), 'i') : null;
+  return (row) => !filter.hidden.has(row.type) && (!body || row.key.includes(query) || body.test(row.entry.body));
+}
+
+/**
+ * Filters incrementally: while the filter stays the same, only rows that arrived since the last call are tested, and
+ * rows that fell off the front are dropped from the result. Returns a new array whenever the result changed.
+ */
+export function createFilterCache() {
+  let lastFilter: LogFilter | null = null;
+  let lastTestedId = 0;
+  let result: readonly LogRow[] = [];
+  return (all: readonly LogRow[], filter: LogFilter): readonly LogRow[] => {
+    const test = matcher(filter);
+    if (!test) {
+      lastFilter = filter;
+      lastTestedId = all.at(-1)?.id ?? 0;
+      result = all;
+      return all;
+    }
+    const first = all[0]?.id ?? Infinity;
+    if (filter !== lastFilter || result === all) {
+      result = all.filter(test);
+    } else {
+      // New rows are at the end; find where they start.
+      let start = all.length;
+      while (start > 0 && (all[start - 1] as LogRow).id > lastTestedId) start--;
+      let kept = 0;
+      while (kept < result.length && (result[kept] as LogRow).id < first) kept++;
+      const added = all.slice(start).filter(test);
+      if (kept > 0 || added.length > 0) result = (kept > 0 ? result.slice(kept) : result).concat(added);
+    }
+    lastFilter = filter;
+    lastTestedId = all.at(-1)?.id ?? 0;
+    return result;
+  };
+}
+
+// ---- grouping ----
+
+export interface LogGroup {
+  key: string;
+  target: string;
+  what: string;
+  count: number;
+  bytes: number;
+  last: number;
+  /** The newest row of the group. */
+  latest: LogRow;
+}
+
+/** Groups by Target and Name (or Method), busiest first. */
+export function groupRows(list: readonly LogRow[]): LogGroup[] {
+  const groups = new Map<string, LogGroup>();
+  for (const row of list) {
+    const key = `${row.target}\u0000${row.what}`;
+    const group = groups.get(key);
+    if (group) {
+      group.count++;
+      group.bytes += row.entry.size;
+      group.last = row.entry.time;
+      group.latest = row;
+    } else {
+      groups.set(key, { key, target: row.target, what: row.what, count: 1, bytes: row.entry.size, last: row.entry.time, latest: row });
+    }
+  }
+  return [...groups.values()].sort((a, b) => b.count - a.count || a.target.localeCompare(b.target) || a.what.localeCompare(b.what));
+}
+
+/** The Message as indented JSON when it parses; as received otherwise (e.g. cut at the body limit). */
+export function prettyBody(entry: LogEntry): string {
+  if (entry.truncated) return entry.body;
+  try {
+    return JSON.stringify(JSON.parse(entry.body), null, 2);
+  } catch {
+    return entry.body;
+  }
+}
+
+/** "512 B", "3.4 kB", "1.2 MB". */
+export function sizeText(bytes: number): string {
+  if (bytes < 1000) return `${bytes} B`;
+  if (bytes < 1_000_000) return `${(bytes / 1000).toFixed(1)} kB`;
+  return `${(bytes / 1_000_000).toFixed(1)} MB`;
+}

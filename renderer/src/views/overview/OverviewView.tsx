@@ -1,0 +1,224 @@
+/**
+ * Overview: one card for the server and one per client machine (within the machine filter): online and last seen, the
+ * one-word summary, what there is to pull and push per workspace, the current activity with its progress, the engine.
+ * Only what the services said is shown: a state not read yet is "—".
+ */
+import { useShallow } from 'zustand/react/shallow';
+import type { ServiceEntry } from '../../../../shared/panel/api.ts';
+import type { TEngine, TServiceStatus, TWorkspaceAssets } from '../../../../shared/assethub/states.ts';
+import { SERVER_NAME, clientEntries, machineOf, type Client, type Server } from '../../shell/selectors.ts';
+import { usePanel } from '../../store/panel.ts';
+import { useUi } from '../../store/ui.ts';
+import { relativeTime, type Tone } from '../format.ts';
+import { useNow } from '../useNow.ts';
+import { UNKNOWN, machineSummary, percent } from './summary.ts';
+
+const HUB = 'DataHub';
+
+function Dot({ tone }: { tone: Tone }) {
+  return <span className={`dot dot-${tone}`} aria-hidden="true" />;
+}
+
+/** The last part of a workspace path: `…\\Projects\\Project Alpha` → `Project Alpha` (the full path is in the title). */
+const baseName = (path: string): string => path.split(/[\\/]/).filter(Boolean).at(-1) ?? path;
+const countKeys = (map: object | undefined): number | null => (map ? Object.keys(map).length : null);
+const num = (n: number | null | undefined, digits = 0): string => (typeof n === 'number' && Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits }) : UNKNOWN);
+
+function Liveness({ entry, now }: { entry: ServiceEntry | undefined; now: number }) {
+  if (!entry) return <span className="muted">Not discovered</span>;
+  return (
+    <span className="ov-live">
+      <span className="status" data-testid="machine-online">
+        <Dot tone={entry.online ? 'ok' : 'bad'} />
+        {entry.online ? 'Online' : 'Offline'}
+      </span>
+      <span className="muted" title={entry.lastSeen === null ? undefined : new Date(entry.lastSeen).toLocaleString()}>
+        seen {relativeTime(entry.lastSeen, now)}
+      </span>
+    </span>
+  );
+}
+
+function SummaryBadge({ text, tone }: { text: string; tone: Tone }) {
+  return (
+    <span className={`ov-summary ov-summary-${tone}`} data-testid="machine-summary">
+      {text}
+    </span>
+  );
+}
+
+/** Activity and stage; a progress bar while it is not idle. */
+function Activity({ status, label }: { status: TServiceStatus | undefined; label: string }) {
+  if (!status) return <dd>{UNKNOWN}</dd>;
+  if (status.Activity === 'Idle') return <dd>Idle</dd>;
+  const p = percent(status);
+  return (
+    <dd className="ov-activity">
+      <span>
+        {status.Activity} · {status.Stage}
+        {status.Total > 0 ? ` · ${num(status.Current)} of ${num(status.Total)}` : ''}
+      </span>
+      {p !== null && (
+        <span className="ov-progress" role="progressbar" aria-label={`${label} progress`} aria-valuemin={0} aria-valuemax={100} aria-valuenow={p} data-testid="machine-progress">
+          <span className="ov-progress-fill" style={{ width: `${p}%` }} />
+        </span>
+      )}
+      {p !== null && <span className="ov-pct">{p}%</span>}
+    </dd>
+  );
+}
+
+function pullPushWords(status: TServiceStatus | undefined): string {
+  if (!status) return UNKNOWN;
+  const parts = [status.Incoming ? 'changes to pull' : 'nothing to pull', status.Outcoming ? 'changes to push' : 'nothing to push'];
+  return parts.join(', ');
+}
+
+function EngineInfo({ engine }: { engine: TEngine | undefined }) {
+  if (!engine) return <dd>{UNKNOWN}</dd>;
+  if (!engine.Running) return <dd>Not running</dd>;
+  const where = [engine.Workspace, engine.Branch].filter(Boolean).join(' · ');
+  return (
+    <dd data-testid="machine-engine">
+      <strong>{engine.Type ?? 'Running'}</strong>
+      {engine.Dirty !== undefined && <span className={engine.Dirty ? 'ov-warn' : 'muted'}>{engine.Dirty ? ' · unsaved changes' : ' · saved'}</span>}
+      {where && <div className="ov-sub" title={where}>{where}</div>}
+    </dd>
+  );
+}
+
+function WorkspaceCounts({ assets, names }: { assets: Record<string, TWorkspaceAssets> | undefined; names: Record<string, string> }) {
+  if (!assets) return <p className="muted ov-note">Per-workspace changes: {UNKNOWN} (not read yet)</p>;
+  const rows = Object.entries(assets).sort(([a], [b]) => a.localeCompare(b));
+  if (rows.length === 0) return <p className="muted ov-note">No workspaces.</p>;
+  return (
+    <table className="table ov-table">
+      <thead>
+        <tr>
+          <th scope="col">Workspace</th>
+          <th scope="col" className="num">To pull</th>
+          <th scope="col" className="num">To push</th>
+          <th scope="col" className="num">Conflicts</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map(([key, w]) => (
+          <tr key={key} data-testid="overview-workspace">
+            <th scope="row" className="ov-ws" title={key}>{baseName(names[key] ?? w.Name ?? key)}</th>
+            <td className="num" data-testid="to-pull">{w.RemoteChanges.length}</td>
+            <td className="num" data-testid="to-push">{w.LocalChanges.length}</td>
+            <td className={`num${w.ConflictURIs.length > 0 ? ' ov-bad' : ''}`}>{w.ConflictURIs.length}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function ClientCard({ entry, now }: { entry: ServiceEntry; now: number }) {
+  const states = usePanel((s) => s.data?.states[entry.name]);
+  // The same typed read as clientOf(), on the selected states.
+  const client = (states ?? {}) as Client;
+  const info = client.WorkspaceInfo;
+  const assets = client.AssetInfo?.Workspaces;
+  const summary = machineSummary({ online: entry.online, status: info?.Status, assets });
+  const machine = machineOf(entry.name);
+  const names: Record<string, string> = {};
+  for (const [key, w] of Object.entries(client.PersistentState?.Workspaces ?? {})) names[key] = w.Name;
+  return (
+    <article className="card ov-card" aria-labelledby={`ov-${entry.name}`} data-testid="machine-card" data-service={entry.name} data-online={entry.online ? 'true' : 'false'}>
+      <header className="ov-head">
+        <div>
+          <h2 id={`ov-${entry.name}`}>{machine}</h2>
+          <div className="muted ov-sub">{entry.name}</div>
+        </div>
+        <SummaryBadge {...summary} />
+      </header>
+      <Liveness entry={entry} now={now} />
+      <dl className="facts ov-facts">
+        <dt>Status</dt>
+        <dd data-testid="machine-status">{pullPushWords(info?.Status)}</dd>
+        <dt>Activity</dt>
+        <Activity status={info?.Status} label={machine} />
+        <dt>Engine</dt>
+        <EngineInfo engine={info?.Engine} />
+      </dl>
+      <WorkspaceCounts assets={assets} names={names} />
+    </article>
+  );
+}
+
+function ServerCard({ now }: { now: number }) {
+  // Only stable references in the selection (a fresh {} per read would re-render forever).
+  const { entry, serverStates, hubStats, clientServices } = usePanel(
+    useShallow((s) => ({
+      entry: s.data?.services[SERVER_NAME],
+      serverStates: s.data?.states[SERVER_NAME],
+      hubStats: s.data?.states[HUB]?.['Stats'] as Record<string, unknown> | undefined,
+      clientServices: clientEntries(s.data).length,
+    })),
+  );
+  // The same typed read as serverOf(), on the selected states.
+  const server = (serverStates ?? {}) as Server;
+  const status = server.WorkspaceInfo?.Status;
+  const summary = entry ? machineSummary({ online: entry.online, status, assets: null }) : { text: UNKNOWN, tone: 'idle' as Tone };
+  const repositories = countKeys(server.State?.Repositories ?? server.PersistentState?.Repositories);
+  const clients = countKeys(server.WorkspaceInfo?.Clients);
+  const stat = (key: string): number | null => (typeof hubStats?.[key] === 'number' ? (hubStats[key] as number) : null);
+  return (
+    <article className="card ov-card ov-server" aria-labelledby="ov-server" data-testid="machine-card" data-service={SERVER_NAME} data-online={entry?.online ? 'true' : 'false'}>
+      <header className="ov-head">
+        <div>
+          <h2 id="ov-server">Server</h2>
+          <div className="muted ov-sub">{SERVER_NAME}</div>
+        </div>
+        <SummaryBadge {...summary} />
+      </header>
+      <Liveness entry={entry} now={now} />
+      <dl className="facts ov-facts">
+        <dt>Repositories</dt>
+        <dd data-testid="server-repositories">{num(repositories)}</dd>
+        <dt>Clients</dt>
+        <dd data-testid="server-clients">
+          {clients === null ? UNKNOWN : `${num(clients)} reporting`}
+          <span className="muted"> · {num(clientServices)} discovered</span>
+        </dd>
+        <dt>Status</dt>
+        <dd>{pullPushWords(status)}</dd>
+        <dt>Activity</dt>
+        <Activity status={status} label="Server" />
+        <dt>Hub</dt>
+        <dd data-testid="hub-stats">
+          {hubStats ? (
+            <>
+              {num(stat('Peers'))} peers · {num(stat('MessagesInPerSecond'), 1)} msgs/s in · {num(stat('MessagesOutPerSecond'), 1)} msgs/s out
+              {(stat('Dropped') ?? 0) > 0 && <span className="ov-warn"> · {num(stat('Dropped'))} dropped</span>}
+            </>
+          ) : (
+            UNKNOWN
+          )}
+        </dd>
+      </dl>
+    </article>
+  );
+}
+
+export function OverviewView() {
+  const now = useNow();
+  const selected = useUi((s) => s.machines);
+  const data = usePanel((s) => s.data);
+  const clients = clientEntries(data, selected);
+  if (!data) return <p className="muted">Loading the panel state…</p>;
+  return (
+    <>
+      <h2 className="view-title">Overview</h2>
+      <div className="ov-grid" data-testid="overview">
+        <ServerCard now={now} />
+        {clients.map((entry) => (
+          <ClientCard key={entry.name} entry={entry} now={now} />
+        ))}
+        {clients.length === 0 && <p className="muted">No client machines{selected.length ? ' match the machine filter' : ' discovered yet'}.</p>}
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { machineSummary, percent } from './summary.ts';
+
+const status = (over: Partial<Parameters<typeof percent>[0] & { Activity: 'Idle' | 'Sync'; Incoming: boolean; Outcoming: boolean }> = {}) => ({
+  Incoming: false, Outcoming: false, Activity: 'Idle' as const, Stage: 'Initiating' as const, Current: 0, Total: 0, Progress: 0, ...over,
+});
+const ws = (conflicts: string[] = []) => ({ w: { Name: 'w', Scan: false, IgnoredURIs: [], LocalChanges: [], RemoteChanges: [], ConflictURIs: conflicts, Claims: [] } });
+
+describe('machine summary', () => {
+  it('says only what is known', () => {
+    expect(machineSummary({ online: false, status: undefined, assets: undefined }).text).toBe('Offline');
+    expect(machineSummary({ online: true, status: undefined, assets: undefined }).text).toBe('—');
+    expect(machineSummary({ online: true, status: status(), assets: undefined }).text).toBe('—');
+    expect(machineSummary({ online: true, status: status(), assets: ws() }).text).toBe('Up to date');
+    expect(machineSummary({ online: true, status: status(), assets: null }).text).toBe('Up to date');
+    expect(machineSummary({ online: true, status: status({ Incoming: true }), assets: undefined }).text).toBe('Out of sync');
+    expect(machineSummary({ online: true, status: status({ Activity: 'Sync', Progress: 0.42 }), assets: ws() }).text).toBe('Syncing 42%');
+    expect(machineSummary({ online: true, status: status({ Activity: 'Sync' }), assets: ws(['a']) }).text).toBe('Conflicts');
+    expect(machineSummary({ online: true, status: undefined, assets: ws(['a']) }).text).toBe('Conflicts');
+  });
+  it('reads progress as a fraction, else as Current/Total', () => {
+    expect(percent({ Progress: 1, Current: 0, Total: 0 })).toBe(100);
+    expect(percent({ Progress: 7, Current: 3, Total: 4 })).toBe(75);
+    expect(percent({ Progress: -1, Current: 0, Total: 0 })).toBeNull();
+  });
+});
