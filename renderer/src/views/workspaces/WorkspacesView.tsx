@@ -1,0 +1,284 @@
+/**
+ * Workspaces of every client (or of the machines in the filter): where they are, what they hold, what is waiting in
+ * each direction, what they are doing; AutoPull per workspace and for a repository on every machine; Pull, Push,
+ * Rescan and Revert; the changes of the selected workspace in long lists.
+ */
+import { useMemo, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import type { TWorkspaceStatus } from '../../../../shared/assethub/states.ts';
+import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
+import { clientEntries, machineOf, shortId } from '../../shell/selectors.ts';
+import { useCommand } from '../../shell/useCommand.ts';
+import { usePanel } from '../../store/panel.ts';
+import { useUi } from '../../store/ui.ts';
+import { BulkAutoPull } from './BulkAutoPull.tsx';
+import { PullDialog, PushDialog } from './dialogs.tsx';
+import { bytes, commitsAhead, currentCommit, plural, workspaceRows, type WorkspaceRow } from './model.ts';
+import { WorkspaceDetail } from './WorkspaceDetail.tsx';
+
+export function ProgressCell({ status }: { status: TWorkspaceStatus | null }) {
+  if (!status) return <span className="muted">—</span>;
+  if (status.Activity === 'Idle') return <span className="muted" title={status.Message || undefined}>Idle</span>;
+  const pct = Math.round(Math.min(1, Math.max(0, status.Progress)) * 100);
+  const amount = status.Total > 0 ? `${bytes(status.Current)} of ${bytes(status.Total)}` : '';
+  return (
+    <div className="ws-progress" data-testid="ws-progress">
+      <div className="ws-progress-line">
+        <strong>{status.Activity}{status.Auto ? ' (auto)' : ''}</strong>
+        <span className="muted">{status.Stage}</span>
+        <span>{pct} %</span>
+      </div>
+      <div
+        className="ws-bar"
+        role="progressbar"
+        aria-label={`${status.Activity} progress`}
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={pct}
+        aria-valuetext={`${status.Stage}: ${pct} %${amount ? `, ${amount}` : ''}`}
+      >
+        <div className="ws-bar-fill" style={{ width: `${pct}%` }} />
+      </div>
+      <div className="ws-progress-msg muted" title={status.Message}>{status.Message}{amount ? ` · ${amount}` : ''}</div>
+    </div>
+  );
+}
+
+function AutoPullToggle({ row }: { row: WorkspaceRow }) {
+  const run = useCommand();
+  const [pending, setPending] = useState<boolean | null>(null);
+  const known = row.autoPull !== null;
+  const shown = pending ?? row.autoPull ?? false;
+  const where = `${row.machine} ${row.displayPath}`;
+  const change = async (value: boolean) => {
+    setPending(value);
+    await run('set', { service: row.service, path: ['State', 'Workspaces', row.workspace, 'AutoPull'], value }, {
+      failure: `AutoPull ${value ? 'on' : 'off'} for ${where} failed`,
+    });
+    // Success: the confirmed state now shows the value. Failure: the state still shows the old one (rolled back).
+    setPending(null);
+  };
+  return (
+    <label className="ws-switch" title={row.ownAutoPull === null && known ? 'Follows the repository default' : undefined}>
+      <input
+        type="checkbox"
+        role="switch"
+        checked={shown}
+        disabled={!known || pending !== null || !row.online}
+        aria-checked={shown}
+        aria-label={`AutoPull for ${where}`}
+        aria-busy={pending !== null}
+        onChange={(e) => void change(e.target.checked)}
+        data-testid="autopull-toggle"
+      />
+      <span className="ws-switch-track" aria-hidden="true" />
+      <span className="ws-switch-text">
+        {pending !== null ? 'pending…' : !known ? 'unknown' : shown ? 'On' : 'Off'}
+        {pending === null && known && row.ownAutoPull === null && <span className="muted ws-sub ws-block">repository default</span>}
+      </span>
+    </label>
+  );
+}
+
+type Dialog = { kind: 'pull' | 'push' | 'revert'; row: WorkspaceRow } | null;
+
+function RowActions({ row, onDialog }: { row: WorkspaceRow; onDialog(d: Dialog): void }) {
+  const run = useCommand();
+  const busy = row.status !== null && row.status.Activity !== 'Idle';
+  const local = row.assets?.LocalChanges.length ?? 0;
+  const off = !row.online;
+  const label = `${row.machine} ${row.displayPath}`;
+  return (
+    <div className="ws-actions">
+      <button type="button" disabled={off || busy} onClick={() => onDialog({ kind: 'pull', row })} aria-label={`Pull ${label}`} data-testid="ws-pull">Pull…</button>
+      <button type="button" disabled={off || busy} onClick={() => onDialog({ kind: 'push', row })} aria-label={`Push ${label}`} data-testid="ws-push">Push…</button>
+      <button
+        type="button"
+        disabled={off}
+        aria-label={`Rescan ${label}`}
+        data-testid="ws-rescan"
+        onClick={() => void run('call', { service: row.service, method: 'Scan', params: { Workspace: row.workspace } }, { failure: `Rescan of ${label} failed`, success: `Rescan of ${label} started` })}
+      >
+        Rescan
+      </button>
+      <button type="button" className="ws-danger-outline" disabled={off || busy || local === 0} onClick={() => onDialog({ kind: 'revert', row })} aria-label={`Revert local changes of ${label}`} data-testid="ws-revert">
+        Revert…
+      </button>
+    </div>
+  );
+}
+
+/** A path that wraps after its separators rather than inside a name. */
+function BreakablePath({ path }: { path: string }) {
+  const parts = path.split(/(?<=[\\/])/);
+  return (
+    <>
+      {parts.map((part, i) => (
+        <span key={i}>
+          {part}
+          {i < parts.length - 1 && <wbr />}
+        </span>
+      ))}
+    </>
+  );
+}
+
+function Counts({ n, title }: { n: number | undefined; title: string }) {
+  if (n === undefined) return <span className="muted">—</span>;
+  return <span className={n > 0 ? 'ws-count ws-count-on' : 'ws-count'} title={title}>{n.toLocaleString('en-US')}</span>;
+}
+
+function WorkspaceTableRow({ row, selected, onSelect, onDialog }: { row: WorkspaceRow; selected: boolean; onSelect(): void; onDialog(d: Dialog): void }) {
+  const commit = currentCommit(row);
+  const conflicts = row.assets?.ConflictURIs.length ?? 0;
+  return (
+    <tr className={selected ? 'ws-row ws-row-selected' : 'ws-row'} data-testid="ws-row" data-machine={row.machine} data-workspace={row.workspace} data-local={row.assets?.LocalChanges.length ?? ''}>
+      <td className="ws-path-cell">
+        <button type="button" className="ws-link" onClick={onSelect} aria-expanded={selected} aria-label={`Details of ${row.machine} ${row.displayPath}`} title={row.workspace}>
+          <BreakablePath path={row.displayPath} />
+        </button>
+        {conflicts > 0 && <span className="ws-badge ws-badge-bad">{plural(conflicts, 'conflict')}</span>}
+        <div className="muted ws-sub" title="Repository · branch">
+          {row.repository ? <BreakablePath path={row.repository} /> : '—'} · {row.branch ?? '—'}
+        </div>
+      </td>
+      <td className="ws-commit-cell">
+        {row.commit ? (
+          <>
+            <code title={row.commit}>{shortId(row.commit)}</code>
+            <div className="muted ws-sub ws-ellipsis" title={commit?.Comment}>{commit ? commit.Comment || '(no comment)' : 'not in the branch history'}</div>
+          </>
+        ) : (
+          <span className="muted">none yet</span>
+        )}
+      </td>
+      <td>{row.status ? (row.status.Attached ? 'Yes' : <span className="ws-warn">No</span>) : <span className="muted">—</span>}</td>
+      <td className="ws-num"><Counts n={row.assets?.RemoteChanges.length} title="Remote changes to pull" /></td>
+      <td className="ws-num"><Counts n={row.assets?.LocalChanges.length} title="Local changes to push" /></td>
+      <td className="ws-activity"><ProgressCell status={row.status} /></td>
+      <td><AutoPullToggle row={row} /></td>
+      <td><RowActions row={row} onDialog={onDialog} /></td>
+    </tr>
+  );
+}
+
+function MachineTable({ machine, online, rows, selected, onSelect, onDialog }: {
+  machine: string; online: boolean; rows: WorkspaceRow[]; selected: string | null; onSelect(key: string | null): void; onDialog(d: Dialog): void;
+}) {
+  return (
+    <section className="card" aria-label={`Workspaces on ${machine}`} data-testid="ws-machine" data-machine={machine}>
+      <div className="card-head">
+        <h2>{machine}</h2>
+        <span className={online ? 'muted' : 'ws-warn'}>{online ? plural(rows.length, 'workspace') : 'offline — showing its last known states'}</span>
+      </div>
+      {rows.length === 0 ? (
+        <p className="muted">No workspaces on this machine.</p>
+      ) : (
+        <div className="table-scroll">
+          <table className="table ws-table">
+            <thead>
+              <tr>
+                <th scope="col" title="Workspace, repository and branch">Workspace</th>
+                <th scope="col">Commit</th>
+                <th scope="col">Attached</th>
+                <th scope="col" className="ws-num">To pull</th>
+                <th scope="col" className="ws-num">To push</th>
+                <th scope="col">Activity</th>
+                <th scope="col">AutoPull</th>
+                <th scope="col">Actions</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((r) => (
+                <WorkspaceTableRow key={r.key} row={r} selected={selected === r.key} onSelect={() => onSelect(selected === r.key ? null : r.key)} onDialog={onDialog} />
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
+
+export function WorkspacesView() {
+  const data = usePanel((s) => s.data);
+  const filter = useUi(useShallow((s) => s.machines));
+  const rows = useMemo(() => workspaceRows(data, filter), [data, filter]);
+  const [selected, setSelected] = useState<string | null>(null);
+  const [dialog, setDialog] = useState<Dialog>(null);
+  const run = useCommand();
+
+  const groups = useMemo(
+    () => clientEntries(data, filter).map((c) => ({ machine: machineOf(c.name), online: c.online, rows: rows.filter((r) => r.service === c.name) })),
+    [rows, data, filter],
+  );
+
+  const current = rows.find((r) => r.key === selected) ?? null;
+  const label = (r: WorkspaceRow) => `${r.machine} ${r.displayPath}`;
+
+  return (
+    <div className="ws-view" data-testid="workspaces-view">
+      <div className="ws-head">
+        <h2 className="ws-title">Workspaces</h2>
+        <BulkAutoPull />
+      </div>
+      {groups.length === 0 && <p className="muted">{data ? 'No client has reported a workspace yet.' : 'Waiting for the panel’s first snapshot…'}</p>}
+      {groups.map((g) => (
+        <MachineTable key={g.machine} machine={g.machine} online={g.online} rows={g.rows} selected={selected} onSelect={setSelected} onDialog={setDialog} />
+      ))}
+      {current && <WorkspaceDetail row={current} onClose={() => setSelected(null)} />}
+
+      {dialog?.kind === 'pull' && (
+        <PullDialog
+          where={label(dialog.row)}
+          ahead={commitsAhead(dialog.row)}
+          onCancel={() => setDialog(null)}
+          onPull={(upTo) => {
+            const r = dialog.row;
+            setDialog(null);
+            void run('call', { service: r.service, method: 'Pull', params: upTo ? { Workspace: r.workspace, UpTo: upTo } : { Workspace: r.workspace } }, {
+              failure: `Pull of ${label(r)} refused`,
+              success: `Pull of ${label(r)} started`,
+            });
+          }}
+        />
+      )}
+      {dialog?.kind === 'push' && (
+        <PushDialog
+          where={label(dialog.row)}
+          count={dialog.row.assets?.LocalChanges.length ?? 0}
+          onCancel={() => setDialog(null)}
+          onPush={(comment) => {
+            const r = dialog.row;
+            setDialog(null);
+            void run('call', { service: r.service, method: 'Push', params: { Workspace: r.workspace, Comment: comment } }, {
+              failure: `Push of ${label(r)} refused`,
+              success: `Push of ${label(r)} started`,
+            });
+          }}
+        />
+      )}
+      {dialog?.kind === 'revert' && (
+        <ConfirmDialog
+          title={`Revert local changes of ${label(dialog.row)}?`}
+          confirmLabel={`Revert ${plural(dialog.row.assets?.LocalChanges.length ?? 0, 'change')}`}
+          danger
+          onCancel={() => setDialog(null)}
+          onConfirm={() => {
+            const r = dialog.row;
+            setDialog(null);
+            void run('call', { service: r.service, method: 'RevertLocalChanges', params: { Workspace: r.workspace } }, {
+              failure: `Revert of ${label(r)} refused`,
+              success: `Revert of ${label(r)} started`,
+            });
+          }}
+        >
+          <p>
+            {plural(dialog.row.assets?.LocalChanges.length ?? 0, 'local change')} on <strong>{dialog.row.machine}</strong> will be discarded: edited and
+            deleted files go back to commit <code>{shortId(dialog.row.commit)}</code> and new files are deleted. This cannot be undone.
+          </p>
+        </ConfirmDialog>
+      )}
+    </div>
+  );
+}

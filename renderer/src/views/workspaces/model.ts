@@ -1,0 +1,100 @@
+/**
+ * The workspaces as the views show them: one row per workspace of every client, joined from the client's four states
+ * and the server's. Nothing is invented: a value whose state has not been read yet is null.
+ */
+import type { TAssetChange, TCommit, TWorkspaceAssets, TWorkspaceStatus } from '../../../../shared/assethub/states.ts';
+import type { PanelData } from '../../store/panel.ts';
+import { clientEntries, clientOf, machineOf, serverOf } from '../../shell/selectors.ts';
+
+export interface WorkspaceRow {
+  /** `<service>\u0000<workspace>`: unique across clients. */
+  key: string;
+  service: string;
+  machine: string;
+  online: boolean;
+  /** The workspace's name (its absolute path): the Workspace of every Call. */
+  workspace: string;
+  displayPath: string;
+  repository: string | null;
+  branch: string | null;
+  commit: string | null;
+  /** The branch's commits, oldest first (from the server when it has them, else from the client). */
+  commits: TCommit[];
+  status: TWorkspaceStatus | null;
+  assets: TWorkspaceAssets | null;
+  /** The workspace's own AutoPull setting, or null when it follows the repository default. */
+  ownAutoPull: boolean | null;
+  /** What AutoPull is in effect, or null when the states needed to know are not read yet. */
+  autoPull: boolean | null;
+}
+
+export const rowKey = (service: string, workspace: string): string => `${service}\u0000${workspace}`;
+
+export function branchCommits(data: PanelData | null, repository: string | null, branch: string | null): TCommit[] | null {
+  if (!repository || !branch) return null;
+  const repo = serverOf(data).PersistentState?.Repositories[repository];
+  return repo?.Branches.find((b) => b.Name === branch)?.Commits ?? null;
+}
+
+export function workspaceRows(data: PanelData | null, machines: readonly string[]): WorkspaceRow[] {
+  const server = serverOf(data);
+  const rows: WorkspaceRow[] = [];
+  for (const entry of clientEntries(data, machines)) {
+    const client = clientOf(data, entry.name);
+    const persistent = client.PersistentState?.Workspaces ?? {};
+    const info = client.WorkspaceInfo?.Workspaces ?? {};
+    const assets = client.AssetInfo?.Workspaces ?? {};
+    const names = new Set([...Object.keys(persistent), ...Object.keys(info), ...Object.keys(assets)]);
+    for (const name of [...names].sort()) {
+      const p = persistent[name];
+      const repository = p?.Repository ?? null;
+      const branch = p?.Branch ?? null;
+      const own = client.State ? (client.State.Workspaces[name]?.AutoPull ?? null) : null;
+      const fallback = repository ? server.State?.Repositories[repository]?.AutoPull : undefined;
+      const autoPull = !client.State ? null : own !== null ? own : fallback ?? null;
+      rows.push({
+        key: rowKey(entry.name, name),
+        service: entry.name,
+        machine: machineOf(entry.name),
+        online: entry.online,
+        workspace: name,
+        displayPath: p?.DisplayPath ?? name,
+        repository,
+        branch,
+        commit: p?.Commit ?? null,
+        commits: branchCommits(data, repository, branch) ?? p?.Commits ?? [],
+        status: info[name]?.Status ?? null,
+        assets: assets[name] ?? null,
+        ownAutoPull: own,
+        autoPull,
+      });
+    }
+  }
+  return rows;
+}
+
+/** Commits after the workspace's current one: what a Pull up to a commit can choose from. */
+export function commitsAhead(row: WorkspaceRow): TCommit[] {
+  if (!row.commit) return row.commits;
+  const at = row.commits.findIndex((c) => c.ID === row.commit);
+  return at < 0 ? [] : row.commits.slice(at + 1);
+}
+
+export function currentCommit(row: WorkspaceRow): TCommit | null {
+  return row.commit ? (row.commits.find((c) => c.ID === row.commit) ?? null) : null;
+}
+
+export const changeLabel = (c: TAssetChange): string => (c.Type === 'Delete' ? 'Delete' : c.New ? `${c.Type} (new)` : c.Type);
+
+const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+export function bytes(n: number): string {
+  let v = n;
+  let u = 0;
+  while (v >= 1024 && u < UNITS.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${u === 0 ? v : v.toFixed(1)} ${UNITS[u]}`;
+}
+
+export const plural = (n: number, one: string, many = `${one}s`): string => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
