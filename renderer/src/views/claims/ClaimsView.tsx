@@ -1,0 +1,151 @@
+/**
+ * Every claim the server holds, across repositories and branches (its AssetInfo), with a text filter and the machine
+ * filter (by owner). "Force release" asks first, naming the owner, then calls the server's ReleaseClaim with that
+ * owner and Force.
+ */
+import { useMemo, useState } from 'react';
+import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
+import { VirtualList } from '../../components/VirtualList.tsx';
+import { SERVER_NAME, serverOf } from '../../shell/selectors.ts';
+import { useCommand } from '../../shell/useCommand.ts';
+import { usePanel, type PanelData } from '../../store/panel.ts';
+import { useUi } from '../../store/ui.ts';
+import { RepoName } from '../repositories/RepoName.tsx';
+import { timeTexts } from '../repositories/time.ts';
+import { useNow } from '../useNow.ts';
+
+const ROW_HEIGHT = 44;
+
+export interface ClaimRow { key: string; repository: string; branch: string; uri: string; owner: string; createdAt: string; search: string }
+
+/** The server's claims as rows, by repository, branch, then URI. */
+export function claimRows(data: PanelData | null): ClaimRow[] {
+  const rows: ClaimRow[] = [];
+  const repos = serverOf(data).AssetInfo?.Repositories ?? {};
+  for (const repository of Object.keys(repos).sort((a, b) => a.localeCompare(b))) {
+    for (const branch of repos[repository]?.Branches ?? []) {
+      for (const claim of branch.Claims) {
+        rows.push({
+          key: `${repository}\n${branch.Name}\n${claim.URI}`,
+          repository,
+          branch: branch.Name,
+          uri: claim.URI,
+          owner: claim.Owner,
+          createdAt: claim.CreatedAt,
+          search: `${claim.URI}\n${claim.Owner}\n${repository}\n${branch.Name}`.toLowerCase(),
+        });
+      }
+    }
+  }
+  return rows;
+}
+
+/** `FileSystem:/Content/Levels/Main.umap` → `Content/Levels/Main.umap`. */
+const assetPath = (uri: string): string => uri.replace(/^FileSystem:\//, '');
+
+export function ClaimsView() {
+  const data = usePanel((s) => s.data);
+  const machineFilter = useUi((s) => s.machines);
+  const run = useCommand();
+  const now = useNow(10_000);
+  const [text, setText] = useState('');
+  const [confirm, setConfirm] = useState<ClaimRow | null>(null);
+  const [releasing, setReleasing] = useState<ReadonlySet<string>>(new Set());
+
+  const all = useMemo(() => claimRows(data), [data]);
+  const rows = useMemo(() => {
+    const needle = text.trim().toLowerCase();
+    return all.filter((r) => (machineFilter.length === 0 || machineFilter.includes(r.owner)) && (needle === '' || r.search.includes(needle)));
+  }, [all, text, machineFilter]);
+
+  if (!data) return <p className="muted">Waiting for the panel engine…</p>;
+  const known = serverOf(data).AssetInfo !== undefined;
+
+  const release = async (row: ClaimRow) => {
+    setConfirm(null);
+    setReleasing((s) => new Set(s).add(row.key));
+    await run(
+      'call',
+      { service: SERVER_NAME, method: 'ReleaseClaim', params: { Repository: row.repository, Branch: row.branch, URI: row.uri, Owner: row.owner, Force: true } },
+      { failure: `Claim on ${assetPath(row.uri)} not released`, success: `Released ${row.owner}'s claim on ${assetPath(row.uri)}` },
+    );
+    setReleasing((s) => {
+      const next = new Set(s);
+      next.delete(row.key);
+      return next;
+    });
+  };
+
+  return (
+    <div className="cl-view">
+      <div className="cl-head">
+        <h2 className="cl-title">Claims</h2>
+        <span className="muted" data-testid="cl-count">
+          {known ? (rows.length === all.length ? `${all.length} ${all.length === 1 ? 'claim' : 'claims'}` : `${rows.length} of ${all.length} claims`) : 'not read yet'}
+        </span>
+        <label className="cl-filter">
+          <span className="muted">Filter</span>
+          <input
+            type="text"
+            value={text}
+            onChange={(e) => setText(e.target.value)}
+            placeholder="URI, owner, repository or branch"
+            aria-label="Filter claims"
+            data-testid="cl-filter"
+          />
+        </label>
+      </div>
+      {machineFilter.length > 0 && <p className="muted">Showing claims owned by {machineFilter.join(', ')} (machine filter).</p>}
+      <section className="card cl-card" aria-label="Claims">
+        <div className="cl-row cl-header" aria-hidden="true">
+          <span>Asset</span>
+          <span>Owner</span>
+          <span>Repository</span>
+          <span>Branch</span>
+          <span>Since</span>
+          <span />
+        </div>
+        {!known ? (
+          <p className="muted empty">The server's claims have not been read yet.</p>
+        ) : (
+          <VirtualList
+            items={rows}
+            rowHeight={ROW_HEIGHT}
+            height={Math.min(640, rows.length * ROW_HEIGHT + 2)}
+            label="Claims"
+            testId="cl-list"
+            empty={all.length === 0 ? 'Nobody holds a claim.' : 'No claim matches the filter.'}
+            render={(row) => {
+              const time = timeTexts(row.createdAt, now);
+              const busy = releasing.has(row.key);
+              return (
+                <div className="cl-row" data-testid="cl-claim" data-owner={row.owner} data-uri={row.uri}>
+                  <span className="cl-uri" title={row.uri}>{assetPath(row.uri)}</span>
+                  <span className="cl-owner">{row.owner}</span>
+                  <span className="cl-repo"><RepoName name={row.repository} /></span>
+                  <span className="cl-branch">{row.branch}</span>
+                  <span className="cl-since" title={row.createdAt}>
+                    {time.relative} · <time dateTime={row.createdAt}>{time.absolute}</time>
+                  </span>
+                  <span className="cl-actions">
+                    <button type="button" className="cl-release" disabled={busy} onClick={() => setConfirm(row)} aria-label={`Force release ${row.owner}'s claim on ${assetPath(row.uri)}`} data-testid="cl-release">
+                      {busy ? 'Releasing…' : 'Force release'}
+                    </button>
+                  </span>
+                </div>
+              );
+            }}
+          />
+        )}
+      </section>
+      {confirm && (
+        <ConfirmDialog title={`Force release ${confirm.owner}'s claim`} confirmLabel="Force release" danger onCancel={() => setConfirm(null)} onConfirm={() => void release(confirm)}>
+          <p data-testid="cl-confirm-text">
+            Release the claim <strong className="cl-strong">{confirm.owner}</strong> holds on <code>{assetPath(confirm.uri)}</code> in {confirm.repository} ({confirm.branch})?{' '}
+            {confirm.owner}'s work on it is not affected, but anyone can then change it.
+          </p>
+        </ConfirmDialog>
+      )}
+    </div>
+  );
+}

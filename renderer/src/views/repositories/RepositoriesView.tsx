@@ -1,0 +1,449 @@
+/**
+ * Repositories on the server: each with the server's default AutoPull (a checkbox that says "pending…" until the
+ * server confirms the Set), its branches, and the selected branch's history (newest first) with tags and the machines
+ * whose workspaces are at each commit. Actions: create a repository, create a branch from a commit, tag a commit,
+ * remove a tag.
+ */
+import { useEffect, useMemo, useState } from 'react';
+import type { TCommit } from '../../../../shared/assethub/states.ts';
+import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
+import { VirtualList } from '../../components/VirtualList.tsx';
+import { SERVER_NAME, clientEntries, clientOf, machineOf, serverOf, shortId } from '../../shell/selectors.ts';
+import { errorInfo, useCommand } from '../../shell/useCommand.ts';
+import { usePanel, type PanelData } from '../../store/panel.ts';
+import { useToasts } from '../../store/toasts.ts';
+import { useNow } from '../useNow.ts';
+import { FormDialog } from './FormDialog.tsx';
+import { RepoName } from './RepoName.tsx';
+import { timeTexts } from './time.ts';
+
+const ROW_HEIGHT = 58;
+export const NEW_REPOSITORY_PREFIX = '%SYNCED_STORAGE%\\Projects\\';
+
+interface RepoInfo { name: string; autoPull: boolean | undefined; branches: Array<{ name: string; commits: TCommit[] }> }
+
+/** Every repository the server reports, in PersistentState (history) or State (AutoPull), by name. */
+function repositoriesOf(data: PanelData | null): RepoInfo[] {
+  const server = serverOf(data);
+  const persistent = server.PersistentState?.Repositories ?? {};
+  const state = server.State?.Repositories ?? {};
+  const names = [...new Set([...Object.keys(persistent), ...Object.keys(state)])].sort((a, b) => a.localeCompare(b));
+  return names.map((name) => ({
+    name,
+    autoPull: state[name]?.AutoPull,
+    branches: (persistent[name]?.Branches ?? []).map((b) => ({ name: b.Name, commits: b.Commits })),
+  }));
+}
+
+/** Machines (with the workspace name) whose workspace on `repo`/`branch` is at each commit ID. */
+function machinesAtCommits(data: PanelData | null, repo: string, branch: string): Map<string, Array<{ machine: string; workspace: string }>> {
+  const at = new Map<string, Array<{ machine: string; workspace: string }>>();
+  for (const client of clientEntries(data)) {
+    const workspaces = clientOf(data, client.name).PersistentState?.Workspaces ?? {};
+    for (const [key, ws] of Object.entries(workspaces)) {
+      if (ws.Repository !== repo || ws.Branch !== branch || !ws.Commit) continue;
+      const list = at.get(ws.Commit) ?? [];
+      list.push({ machine: machineOf(client.name), workspace: ws.Name || key });
+      at.set(ws.Commit, list);
+    }
+  }
+  return at;
+}
+
+type Failure = { code: string; message: string };
+
+/** A server Call for a dialog: resolves to true on success; a refusal is a toast and returned for the inline text. */
+function useServerCall() {
+  const invoke = usePanel((s) => s.invoke);
+  const push = useToasts((s) => s.push);
+  return async (method: string, params: Record<string, unknown>, failure: string, success: string): Promise<Failure | null> => {
+    try {
+      await invoke('call', { service: SERVER_NAME, method, params });
+      push({ kind: 'success', title: success, message: '' });
+      return null;
+    } catch (error) {
+      const info = errorInfo(error);
+      push({ kind: 'error', title: failure, code: info.code, message: info.message });
+      return info;
+    }
+  };
+}
+
+// ---- AutoPull ----
+
+function AutoPullToggle({ repo, value }: { repo: string; value: boolean | undefined }) {
+  const invoke = usePanel((s) => s.invoke);
+  const push = useToasts((s) => s.push);
+  /** The value asked for, shown with "pending…" until the server confirms it (and the store shows it). */
+  const [pending, setPending] = useState<{ want: boolean; confirmed: boolean } | null>(null);
+
+  // Once confirmed, keep showing the asked value until the store's copy catches up (or briefly at most).
+  useEffect(() => {
+    if (!pending?.confirmed) return;
+    if (value === pending.want) {
+      setPending(null);
+      return;
+    }
+    const timer = setTimeout(() => setPending(null), 2000);
+    return () => clearTimeout(timer);
+  }, [pending, value]);
+
+  const toggle = async (want: boolean) => {
+    setPending({ want, confirmed: false });
+    try {
+      await invoke('set', { service: SERVER_NAME, path: ['State', 'Repositories', repo, 'AutoPull'], value: want });
+      setPending({ want, confirmed: true });
+    } catch (error) {
+      setPending(null); // roll back to what the server holds
+      const { code, message } = errorInfo(error);
+      push({ kind: 'error', title: `AutoPull for ${repo} was not changed`, code, message });
+    }
+  };
+
+  const busy = pending !== null && !pending.confirmed;
+  const shown = pending ? pending.want : value;
+  if (value === undefined && !pending) return <span className="repo-autopull muted" title="The server has not reported this repository's AutoPull yet">AutoPull —</span>;
+  return (
+    <label className="repo-autopull" title="The server's default AutoPull for this repository: workspaces without their own setting follow it">
+      <input
+        type="checkbox"
+        checked={shown === true}
+        disabled={busy}
+        aria-busy={busy}
+        onChange={(e) => void toggle(e.target.checked)}
+        data-testid="repo-autopull"
+      />
+      <span>AutoPull</span>
+      {busy && <span className="repo-pending" data-testid="repo-autopull-pending">pending…</span>}
+    </label>
+  );
+}
+
+// ---- dialogs ----
+
+function CreateRepositoryDialog({ onClose, onCreated }: { onClose(): void; onCreated(name: string): void }) {
+  const call = useServerCall();
+  const [name, setName] = useState(NEW_REPOSITORY_PREFIX);
+  const [branch, setBranch] = useState('Main');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<Failure | null>(null);
+  const valid = name.startsWith('%SYNCED_STORAGE%') && name.trim() !== NEW_REPOSITORY_PREFIX.trim() && branch.trim() !== '';
+  return (
+    <FormDialog
+      title="Create repository"
+      submitLabel="Create"
+      busy={busy}
+      error={error}
+      canSubmit={valid}
+      onCancel={onClose}
+      testId="repo-create-dialog"
+      onSubmit={async () => {
+        setBusy(true);
+        setError(null);
+        const failure = await call('CreateRepository', { Name: name, Branch: branch.trim() }, 'Repository not created', `Created ${name}`);
+        setBusy(false);
+        if (failure) setError(failure);
+        else onCreated(name);
+      }}
+    >
+      <label className="field">
+        Name (starts with <code>%SYNCED_STORAGE%</code>)
+        <input value={name} onChange={(e) => setName(e.target.value)} spellCheck={false} autoComplete="off" data-testid="repo-create-name" />
+      </label>
+      <label className="field">
+        First branch
+        <input value={branch} onChange={(e) => setBranch(e.target.value)} spellCheck={false} autoComplete="off" data-testid="repo-create-branch" />
+      </label>
+    </FormDialog>
+  );
+}
+
+function CreateBranchDialog({ repo, commit, onClose, onCreated }: { repo: string; commit: TCommit; onClose(): void; onCreated(name: string): void }) {
+  const call = useServerCall();
+  const [name, setName] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<Failure | null>(null);
+  return (
+    <FormDialog
+      title="Create branch"
+      submitLabel="Create branch"
+      busy={busy}
+      error={error}
+      canSubmit={name.trim() !== ''}
+      onCancel={onClose}
+      testId="repo-branch-dialog"
+      onSubmit={async () => {
+        setBusy(true);
+        setError(null);
+        const failure = await call('CreateBranch', { Repository: repo, Name: name.trim(), From: commit.ID }, 'Branch not created', `Created branch ${name.trim()}`);
+        setBusy(false);
+        if (failure) setError(failure);
+        else onCreated(name.trim());
+      }}
+    >
+      <p className="muted">
+        In <RepoName name={repo} />, from commit <code>{shortId(commit.ID)}</code> “{commit.Comment}”.
+      </p>
+      <label className="field">
+        Branch name
+        <input value={name} onChange={(e) => setName(e.target.value)} spellCheck={false} autoComplete="off" data-testid="repo-branch-name" />
+      </label>
+    </FormDialog>
+  );
+}
+
+function TagDialog({ repo, branch, commit, onClose }: { repo: string; branch: string; commit: TCommit; onClose(): void }) {
+  const call = useServerCall();
+  const [tag, setTag] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<Failure | null>(null);
+  return (
+    <FormDialog
+      title="Tag commit"
+      submitLabel="Add tag"
+      busy={busy}
+      error={error}
+      canSubmit={tag.trim() !== ''}
+      onCancel={onClose}
+      testId="repo-tag-dialog"
+      onSubmit={async () => {
+        setBusy(true);
+        setError(null);
+        const failure = await call('TagCommit', { Repository: repo, Branch: branch, Commit: commit.ID, Tag: tag.trim() }, 'Tag not added', `Tagged ${shortId(commit.ID)} “${tag.trim()}”`);
+        setBusy(false);
+        if (failure) setError(failure);
+        else onClose();
+      }}
+    >
+      <p className="muted">
+        Commit <code>{shortId(commit.ID)}</code> “{commit.Comment}” on {branch}.
+      </p>
+      <label className="field">
+        Tag
+        <input value={tag} onChange={(e) => setTag(e.target.value)} spellCheck={false} autoComplete="off" data-testid="repo-tag-name" />
+      </label>
+    </FormDialog>
+  );
+}
+
+// ---- the history ----
+
+interface CommitRowProps {
+  commit: TCommit;
+  selected: boolean;
+  now: number;
+  machines: Array<{ machine: string; workspace: string }>;
+  onSelect(): void;
+  onTag(): void;
+  onUntag(tag: string): void;
+}
+
+function CommitRow({ commit, selected, now, machines, onSelect, onTag, onUntag }: CommitRowProps) {
+  const time = timeTexts(commit.CreatedAt, now);
+  return (
+    <div className={`repo-commit${selected ? ' repo-commit-selected' : ''}`} data-testid="repo-commit" data-commit={commit.ID}>
+      <button type="button" className="repo-commit-id" aria-pressed={selected} onClick={onSelect} title={`Select commit ${commit.ID}`}>
+        {shortId(commit.ID)}
+      </button>
+      <div className="repo-commit-main">
+        <div className="repo-commit-comment" title={commit.Comment}>{commit.Comment || <span className="muted">(no comment)</span>}</div>
+        <div className="repo-commit-meta">
+          <span className="repo-author">{commit.Author}</span>
+          <span className="repo-when" title={commit.CreatedAt}>
+            {time.relative} · <time dateTime={commit.CreatedAt}>{time.absolute}</time>
+          </span>
+          <span className="repo-chips" aria-label="Tags">
+            {commit.Tags.map((tag) => (
+              <span key={tag} className="repo-tag" data-testid="repo-tag">
+                <span className="repo-tag-text">{tag}</span>
+                <button type="button" className="repo-chip-x" onClick={() => onUntag(tag)} aria-label={`Remove tag ${tag}`} title={`Remove tag ${tag}`}>×</button>
+              </span>
+            ))}
+            <button type="button" className="repo-add-tag" onClick={onTag} aria-label={`Tag commit ${shortId(commit.ID)}`} data-testid="repo-tag-add">+ Tag</button>
+          </span>
+        </div>
+      </div>
+      <div className="repo-chips repo-machines" aria-label="Machines at this commit">
+        {machines.map((m) => (
+          <span key={`${m.machine}/${m.workspace}`} className="repo-machine" title={`${m.machine}: workspace ${m.workspace} is at this commit`} data-testid="repo-machine">
+            {m.machine}
+          </span>
+        ))}
+      </div>
+    </div>
+  );
+}
+
+// ---- the view ----
+
+type Dialog =
+  | { kind: 'repository' }
+  | { kind: 'branch'; commit: TCommit }
+  | { kind: 'tag'; commit: TCommit }
+  | { kind: 'untag'; commit: TCommit; tag: string }
+  | null;
+
+export function RepositoriesView() {
+  const data = usePanel((s) => s.data);
+  const run = useCommand();
+  const now = useNow(10_000);
+  const repos = useMemo(() => repositoriesOf(data), [data]);
+  const [repoName, setRepoName] = useState<string | null>(null);
+  const [branchName, setBranchName] = useState<string | null>(null);
+  const [commitId, setCommitId] = useState<string | null>(null);
+  const [dialog, setDialog] = useState<Dialog>(null);
+
+  const repo = repos.find((r) => r.name === repoName) ?? repos[0];
+  const branch = repo?.branches.find((b) => b.name === branchName) ?? repo?.branches[0];
+  const commits = useMemo(() => (branch ? [...branch.commits].reverse() : []), [branch]);
+  const selectedCommit = commits.find((c) => c.ID === commitId) ?? commits[0];
+  const at = useMemo(() => (repo && branch ? machinesAtCommits(data, repo.name, branch.name) : new Map()), [data, repo, branch]);
+
+  if (!data) return <p className="muted">Waiting for the panel engine…</p>;
+  const serverKnown = serverOf(data).PersistentState !== undefined || serverOf(data).State !== undefined;
+
+  return (
+    <div className="repo-view">
+      <div className="repo-head">
+        <h2 className="repo-title">Repositories</h2>
+        <button type="button" className="primary" onClick={() => setDialog({ kind: 'repository' })} data-testid="repo-create">Create repository…</button>
+      </div>
+      <div className="repo-columns">
+        <section className="card repo-col" aria-label="Repositories">
+          <h3 className="repo-col-title">Repositories <span className="muted">({repos.length})</span></h3>
+          {!serverKnown && <p className="muted">The server's repositories have not been read yet.</p>}
+          {serverKnown && repos.length === 0 && <p className="muted">The server has no repositories.</p>}
+          <ul className="repo-list" data-testid="repo-list">
+            {repos.map((r) => (
+              <li key={r.name} className={`repo-item${r === repo ? ' repo-item-selected' : ''}`} data-testid="repo-item" data-repo={r.name}>
+                <button
+                  type="button"
+                  className="repo-select"
+                  aria-pressed={r === repo}
+                  onClick={() => {
+                    setRepoName(r.name);
+                    setBranchName(null);
+                    setCommitId(null);
+                  }}
+                >
+                  <RepoName name={r.name} className="repo-name" />
+                  <span className="repo-sub muted">{r.branches.length} {r.branches.length === 1 ? 'branch' : 'branches'}</span>
+                </button>
+                <AutoPullToggle repo={r.name} value={r.autoPull} />
+              </li>
+            ))}
+          </ul>
+        </section>
+        <section className="card repo-col repo-col-narrow" aria-label="Branches">
+          <h3 className="repo-col-title">Branches</h3>
+          {!repo && <p className="muted">Select a repository.</p>}
+          {repo && repo.branches.length === 0 && <p className="muted">No branches.</p>}
+          <ul className="repo-list" data-testid="repo-branches">
+            {repo?.branches.map((b) => (
+              <li key={b.name} className={`repo-item${b === branch ? ' repo-item-selected' : ''}`}>
+                <button
+                  type="button"
+                  className="repo-select"
+                  aria-pressed={b === branch}
+                  onClick={() => {
+                    setBranchName(b.name);
+                    setCommitId(null);
+                  }}
+                  data-testid="repo-branch"
+                >
+                  <span className="repo-name">{b.name}</span>
+                  <span className="repo-sub muted">{b.commits.length} {b.commits.length === 1 ? 'commit' : 'commits'}</span>
+                </button>
+              </li>
+            ))}
+          </ul>
+        </section>
+        <section className="card repo-col repo-col-wide" aria-label="History">
+          <div className="repo-history-head">
+            <div className="repo-history-title">
+              <h3 className="repo-col-title">History</h3>
+              {branch && repo && (
+                <span className="repo-history-of">
+                  <RepoName name={repo.name} /> · <strong>{branch.name}</strong> · newest first
+                </span>
+              )}
+            </div>
+            <div className="repo-actions">
+              <button type="button" disabled={!selectedCommit} onClick={() => selectedCommit && setDialog({ kind: 'branch', commit: selectedCommit })} data-testid="repo-branch-create">
+                Create branch from {selectedCommit ? shortId(selectedCommit.ID) : 'commit'}…
+              </button>
+            </div>
+          </div>
+          {branch ? (
+            <VirtualList
+              items={commits}
+              rowHeight={ROW_HEIGHT}
+              height={Math.min(560, commits.length * ROW_HEIGHT + 2)}
+              label={`Commits on ${branch.name}, newest first`}
+              testId="repo-commits"
+              empty="No commits on this branch."
+              render={(c) => (
+                <CommitRow
+                  commit={c}
+                  now={now}
+                  selected={c.ID === selectedCommit?.ID}
+                  machines={at.get(c.ID) ?? []}
+                  onSelect={() => setCommitId(c.ID)}
+                  onTag={() => setDialog({ kind: 'tag', commit: c })}
+                  onUntag={(tag) => setDialog({ kind: 'untag', commit: c, tag })}
+                />
+              )}
+            />
+          ) : (
+            <p className="muted">Select a branch to see its history.</p>
+          )}
+        </section>
+      </div>
+
+      {dialog?.kind === 'repository' && (
+        <CreateRepositoryDialog
+          onClose={() => setDialog(null)}
+          onCreated={(name) => {
+            setDialog(null);
+            setRepoName(name);
+            setBranchName(null);
+            setCommitId(null);
+          }}
+        />
+      )}
+      {dialog?.kind === 'branch' && repo && (
+        <CreateBranchDialog
+          repo={repo.name}
+          commit={dialog.commit}
+          onClose={() => setDialog(null)}
+          onCreated={(name) => {
+            setDialog(null);
+            setBranchName(name);
+            setCommitId(null);
+          }}
+        />
+      )}
+      {dialog?.kind === 'tag' && repo && branch && <TagDialog repo={repo.name} branch={branch.name} commit={dialog.commit} onClose={() => setDialog(null)} />}
+      {dialog?.kind === 'untag' && repo && branch && (
+        <ConfirmDialog
+          title="Remove tag"
+          confirmLabel="Remove tag"
+          danger
+          onCancel={() => setDialog(null)}
+          onConfirm={() => {
+            const { commit, tag } = dialog;
+            setDialog(null);
+            void run('call', { service: SERVER_NAME, method: 'UntagCommit', params: { Repository: repo.name, Branch: branch.name, Commit: commit.ID, Tag: tag } }, {
+              failure: `Tag ${tag} not removed`,
+              success: `Removed tag ${tag}`,
+            });
+          }}
+        >
+          <p>
+            Remove the tag <strong className="repo-strong">{dialog.tag}</strong> from commit <code>{shortId(dialog.commit.ID)}</code> “{dialog.commit.Comment}”?
+          </p>
+        </ConfirmDialog>
+      )}
+    </div>
+  );
+}
