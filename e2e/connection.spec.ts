@@ -28,12 +28,14 @@ test('sees the server and both clients online, and comes back after the services
   await page.goto(panelUrl());
   const state = page.getByTestId('connection-state');
   await expect(state).toHaveText('Connected');
+  // The service table lives in the Connection view (the panel opens on the Overview).
+  await page.getByTestId('nav-connection').click();
   await expect(page.getByTestId('hub-url')).toHaveText(/^ws:\/\/127\.0\.0\.1:\d+$/);
   await expectAllOnline(page);
   await expect(row(page, SERVER).getByTestId('service-last-seen')).toHaveText(/just now|\d+ s ago/);
 
   await mkdir('test-results/screenshots', { recursive: true });
-  await page.screenshot({ path: 'test-results/screenshots/connection.png' });
+  await page.screenshot({ path: 'test-results/screenshots/connection-live.png' });
 
   const startedBefore = await row(page, SERVER).getAttribute('data-started');
   const pid = servicesPid();

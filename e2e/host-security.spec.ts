@@ -73,12 +73,16 @@ test('a page opened without the token gets no data and says where to go', async 
   await expect(page.getByTestId('connection-state')).toHaveText(/No panel host/);
   await expect(page.getByText('npm run serve')).toBeVisible();
   await expect(page.getByTestId('service-row')).toHaveCount(0);
+  // No host: no views to open, only how to get one.
+  await expect(page.getByTestId('nav-connection')).toHaveCount(0);
   expect(sockets).toEqual([]);
 });
 
 test('a page with a wrong token is refused and shows no data', async ({ page }) => {
   await page.goto(`${panelBaseUrl()}#token=wrong-token-0123456789abcdef`);
   await expect(page.getByTestId('connection-state')).toContainText('Panel host unreachable', { timeout: 10_000 });
+  // Where the service rows would be: the Connection view.
+  await page.getByTestId('nav-connection').click();
   await expect(page.getByTestId('service-row')).toHaveCount(0);
   expect(panelUrl()).toContain('#token=');
 });

@@ -1,0 +1,54 @@
+/**
+ * The tests' own line to the panel host's bridge (with the session token and the page's Origin), to check flows against
+ * the services' own state: a `get` here is a fresh Get to the service, not what the page shows.
+ */
+import WebSocket from 'ws';
+import { panelPort, sessionToken } from './panel-host.ts';
+
+export class BridgeClient {
+  private next = 1;
+  private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+
+  private constructor(private readonly socket: WebSocket) {
+    socket.on('message', (data) => {
+      const msg = JSON.parse(data.toString()) as { id?: number; ok?: boolean; result?: unknown; error?: { code: string; message: string } };
+      const p = msg.id === undefined ? undefined : this.pending.get(msg.id);
+      if (!p || msg.id === undefined) return;
+      this.pending.delete(msg.id);
+      if (msg.ok) p.resolve(msg.result);
+      else p.reject(Object.assign(new Error(`${msg.error?.code}: ${msg.error?.message}`), { code: msg.error?.code }));
+    });
+  }
+
+  static async open(): Promise<BridgeClient> {
+    const port = panelPort();
+    const socket = new WebSocket(`ws://127.0.0.1:${port}/bridge`, ['assethub-panel.v1', `token.${sessionToken()}`], { headers: { Origin: `http://127.0.0.1:${port}` } });
+    await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+    return new BridgeClient(socket);
+  }
+
+  invoke(command: string, args: Record<string, unknown>, timeoutMs = 15_000): Promise<unknown> {
+    const id = this.next++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new Error(`${command}: no answer within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.pending.set(id, { resolve: (v) => (clearTimeout(timer), resolve(v)), reject: (e) => (clearTimeout(timer), reject(e)) });
+      this.socket.send(JSON.stringify({ id, command, args }));
+    });
+  }
+
+  /** A fresh read of a service's value (decoded segments). */
+  get(service: string, path: string[]): Promise<unknown> {
+    return this.invoke('get', { service, path });
+  }
+
+  call(service: string, method: string, params: Record<string, unknown> = {}): Promise<unknown> {
+    return this.invoke('call', { service, method, params });
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+}
