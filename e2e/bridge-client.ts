@@ -5,6 +5,13 @@
 import WebSocket from 'ws';
 import { panelPort, sessionToken } from './panel-host.ts';
 
+export interface WorkspaceAssets {
+  Name: string;
+  LocalChanges: Array<{ Type: string; URI: string }>;
+  RemoteChanges: Array<{ Type: string; URI: string }>;
+  ConflictURIs: string[];
+}
+
 export class BridgeClient {
   private next = 1;
   private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
@@ -46,6 +53,22 @@ export class BridgeClient {
 
   call(service: string, method: string, params: Record<string, unknown> = {}): Promise<unknown> {
     return this.invoke('call', { service, method, params });
+  }
+
+  /** The workspace key (absolute path) a client has for a repository. */
+  async workspaceOf(client: string, repository: string): Promise<string> {
+    const p = (await this.get(client, ['PersistentState'])) as { Workspaces: Record<string, { Name: string; Repository: string }> };
+    const ws = Object.values(p.Workspaces ?? {}).find((w) => w.Repository === repository);
+    if (!ws) throw new Error(`${client} has no workspace of ${repository}`);
+    return ws.Name;
+  }
+
+  /** A workspace's AssetInfo entry, read fresh from the client. */
+  async assetsOf(client: string, ws: string): Promise<WorkspaceAssets> {
+    const info = (await this.get(client, ['AssetInfo'])) as { Workspaces: Record<string, WorkspaceAssets> };
+    const a = Object.values(info.Workspaces ?? {}).find((w) => w.Name === ws);
+    if (!a) throw new Error(`${client} reports no assets for ${ws}`);
+    return a;
   }
 
   close(): void {

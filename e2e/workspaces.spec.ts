@@ -7,7 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { BridgeClient } from './bridge-client.ts';
+import { BridgeClient, type WorkspaceAssets } from './bridge-client.ts';
 import { panelUrl } from './panel-host.ts';
 
 const A = 'STAGE-A-AssetHubClient';
@@ -16,9 +16,7 @@ const SERVER = 'AssetHubServer';
 const ALPHA = '%SYNCED_STORAGE%\\Projects\\Project Alpha';
 const SHOW = '%SYNCED_STORAGE%\\Projects\\Show.2026';
 
-type Change = { Type: string; URI: string };
-type Assets = { Name: string; LocalChanges: Change[]; RemoteChanges: Change[]; ConflictURIs: string[] };
-type Persistent = { Name: string; Repository: string; Commit: string | null };
+type Assets = WorkspaceAssets;
 
 let bridge: BridgeClient;
 test.beforeAll(async () => {
@@ -27,18 +25,8 @@ test.beforeAll(async () => {
 test.afterAll(() => bridge.close());
 
 const values = <T>(map: unknown): T[] => Object.values((map ?? {}) as Record<string, T>);
-async function workspaceOf(client: string, repository: string): Promise<string> {
-  const p = (await bridge.get(client, ['PersistentState'])) as { Workspaces: Record<string, Persistent> };
-  const ws = values<Persistent>(p.Workspaces).find((w) => w.Repository === repository);
-  if (!ws) throw new Error(`${client} has no workspace of ${repository}`);
-  return ws.Name;
-}
-async function assetsOf(client: string, ws: string): Promise<Assets> {
-  const info = (await bridge.get(client, ['AssetInfo'])) as { Workspaces: Record<string, Assets> };
-  const a = values<Assets>(info.Workspaces).find((w) => w.Name === ws);
-  if (!a) throw new Error(`${client} reports no assets for ${ws}`);
-  return a;
-}
+const workspaceOf = (client: string, repository: string) => bridge.workspaceOf(client, repository);
+const assetsOf = (client: string, ws: string): Promise<Assets> => bridge.assetsOf(client, ws);
 async function ownAutoPull(client: string, ws: string): Promise<boolean | undefined> {
   const state = (await bridge.get(client, ['State'])) as { Workspaces: Record<string, { AutoPull: boolean }> };
   return (state.Workspaces[ws] ?? state.Workspaces[ws.replaceAll('.', '[dot]')])?.AutoPull;
