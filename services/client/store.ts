@@ -2,8 +2,8 @@
  * The AssetHubClient's SQLite database: its workspaces, each workspace's base (the files as of its commit, which
  * local changes are measured against), the conflicts a pull left, and the stat index the scanner keeps (its own table).
  */
-import sqlite from 'node-sqlite3-wasm';
-import { inTransaction } from '../lib/sqlite.ts';
+import type sqlite from 'node-sqlite3-wasm';
+import { inTransaction, openDatabase } from '../lib/sqlite.ts';
 import type { TCommitChange } from '../../shared/assethub/calls.ts';
 
 export interface WorkspaceRow {
@@ -59,7 +59,7 @@ export class ClientStore {
   readonly db: sqlite.Database;
 
   constructor(file: string) {
-    this.db = new sqlite.Database(file);
+    this.db = openDatabase(file);
     this.db.exec('PRAGMA synchronous = FULL;');
     this.db.exec(SCHEMA);
   }

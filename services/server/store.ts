@@ -4,8 +4,8 @@
  * Every change runs in one transaction, so a crash leaves the database as it was before or after it.
  */
 import { randomUUID } from 'node:crypto';
-import sqlite from 'node-sqlite3-wasm';
-import { inTransaction } from '../lib/sqlite.ts';
+import type sqlite from 'node-sqlite3-wasm';
+import { inTransaction, openDatabase } from '../lib/sqlite.ts';
 import type { TCommitChange } from '../../shared/assethub/calls.ts';
 import type { TClaim, TCommit } from '../../shared/assethub/states.ts';
 import { fail } from '../lib/failure.ts';
@@ -41,7 +41,7 @@ export class ServerStore {
   private readonly db: sqlite.Database;
 
   constructor(file: string) {
-    this.db = new sqlite.Database(file);
+    this.db = openDatabase(file);
     this.db.exec('PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;');
     this.db.exec(SCHEMA);
     this.db.run('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)', ['schema_version', String(SCHEMA_VERSION)]);
