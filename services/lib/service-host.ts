@@ -312,7 +312,7 @@ export class ServiceHost {
       reply({ Result: result ?? {} });
     } catch (error) {
       if (error instanceof ServiceFailure) {
-        reply({ Failure: { Code: error.code, Message: error.message } });
+        reply({ Failure: { Code: error.code, Message: error.message, ...(error.details ? { Errors: error.details } : {}) } });
       } else {
         this.options.logger.error({ err: error instanceof Error ? error.stack : String(error), method: topic.Method }, 'call failed');
         reply({ Failure: { Code: 'INTERNAL', Message: `${topic.Method} failed: ${error instanceof Error ? error.message : String(error)}` } });

@@ -4,6 +4,8 @@
  */
 import { z } from 'zod';
 import { Claim, ChangeType, Commit } from './states.ts';
+import * as C from './catalogue.ts';
+import * as I from './integrations.ts';
 
 const NonEmpty = z.string().min(1);
 const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'must be a lowercase hex SHA-256');
@@ -62,6 +64,16 @@ export const CALLS = {
       params: z.object({ ...RepoBranch, URI: AssetUri, Owner: NonEmpty, Force: z.boolean().optional() }),
       result: z.object({ Claims: z.array(Claim) }),
     },
+    // Asset catalogue (PROTOCOL.md §6)
+    QueryAssets: { params: C.QueryAssetsParams, result: C.QueryAssetsResult },
+    QueryRelationships: { params: C.QueryRelationshipsParams, result: C.QueryRelationshipsResult },
+    ExportAssets: { params: C.ExportAssetsParams, result: C.ExportAssetsResult },
+    ImportAssets: { params: C.ImportAssetsParams, result: C.ImportAssetsResult },
+    // Managed integrations (PROTOCOL.md §5)
+    QueryIntegrationAssets: { params: I.QueryIntegrationAssetsParams, result: I.QueryIntegrationAssetsResult },
+    ResyncAssets: { params: I.ResyncAssetsParams, result: I.ResyncAssetsResult },
+    SyncAllAssets: { params: I.SyncAllAssetsParams, result: I.SyncAllAssetsResult },
+    CancelSync: { params: I.CancelSyncParams, result: I.CancelSyncResult },
   },
   client: {
     CreateWorkspace: {
@@ -109,6 +121,11 @@ export const FAILURE_CODES = {
   SERVER_UNAVAILABLE: 'the server did not answer',
   TIMEOUT: 'no answer within the time limit',
   INTERNAL: 'the service failed unexpectedly',
+  INVALID_FILTER: 'the RSQL filter uses a selector, operator or revision that is not supported',
+  CURSOR_EXPIRED: 'the pagination cursor is older than 10 minutes (or not one of this query): query again',
+  UNPROCESSABLE: 'the import document has invalid entries (listed in Errors); nothing was applied',
+  UNKNOWN_ASSET: 'no such asset',
+  UNKNOWN_INTEGRATION: 'no such integration',
 } as const;
 export type FailureCode = keyof typeof FAILURE_CODES;
 

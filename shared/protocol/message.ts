@@ -10,7 +10,13 @@ import { err, ok, type Result } from '../result.ts';
 export type LogLevel = 'Info' | 'Warning' | 'Error';
 export const LOG_LEVELS: readonly LogLevel[] = ['Info', 'Warning', 'Error'];
 
-export interface Failure { Message: string; Code: string }
+/** One problem behind a Failure (this project's extension, e.g. each invalid entry of an ImportAssets document). */
+export interface FailureDetail { Index: number; Field: string; Message: string }
+export interface Failure { Message: string; Code: string; Errors?: FailureDetail[] }
+
+const isDetail = (d: unknown): d is FailureDetail =>
+  typeof d === 'object' && d !== null && Number.isInteger((d as FailureDetail).Index)
+  && typeof (d as FailureDetail).Field === 'string' && typeof (d as FailureDetail).Message === 'string';
 export interface SelfInfo { Version: string; Machine: string; StartedAt: string }
 
 export type Empty = Record<string, never>;
@@ -64,7 +70,9 @@ function parseBody(type: MessageType, body: Record<string, unknown>): Result<Mes
         if (!isObject(f) || typeof f.Message !== 'string' || typeof f.Code !== 'string') {
           return err(decodeError('INVALID_FIELD', 'CallResult Failure must be {"Message": string, "Code": string}', 'Message.Failure'));
         }
-        return ok({ Failure: { Message: f.Message, Code: f.Code } });
+        // Errors is optional detail: kept when well-formed, dropped (never fatal) otherwise.
+        const details = Array.isArray(f.Errors) && f.Errors.every(isDetail) ? { Errors: f.Errors.map((d) => ({ Index: d.Index, Field: d.Field, Message: d.Message })) } : {};
+        return ok({ Failure: { Message: f.Message, Code: f.Code, ...details } });
       }
       if (!('Result' in body)) return err(decodeError('MISSING_FIELD', 'a CallResult needs a Result or a Failure', 'Message.Result'));
       return ok({ Result: readValue(body.Result) });
