@@ -85,6 +85,18 @@ describe('WebSocket frames', () => {
     expect(failure.ok && failure.value.kind === 'message' && failure.value.envelope.message).toEqual({ Failure: { Message: 'no', Code: 'NOT_AT_HEAD' } });
   });
 
+  it('keep a Failure\'s well-formed Errors and drop malformed ones without refusing the frame', () => {
+    const frame = (errors: string) => `{"Topic":{"Type":"CallResult","Target":"P","ExecutedOn":"A","Method":"ImportAssets","ID":"1"},"Message":{"Failure":{"Message":"bad","Code":"UNPROCESSABLE","Errors":${errors}}}}`;
+    const kept = decodeFrame(frame('[{"Index":2,"Field":"tags[0]","Message":"must be a string","Extra":1}]'));
+    expect(kept.ok && kept.value.kind === 'message' && kept.value.envelope.message).toEqual({
+      Failure: { Message: 'bad', Code: 'UNPROCESSABLE', Errors: [{ Index: 2, Field: 'tags[0]', Message: 'must be a string' }] },
+    });
+    for (const malformed of ['"all wrong"', '[{"Index":"2","Field":"x","Message":"m"}]', '[null]']) {
+      const dropped = decodeFrame(frame(malformed));
+      expect(dropped.ok && dropped.value.kind === 'message' && dropped.value.envelope.message).toEqual({ Failure: { Message: 'bad', Code: 'UNPROCESSABLE' } });
+    }
+  });
+
   it('refuse malformed frames with typed errors', () => {
     const cases: Array<[string, string]> = [
       ['not json', 'INVALID_JSON'],
