@@ -9,7 +9,8 @@ import { inTransaction, openDatabase } from '../lib/sqlite.ts';
 import type { TCommitChange } from '../../shared/assethub/calls.ts';
 import type { TClaim, TCommit } from '../../shared/assethub/states.ts';
 import { fail } from '../lib/failure.ts';
-import { SCHEMA, SCHEMA_VERSION } from './schema.ts';
+import { assetColumns } from './catalogue/derive.ts';
+import { openSchema, registerCatalogueFunctions } from './migrate.ts';
 
 type Row = Record<string, string | number | bigint | Uint8Array | null>;
 
@@ -42,9 +43,19 @@ export class ServerStore {
 
   constructor(file: string) {
     this.db = openDatabase(file);
-    this.db.exec('PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;');
-    this.db.exec(SCHEMA);
-    this.db.run('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)', ['schema_version', String(SCHEMA_VERSION)]);
+    try {
+      this.db.exec('PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;');
+      registerCatalogueFunctions(this.db);
+      openSchema(this.db);
+    } catch (error) {
+      this.db.close();
+      throw error;
+    }
+  }
+
+  /** The connection, for the asset catalogue's read queries and its own tables (services/server/catalogue/). */
+  get database(): sqlite.Database {
+    return this.db;
   }
 
   close(): void {
@@ -121,11 +132,13 @@ export class ServerStore {
         'INSERT INTO branch_commits (branch_id, position, commit_id) SELECT ?, position, commit_id FROM branch_commits WHERE branch_id = ? AND position <= ?',
         [branchId, sourceBranch, pos],
       );
+      // Asset ids name the branch, so the copies get the new branch's ids.
       this.db.run(
-        `INSERT INTO files (branch_id, uri, kind, from_pos, to_pos, size, hash, chunks, commit_id)
-         SELECT ?, uri, kind, from_pos, CASE WHEN to_pos > ? THEN NULL ELSE to_pos END, size, hash, chunks, commit_id
+        `INSERT INTO files (branch_id, uri, kind, from_pos, to_pos, size, hash, chunks, commit_id, asset_id, asset_kind, name, parent_id, created_commit)
+         SELECT ?, uri, kind, from_pos, CASE WHEN to_pos > ? THEN NULL ELSE to_pos END, size, hash, chunks, commit_id,
+                assethub_asset_id(?, ?, uri), asset_kind, name, assethub_parent_id(?, ?, uri), created_commit
          FROM files WHERE branch_id = ? AND from_pos <= ?`,
-        [branchId, pos, sourceBranch, pos],
+        [branchId, pos, repository, name, repository, name, sourceBranch, pos],
       );
       return from;
     });
@@ -196,16 +209,16 @@ export class ServerStore {
       const id = randomUUID();
       this.db.run('INSERT INTO commits (id, repository_id, parent, author, comment, created_at) VALUES (?, ?, ?, ?, ?, ?)', [id, branch.repositoryId, head.commitId, input.author, input.comment, now()]);
       this.db.run('INSERT INTO branch_commits (branch_id, position, commit_id) VALUES (?, ?, ?)', [branch.id, pos, id]);
-      for (const change of input.changes) this.applyChange(branch.id, pos, id, change);
+      for (const change of input.changes) this.applyChange(branch.id, input.repository, input.branch, pos, id, change);
       return id;
     });
   }
 
   private current(branchId: number, uri: string): Row | undefined {
-    return this.db.get('SELECT kind FROM files WHERE branch_id = ? AND uri = ? AND to_pos IS NULL', [branchId, uri]) as Row | undefined;
+    return this.db.get('SELECT kind, created_commit FROM files WHERE branch_id = ? AND uri = ? AND to_pos IS NULL', [branchId, uri]) as Row | undefined;
   }
 
-  private applyChange(branchId: number, pos: number, commitId: string, change: TCommitChange): void {
+  private applyChange(branchId: number, repository: string, branch: string, pos: number, commitId: string, change: TCommitChange): void {
     const existing = this.current(branchId, change.URI);
     if (change.Type === 'Delete') {
       if (!existing) fail('INVALID_PARAMS', `cannot delete ${change.URI}: it does not exist on the branch`);
@@ -215,10 +228,21 @@ export class ServerStore {
       return;
     }
     if (existing) this.db.run('UPDATE files SET to_pos = ? WHERE branch_id = ? AND uri = ? AND to_pos IS NULL', [pos, branchId, change.URI]);
+    // The existence this version continues (the current version, or one a folder delete earlier in this commit ended)
+    // keeps its creating commit; otherwise (or when a folder replaces a file or the reverse) this commit creates it.
     const isFile = change.Type === 'PutFile';
+    const kind = isFile ? 'file' : 'directory';
+    const previous = existing ?? this.db.get('SELECT kind, created_commit FROM files WHERE branch_id = ? AND uri = ? AND to_pos = ?', [branchId, change.URI, pos]);
+    const continued = previous && previous.kind === kind ? previous.created_commit : null;
+    const c = assetColumns(repository, branch, change.URI, !isFile);
     this.db.run(
-      'INSERT INTO files (branch_id, uri, kind, from_pos, to_pos, size, hash, chunks, commit_id) VALUES (?, ?, ?, ?, NULL, ?, ?, ?, ?)',
-      [branchId, change.URI, isFile ? 'file' : 'directory', pos, isFile ? change.Size ?? 0 : 0, isFile ? change.Hash ?? null : null, isFile ? JSON.stringify(change.Chunks ?? []) : null, commitId],
+      `INSERT INTO files (branch_id, uri, kind, from_pos, to_pos, size, hash, chunks, commit_id, asset_id, asset_kind, name, parent_id, created_commit)
+       VALUES (?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [
+        branchId, change.URI, kind, pos, isFile ? change.Size ?? 0 : 0, isFile ? change.Hash ?? null : null,
+        isFile ? JSON.stringify(change.Chunks ?? []) : null, commitId, c.assetId, c.assetKind, c.name, c.parentId,
+        continued === null ? commitId : String(continued),
+      ],
     );
   }
 
@@ -227,16 +251,18 @@ export class ServerStore {
    * `from` must apply to be at `to`.
    */
   changes(branchId: number, from: number, to: number): TCommitChange[] {
+    // The versions of one URI are probed through the primary key (branch, uri, from_pos), named because the planner
+    // would rather take a covering index that starts with a position range.
     const puts = this.db.all(
       `SELECT f.uri, f.kind, f.size, f.hash, f.chunks,
-              EXISTS (SELECT 1 FROM files g WHERE g.branch_id = f.branch_id AND g.uri = f.uri AND g.from_pos <= ? AND (g.to_pos IS NULL OR g.to_pos > ?)) AS existed
+              EXISTS (SELECT 1 FROM files g INDEXED BY sqlite_autoindex_files_1 WHERE g.branch_id = f.branch_id AND g.uri = f.uri AND g.from_pos <= ? AND (g.to_pos IS NULL OR g.to_pos > ?)) AS existed
        FROM files f WHERE f.branch_id = ? AND f.from_pos > ? AND f.from_pos <= ? AND (f.to_pos IS NULL OR f.to_pos > ?)
        ORDER BY f.uri`,
       [from, from, branchId, from, to, to],
     );
     const deletes = this.db.all(
       `SELECT f.uri FROM files f WHERE f.branch_id = ? AND f.from_pos <= ? AND f.to_pos > ? AND f.to_pos <= ?
-         AND NOT EXISTS (SELECT 1 FROM files g WHERE g.branch_id = f.branch_id AND g.uri = f.uri AND g.from_pos <= ? AND (g.to_pos IS NULL OR g.to_pos > ?))
+         AND NOT EXISTS (SELECT 1 FROM files g INDEXED BY sqlite_autoindex_files_1 WHERE g.branch_id = f.branch_id AND g.uri = f.uri AND g.from_pos <= ? AND (g.to_pos IS NULL OR g.to_pos > ?))
        ORDER BY f.uri DESC`,
       [branchId, from, from, to, to, to],
     );
