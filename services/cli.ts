@@ -2,14 +2,18 @@
  * `npm run services -- --data <dir> [--host 127.0.0.1] [--port 16209] [--token …] [--storage-port 16210]
  *  [--clients STAGE-A,STAGE-B] [--demo]`: the Data Hub, the AssetHubServer and any clients in one process, logging
  * JSON lines to stdout, stopping cleanly on SIGINT/SIGTERM. `--demo` (implies two clients if none are named) builds the
- * demo show by running the real operations.
+ * demo show by running the real operations, and starts the demo webhook receiver (services/receiver) with the
+ * managed integration "Demo DAM" pointing at it.
  */
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createLogger } from './lib/log.ts';
 import { onShutdown, parseServiceArgs, portOption } from './lib/args.ts';
 import { startClient, type RunningClient } from './client/client.ts';
 import { startHub } from './datahub/index.ts';
-import { buildDemo } from './demo.ts';
+import { DEMO_RECEIVER_RULE, buildDemo } from './demo.ts';
+import { startReceiver, type RunningReceiver } from './receiver/receiver.ts';
 import { startServer } from './server/server.ts';
 
 const args = parseServiceArgs({
@@ -49,13 +53,28 @@ for (const machine of machines) {
   const home = path.join(dataDir, 'clients', machine);
   clients.push(await startClient({ machine, dataDir: home, storageDir: path.join(home, 'Synced Storage'), hubUrl: hub.url, token, logger: createLogger(`${machine}-AssetHubClient`) }));
 }
-if (args.demo) await buildDemo({ hubUrl: hub.url, token, logger, clients });
-logger.info({ hub: hub.url, storage: server.storageUrl, clients: clients.map((c) => c.name), data: dataDir }, 'services ready');
+let receiver: RunningReceiver | null = null;
+if (args.demo) {
+  // The demo receiver keeps what it received and its secret in the data folder, so a restart continues the show.
+  const home = path.join(dataDir, 'receiver');
+  await mkdir(home, { recursive: true });
+  const secretFile = path.join(home, 'secret');
+  const secret = await readFile(secretFile, 'utf8').catch(async () => {
+    const fresh = randomBytes(32).toString('hex');
+    await writeFile(secretFile, fresh, { mode: 0o600 });
+    return fresh;
+  });
+  receiver = await startReceiver({ port: 0, secret: secret.trim(), dataFile: path.join(home, 'received.sqlite'), rule: DEMO_RECEIVER_RULE, logger: createLogger('DemoReceiver') });
+  await buildDemo({ hubUrl: hub.url, token, logger, clients, receiver: { url: receiver.url, secret: secret.trim() } });
+}
+logger.info({ hub: hub.url, storage: server.storageUrl, clients: clients.map((c) => c.name), data: dataDir, receiver: receiver?.url ?? null }, 'services ready');
+if (receiver) console.log(`Demo webhook receiver on ${receiver.url} (admin: GET/PUT ${receiver.baseUrl}/admin/rule, GET ${receiver.baseUrl}/admin/received)`);
 // Supervisors (the panel's hosts, tests) wait for this line.
 console.log(`Asset Hub services ready on ${hub.url}`);
 
 onShutdown(async () => {
   for (const c of clients) await c.close();
   await server.close();
+  await receiver?.close();
   await hub.close();
 }, logger);

@@ -5,7 +5,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { SERVER_NAME, encodeValueKeys, envelope } from '../shared/protocol/index.ts';
+import { SERVER_NAME, encodeNamePath, encodeValueKeys, envelope } from '../shared/protocol/index.ts';
 import type { RunningClient } from './client/client.ts';
 import type { Logger } from './lib/log.ts';
 import { ServiceHost } from './lib/service-host.ts';
@@ -16,7 +16,19 @@ export const DEMO_REPOSITORIES = {
   common: '%SYNCED_STORAGE%\\Common',
 } as const;
 
-export interface DemoOptions { hubUrl: string; token?: string; logger: Logger; clients: RunningClient[] }
+/** The demo's managed integration: every asset of every repository, to the demo receiver, which refuses T_Sky.png. */
+export const DEMO_INTEGRATION = 'Demo DAM';
+/** The demo receiver's rule: it leaves T_Sky.png out of its answers, so the demo's Failed list is not empty. */
+export const DEMO_RECEIVER_RULE = { mode: 'dropItem', failUris: 'T_Sky.png' } as const;
+
+export interface DemoOptions {
+  hubUrl: string;
+  token?: string;
+  logger: Logger;
+  clients: RunningClient[];
+  /** The demo receiver: the integration is created (or pointed at it again, its port changes per run) before the show. */
+  receiver?: { url: string; secret: string };
+}
 
 async function writeAsset(workspace: string, rel: string, content: string | Uint8Array): Promise<void> {
   const file = path.join(workspace, ...rel.split('/'));
@@ -61,6 +73,7 @@ export async function buildDemo(options: DemoOptions): Promise<void> {
   };
 
   try {
+    if (options.receiver) await connectIntegration(driver, options.receiver, options.logger);
     const existing = await call<Array<{ Name: string }>>(SERVER_NAME, 'GetRepositories', {});
     if (existing.some((r) => r.Name === DEMO_REPOSITORIES.alpha)) {
       options.logger.info('demo show already built in this data folder');
@@ -113,8 +126,46 @@ export async function buildDemo(options: DemoOptions): Promise<void> {
     // STAGE-A has something not pushed yet.
     await writeAsset(a.Workspace, 'Content/Textures/T_Wall.png', bytes(10, 32 * 1024));
     await stageA.workspaces.get(a.Workspace)?.rescan();
+    if (options.receiver) await integrationSettled(driver, options.logger);
     options.logger.info('demo show built');
   } finally {
     await driver.close();
   }
+}
+
+/**
+ * Creates the demo integration, or points it at this run's receiver. Short retries (2 attempts, 500 ms apart), so
+ * T_Sky.png, which the receiver refuses, lands in the Failed list while the show is built.
+ */
+async function connectIntegration(driver: ServiceHost, receiver: { url: string; secret: string }, logger: Logger): Promise<void> {
+  const existing = await driver.get(SERVER_NAME, ['Integrations', DEMO_INTEGRATION], 15_000);
+  const value = existing === null || existing === undefined
+    ? {
+        Enabled: true, EndpointUrl: receiver.url, Secret: receiver.secret, Filter: '', Repositories: [], BatchSize: 50, TimeoutMs: 5000,
+        Configuration: { library: 'Demo show assets' }, TenantId: 'demo-tenant', Retry: { MaxAttempts: 2, InitialDelayMs: 500, Multiplier: 2 },
+      }
+    : { EndpointUrl: receiver.url, Secret: receiver.secret };
+  const path = ['Integrations', DEMO_INTEGRATION];
+  driver.send(envelope<'Set'>({ Type: 'Set', Target: SERVER_NAME, Name: encodeNamePath(path) }, { Value: encodeValueKeys(path, value) }));
+  // The Set has no reply: read it back.
+  for (let i = 0; i < 100; i++) {
+    const now = await driver.get(SERVER_NAME, [...path, 'EndpointUrl'], 15_000);
+    if (now === receiver.url) {
+      logger.info({ integration: DEMO_INTEGRATION, receiver: receiver.url }, existing ? 'demo integration pointed at the receiver' : 'demo integration created');
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`the server did not take the demo integration "${DEMO_INTEGRATION}"`);
+}
+
+/** Waits (at most 15 s) until the demo integration has delivered what the show queued, T_Sky.png failed. */
+async function integrationSettled(driver: ServiceHost, logger: Logger): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    const entry = await driver.get(SERVER_NAME, ['Integrations', DEMO_INTEGRATION], 15_000) as { Pending?: number; Failed?: number } | null;
+    if (entry && entry.Pending === 0 && (entry.Failed ?? 0) > 0) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  logger.warn({ integration: DEMO_INTEGRATION }, 'the demo integration has not settled yet; it goes on in the background');
 }

@@ -16,6 +16,9 @@ import { ServiceHost, type CallContext } from '../lib/service-host.ts';
 import { ChunkStore, createChunkHandler } from './chunks/index.ts';
 import { serverAssetInfo, serverPersistentState, serverState, serverWorkspaceInfo, valueAt, withValueAt } from './states.ts';
 import { ServerStore } from './store.ts';
+import { Catalogue } from './catalogue/index.ts';
+import { catalogueCalls } from './catalogue/calls.ts';
+import { IntegrationEngine, integrationCalls } from './integrations/index.ts';
 
 export const SERVER_VERSION = '0.1.0';
 /** Clients that have not been heard from for this long leave WorkspaceInfo.Clients. */
@@ -35,6 +38,10 @@ export interface ServerOptions {
 export interface RunningServer {
   storageUrl: string;
   store: ServerStore;
+  /** The asset catalogue (PROTOCOL.md §6) over `store`. */
+  catalogue: Catalogue;
+  /** Managed integrations (PROTOCOL.md §5): the `Integrations` state, webhook deliveries and their Calls. */
+  integrations: IntegrationEngine;
   chunks: ChunkStore;
   host: ServiceHost;
   close(): Promise<void>;
@@ -49,8 +56,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const { logger } = options;
   await mkdir(options.dataDir, { recursive: true });
   const dbFile = path.join(options.dataDir, 'server.sqlite');
-  const unlock = lockDataDir(options.dataDir, [dbFile]);
+  const integrationsFile = path.join(options.dataDir, 'integrations.sqlite');
+  const unlock = lockDataDir(options.dataDir, [dbFile, integrationsFile]);
   const store = new ServerStore(dbFile);
+  const catalogue = new Catalogue(store);
+  // Live counts and Sync all progress are broadcast by the engine, throttled (host is set up below, before start()).
+  const integrations = new IntegrationEngine({ file: integrationsFile, store, catalogue, logger, onChange: () => host.broadcastState('Integrations') });
   const chunks = new ChunkStore(path.join(options.dataDir, 'chunks'));
   await chunks.init();
   // Partial uploads nobody resumed within a day are abandoned.
@@ -79,6 +90,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     WorkspaceInfo: () => serverWorkspaceInfo(new Map([...clients].map(([k, { seen: _seen, ...c }]) => [k, c]))),
     PersistentState: () => serverPersistentState(store),
     AssetInfo: () => serverAssetInfo(store),
+    // The state is itself a map of names: whole, its keys are [dot]-encoded; below it, paths are decoded names.
+    Integrations: () => integrations.wire(),
   };
 
   const changed = (...names: string[]) => {
@@ -97,6 +110,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       handler: (p: P<'CreateRepository'>, ctx: CallContext) => {
         if (!p.Name.startsWith('%SYNCED_STORAGE%')) fail('INVALID_PARAMS', 'a repository name starts with %SYNCED_STORAGE%');
         const commit = store.createRepository(p.Name, p.Branch, machineOf(ctx.caller));
+        integrations.onCommit(p.Name);
         changed('PersistentState', 'State', 'AssetInfo');
         return { Commit: commit };
       },
@@ -105,6 +119,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       params: CALLS.server.CreateBranch.params,
       handler: (p: P<'CreateBranch'>) => {
         const commit = store.createBranch(p.Repository, p.Name, p.From);
+        integrations.onCommit(p.Repository); // the new branch's assets are new assets
         changed('PersistentState', 'AssetInfo');
         return { Commit: commit };
       },
@@ -115,6 +130,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         await checkChanges(p.Changes);
         const commit = store.createCommit({ repository: p.Repository, branch: p.Branch, parent: p.Parent, author: p.Author, comment: p.Comment, changes: p.Changes });
         logger.info({ repository: p.Repository, branch: p.Branch, commit, changes: p.Changes.length }, 'commit');
+        // Queued by the integrations from their per-branch cursors: also replayed on start if we die right now.
+        integrations.onCommit(p.Repository);
         changed('PersistentState');
         return { Commit: commit };
       },
@@ -161,6 +178,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         return { Claims: store.claims(store.repository(p.Repository).id, p.Branch) };
       },
     },
+    ...catalogueCalls(store, catalogue),
+    ...integrationCalls(integrations),
   };
 
   /** Every URI safe, every PutFile complete, every chunk present with the sizes adding up. */
@@ -215,10 +234,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       name: SERVER_NAME,
       version: SERVER_VERSION,
       get: (p) => {
+        if (p[0] === 'Integrations' && p.length > 1) return valueAt(integrations.state(), p.slice(1));
         const build = p[0] === undefined ? undefined : states[p[0]];
         return build ? valueAt(build(), p.slice(1)) : undefined;
       },
       set: (p, value) => {
+        if (p[0] === 'Integrations') {
+          integrations.set(p.slice(1), value);
+          return ['Integrations'];
+        }
         if (p[0] !== 'State') throw new ServiceFailure('INVALID_PARAMS', `only State can be Set, not ${p[0] ?? '(nothing)'}`);
         const next = ServerState.safeParse(withValueAt(serverState(store), p.slice(1), value));
         if (!next.success) throw new ServiceFailure('INVALID_PARAMS', next.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
@@ -256,17 +280,21 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   sweep.unref();
 
   await host.start();
+  integrations.start();
   logger.info({ hub: options.hubUrl, storage: storageUrl, data: options.dataDir }, 'AssetHubServer started');
 
   return {
     storageUrl,
     store,
+    catalogue,
+    integrations,
     chunks,
     host,
     async close() {
       clearInterval(sweep);
       if (workspaceInfoTimer) clearTimeout(workspaceInfoTimer);
       await host.close();
+      await integrations.close();
       await new Promise<void>((resolve) => {
         http.close(() => resolve());
         http.closeAllConnections();

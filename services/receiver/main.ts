@@ -1,0 +1,46 @@
+/**
+ * The demo webhook receiver as its own process:
+ * `node --import tsx services/receiver/main.ts --secret <secret> [--port 0] [--host 127.0.0.1] [--data <file.sqlite>]
+ *  [--rule '{"mode":"dropItem","failUris":"T_Sky.png"}']`. Prints `Demo webhook receiver on <url>` when it listens.
+ */
+import { createLogger } from '../lib/log.ts';
+import { onShutdown, parseServiceArgs, portOption } from '../lib/args.ts';
+import { FailureRule, startReceiver } from './receiver.ts';
+
+const args = parseServiceArgs({
+  secret: { type: 'string' },
+  port: { type: 'string' },
+  host: { type: 'string', default: '127.0.0.1' },
+  data: { type: 'string' },
+  rule: { type: 'string' },
+});
+const secret = args.secret === undefined ? process.env.ASSETHUB_RECEIVER_SECRET : String(args.secret);
+if (!secret) {
+  console.error('--secret <secret> (or ASSETHUB_RECEIVER_SECRET) is required: the integration\'s Secret, to check signatures');
+  process.exit(2);
+}
+let rule = null;
+if (args.rule !== undefined) {
+  let parsed;
+  try {
+    parsed = FailureRule.safeParse(JSON.parse(String(args.rule)));
+  } catch {
+    parsed = null;
+  }
+  if (!parsed?.success) {
+    console.error('--rule must be JSON like {"mode":"dropItem","failUris":"T_Sky.png","rate":0.5} (modes: status500, timeout, dropItem, malformed)');
+    process.exit(2);
+  }
+  rule = parsed.data;
+}
+const logger = createLogger('DemoReceiver');
+const receiver = await startReceiver({
+  port: portOption(args.port as string | undefined, 'port', 0),
+  host: String(args.host),
+  secret,
+  ...(args.data === undefined ? {} : { dataFile: String(args.data) }),
+  rule,
+  logger,
+});
+console.log(`Demo webhook receiver on ${receiver.url}`);
+onShutdown(() => receiver.close(), logger);

@@ -1,0 +1,184 @@
+/**
+ * The sending side of the webhook contract (PROTOCOL.md §5, seed 000): the request body with its keys in the seed's
+ * order, the signature, delivery ids, the "managed" content hash, and one POST with its outcome classified.
+ */
+import { createHash, createHmac } from 'node:crypto';
+import http from 'node:http';
+import https from 'node:https';
+import { DELIVERY_HEADER, DeliveryResponse, SIGNATURE_HEADER } from '../../../shared/assethub/integrations.ts';
+import type { TAsset } from '../../../shared/assethub/catalogue.ts';
+
+export type SyncType = 'sync' | 'deleted';
+
+export interface Action {
+  type: SyncType;
+  asset: TAsset;
+  integrationState: string | null;
+  assetStateHash: string | null;
+  assetId: string;
+}
+
+/** Response snippets kept with an attempt are at most this long. */
+export const SNIPPET_CHARS = 500;
+
+const sha256hex = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
+
+/** The seed's assetStateHash: "hash of the saved integration state", lowercase hex SHA-256 of the string. */
+export const stateHash = (integrationState: string): string => sha256hex(integrationState);
+
+/** The asset object as sent: the record without the catalogue's delta marker. */
+export function assetForDelivery(asset: TAsset): TAsset {
+  if (asset.operation === undefined) return asset;
+  const { operation: _operation, ...rest } = asset;
+  return rest;
+}
+
+/**
+ * What "managed" delivery compares: the asset's content (externalComponentHash, size, uri, name, type), its tags and
+ * keywords, and its metadata attributes (every non-system attribute) — not revisionId, authors or dates. Equal hashes
+ * mean the receiver already has this content.
+ */
+export function contentHash(asset: TAsset): string {
+  const metadata = asset.attributes.data.filter((a) => a.category !== 'system').map((a) => [a.category, a.name, a.value]);
+  return sha256hex(JSON.stringify([asset.externalComponentHash, asset.size, asset.uri, asset.name, asset.type, asset.tags, asset.keywords, metadata]));
+}
+
+/** The request body, exactly `{"actions":[{"type","asset","integrationState","assetStateHash","assetId"}],"configuration","tenantId"}`. */
+export function deliveryBody(actions: readonly Action[], configuration: Record<string, unknown>, tenantId: string): string {
+  return JSON.stringify({
+    actions: actions.map((a) => ({
+      type: a.type,
+      asset: assetForDelivery(a.asset),
+      integrationState: a.integrationState,
+      assetStateHash: a.assetStateHash,
+      assetId: a.assetId,
+    })),
+    configuration,
+    tenantId,
+  });
+}
+
+/** `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, t + "." + body)>`. */
+export function signature(secret: string, body: string, unixSeconds: number): string {
+  const t = String(Math.floor(unixSeconds));
+  return `t=${t},v1=${createHmac('sha256', secret).update(`${t}.${body}`, 'utf8').digest('hex')}`;
+}
+
+/** A UUID-shaped id derived from `parts`, so the same batch gets the same delivery id after a restart. */
+export function derivedDeliveryId(parts: readonly string[]): string {
+  const h = createHash('sha256').update(parts.join('\n'), 'utf8').digest('hex');
+  const variant = ((parseInt(h[16] ?? '0', 16) & 0x3) | 0x8).toString(16);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+export const snippet = (text: string): string => (text.length > SNIPPET_CHARS ? text.slice(0, SNIPPET_CHARS) : text);
+
+/** What one POST came to. `items` maps AssetId → IntegrationState for a 2xx with a valid body. */
+export type PostOutcome =
+  | { ok: true; httpStatus: number; items: Map<string, string>; response: string }
+  | { ok: false; httpStatus: number | null; reason: string; response: string | null; aborted?: boolean };
+
+export interface PostRequest {
+  url: string;
+  secret: string;
+  body: string;
+  deliveryId: string;
+  timeoutMs: number;
+  /** Aborts without it counting as a failed attempt (the service is stopping or the integration went away). */
+  cancel: AbortSignal;
+  /** Unix seconds for the signature. */
+  nowSeconds: number;
+}
+
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = (error as Error & { cause?: unknown }).cause;
+  if (cause instanceof Error) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    return code ? `${code}: ${cause.message}` : cause.message;
+  }
+  return error.message;
+}
+
+/** Keep-alive connections for deliveries (one socket per in-flight batch is all an integration needs). */
+export const deliveryAgents = {
+  http: new http.Agent({ keepAlive: true, maxSockets: 8 }),
+  https: new https.Agent({ keepAlive: true, maxSockets: 8 }),
+};
+
+/**
+ * POSTs one signed batch with node:http (the request is written at once, so the next batch can be prepared while the
+ * receiver works); never throws.
+ */
+export function postBatch(request: PostRequest): Promise<PostOutcome> {
+  return new Promise((resolve) => {
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(), request.timeoutMs);
+    const signal = AbortSignal.any([timeout.signal, request.cancel]);
+    let httpStatus: number | null = null;
+    let settled = false;
+    const finish = (outcome: PostOutcome) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve(outcome);
+    };
+    const failed = (error: unknown) => {
+      if (request.cancel.aborted) return finish({ ok: false, httpStatus, reason: 'cancelled', response: null, aborted: true });
+      if (timeout.signal.aborted) return finish({ ok: false, httpStatus, reason: `timed out after ${request.timeoutMs} ms`, response: null });
+      finish({ ok: false, httpStatus, reason: `request failed: ${describe(error)}`, response: null });
+    };
+    let url: URL;
+    try {
+      url = new URL(request.url);
+    } catch (error) {
+      failed(error);
+      return;
+    }
+    const body = Buffer.from(request.body, 'utf8');
+    const secure = url.protocol === 'https:';
+    const req = (secure ? https : http).request(url, {
+      method: 'POST',
+      agent: secure ? deliveryAgents.https : deliveryAgents.http,
+      signal,
+      headers: {
+        'Content-Type': 'application/json',
+        'Content-Length': body.length,
+        [SIGNATURE_HEADER]: signature(request.secret, request.body, request.nowSeconds),
+        [DELIVERY_HEADER]: request.deliveryId,
+      },
+    }, (res) => {
+      httpStatus = res.statusCode ?? null;
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('error', failed);
+      res.on('aborted', () => failed(new Error('the response was cut off')));
+      res.on('end', () => {
+        if (!res.complete) return failed(new Error('the response was cut off'));
+        finish(classify(res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8')));
+      });
+    });
+    req.on('error', failed);
+    req.end(body);
+  });
+}
+
+/** What a complete response means for the batch. */
+export function classify(status: number, text: string): PostOutcome {
+  if (status < 200 || status > 299) return { ok: false, httpStatus: status, reason: `HTTP ${status}: ${snippet(text)}`, response: snippet(text) };
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    return { ok: false, httpStatus: status, reason: `malformed response: ${error instanceof Error ? error.message : String(error)}`, response: snippet(text) };
+  }
+  const parsed = DeliveryResponse.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue?.path.length ? issue.path.join('.') : 'body';
+    return { ok: false, httpStatus: status, reason: `malformed response: ${where}: ${issue?.message ?? 'not a response'}`, response: snippet(text) };
+  }
+  const items = new Map<string, string>();
+  for (const item of parsed.data.Items) items.set(item.AssetId, item.IntegrationState);
+  return { ok: true, httpStatus: status, items, response: snippet(text) };
+}

@@ -1,0 +1,101 @@
+// The integrations database on its own: counts kept by triggers through every kind of write, the indexes the hot
+// queries rely on, group commits (atomic per step, durable on flush, rolled back per step on error).
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { IntegrationsDb, type RecordRow } from './db.ts';
+
+let dir: string;
+let db: IntegrationsDb;
+const file = () => path.join(dir, 'integrations.sqlite');
+
+beforeEach(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'assethub-integrations-db-'));
+  db = new IntegrationsDb(file());
+});
+afterEach(() => {
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const record = (assetId: string, over: Partial<RecordRow> = {}): RecordRow => ({
+  assetId, repository: 'R', branch: 'Main', uri: `FileSystem:/${assetId}`, status: 'Tracked', action: 'sync', force: false, workSeq: 0,
+  integrationState: '{}', assetStateHash: null, contentHash: null, revisionId: 'c1', lastSyncedAt: null, attempts: 1, dueAt: null,
+  reason: null, deliveryId: null, pendingAsset: null, attemptLog: '[]', ...over,
+});
+
+/** The counts as a full scan sees them. */
+function scanned(name: string) {
+  const out = { Tracked: 0, Failed: 0, Pending: 0 };
+  for (const status of ['Tracked', 'Failed', 'Pending'] as const) out[status] = db.page(name, status, null, 100_000, null).length;
+  return out;
+}
+
+it('keeps the counts per status through inserts, upserts, status changes, deletes and integration removal', () => {
+  db.transaction(() => {
+    for (let i = 0; i < 30; i++) db.writeRecord('A', record(`a${String(i).padStart(2, '0')}`));
+    for (let i = 0; i < 5; i++) db.writeRecord('B', record(`b${i}`, { status: 'Failed', reason: 'x' }));
+  });
+  expect(db.counts('A')).toEqual({ Tracked: 30, Failed: 0, Pending: 0 });
+  db.transaction(() => {
+    db.enqueue('A', { assetId: 'a00', repository: 'R', branch: 'Main', uri: 'FileSystem:/a00', action: 'sync', revisionId: 'c2', force: false, pendingAsset: null, dueAt: 1 });
+    db.enqueue('A', { assetId: 'new', repository: 'R', branch: 'Main', uri: 'FileSystem:/new', action: 'sync', revisionId: 'c2', force: false, pendingAsset: null, dueAt: 1 });
+    db.writeRecord('A', record('a01', { status: 'Failed', reason: 'HTTP 500' }));
+    db.writeRecord('A', record('a02', { status: 'Tracked' })); // unchanged status
+    db.deleteRecord('A', 'a03');
+  });
+  expect(db.counts('A')).toEqual({ Tracked: 27, Failed: 1, Pending: 2 });
+  expect(db.counts('A')).toEqual(scanned('A'));
+  expect(db.transaction(() => db.resyncFailed('A', 2))).toBe(1);
+  expect(db.counts('A')).toEqual({ Tracked: 27, Failed: 0, Pending: 3 });
+  expect(db.counts('A')).toEqual(scanned('A'));
+  expect(db.counts('B')).toEqual({ Tracked: 0, Failed: 5, Pending: 0 });
+  db.deleteIntegration('B');
+  expect(db.counts('B')).toEqual({ Tracked: 0, Failed: 0, Pending: 0 });
+  expect(db.counts('A')).toEqual(scanned('A'));
+});
+
+it('serves Failed/Pending pages from the partial index and due work from its own', () => {
+  expect(db.explain("SELECT * FROM records WHERE integration = ? AND status = ? AND status != 'Tracked' AND asset_id > ? ORDER BY asset_id LIMIT ?", ['A', 'Failed', '', 10]))
+    .toContain('records_open');
+  expect(db.explain('SELECT * FROM records WHERE integration = ? AND due_at IS NOT NULL AND due_at <= ? ORDER BY due_at, asset_id LIMIT ?', ['A', 1, 10]))
+    .toContain('records_due');
+  expect(db.explain('SELECT status, n FROM counts WHERE integration = ?', ['A'])).not.toContain('SCAN records');
+});
+
+it('group commit: each step is atomic, a failing step is rolled back alone, flush makes it durable', () => {
+  db.grouped(() => db.writeRecord('A', record('g1')), 100, 60_000);
+  expect(() => db.grouped(() => {
+    db.writeRecord('A', record('g2'));
+    throw new Error('step fails');
+  }, 100, 60_000)).toThrow('step fails');
+  db.grouped(() => db.writeRecord('A', record('g3')), 100, 60_000);
+  expect(db.counts('A').Tracked).toBe(2);
+  db.flush();
+  db.close();
+  db = new IntegrationsDb(file());
+  expect(db.page('A', 'Tracked', null, 10, null).map((r) => r.assetId)).toEqual(['g1', 'g3']);
+  expect(db.integrityCheck()).toBe('ok');
+});
+
+it('a transaction commits an open group with it', () => {
+  db.grouped(() => db.writeRecord('A', record('h1')), 100, 60_000);
+  db.transaction(() => db.writeRecord('A', record('h2')));
+  db.close();
+  db = new IntegrationsDb(file());
+  expect(db.counts('A').Tracked).toBe(2);
+});
+
+it('writes many records with one statement per chunk, each as written alone would be (shared and per-row columns)', () => {
+  const rows: RecordRow[] = Array.from({ length: 230 }, (_, i) => record(`m${String(i).padStart(3, '0')}`, {
+    status: i % 3 === 0 ? 'Pending' : 'Tracked', dueAt: i % 3 === 0 ? 1000 + i : null, attempts: 1 + (i % 2), force: i % 5 === 0,
+    integrationState: i % 4 === 0 ? null : `{"v":${i}}`, revisionId: i < 200 ? 'c1' : 'c2', attemptLog: `[{"n":${i}}]`,
+  }));
+  db.transaction(() => db.writeRecords('A', rows));
+  db.transaction(() => db.writeRecords('A', [record('m001', { status: 'Failed', reason: 'x' })])); // an overwrite alone
+  db.transaction(() => db.writeRecords('A', rows.slice(5, 9).map((r) => ({ ...r, status: 'Tracked', dueAt: null, lastSyncedAt: 't' })))); // all shared but the ids
+  const expected = rows.map((r, i) => (i === 1 ? record('m001', { status: 'Failed', reason: 'x' }) : i >= 5 && i < 9 ? { ...r, status: 'Tracked', dueAt: null, lastSyncedAt: 't' } : r));
+  expect([...db.records('A', rows.map((r) => r.assetId)).values()].sort((a, b) => a.assetId.localeCompare(b.assetId))).toEqual(expected);
+  expect(db.counts('A')).toEqual(scanned('A'));
+});
