@@ -177,7 +177,7 @@ describe('panel engine against a real cluster', () => {
     const startup = log.findIndex((l) => l.topic?.Type === 'Startup' && l.topic.Source === SERVER_NAME);
     expect(startup).toBeGreaterThanOrEqual(0);
     const reads = log.slice(startup).filter((l) => l.direction === 'out' && l.topic?.Type === 'Get' && l.topic.Target === SERVER_NAME).map((l) => l.topic?.Name);
-    expect(new Set(reads)).toEqual(new Set(['State', 'WorkspaceInfo', 'PersistentState', 'AssetInfo']));
+    expect(new Set(reads)).toEqual(new Set(['State', 'WorkspaceInfo', 'PersistentState', 'AssetInfo', 'Integrations']));
     cluster.server.store.setAutoPull(new Map([[repo?.id ?? -1, false]]));
     await cluster.restartServer();
     await until('back to false', () => serverState(e)?.Repositories[BETA]?.AutoPull === false);

@@ -8,9 +8,10 @@ import os from 'node:os';
 import pkg from '../../package.json' with { type: 'json' };
 import type { CommandName, EventData, EventName, LogEntry, Snapshot } from '../../shared/panel/api.ts';
 import {
-  BROADCAST, PANEL_SERVICE, decodeFrame, decodeNamePath, decodeValueKeys, envelope, serviceNameProblem,
+  BROADCAST, PANEL_SERVICE, decodeFrame, decodeNamePath, envelope, serviceNameProblem,
   type Envelope, type MessageBodies, type UpdateTopic,
 } from '../../shared/protocol/index.ts';
+import { decodeStateValue } from '../../shared/assethub/index.ts';
 import { Batcher } from './batcher.ts';
 import { Connection } from './connection.ts';
 import { Directory } from './directory.ts';
@@ -295,7 +296,7 @@ export class PanelEngineImpl implements PanelEngine {
     const source = topic.Source;
     const path = namePath(topic.Name);
     const state = path[0] as string;
-    const value = decodeValueKeys(path, wireValue);
+    const value = decodeStateValue(path, wireValue);
     const kind = this.directory.get(source)?.kind ?? 'other';
     const toMe = topic.Target === this.panelName;
     const broadcast = topic.Target === BROADCAST;

@@ -4,13 +4,13 @@
  * on connect and each live service answers) and when it sends Startup. Services that are gone are not asked, so a
  * reconnect costs no timeouts. The answers land in the state cache like any Update; a Get already in flight is shared.
  */
-import { STATE_NAMES } from '../../shared/assethub/index.ts';
+import { stateNamesOf } from '../../shared/assethub/index.ts';
 import type { Kind } from './directory.ts';
 import type { Logger } from './types.ts';
 
-/** What is read of each kind of service: the four states of servers and clients, the hub's Stats. */
+/** What is read of each kind of service: the four states of servers and clients (and a server's Integrations), the hub's Stats. */
 export function statesOf(kind: Kind): readonly string[] {
-  if (kind === 'server' || kind === 'client') return STATE_NAMES;
+  if (kind === 'server' || kind === 'client') return stateNamesOf(kind);
   if (kind === 'hub') return ['Stats'];
   return [];
 }

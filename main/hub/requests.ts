@@ -83,6 +83,26 @@ export function shows(expected: unknown, actual: unknown): boolean {
   return false;
 }
 
+/**
+ * What a Set's Update must show, for the state's write-only fields: an integration's `Secret` never comes back (Get
+ * shows `SecretSet` instead, PROTOCOL.md §5), so a Set that names it is confirmed by `SecretSet: true`.
+ */
+export function expectedShown(state: string, rest: readonly string[], value: unknown): { rest: readonly string[]; value: unknown } {
+  if (state !== 'Integrations') return { rest, value };
+  const entry = (v: unknown): unknown => {
+    if (!isObject(v) || !Object.prototype.hasOwnProperty.call(v, 'Secret')) return v;
+    const { Secret: secret, ...others } = v;
+    return typeof secret === 'string' && secret !== '' ? { ...others, SecretSet: true } : others;
+  };
+  if (rest.length === 0 && isObject(value)) return { rest, value: Object.fromEntries(Object.entries(value).map(([k, v]) => [k, entry(v)])) };
+  if (rest.length === 1) return { rest, value: entry(value) };
+  if (rest.length === 2 && rest[1] === 'Secret' && typeof value === 'string' && value !== '') return { rest: [rest[0] as string, 'SecretSet'], value: true };
+  return { rest, value };
+}
+
+/** Whether `actual` shows what a Set asked for: null (remove the value) is shown by null or by nothing there. */
+export const showsSet = (expected: unknown, actual: unknown): boolean => (expected === null ? actual === null || actual === undefined : shows(expected, actual));
+
 const pathText = (path: readonly string[]): string => path.join('.');
 
 export class Requests {
@@ -269,8 +289,9 @@ export class Requests {
       if (!w.armed) continue;
       // The Update says something about w's path only when it covers it (its path is a prefix of w's).
       if (below.length > w.rest.length || below.some((k, i) => w.rest[i] !== k)) continue;
-      const shown = valueAt(value, w.rest.slice(below.length));
-      if (shows(w.value, shown)) answered.push(w);
+      const expected = expectedShown(w.state, w.rest, w.value);
+      const shown = valueAt(value, expected.rest.slice(below.length));
+      if (showsSet(expected.value, shown)) answered.push(w);
       else if (w === oldest) refuse = { waiter: w, shown };
     }
     for (const w of answered) {

@@ -5,7 +5,7 @@
  * an Update of a path below a state builds a new state that shares every untouched branch with the old one.
  * Services of unknown kinds are not cached, except the hub's `Stats` (no schema: kept as received).
  */
-import { STATE_SCHEMAS, formatIssues, isStateName } from '../../shared/assethub/index.ts';
+import { formatIssues, stateSchemaOf } from '../../shared/assethub/index.ts';
 import type { Kind } from './directory.ts';
 
 export type ApplyOutcome = 'applied' | 'invalid' | 'ignored' | 'no-base';
@@ -37,9 +37,18 @@ export function valueAt(root: unknown, path: readonly string[]): unknown {
   return node;
 }
 
+/** A copy of `root` without the key at `path` (non-empty), sharing everything not on the path. */
+export function withoutValueAt(root: unknown, path: readonly string[]): unknown {
+  const [key, ...rest] = path as [string, ...string[]];
+  if (!isObject(root) || !Object.prototype.hasOwnProperty.call(root, key)) return root;
+  if (rest.length > 0) return { ...root, [key]: withoutValueAt(root[key], rest) };
+  const { [key]: _removed, ...others } = root;
+  return others;
+}
+
 /** Whether a state of this kind of service is cached. */
 export function isCachedState(kind: Kind, state: string): boolean {
-  if (kind === 'server' || kind === 'client') return isStateName(state);
+  if (kind === 'server' || kind === 'client') return stateSchemaOf(kind, state) !== null;
   return kind === 'hub' && state === 'Stats';
 }
 
@@ -70,18 +79,23 @@ export class StateCache {
     return this.store(service, kind, state, value);
   }
 
-  /** A value below a state (`path` after the state name, non-empty), applied into a copy of the cached state. */
+  /**
+   * A value below a state (`path` after the state name, non-empty), applied into a copy of the cached state. In a
+   * state that is a map of entries (`Integrations`), null for an entry removes it (PROTOCOL.md §1: null is no value).
+   */
   applyPath(service: string, kind: Kind, state: string, path: readonly string[], value: unknown): { outcome: ApplyOutcome; issues?: string[] } {
     if (!isCachedState(kind, state)) return { outcome: 'ignored' };
     const base = this.get(service, state);
     if (base === undefined) return { outcome: 'no-base' };
-    return this.store(service, kind, state, withValueAt(base, path, value));
+    const removal = value === null && path.length === 1 && state === 'Integrations';
+    return this.store(service, kind, state, removal ? withoutValueAt(base, path) : withValueAt(base, path, value));
   }
 
   private store(service: string, kind: Kind, state: string, value: unknown): { outcome: ApplyOutcome; issues?: string[] } {
     let valid: unknown = value;
-    if (kind === 'server' || kind === 'client') {
-      const parsed = STATE_SCHEMAS[kind][state as keyof (typeof STATE_SCHEMAS)['server']].safeParse(value);
+    const schema = kind === 'server' || kind === 'client' ? stateSchemaOf(kind, state) : null;
+    if (schema) {
+      const parsed = schema.safeParse(value);
       if (!parsed.success) {
         const issues = formatIssues(parsed.error);
         this.setProblem(service, state, issues.join('; '));

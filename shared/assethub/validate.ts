@@ -1,9 +1,10 @@
 /** Validating a whole state Value of a named service, with `[dot]` keys decoded first. */
 import type { z } from 'zod';
-import { decodeValueKeys } from '../protocol/dot.ts';
+import { decodeKey, decodeValueKeys } from '../protocol/dot.ts';
 import { CLIENT_SERVICE, SERVER_NAME, parseServiceName } from '../protocol/names.ts';
 import { err, ok, type Result } from '../result.ts';
-import { STATE_SCHEMAS, type ServiceKind, type StateName, isStateName } from './states.ts';
+import { IntegrationsState } from './integrations.ts';
+import { STATE_NAMES, STATE_SCHEMAS, type ServiceKind, type StateName, isStateName } from './states.ts';
 
 export function serviceKindOf(serviceName: string): ServiceKind | null {
   if (serviceName === SERVER_NAME) return 'server';
@@ -29,5 +30,43 @@ export function parseState(kind: ServiceKind, stateName: StateName, wireValue: u
   return result.success ? ok(result.data) : err({ state: stateName, issues: formatIssues(result.error) });
 }
 
-export const parseStateByName = (kind: ServiceKind, name: string, wireValue: unknown): Result<unknown, StateProblem> =>
-  isStateName(name) ? parseState(kind, name, wireValue) : err({ state: name, issues: [`unknown state "${name}"`] });
+/**
+ * States a server has beyond the seed's four: `Integrations` (PROTOCOL.md §5). A panel reads, caches and validates
+ * them like the seed's.
+ */
+export const SERVER_EXTRA_STATES = { Integrations: IntegrationsState } as const;
+const SERVER_STATE_NAMES: readonly string[] = [...STATE_NAMES, ...Object.keys(SERVER_EXTRA_STATES)];
+
+/** Every state a panel reads of a kind of service. */
+export const stateNamesOf = (kind: ServiceKind): readonly string[] => (kind === 'server' ? SERVER_STATE_NAMES : STATE_NAMES);
+
+/** The schema of a state of a kind of service (decoded Value), or null when that kind has no such state. */
+export function stateSchemaOf(kind: ServiceKind, name: string): z.ZodType | null {
+  if (isStateName(name)) return STATE_SCHEMAS[kind][name];
+  if (kind === 'server' && Object.prototype.hasOwnProperty.call(SERVER_EXTRA_STATES, name)) return SERVER_EXTRA_STATES[name as keyof typeof SERVER_EXTRA_STATES];
+  return null;
+}
+
+/** States that are themselves a marked map (PROTOCOL.md §5: the `Integrations` state is keyed by integration name). */
+const MAP_STATES: ReadonlySet<string> = new Set(Object.keys(SERVER_EXTRA_STATES));
+
+/**
+ * Decodes the `[dot]` keys of a Value at a decoded Name path: decodeValueKeys, plus the top-level keys of a state that
+ * is itself a marked map (`Integrations`), which decodeValueKeys leaves as they are. A key without `[` decodes to
+ * itself, so a service that sends such names unencoded reads the same.
+ */
+export function decodeStateValue(path: readonly string[], wireValue: unknown): unknown {
+  const value = decodeValueKeys(path, wireValue);
+  if (path.length !== 1 || !MAP_STATES.has(path[0] as string) || typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  const map = value as Record<string, unknown>;
+  if (!Object.keys(map).some((k) => k.includes('['))) return map;
+  return Object.fromEntries(Object.entries(map).map(([k, v]) => [decodeKey(k), v]));
+}
+
+export function parseStateByName(kind: ServiceKind, name: string, wireValue: unknown): Result<unknown, StateProblem> {
+  if (isStateName(name)) return parseState(kind, name, wireValue);
+  const schema = stateSchemaOf(kind, name);
+  if (!schema) return err({ state: name, issues: [`unknown state "${name}"`] });
+  const result = schema.safeParse(decodeStateValue([name], wireValue));
+  return result.success ? ok(result.data) : err({ state: name, issues: formatIssues(result.error) });
+}
