@@ -1,0 +1,269 @@
+/**
+ * Export and import of the catalogue's tags, keywords and metadata (PROTOCOL.md §6, seed 004).
+ * - Export: ExportAssets with optional tags and keywords, or one asset; the document is saved as a .json file through
+ *   a Blob and an <a download> (in Electron the same opens its save dialog).
+ * - Import: a .json file is read and parsed here (a parse error is shown, nothing is sent), previewed, then sent as
+ *   ImportAssets {Document}. A refusal (UNPROCESSABLE) lists every problem: entry, field, message; nothing was applied.
+ *   A success says how many assets were imported and how many were unchanged.
+ */
+import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
+import type { TAsset } from '../../../../shared/assethub/catalogue.ts';
+import { useToasts } from '../../store/toasts.ts';
+import { FormDialog } from '../repositories/FormDialog.tsx';
+import { RepoName } from '../repositories/RepoName.tsx';
+import { entryLabel, exportFileName, parseImportProblems, plural, splitList, type CallFailure, type ImportProblemLine } from './model.ts';
+import { asFailure, exportAssets, importAssets } from './server.ts';
+
+/** Saves text as a file: the browser's download, Electron's save dialog. */
+export function saveFile(name: string, text: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.style.display = 'none';
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+// ---- export ----
+
+export function ExportDialog({ repository, branch, asset, onClose }: { repository: string; branch: string; asset: TAsset | null; onClose(): void }) {
+  const push = useToasts((s) => s.push);
+  const [tags, setTags] = useState('');
+  const [keywords, setKeywords] = useState('');
+  const [only, setOnly] = useState(asset !== null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<CallFailure | null>(null);
+  return (
+    <FormDialog
+      title="Export assets"
+      submitLabel="Export to file"
+      busy={busy}
+      error={error}
+      canSubmit
+      onCancel={onClose}
+      testId="as-export-dialog"
+      onSubmit={async () => {
+        setBusy(true);
+        setError(null);
+        const t = splitList(tags);
+        const k = splitList(keywords);
+        try {
+          const { Document } = await exportAssets({
+            Repository: repository,
+            Branch: branch,
+            ...(only && asset ? { AssetId: asset.id } : {}),
+            ...(t.length ? { Tags: t } : {}),
+            ...(k.length ? { Keywords: k } : {}),
+          });
+          const name = exportFileName(repository, branch, new Date(), only && asset ? asset.name : undefined);
+          saveFile(name, `${JSON.stringify(Document, null, 2)}\n`);
+          push({ kind: 'success', title: `Exported ${plural(Document.assets.length, 'asset')}`, message: `Saved as ${name}` });
+          onClose();
+        } catch (e) {
+          const f = asFailure(e);
+          setError(f);
+          push({ kind: 'error', title: 'Export failed', code: f.code, message: f.message });
+        } finally {
+          setBusy(false);
+        }
+      }}
+    >
+      <p className="muted">
+        Tags, keywords and metadata of <RepoName name={repository} /> · <strong className="repo-strong">{branch}</strong>, at its latest commit.
+      </p>
+      <label className="field">
+        Only assets with these tags (comma-separated; empty = any)
+        <input value={tags} onChange={(e) => setTags(e.target.value)} spellCheck={false} autoComplete="off" data-testid="as-export-tags" />
+      </label>
+      <label className="field">
+        Only assets with these keywords (comma-separated; empty = any)
+        <input value={keywords} onChange={(e) => setKeywords(e.target.value)} spellCheck={false} autoComplete="off" data-testid="as-export-keywords" />
+      </label>
+      {asset && (
+        <label className="check">
+          <input type="checkbox" checked={only} onChange={(e) => setOnly(e.target.checked)} data-testid="as-export-only" />
+          Only the selected asset: <code>{asset.name || asset.uri}</code>
+        </label>
+      )}
+    </FormDialog>
+  );
+}
+
+// ---- import ----
+
+export type ImportState =
+  | { phase: 'unreadable'; file: string; message: string }
+  | { phase: 'preview'; file: string; document: unknown }
+  | { phase: 'busy'; file: string; document: unknown }
+  | { phase: 'refused'; file: string; document: unknown; summary: string; problems: ImportProblemLine[] }
+  | { phase: 'failed'; file: string; document: unknown; error: CallFailure }
+  | { phase: 'done'; file: string; imported: number; unchanged: number };
+
+/** Reads a chosen file: JSON or the reason it is not. */
+export async function readImportFile(file: File): Promise<ImportState> {
+  let text: string;
+  try {
+    text = await file.text();
+  } catch (e) {
+    return { phase: 'unreadable', file: file.name, message: `the file could not be read: ${e instanceof Error ? e.message : String(e)}` };
+  }
+  try {
+    return { phase: 'preview', file: file.name, document: JSON.parse(text) as unknown };
+  } catch (e) {
+    return { phase: 'unreadable', file: file.name, message: `not valid JSON: ${e instanceof Error ? e.message : String(e)}` };
+  }
+}
+
+function Modal({ title, children, actions, onClose, busy, testId }: { title: string; children: ReactNode; actions: ReactNode; onClose(): void; busy: boolean; testId: string }) {
+  const titleId = useId();
+  const box = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const before = document.activeElement as HTMLElement | null;
+    box.current?.querySelector<HTMLElement>('.modal-actions button:last-child')?.focus();
+    return () => before?.focus();
+  }, []);
+  const close = useRef(onClose);
+  close.current = busy ? () => {} : onClose;
+  return (
+    <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && close.current()}>
+      <div
+        ref={box}
+        className="modal as-modal-wide"
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby={titleId}
+        aria-busy={busy}
+        data-testid={testId}
+        onKeyDown={(e) => {
+          if (e.key === 'Escape') close.current();
+        }}
+      >
+        <h2 id={titleId}>{title}</h2>
+        <div className="modal-body">{children}</div>
+        <div className="modal-actions">{actions}</div>
+      </div>
+    </div>
+  );
+}
+
+function docSummary(document: unknown): { repository: string | null; branch: string | null; entries: number | null; format: string | null } {
+  const d = typeof document === 'object' && document !== null ? (document as Record<string, unknown>) : {};
+  const s = (v: unknown) => (typeof v === 'string' ? v : null);
+  return { repository: s(d['repository']), branch: s(d['branch']), entries: Array.isArray(d['assets']) ? d['assets'].length : null, format: s(d['format']) };
+}
+
+function Problems({ document, problems }: { document: unknown; problems: ImportProblemLine[] }) {
+  return (
+    <div className="as-problems-scroll">
+      <table className="table as-problems" data-testid="as-import-problems">
+        <thead>
+          <tr><th scope="col">Entry</th><th scope="col">Field</th><th scope="col">Problem</th></tr>
+        </thead>
+        <tbody>
+          {problems.map((p, i) => {
+            const label = entryLabel(document, p.index);
+            return (
+              <tr key={i} data-testid="as-import-problem" data-index={p.index} data-field={p.field}>
+                <td className="as-problem-entry">
+                  {p.index < 0 ? 'document' : `#${p.index}`}
+                  {label && p.index >= 0 && <span className="muted as-problem-label" title={label}>{label}</span>}
+                </td>
+                <td><code>{p.field || '—'}</code></td>
+                <td className="as-problem-msg">{p.message}</td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+export function ImportDialog({ state, onState, onImported, onClose }: { state: ImportState; onState(s: ImportState): void; onImported(): void; onClose(): void }) {
+  const send = async (file: string, document: unknown) => {
+    onState({ phase: 'busy', file, document });
+    try {
+      const r = await importAssets(document);
+      onState({ phase: 'done', file, imported: r.Imported, unchanged: r.Unchanged });
+      onImported();
+    } catch (e) {
+      const f = asFailure(e);
+      if (f.code === 'UNPROCESSABLE') {
+        const { summary, problems } = parseImportProblems(f.message);
+        onState({ phase: 'refused', file, document, summary, problems });
+      } else onState({ phase: 'failed', file, document, error: f });
+    }
+  };
+  const busy = state.phase === 'busy';
+  const title = `Import ${state.file}`;
+  const close = <button type="button" onClick={onClose} disabled={busy}>{state.phase === 'preview' ? 'Cancel' : 'Close'}</button>;
+
+  switch (state.phase) {
+    case 'unreadable':
+      return (
+        <Modal title={title} onClose={onClose} busy={false} testId="as-import-dialog" actions={close}>
+          <p className="as-inline-error" role="alert" data-testid="as-import-error">The file was not imported: {state.message}</p>
+          <p className="muted">Nothing was sent to the server.</p>
+        </Modal>
+      );
+    case 'preview':
+    case 'busy': {
+      const d = docSummary(state.document);
+      return (
+        <Modal
+          title={title}
+          onClose={onClose}
+          busy={busy}
+          testId="as-import-dialog"
+          actions={
+            <>
+              {close}
+              <button type="button" className="primary" disabled={busy} onClick={() => void send(state.file, state.document)} data-testid="as-import-confirm">
+                {busy ? 'Importing…' : 'Import'}
+              </button>
+            </>
+          }
+        >
+          <dl className="facts as-facts">
+            <dt>Format</dt><dd>{d.format ?? <span className="muted">not given</span>}</dd>
+            <dt>Repository</dt><dd>{d.repository ? <RepoName name={d.repository} /> : <span className="muted">not given</span>}</dd>
+            <dt>Branch</dt><dd>{d.branch ?? <span className="muted">not given</span>}</dd>
+            <dt>Entries</dt><dd>{d.entries === null ? <span className="muted">no assets list</span> : d.entries.toLocaleString('en-US')}</dd>
+          </dl>
+          <p className="muted as-note">The server upserts tags, keywords and metadata of every entry. If any entry is invalid nothing is applied and every problem is listed.</p>
+        </Modal>
+      );
+    }
+    case 'refused':
+      return (
+        <Modal title={title} onClose={onClose} busy={false} testId="as-import-dialog" actions={close}>
+          <p className="as-inline-error" role="alert" data-testid="as-import-refused">
+            <code>UNPROCESSABLE</code> {state.summary || 'The server refused the import'}
+            {/nothing was (imported|applied)/i.test(state.summary) ? '.' : '. Nothing was applied.'}
+          </p>
+          <p className="muted" data-testid="as-import-problem-count">{plural(state.problems.length, 'problem')}</p>
+          <Problems document={state.document} problems={state.problems} />
+        </Modal>
+      );
+    case 'failed':
+      return (
+        <Modal title={title} onClose={onClose} busy={false} testId="as-import-dialog" actions={close}>
+          <p className="as-inline-error" role="alert" data-testid="as-import-error">
+            The server refused the import: <code>{state.error.code}</code> {state.error.message}
+          </p>
+        </Modal>
+      );
+    case 'done':
+      return (
+        <Modal title={title} onClose={onClose} busy={false} testId="as-import-dialog" actions={close}>
+          <p role="status" data-testid="as-import-done" data-imported={state.imported} data-unchanged={state.unchanged}>
+            Imported <strong>{plural(state.imported, 'asset')}</strong>; <strong>{state.unchanged.toLocaleString('en-US')}</strong> unchanged.
+          </p>
+          <p className="muted">The table has been read again.</p>
+        </Modal>
+      );
+  }
+}
