@@ -24,10 +24,10 @@ test('the built renderer loads in Chromium under its CSP without errors, opens o
   expect(problems).toEqual([]);
 });
 
-test('the shell works by keyboard: Alt+1…7 switch views, Tab reaches every control in order with a visible focus', async ({ page }) => {
+test('the shell works by keyboard: Alt+1…9 switch views, Tab reaches every control in order with a visible focus', async ({ page }) => {
   await page.goto(panelUrl());
   await expect(page.getByTestId('connection-state')).toHaveText('Connected');
-  const ids = ['overview', 'workspaces', 'repositories', 'claims', 'conflicts', 'log', 'connection'];
+  const ids = ['overview', 'workspaces', 'repositories', 'assets', 'integrations', 'claims', 'conflicts', 'log', 'connection'];
   for (const [i, id] of ids.entries()) {
     await page.keyboard.press(`Alt+${i + 1}`);
     await expect(page.getByTestId(`nav-${id}`)).toHaveAttribute('aria-current', 'page');

@@ -9,7 +9,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { BridgeClient } from './bridge-client.ts';
 import { panelUrl } from './panel-host.ts';
 
-const VIEW_IDS = ['overview', 'workspaces', 'repositories', 'claims', 'conflicts', 'log', 'connection'] as const;
+const VIEW_IDS = ['overview', 'workspaces', 'repositories', 'assets', 'integrations', 'claims', 'conflicts', 'log', 'connection'] as const;
 const SHOTS = 'test-results/screenshots';
 
 async function open(page: Page): Promise<void> {
@@ -113,7 +113,7 @@ test('message log: live frames, pause, Type filter, search and expand', async ({
   const count = async () => ((await list.count()) === 0 ? 0 : Number((await list.getAttribute('data-count')) ?? '0'));
   try {
     await open(page);
-    await page.keyboard.press('Alt+6');
+    await page.keyboard.press('Alt+8');
     await expect(page.locator('main#main')).toHaveAttribute('data-view', 'log');
 
     // Live: frames appear, and more as traffic flows.

@@ -41,7 +41,7 @@ export function ConfirmDialog({ title, children, confirmLabel, danger, typeToCon
         <div className="modal-body">{children}</div>
         {typeToConfirm !== undefined && (
           <label className="field">
-            Type <code>{typeToConfirm}</code> to confirm
+            <span>Type <code>{typeToConfirm}</code> to confirm</span>
             <input value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" spellCheck={false} />
           </label>
         )}

@@ -1,6 +1,6 @@
 /**
  * The frame around every view: header with the panel's name, the machine filter and the theme switch; navigation
- * (Alt+1 … Alt+7); the status bar (hub URL, connection state in words, panel name); toasts. Without a host it shows
+ * (Alt+1 … Alt+9); the status bar (hub URL, connection state in words, panel name); toasts. Without a host it shows
  * how to open the panel instead of empty views.
  */
 import { useEffect, useRef } from 'react';

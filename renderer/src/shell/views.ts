@@ -1,9 +1,11 @@
-/** The operator's views, in navigation order, with their keyboard shortcuts (Alt+1 … Alt+7). */
+/** The operator's views, in navigation order, with their keyboard shortcuts (Alt+1 … Alt+9). */
 import type { ComponentType } from 'react';
 import type { ViewId } from '../store/ui.ts';
+import { AssetsView } from '../views/assets/AssetsView.tsx';
 import { ClaimsView } from '../views/claims/ClaimsView.tsx';
 import { ConflictsView } from '../views/conflicts/ConflictsView.tsx';
 import { ConnectionScreen } from '../views/ConnectionScreen.tsx';
+import { IntegrationsView } from '../views/integrations/IntegrationsView.tsx';
 import { LogView } from '../views/log/LogView.tsx';
 import { OverviewView } from '../views/overview/OverviewView.tsx';
 import { RepositoriesView } from '../views/repositories/RepositoriesView.tsx';
@@ -15,6 +17,8 @@ export const VIEWS: readonly ViewDef[] = [
   { id: 'overview', label: 'Overview', component: OverviewView },
   { id: 'workspaces', label: 'Workspaces', component: WorkspacesView },
   { id: 'repositories', label: 'Repositories', component: RepositoriesView },
+  { id: 'assets', label: 'Assets', component: AssetsView },
+  { id: 'integrations', label: 'Integrations', component: IntegrationsView },
   { id: 'claims', label: 'Claims', component: ClaimsView },
   { id: 'conflicts', label: 'Conflicts', component: ConflictsView },
   { id: 'log', label: 'Message log', component: LogView },

@@ -1,7 +1,7 @@
 /** What the operator chose to look at: the view, the machine filter, the theme. Kept for the session. */
 import { create } from 'zustand';
 
-export type ViewId = 'overview' | 'workspaces' | 'repositories' | 'claims' | 'conflicts' | 'log' | 'connection';
+export type ViewId = 'overview' | 'workspaces' | 'repositories' | 'assets' | 'integrations' | 'claims' | 'conflicts' | 'log' | 'connection';
 export type Theme = 'dark' | 'light';
 
 export interface UiStore {

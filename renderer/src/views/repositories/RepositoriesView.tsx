@@ -263,7 +263,7 @@ function CommitRow({ commit, selected, now, machines, onSelect, onTag, onUntag }
           </span>
         </div>
       </div>
-      <div className="repo-chips repo-machines" aria-label="Machines at this commit">
+      <div className="repo-chips repo-machines" role="group" aria-label="Machines at this commit">
         {machines.map((m) => (
           <span key={`${m.machine}/${m.workspace}`} className="repo-machine" title={`${m.machine}: workspace ${m.workspace} is at this commit`} data-testid="repo-machine">
             {m.machine}
