@@ -1,6 +1,5 @@
 // SIGKILL the server at random points during a loop of chunk uploads and CreateCommit calls, 20 times. Every commit
 // it answered must survive, no commit may refer to a missing or corrupt chunk, and SQLite must pass integrity_check.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -11,6 +10,7 @@ import { lockDataDir } from '../lib/data-lock.ts';
 import { silentLogger } from '../lib/log.ts';
 import { putFile, tempDir } from '../testing/cluster.ts';
 import { Probe } from '../testing/probe.ts';
+import { exited, spawnServer as spawnServerProcess } from '../testing/server-process.ts';
 import { ChunkStore } from './chunks/index.ts';
 import { ServerStore } from './store.ts';
 
@@ -31,34 +31,8 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-interface Spawned { child: ChildProcess; storageUrl: string }
-
-/** Starts the server as its own process and waits until it is on the hub (its Startup arrived). */
-async function spawnServer(): Promise<Spawned> {
-  const from = panel.messages.length;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'services/server/main.ts', '--data', path.join(dir, 'server'), '--hub', hub.url], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ASSETHUB_LOG_LEVEL: 'warn' },
-  });
-  let out = '';
-  const storageUrl = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out.slice(-3000)}`)), 20_000);
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /AssetHubServer storage (\S+)/.exec(out);
-      if (m?.[1]) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-    child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${out.slice(-3000)}`)));
-  });
-  await panel.next((m) => m.topic.Type === 'Startup' && m.topic.Source === SERVER_NAME, 10_000, from);
-  return { child, storageUrl };
-}
-
-const killed = (child: ChildProcess) => new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
+const spawnServer = () => spawnServerProcess(panel, hub.url, path.join(dir, 'server'));
+const killed = exited;
 
 async function head(): Promise<string> {
   const repos = await panel.ok<Array<{ Name: string; Branches: Array<{ Commits: Array<{ ID: string }> }> }>>(SERVER_NAME, 'GetRepositories');

@@ -1,7 +1,7 @@
 // Managed integrations under failure: the server runs as its own process (as crash.test.ts does) and is killed with
 // SIGKILL; the receiver (in this process, real HTTP on loopback) fails at random. Nothing may be lost and nothing
 // tracked twice.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -12,6 +12,7 @@ import { silentLogger } from '../../lib/log.ts';
 import { startReceiver, type RunningReceiver } from '../../receiver/receiver.ts';
 import { putChunk, sha256, tempDir } from '../../testing/cluster.ts';
 import { Probe } from '../../testing/probe.ts';
+import { exited, spawnServer as spawnServerProcess, type ServerProcess } from '../../testing/server-process.ts';
 import { until } from '../../testing/wait.ts';
 import { assetIdOf } from '../catalogue/derive.ts';
 import { IntegrationsDb } from './db.ts';
@@ -37,35 +38,13 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-interface Spawned { child: ChildProcess; storageUrl: string }
-
-async function spawnServer(data: string): Promise<Spawned> {
-  const from = panel.messages.length;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'services/server/main.ts', '--data', data, '--hub', hub.url], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ASSETHUB_LOG_LEVEL: 'error' },
-  });
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  let out = '';
-  const storageUrl = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out.slice(-3000)}`)), 20_000);
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /AssetHubServer storage (\S+)/.exec(out);
-      if (m?.[1]) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-    child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${out.slice(-3000)}`)));
-  });
-  await panel.next((m) => m.topic.Type === 'Startup' && m.topic.Source === SERVER_NAME, 10_000, from);
-  return { child, storageUrl };
+async function spawnServer(data: string): Promise<ServerProcess> {
+  const spawned = await spawnServerProcess(panel, hub.url, data, 'error');
+  children.add(spawned.child);
+  spawned.child.once('exit', () => children.delete(spawned.child));
+  return spawned;
 }
 
-const exited = (child: ChildProcess) => new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
 async function kill(child: ChildProcess, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
   child.kill(signal);
   await exited(child);
