@@ -44,7 +44,10 @@ export class ServerStore {
   constructor(file: string) {
     this.db = openDatabase(file);
     try {
-      this.db.exec('PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;');
+      // One process owns the data folder (lockDataDir, which also removes a killed owner's stale lock directory):
+      // holding the lock for the connection's lifetime spares node-sqlite3-wasm's `<file>.lock` directory being made
+      // and removed around every transaction and statement. openDatabase has already rolled back a hot journal.
+      this.db.exec('PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA locking_mode = EXCLUSIVE; PRAGMA cache_size = -32768;');
       registerCatalogueFunctions(this.db);
       openSchema(this.db);
     } catch (error) {

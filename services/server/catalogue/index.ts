@@ -163,13 +163,16 @@ export class Catalogue {
       return e;
     };
     for (const id of new Set(assetIds)) entry(id);
-    for (const r of this.db.all('SELECT asset_id, tag FROM asset_tags WHERE asset_id IN (SELECT value FROM json_each(?)) ORDER BY asset_id, position', [ids])) {
+    // Most catalogues have few tags, keywords or metadata: a table with no row at all is not probed id by id.
+    const present = this.db.get(`SELECT EXISTS (SELECT 1 FROM asset_tags) AS tags, EXISTS (SELECT 1 FROM asset_keywords) AS keywords,
+      EXISTS (SELECT 1 FROM asset_metadata) AS metadata`);
+    if (present?.tags) for (const r of this.db.all('SELECT asset_id, tag FROM asset_tags WHERE asset_id IN (SELECT value FROM json_each(?)) ORDER BY asset_id, position', [ids])) {
       entry(String(r.asset_id)).tags.push(String(r.tag));
     }
-    for (const r of this.db.all('SELECT asset_id, keyword FROM asset_keywords WHERE asset_id IN (SELECT value FROM json_each(?)) ORDER BY asset_id, position', [ids])) {
+    if (present?.keywords) for (const r of this.db.all('SELECT asset_id, keyword FROM asset_keywords WHERE asset_id IN (SELECT value FROM json_each(?)) ORDER BY asset_id, position', [ids])) {
       entry(String(r.asset_id)).keywords.push(String(r.keyword));
     }
-    for (const r of this.db.all('SELECT asset_id, name, value, type FROM asset_metadata WHERE asset_id IN (SELECT value FROM json_each(?)) ORDER BY asset_id, position', [ids])) {
+    if (present?.metadata) for (const r of this.db.all('SELECT asset_id, name, value, type FROM asset_metadata WHERE asset_id IN (SELECT value FROM json_each(?)) ORDER BY asset_id, position', [ids])) {
       entry(String(r.asset_id)).metadata.push({ name: String(r.name), defaultValue: String(r.value), ...(r.type === null ? {} : { type: String(r.type) }) });
     }
     return out;

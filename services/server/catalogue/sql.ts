@@ -32,6 +32,8 @@ export interface Statement {
    * a page up to some URI, no removal after it can be on the page, and only the candidates before it are checked.
    */
   bounded?: string;
+  /** The rows carry an `existed` column (a delta's parts). */
+  existed?: boolean;
 }
 export type Target = 'assets' | 'relationships';
 
@@ -262,7 +264,7 @@ export function statements(db: sqlite.Database, q: Query, after: string | null, 
     const page = `SELECT ${columns} FROM ${src.from} WHERE ${conditions} ORDER BY f.uri LIMIT ${Math.max(0, Math.floor(limit))}`;
     if (part === 'removed') {
       const bounded = `SELECT ${columns} FROM ${src.from} WHERE ${conditions} AND f.uri <= ? ORDER BY f.uri LIMIT ${Math.max(0, Math.floor(limit))}`;
-      return { text: page, params, bounded };
+      return { text: page, params, bounded, existed: true };
     }
     if (from === null) return { text: page, params };
     // Whether a changed row's URI existed at `from` (MODIFY, else INSERT) is looked up for the page's rows only, not
@@ -271,6 +273,7 @@ export function statements(db: sqlite.Database, q: Query, after: string | null, 
     return {
       text: `SELECT x.*, EXISTS (SELECT 1 FROM files g INDEXED BY ${probeIndex(false)} WHERE g.branch_id = ? AND g.uri = x.uri AND ${existed.sql}) AS existed FROM (${page}) x ORDER BY x.uri`,
       params: [q.branchId, ...existed.params, ...params],
+      existed: true,
     };
   });
 }
@@ -280,16 +283,29 @@ export function compareUtf8(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
 
+const ROW_FIELDS = ['asset_id', 'uri', 'kind', 'asset_kind', 'name', 'size', 'hash', 'commit_id', 'created_commit', 'parent_id'] as const;
+
+/**
+ * A page's rows as one JSON text built by SQLite and parsed at once: node-sqlite3-wasm converts every column of every
+ * row through its C interface, which costs more than the query (the statement's order is kept: the aggregate reads its
+ * subquery's rows in order).
+ */
+function rowsOf(db: sqlite.Database, text: string, params: Bind[], existed: boolean): FileRow[] {
+  const fields = [...ROW_FIELDS, ...(existed ? ['existed'] : [])].map((f) => `'${f}', r.${f}`).join(', ');
+  const r = db.get(`SELECT json_group_array(json_object(${fields})) AS rows FROM (${text}) r`, params);
+  return JSON.parse(String(r?.rows ?? '[]')) as FileRow[];
+}
+
 /** Runs the statements and merges a delta's two parts in uri order; at most `limit` rows. */
 export function runPage(db: sqlite.Database, list: Statement[], limit: number): FileRow[] {
   const [changed, removed] = list;
   if (!changed) return [];
-  const a = db.all(changed.text, changed.params) as unknown as FileRow[];
+  const a = rowsOf(db, changed.text, changed.params, changed.existed === true);
   if (!removed) return a;
   const last = a.length >= limit ? a.at(-1) : undefined;
-  const b = (last && removed.bounded
-    ? db.all(removed.bounded, [...removed.params, last.uri])
-    : db.all(removed.text, removed.params)) as unknown as FileRow[];
+  const b = last && removed.bounded
+    ? rowsOf(db, removed.bounded, [...removed.params, last.uri], true)
+    : rowsOf(db, removed.text, removed.params, true);
   const out: FileRow[] = [];
   let i = 0;
   let j = 0;
