@@ -13,7 +13,8 @@ import { usePanel } from '../../store/panel.ts';
 import { timeTexts } from '../repositories/time.ts';
 import { KindBadge, OperationBadge } from './AssetTable.tsx';
 import { bytes, kindOf, PAGE_SIZE, plural, rsqlValue, splitAttributes, type CallFailure } from './model.ts';
-import { asFailure, queryAssets, queryIntegrationAssets, queryRelationships } from './server.ts';
+import { failureOf } from '../../shell/serverCall.ts';
+import { queryAssets, queryIntegrationAssets, queryRelationships } from './server.ts';
 
 type Load<T> = { phase: 'loading' } | { phase: 'ready'; value: T } | { phase: 'error'; error: CallFailure };
 
@@ -80,7 +81,7 @@ function Relationships({ asset, repository, branch, revision, onOpen }: { asset:
     setState({ phase: 'loading' });
     loadRelated(asset, repository, branch, revision).then(
       (value) => live && setState({ phase: 'ready', value }),
-      (error: unknown) => live && setState({ phase: 'error', error: asFailure(error) }),
+      (error: unknown) => live && setState({ phase: 'error', error: failureOf(error) }),
     );
     return () => {
       live = false;
@@ -135,7 +136,7 @@ async function trackingOf(name: string, assetId: string): Promise<Tracking> {
     }
     return { name, status: null, entry: null, error: null };
   } catch (error) {
-    return { name, status: null, entry: null, error: asFailure(error) };
+    return { name, status: null, entry: null, error: failureOf(error) };
   }
 }
 

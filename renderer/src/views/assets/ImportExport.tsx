@@ -12,7 +12,8 @@ import { useToasts } from '../../store/toasts.ts';
 import { FormDialog } from '../repositories/FormDialog.tsx';
 import { RepoName } from '../repositories/RepoName.tsx';
 import { entryLabel, exportFileName, parseImportProblems, plural, splitList, type CallFailure, type ImportProblemLine } from './model.ts';
-import { asFailure, exportAssets, importAssets } from './server.ts';
+import { failureOf } from '../../shell/serverCall.ts';
+import { exportAssets, importAssets } from './server.ts';
 
 /** Saves text as a file: the browser's download, Electron's save dialog. */
 export function saveFile(name: string, text: string): void {
@@ -63,7 +64,7 @@ export function ExportDialog({ repository, branch, asset, onClose }: { repositor
           push({ kind: 'success', title: `Exported ${plural(Document.assets.length, 'asset')}`, message: `Saved as ${name}` });
           onClose();
         } catch (e) {
-          const f = asFailure(e);
+          const f = failureOf(e);
           setError(f);
           push({ kind: 'error', title: 'Export failed', code: f.code, message: f.message });
         } finally {
@@ -190,7 +191,7 @@ export function ImportDialog({ state, onState, onImported, onClose }: { state: I
       onState({ phase: 'done', file, imported: r.Imported, unchanged: r.Unchanged });
       onImported();
     } catch (e) {
-      const f = asFailure(e);
+      const f = failureOf(e);
       if (f.code === 'UNPROCESSABLE') {
         const { summary, problems } = parseImportProblems(f.message);
         onState({ phase: 'refused', file, document, summary, problems });

@@ -6,7 +6,8 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { TAsset } from '../../../../shared/assethub/catalogue.ts';
 import { loadFromStart, loadMore, PAGE_SIZE, type CallFailure, type FetchPage } from './model.ts';
-import { asFailure, queryAssets } from './server.ts';
+import { failureOf } from '../../shell/serverCall.ts';
+import { queryAssets } from './server.ts';
 
 export interface AssetQuery { repository: string; branch: string; filters: string }
 
@@ -52,7 +53,7 @@ export function useAssetQuery(query: AssetQuery | null) {
       setState({ answered: q, rows: loaded.rows, nextCursor: loaded.nextCursor, loading: null, error: null, notice: null });
     } catch (error) {
       if (gen !== generation.current) return;
-      setState({ ...EMPTY, answered: q, error: asFailure(error) });
+      setState({ ...EMPTY, answered: q, error: failureOf(error) });
     }
   }, []);
 
@@ -81,7 +82,7 @@ export function useAssetQuery(query: AssetQuery | null) {
       });
     } catch (error) {
       if (gen !== generation.current) return;
-      setState((x) => ({ ...x, loading: null, error: asFailure(error) }));
+      setState((x) => ({ ...x, loading: null, error: failureOf(error) }));
     }
   }, []);
 

@@ -3,7 +3,6 @@
  * against the shared schema: an answer the panel cannot read is an error that says where, never half-shown data.
  * Every refusal keeps the service's code (UNKNOWN_INTEGRATION, INVALID_FILTER, CURSOR_EXPIRED, SET_REFUSED, …).
  */
-import type { z } from 'zod';
 import { QueryAssetsResult } from '../../../../shared/assethub/catalogue.ts';
 import {
   CancelSyncResult,
@@ -13,36 +12,10 @@ import {
   type TIntegrationConfig,
   type TIntegrationStatus,
 } from '../../../../shared/assethub/integrations.ts';
-import { SERVER_NAME } from '../../shell/selectors.ts';
-import { errorInfo } from '../../shell/useCommand.ts';
-import { usePanel } from '../../store/panel.ts';
+import { callServer as call, setServer, type CallFailure } from '../../shell/serverCall.ts';
 
-export interface Failure { code: string; message: string }
-
-export class CallError extends Error implements Failure {
-  constructor(readonly code: string, message: string) {
-    super(message);
-  }
-}
-
-export const failureOf = (error: unknown): Failure => (error instanceof CallError ? { code: error.code, message: error.message } : errorInfo(error));
-
-async function call<S extends z.ZodType>(method: string, params: Record<string, unknown>, schema: S): Promise<z.infer<S>> {
-  let result: unknown;
-  try {
-    result = await usePanel.getState().invoke('call', { service: SERVER_NAME, method, params });
-  } catch (error) {
-    const { code, message } = errorInfo(error);
-    throw new CallError(code, message);
-  }
-  const parsed = schema.safeParse(result);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue ? `${issue.path.join('.') || '(the answer)'}: ${issue.message}` : 'unexpected shape';
-    throw new CallError('INVALID_ANSWER', `${method} answered something this panel cannot read (${where})`);
-  }
-  return parsed.data;
-}
+export type Failure = CallFailure;
+export { failureOf } from '../../shell/serverCall.ts';
 
 export interface AssetQuery { Integration: string; Status: TIntegrationStatus; Filter?: string; Cursor?: string; Limit: number }
 
@@ -69,30 +42,9 @@ export const queryAssets = (params: { Repository: string; Branch: string; Filter
   }, QueryAssetsResult);
 
 /** Creates or replaces an integration; resolves when the server's Update shows it (SET_REFUSED with its reason otherwise). */
-export async function saveIntegration(name: string, config: TIntegrationConfig): Promise<void> {
-  try {
-    await usePanel.getState().invoke('set', { service: SERVER_NAME, path: ['Integrations', name], value: config });
-  } catch (error) {
-    const { code, message } = errorInfo(error);
-    throw new CallError(code, message);
-  }
-}
+export const saveIntegration = (name: string, config: TIntegrationConfig): Promise<void> => setServer(['Integrations', name], config);
 
-export async function setEnabled(name: string, enabled: boolean): Promise<void> {
-  try {
-    await usePanel.getState().invoke('set', { service: SERVER_NAME, path: ['Integrations', name, 'Enabled'], value: enabled });
-  } catch (error) {
-    const { code, message } = errorInfo(error);
-    throw new CallError(code, message);
-  }
-}
+export const setEnabled = (name: string, enabled: boolean): Promise<void> => setServer(['Integrations', name, 'Enabled'], enabled);
 
 /** Removes an integration: a Set of null, confirmed when the entry is gone from the server's state. */
-export async function deleteIntegration(name: string): Promise<void> {
-  try {
-    await usePanel.getState().invoke('set', { service: SERVER_NAME, path: ['Integrations', name], value: null });
-  } catch (error) {
-    const { code, message } = errorInfo(error);
-    throw new CallError(code, message);
-  }
-}
+export const deleteIntegration = (name: string): Promise<void> => setServer(['Integrations', name], null);
