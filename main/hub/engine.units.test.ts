@@ -6,7 +6,7 @@ import { silentLogger as pinoLogger } from '../../services/lib/log.ts';
 import { until } from '../../services/testing/wait.ts';
 import { MAX_BACKOFF_MS, backoffDelay, panelSubscriptions } from './connection.ts';
 import { kindOf } from './directory.ts';
-import { MessageLog, messageBody } from './message-log.ts';
+import { MessageLog, REDACTED, messageBody } from './message-log.ts';
 import { shows } from './requests.ts';
 import { createPanelEngine, defaultPanelName, memoryTransport, type MemoryTransport, type PanelEngine } from './index.ts';
 
@@ -211,6 +211,18 @@ describe('message log', () => {
     const braces = envelope<'Update'>({ Type: 'Update', Target: BROADCAST, Source: 'A{},"Message":{-x', Name: 'State' }, { Value: 1 });
     expect(messageBody(encodeFrame(braces), braces)).toBe('{"Value":1}');
     expect(messageBody(encodeFrame(m, 3), m, true)).toBe(JSON.stringify(m.message));
+  });
+
+  it('never keeps an integration Secret sent in a Set, whatever it contains', () => {
+    const log = new MessageLog(10);
+    const secret = 'p"a\\ss "Secret":"x';
+    const set = envelope<'Set'>({ Type: 'Set', Target: 'AssetHubServer', Name: 'Integrations.DAM', RespondTo: 'P' }, { Value: { Name: 'DAM', Secret: secret, TenantId: 't' } });
+    const entry = log.record('out', encodeFrame(set), set, 100);
+    expect(entry?.body).not.toContain('p\\"a');
+    expect(JSON.parse(entry?.body ?? '')).toEqual({ Value: { Name: 'DAM', Secret: REDACTED, TenantId: 't' } });
+    // Other frames are kept exactly.
+    const update = envelope<'Update'>({ Type: 'Update', Target: BROADCAST, Source: 'AssetHubServer', Name: 'Integrations' }, { Value: { Secret: 'shown' } });
+    expect(log.record('in', encodeFrame(update), update, 10)?.body).toBe('{"Value":{"Secret":"shown"}}');
   });
 
   it('is a ring: bounded by capacity and by body characters; long bodies are truncated', () => {

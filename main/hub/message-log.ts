@@ -30,6 +30,11 @@ export function messageBody(text: string, message: Envelope | null, attachment =
   return JSON.stringify(message.message);
 }
 
+/** A Set's `"Secret": "…"` (an integration's signing secret is write-only) as it is shown in the log. */
+export const REDACTED = '(write-only: not logged)';
+const SECRET_FIELD = /"Secret":"(?:[^"\\]|\\.)*"/g;
+const redact = (body: string): string => body.replace(SECRET_FIELD, `"Secret":${JSON.stringify(REDACTED)}`);
+
 /** A copy that does not keep a large parent string alive (V8 slices share their parent's memory). */
 const detach = (s: string): string => Buffer.from(s, 'utf8').toString('utf8');
 
@@ -64,6 +69,7 @@ export class MessageLog {
   record(direction: 'in' | 'out', text: string, message: Envelope | null, size: number, attachment = false): LogEntry | null {
     if (this.paused) return null;
     let body = messageBody(text, message, attachment);
+    if (message?.topic.Type === 'Set' && body.includes('"Secret"')) body = redact(body);
     const truncated = body.length > LOG_BODY_LIMIT;
     if (truncated) body = detach(body.slice(0, LOG_BODY_LIMIT));
     else if (body.length > 1024 && body.length * 4 < text.length) body = detach(body);
