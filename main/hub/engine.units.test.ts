@@ -216,7 +216,7 @@ describe('message log', () => {
   it('never keeps an integration Secret sent in a Set, whatever it contains', () => {
     const log = new MessageLog(10);
     const secret = 'p"a\\ss "Secret":"x';
-    const set = envelope<'Set'>({ Type: 'Set', Target: 'AssetHubServer', Name: 'Integrations.DAM', RespondTo: 'P' }, { Value: { Name: 'DAM', Secret: secret, TenantId: 't' } });
+    const set = envelope<'Set'>({ Type: 'Set', Target: 'AssetHubServer', Name: 'Integrations.DAM' }, { Value: { Name: 'DAM', Secret: secret, TenantId: 't' } });
     const entry = log.record('out', encodeFrame(set), set, 100);
     expect(entry?.body).not.toContain('p\\"a');
     expect(JSON.parse(entry?.body ?? '')).toEqual({ Value: { Name: 'DAM', Secret: REDACTED, TenantId: 't' } });
