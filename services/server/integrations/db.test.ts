@@ -1,8 +1,9 @@
-// The integrations database on its own: counts kept by triggers through every kind of write, the indexes the hot
+// The integrations database on its own: counts kept exact (deltas per transaction) through every kind of write, the indexes the hot
 // queries rely on, group commits (atomic per step, durable on flush, rolled back per step on error).
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import sqlite from 'node-sqlite3-wasm';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { IntegrationsDb, type RecordRow } from './db.ts';
 
@@ -98,4 +99,98 @@ it('writes many records with one statement per chunk, each as written alone woul
   const expected = rows.map((r, i) => (i === 1 ? record('m001', { status: 'Failed', reason: 'x' }) : i >= 5 && i < 9 ? { ...r, status: 'Tracked', dueAt: null, lastSyncedAt: 't' } : r));
   expect([...db.records('A', rows.map((r) => r.assetId)).values()].sort((a, b) => a.assetId.localeCompare(b.assetId))).toEqual(expected);
   expect(db.counts('A')).toEqual(scanned('A'));
+});
+
+const work = (assetId: string, over: Partial<Parameters<IntegrationsDb['enqueue']>[1]> = {}) => ({
+  assetId, repository: 'R', branch: 'Main', uri: `FileSystem:/${assetId}`, action: 'sync' as const, revisionId: 'c2', force: false,
+  pendingAsset: null, dueAt: 1, ...over,
+});
+
+it('counts equal SELECT status, COUNT(*) … GROUP BY after mixed writes, rolled-back steps and integration removal', () => {
+  const check = () => {
+    for (const name of ['A', 'B', 'C']) expect(db.counts(name)).toEqual(db.countsByScan(name));
+  };
+  db.transaction(() => db.writeRecords('A', Array.from({ length: 120 }, (_, i) => record(`a${i}`, { status: i % 4 === 0 ? 'Failed' : 'Tracked' }))));
+  db.writeRecords('B', Array.from({ length: 40 }, (_, i) => record(`b${i}`, { status: i % 2 === 0 ? 'Pending' : 'Tracked', dueAt: i % 2 === 0 ? 5 : null })));
+  check();
+  // Upserts mixing new rows, unchanged and changed statuses, with and without the old statuses given.
+  db.transaction(() => {
+    db.writeRecords('A', Array.from({ length: 60 }, (_, i) => record(`a${i * 3}`, { status: i % 3 === 0 ? 'Pending' : 'Tracked', dueAt: i % 3 === 0 ? 9 : null })));
+    const known = db.workSeqs('A', ['a1', 'a2', 'zz']);
+    db.writeRecords('A', [record('a1', { status: 'Failed' }), record('a2'), record('zz', { status: 'Pending', dueAt: 3 })], known);
+    db.enqueue('A', work('a4'));
+    db.enqueue('A', work('new1'));
+    db.enqueue('A', work('new1')); // twice in one transaction
+    db.deleteRecord('A', 'a5');
+    db.deleteRecord('A', 'a5'); // already gone
+    db.deleteRecord('A', 'missing');
+  });
+  check();
+  // Outside any transaction, each write is its own.
+  db.enqueue('B', work('b1'));
+  db.deleteRecord('B', 'b2');
+  db.writeRecord('B', record('b3', { status: 'Failed' }));
+  check();
+  // A failing transaction and a failing group step leave the counts as they were.
+  expect(() => db.transaction(() => {
+    db.writeRecords('A', [record('a7', { status: 'Failed' }), record('x1', { status: 'Pending', dueAt: 1 })]);
+    db.deleteRecord('A', 'a8');
+    throw new Error('fails');
+  })).toThrow('fails');
+  db.grouped(() => db.writeRecord('C', record('c1')), 100, 60_000);
+  expect(() => db.grouped(() => {
+    db.writeRecord('C', record('c2', { status: 'Failed' }));
+    db.deleteRecord('C', 'c1');
+    throw new Error('step fails');
+  }, 100, 60_000)).toThrow('step fails');
+  db.grouped(() => db.enqueue('C', work('c1')), 100, 60_000);
+  db.flush();
+  check();
+  expect(db.counts('C')).toEqual({ Tracked: 0, Failed: 0, Pending: 1 });
+  // Resyncs.
+  expect(db.transaction(() => db.resync('A', ['a0', 'a1', 'a3', 'a3', 'nope'], 10))).toBe(3);
+  expect(db.transaction(() => db.resyncFailed('A', 11))).toBeGreaterThan(0);
+  db.forcePending('A', ['a0', 'a1']);
+  check();
+  // Removal of an integration, also after writes in the same transaction, then new records under the same name.
+  db.transaction(() => {
+    db.enqueue('B', work('b9'));
+    db.deleteIntegration('B');
+  });
+  expect(db.counts('B')).toEqual({ Tracked: 0, Failed: 0, Pending: 0 });
+  db.writeRecords('B', [record('b1')]);
+  check();
+  db.close();
+  db = new IntegrationsDb(file());
+  check();
+  expect(db.integrityCheck()).toBe('ok');
+});
+
+it('migrates a version 1 file: its count triggers are dropped and the counts recomputed', () => {
+  db.transaction(() => db.writeRecords('A', Array.from({ length: 10 }, (_, i) => record(`a${i}`, { status: i < 3 ? 'Failed' : 'Tracked' }))));
+  db.close();
+  const raw = new sqlite.Database(file());
+  raw.exec(`
+    CREATE TRIGGER records_counted_insert AFTER INSERT ON records BEGIN
+      INSERT INTO counts (integration, status, n) VALUES (NEW.integration, NEW.status, 1) ON CONFLICT (integration, status) DO UPDATE SET n = n + 1;
+    END;
+    CREATE TRIGGER records_counted_delete AFTER DELETE ON records BEGIN
+      UPDATE counts SET n = n - 1 WHERE integration = OLD.integration AND status = OLD.status;
+    END;
+    UPDATE counts SET n = 99;
+    UPDATE meta SET value = '1' WHERE key = 'schema_version';
+  `);
+  raw.close();
+  db = new IntegrationsDb(file());
+  expect(db.counts('A')).toEqual({ Tracked: 7, Failed: 3, Pending: 0 });
+  db.writeRecords('A', [record('a0'), record('new')]);
+  db.deleteRecord('A', 'a1');
+  expect(db.counts('A')).toEqual({ Tracked: 9, Failed: 1, Pending: 0 });
+  expect(db.counts('A')).toEqual(db.countsByScan('A'));
+  db.close();
+  const after = new sqlite.Database(file());
+  expect(after.all("SELECT name FROM sqlite_master WHERE type = 'trigger'")).toEqual([]);
+  expect(after.get("SELECT value FROM meta WHERE key = 'schema_version'")?.value).toBe('2');
+  after.close();
+  db = new IntegrationsDb(file());
 });

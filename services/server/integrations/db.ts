@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type sqlite from 'node-sqlite3-wasm';
 import type { TIntegrationStatus } from '../../../shared/assethub/integrations.ts';
 import { inTransaction, openDatabase } from '../../lib/sqlite.ts';
-import { INTEGRATIONS_SCHEMA, INTEGRATIONS_SCHEMA_VERSION } from './schema.ts';
+import { INTEGRATIONS_MIGRATE_TO_2, INTEGRATIONS_SCHEMA, INTEGRATIONS_SCHEMA_VERSION } from './schema.ts';
 import type { SyncType } from './contract.ts';
 
 type Row = Record<string, sqlite.SQLiteValue>;
@@ -127,6 +127,15 @@ export class IntegrationsDb {
   private readonly statements = new Map<string, sqlite.Statement>();
   /** writeRecords' statements by row count and shared columns. */
   private readonly writeStatements = new Map<number, sqlite.Statement>();
+  /**
+   * Count deltas not yet in `counts`, by integration and status: gathered while a counted scope (a transaction or a
+   * group step) runs, added to `counts` with one statement per changed status when its outermost level ends (inside
+   * the same transaction), dropped when it fails (its writes are rolled back with it).
+   */
+  private deltas = new Map<string, Map<TIntegrationStatus, number>>();
+  private depth = 0;
+  /** Per integration, bumped by every write of its records (a batch whose records' epoch is unchanged read them as they are). */
+  private readonly epochs = new Map<string, number>();
 
   constructor(file: string) {
     this.db = openDatabase(file);
@@ -139,7 +148,13 @@ export class IntegrationsDb {
       this.db.close();
       throw new Error(`${file} has schema version ${String(version.value)}, newer than this server's ${INTEGRATIONS_SCHEMA_VERSION}`);
     }
-    this.db.run('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)', ['schema_version', String(INTEGRATIONS_SCHEMA_VERSION)]);
+    if (!version || Number(version.value) < 2) {
+      // Version 1 kept `counts` by per-row triggers: they go, and the counts are recomputed (a new file: nothing to count).
+      inTransaction(this.db, () => {
+        this.db.exec(INTEGRATIONS_MIGRATE_TO_2);
+        this.db.run('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)', ['schema_version', String(INTEGRATIONS_SCHEMA_VERSION)]);
+      });
+    }
   }
 
   close(): void {
@@ -162,12 +177,69 @@ export class IntegrationsDb {
 
   /** Runs `fn` in one transaction, committed when it returns (an open group is committed with it). */
   transaction<T>(fn: () => T): T {
+    if (this.depth > 0) return fn(); // inside a transaction or group step already: part of it
     if (this.group) {
       const result = this.savepoint(fn);
       this.flush();
       return result;
     }
-    return this.db.inTransaction ? fn() : inTransaction(this.db, fn);
+    return this.db.inTransaction ? this.savepoint(fn) : inTransaction(this.db, () => this.counted(fn));
+  }
+
+  /** Runs `fn` as a counted scope: its count deltas are added to `counts` when the outermost scope ends, or dropped. */
+  private counted<T>(fn: () => T): T {
+    const before = this.depth === 0 ? null : this.cloneDeltas();
+    this.depth++;
+    try {
+      const result = fn();
+      if (this.depth === 1) this.applyCounts();
+      return result;
+    } catch (error) {
+      this.deltas = before ?? new Map();
+      throw error;
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private cloneDeltas(): Map<string, Map<TIntegrationStatus, number>> {
+    const out = new Map<string, Map<TIntegrationStatus, number>>();
+    for (const [name, m] of this.deltas) out.set(name, new Map(m));
+    return out;
+  }
+
+  /** A record of `name` went from status `from` (null: none) to `to` (null: deleted). */
+  private count(name: string, from: TIntegrationStatus | null, to: TIntegrationStatus | null, n = 1): void {
+    if (from === to || n === 0) return;
+    let m = this.deltas.get(name);
+    if (!m) {
+      m = new Map();
+      this.deltas.set(name, m);
+    }
+    if (from !== null) m.set(from, (m.get(from) ?? 0) - n);
+    if (to !== null) m.set(to, (m.get(to) ?? 0) + n);
+  }
+
+  private applyCounts(): void {
+    if (this.deltas.size === 0) return;
+    const deltas = this.deltas;
+    this.deltas = new Map();
+    for (const [name, m] of deltas) {
+      for (const [status, n] of m) {
+        if (n === 0) continue;
+        this.s(`INSERT INTO counts (integration, status, n) VALUES (?, ?, ?)
+                ON CONFLICT (integration, status) DO UPDATE SET n = n + excluded.n`).run([name, status, n]);
+      }
+    }
+  }
+
+  private touch(name: string): void {
+    this.epochs.set(name, (this.epochs.get(name) ?? 0) + 1);
+  }
+
+  /** Bumped by every write of `name`'s records (see epochs). */
+  epoch(name: string): number {
+    return this.epochs.get(name) ?? 0;
   }
 
   private group: { count: number; timer: NodeJS.Timeout } | null = null;
@@ -178,8 +250,9 @@ export class IntegrationsDb {
    * (a Sync all batch's outcome: its cursor is in the same transaction, so the batch is sent again, same delivery id).
    */
   grouped<T>(fn: () => T, maxCount: number, maxDelayMs: number): T {
+    if (this.depth > 0) return fn();
     if (!this.group) {
-      if (this.db.inTransaction) return fn();
+      if (this.db.inTransaction) return this.savepoint(fn);
       this.db.exec('BEGIN IMMEDIATE');
       const timer = setTimeout(() => this.flush(), maxDelayMs);
       timer.unref();
@@ -202,7 +275,7 @@ export class IntegrationsDb {
   private savepoint<T>(fn: () => T): T {
     this.db.exec('SAVEPOINT step');
     try {
-      const result = fn();
+      const result = this.counted(fn);
       this.db.exec('RELEASE step');
       return result;
     } catch (error) {
@@ -251,6 +324,8 @@ export class IntegrationsDb {
     this.transaction(() => {
       for (const table of ['records', 'cursors', 'syncs', 'counts']) this.s(`DELETE FROM ${table} WHERE integration = ?`).run([name]);
       this.s('DELETE FROM integrations WHERE name = ?').run([name]);
+      this.deltas.delete(name); // its counts are gone with its records
+      this.touch(name);
     });
   }
 
@@ -299,18 +374,37 @@ export class IntegrationsDb {
     return out;
   }
 
-  /** The work sequence of each record that exists among these assets. */
-  workSeqs(name: string, assetIds: readonly string[]): Map<string, number> {
-    const out = new Map<string, number>();
+  /** The work sequence and status of each record that exists among these assets. */
+  workSeqs(name: string, assetIds: readonly string[]): Map<string, { workSeq: number; status: TIntegrationStatus }> {
+    const out = new Map<string, { workSeq: number; status: TIntegrationStatus }>();
     if (assetIds.length === 0) return out;
-    for (const r of this.s('SELECT asset_id, work_seq FROM records WHERE integration = ? AND asset_id IN (SELECT value FROM json_each(?))').all([name, JSON.stringify(assetIds)])) {
-      out.set(String(r.asset_id), Number(r.work_seq));
+    for (const r of this.s('SELECT asset_id, work_seq, status FROM records WHERE integration = ? AND asset_id IN (SELECT value FROM json_each(?))').all([name, JSON.stringify(assetIds)])) {
+      out.set(String(r.asset_id), { workSeq: Number(r.work_seq), status: String(r.status) as TIntegrationStatus });
+    }
+    return out;
+  }
+
+  /** The status of each record that exists among these assets. */
+  private statuses(name: string, assetIds: readonly string[]): Map<string, TIntegrationStatus> {
+    const out = new Map<string, TIntegrationStatus>();
+    if (assetIds.length === 0) return out;
+    for (const r of this.s('SELECT asset_id, status FROM records WHERE integration = ? AND asset_id IN (SELECT value FROM json_each(?))').all([name, JSON.stringify(assetIds)])) {
+      out.set(String(r.asset_id), String(r.status) as TIntegrationStatus);
     }
     return out;
   }
 
   /** Queues work for an asset, replacing older work (attempts start again; a pending force is kept). */
   enqueue(name: string, w: Work): void {
+    this.transaction(() => {
+      const old = this.s('SELECT status FROM records WHERE integration = ? AND asset_id = ?').get([name, w.assetId]);
+      this.enqueueRow(name, w);
+      this.count(name, old ? (String(old.status) as TIntegrationStatus) : null, 'Pending');
+      this.touch(name);
+    });
+  }
+
+  private enqueueRow(name: string, w: Work): void {
     this.s(
       `INSERT INTO records (integration, asset_id, repository, branch, uri, status, action, force, work_seq, revision_id, attempts, due_at, pending_asset)
        VALUES (?, ?, ?, ?, ?, 'Pending', ?, ?, 1, ?, 0, ?, ?)
@@ -333,7 +427,19 @@ export class IntegrationsDb {
    * time, …) is bound once (binding a value is most of what a row costs in node-sqlite3-wasm); statements are prepared
    * once per row count and set of such columns. Each asset at most once.
    */
-  writeRecords(name: string, rows: readonly RecordRow[]): void {
+  writeRecords(name: string, rows: readonly RecordRow[], known?: ReadonlyMap<string, { status: TIntegrationStatus }>): void {
+    if (rows.length === 0) return;
+    this.transaction(() => {
+      // Each row's old status (null: a new record), for the counts: from `known` (read in this transaction) or read here.
+      const missing = known === undefined ? rows.map((r) => r.assetId) : rows.filter((r) => !known.has(r.assetId)).map((r) => r.assetId);
+      const read = missing.length > 0 ? this.statuses(name, missing) : null;
+      for (const r of rows) this.count(name, known?.get(r.assetId)?.status ?? read?.get(r.assetId) ?? null, r.status);
+      this.writeRows(name, rows);
+      this.touch(name);
+    });
+  }
+
+  private writeRows(name: string, rows: readonly RecordRow[]): void {
     const width = RECORD_COLUMNS.length;
     for (let i = 0; i < rows.length; i += WRITE_CHUNK) {
       const n = Math.min(WRITE_CHUNK, rows.length - i);
@@ -398,7 +504,12 @@ export class IntegrationsDb {
   }
 
   deleteRecord(name: string, assetId: string): void {
-    this.s('DELETE FROM records WHERE integration = ? AND asset_id = ?').run([name, assetId]);
+    this.transaction(() => {
+      for (const r of this.s('DELETE FROM records WHERE integration = ? AND asset_id = ? RETURNING status').all([name, assetId])) {
+        this.count(name, String(r.status) as TIntegrationStatus, null);
+      }
+      this.touch(name);
+    });
   }
 
   /** Pending records due at `now`, earliest first. */
@@ -427,6 +538,7 @@ export class IntegrationsDb {
   /** Remembers the delivery id a batch is sent under (before it is sent), for records whose work is unchanged. */
   setDeliveryId(name: string, members: ReadonlyArray<{ assetId: string; workSeq: number }>, deliveryId: string): void {
     this.transaction(() => {
+      this.touch(name);
       for (const m of members) {
         this.s('UPDATE records SET delivery_id = ? WHERE integration = ? AND asset_id = ? AND work_seq = ?').run([deliveryId, name, m.assetId, m.workSeq]);
       }
@@ -436,6 +548,7 @@ export class IntegrationsDb {
   /** Pending records are forced (a Sync all leaves them to their own pending work, which must not be skipped). */
   forcePending(name: string, assetIds: readonly string[]): void {
     if (assetIds.length === 0) return;
+    this.touch(name);
     this.s("UPDATE records SET force = 1 WHERE integration = ? AND asset_id IN (SELECT value FROM json_each(?)) AND status = 'Pending'")
       .run([name, JSON.stringify(assetIds)]);
   }
@@ -443,6 +556,15 @@ export class IntegrationsDb {
   counts(name: string): Record<TIntegrationStatus, number> {
     const out = { Tracked: 0, Failed: 0, Pending: 0 };
     for (const r of this.s('SELECT status, n FROM counts WHERE integration = ?').all([name])) {
+      out[String(r.status) as TIntegrationStatus] = Number(r.n);
+    }
+    return out;
+  }
+
+  /** The counts as a scan of the records sees them (what `counts` must always equal; for checks and tests). */
+  countsByScan(name: string): Record<TIntegrationStatus, number> {
+    const out = { Tracked: 0, Failed: 0, Pending: 0 };
+    for (const r of this.s('SELECT status, COUNT(*) AS n FROM records WHERE integration = ? GROUP BY status').all([name])) {
       out[String(r.status) as TIntegrationStatus] = Number(r.n);
     }
     return out;
@@ -462,17 +584,26 @@ export class IntegrationsDb {
 
   /** Queues the given records again at once, attempts reset and forced; returns how many. */
   resync(name: string, assetIds: readonly string[], now: number): number {
-    return this.s(
-      `UPDATE records SET status = 'Pending', force = 1, work_seq = work_seq + 1, attempts = 0, due_at = ?, delivery_id = NULL
-       WHERE integration = ? AND asset_id IN (SELECT value FROM json_each(?))`,
-    ).run([now, name, JSON.stringify(assetIds)]).changes;
+    return this.transaction(() => {
+      for (const status of this.statuses(name, assetIds).values()) this.count(name, status, 'Pending');
+      this.touch(name);
+      return this.s(
+        `UPDATE records SET status = 'Pending', force = 1, work_seq = work_seq + 1, attempts = 0, due_at = ?, delivery_id = NULL
+         WHERE integration = ? AND asset_id IN (SELECT value FROM json_each(?))`,
+      ).run([now, name, JSON.stringify(assetIds)]).changes;
+    });
   }
 
   resyncFailed(name: string, now: number): number {
-    return this.s(
-      `UPDATE records SET status = 'Pending', force = 1, work_seq = work_seq + 1, attempts = 0, due_at = ?, delivery_id = NULL
-       WHERE integration = ? AND status = 'Failed' AND status != 'Tracked'`,
-    ).run([now, name]).changes;
+    return this.transaction(() => {
+      const changes = this.s(
+        `UPDATE records SET status = 'Pending', force = 1, work_seq = work_seq + 1, attempts = 0, due_at = ?, delivery_id = NULL
+         WHERE integration = ? AND status = 'Failed' AND status != 'Tracked'`,
+      ).run([now, name]).changes;
+      this.count(name, 'Failed', 'Pending', changes);
+      this.touch(name);
+      return changes;
+    });
   }
 
   knownIds(name: string, assetIds: readonly string[]): Set<string> {

@@ -86,6 +86,18 @@ interface Batch {
   /** Stream batches: assets left to their own pending work (forced), and the Sync all cursor after this batch. */
   forced: string[];
   stream: { gen: string; branchIndex: number; after: string | null; count: number } | null;
+  /**
+   * The integration's record epoch (IntegrationsDb.epoch) when the members' records were read, if they were read as
+   * they are in the database (stream batches); while it is unchanged they still are, and settle() needs no lookup.
+   */
+  epoch: number | null;
+}
+
+/** Whether two batches share no asset (members or forced). */
+function disjoint(a: Batch, b: Batch): boolean {
+  const ids = new Set<string>(a.forced);
+  for (const m of a.members) ids.add(m.assetId);
+  return !b.members.some((m) => ids.has(m.assetId)) && !b.forced.some((id) => ids.has(id));
 }
 
 interface Worker {
@@ -601,7 +613,18 @@ export class IntegrationEngine {
           inflight = null;
           const result = await outcome;
           if (w.stopped || result.ok === false && result.aborted) break;
+          // The next batch (prepared while this one was out, none of its assets) goes out first: the receiver works on
+          // it while this outcome is recorded. Still one batch in flight; outcomes are recorded in sending order.
+          const current = next && next.members.length > 0 ? this.loaded.get(w.name) : undefined;
+          if (next && current?.config.Enabled && disjoint(batch, next)) inflight = { batch: next, outcome: this.post(w, current, next) };
+          const epoch = this.db.epoch(w.name);
           this.settle(w, batch, result);
+          // The next batch's records are untouched by this outcome (other assets): still as read.
+          if (next && next.epoch === epoch && disjoint(batch, next)) next.epoch = this.db.epoch(w.name);
+          if (inflight) {
+            await immediate();
+            continue;
+          }
           // Nothing was ready before this outcome: look again now that it is in.
           if (!next) continue;
         }
@@ -728,7 +751,7 @@ export class IntegrationEngine {
     // Remembered before sending: a batch cut short by a crash is sent again under the same id.
     const fresh = members.filter((m) => m.record?.deliveryId !== deliveryId);
     if (fresh.length > 0) this.db.setDeliveryId(it.name, fresh.map((m) => ({ assetId: m.assetId, workSeq: m.record?.workSeq ?? 0 })), deliveryId);
-    return { kind: 'records', deliveryId, members, forced: [], stream: null, body: this.body(it, members) };
+    return { kind: 'records', deliveryId, members, forced: [], stream: null, body: this.body(it, members), epoch: null };
   }
 
   /** A sync record whose asset is gone from its branch without a REMOVE reaching the integration (e.g. the Filter changed). */
@@ -786,7 +809,7 @@ export class IntegrationEngine {
       }
       const deliveryId = derivedDeliveryId([it.uid, s.gen, String(branchIndex), after ?? '', ...page.map((a) => a.id)]);
       return {
-        kind: 'stream', deliveryId, members, forced, body: this.body(it, members),
+        kind: 'stream', deliveryId, members, forced, body: this.body(it, members), epoch: this.db.epoch(it.name),
         stream: { gen: s.gen, branchIndex, after: page.at(-1)?.uri ?? after, count: page.length },
       };
     }
@@ -860,9 +883,13 @@ export class IntegrationEngine {
     atomically(() => {
       // Whole records, written together after the loop (each asset is in a batch once, so order does not matter).
       const writes: RecordRow[] = [];
-      const seqs = this.db.workSeqs(it.name, batch.members.map((m) => m.assetId));
+      // The records as they are now: those read for the batch when nothing wrote this integration's records since, else
+      // their work sequence and status read again (with the old statuses, writeRecords keeps the counts exact).
+      const seqs = batch.epoch !== null && batch.epoch === this.db.epoch(it.name)
+        ? new Map(batch.members.flatMap((m) => (m.record ? [[m.assetId, { workSeq: m.record.workSeq, status: m.record.status }] as const] : [])))
+        : this.db.workSeqs(it.name, batch.members.map((m) => m.assetId));
       for (const m of batch.members) {
-        const seq = seqs.get(m.assetId);
+        const seq = seqs.get(m.assetId)?.workSeq;
         // New work queued since the batch was built (a commit, a Resync): this outcome does not settle it.
         const changed = (seq ?? 0) !== (m.record?.workSeq ?? 0);
         // Only new work changes a record while its batch is out (the worker is its only other writer).
@@ -922,7 +949,7 @@ export class IntegrationEngine {
           attemptLog: log,
         });
       }
-      this.db.writeRecords(it.name, writes);
+      this.db.writeRecords(it.name, writes, seqs); // the old statuses (for the counts) as read above
       if (batch.forced.length > 0) this.db.forcePending(it.name, batch.forced);
       if (batch.stream) this.db.advanceSync(it.name, batch.stream.gen, batch.stream.branchIndex, batch.stream.after, batch.stream.count);
       if (batch.members.length > 0) {

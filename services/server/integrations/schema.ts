@@ -14,11 +14,22 @@
  *   attempts of this work, the reason of the last failure, the delivery id a whole failed batch is retried under,
  *   `pending_asset` for a `deleted` whose asset no longer exists, `work_seq` bumped whenever new work replaces old).
  *   `attempt_log` holds the last ATTEMPTS_KEPT attempts as JSON, written with the record in one statement.
- *   Invariant: `due_at` is set exactly when status is Pending. `counts` follows `records` through triggers.
+ *   Invariant: `due_at` is set exactly when status is Pending. `counts` follows `records`: every write of a record's
+ *   status goes through IntegrationsDb, which adds its delta to `counts` in the same transaction (version 1 used
+ *   per-row triggers; version 2 drops them and recounts).
  * - `syncs`: the last Sync all per integration: its fixed branch heads, its cursor (branch index, last URI) and counts,
  *   so a Sync all resumes after a restart where it was.
  */
-export const INTEGRATIONS_SCHEMA_VERSION = 1;
+export const INTEGRATIONS_SCHEMA_VERSION = 2;
+
+/** From version 1: the per-row count triggers go, the counts are recomputed from the records. */
+export const INTEGRATIONS_MIGRATE_TO_2 = `
+DROP TRIGGER IF EXISTS records_counted_insert;
+DROP TRIGGER IF EXISTS records_counted_delete;
+DROP TRIGGER IF EXISTS records_counted_update;
+DELETE FROM counts;
+INSERT INTO counts (integration, status, n) SELECT integration, status, COUNT(*) FROM records GROUP BY integration, status;
+`;
 
 export const INTEGRATIONS_SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -66,25 +77,14 @@ CREATE TABLE IF NOT EXISTS records (
 CREATE INDEX IF NOT EXISTS records_open ON records (integration, status, asset_id) WHERE status != 'Tracked';
 CREATE INDEX IF NOT EXISTS records_due ON records (integration, due_at) WHERE due_at IS NOT NULL;
 CREATE INDEX IF NOT EXISTS records_delivery ON records (integration, delivery_id) WHERE delivery_id IS NOT NULL;
--- Records per status, kept by triggers in the same transactions (exact, and no scan of 100,000 rows per broadcast).
+-- Records per status, kept by IntegrationsDb in the same transactions (one delta per status per transaction, from
+-- each write's old and new status: exact, and no scan of 100,000 rows per broadcast).
 CREATE TABLE IF NOT EXISTS counts (
   integration TEXT NOT NULL,
   status TEXT NOT NULL,
   n INTEGER NOT NULL,
   PRIMARY KEY (integration, status)
 ) WITHOUT ROWID;
-CREATE TRIGGER IF NOT EXISTS records_counted_insert AFTER INSERT ON records BEGIN
-  INSERT INTO counts (integration, status, n) VALUES (NEW.integration, NEW.status, 1)
-    ON CONFLICT (integration, status) DO UPDATE SET n = n + 1;
-END;
-CREATE TRIGGER IF NOT EXISTS records_counted_delete AFTER DELETE ON records BEGIN
-  UPDATE counts SET n = n - 1 WHERE integration = OLD.integration AND status = OLD.status;
-END;
-CREATE TRIGGER IF NOT EXISTS records_counted_update AFTER UPDATE OF status ON records WHEN OLD.status != NEW.status BEGIN
-  UPDATE counts SET n = n - 1 WHERE integration = OLD.integration AND status = OLD.status;
-  INSERT INTO counts (integration, status, n) VALUES (NEW.integration, NEW.status, 1)
-    ON CONFLICT (integration, status) DO UPDATE SET n = n + 1;
-END;
 CREATE TABLE IF NOT EXISTS syncs (
   integration TEXT PRIMARY KEY,
   gen TEXT NOT NULL,
