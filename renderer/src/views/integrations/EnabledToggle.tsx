@@ -3,44 +3,24 @@
  * confirms it; a refusal (or a timeout) puts it back to what the server holds and says why beside it and in a toast.
  * While the server is offline the switch is disabled: a Set could only time out.
  */
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
+import { usePendingSet } from '../../shell/usePendingSet.ts';
 import { useToasts } from '../../store/toasts.ts';
 import { failureOf, setEnabled, type Failure } from './server.ts';
 
 export function EnabledToggle({ name, value, online }: { name: string; value: boolean; online: boolean }) {
   const push = useToasts((s) => s.push);
-  const [pending, setPending] = useState<{ want: boolean; confirmed: boolean } | null>(null);
   const [error, setError] = useState<Failure | null>(null);
-
-  // Once confirmed, the asked value stays shown until the store's copy has it too (the confirming Update and the
-  // patch that carries it to the page travel separately).
-  useEffect(() => {
-    if (!pending?.confirmed) return;
-    if (value === pending.want) {
-      setPending(null);
-      return;
-    }
-    // Changed again meanwhile (another panel): after a moment the switch shows what the server holds.
-    const timer = setTimeout(() => setPending(null), 2000);
-    return () => clearTimeout(timer);
-  }, [pending, value]);
-
-  const toggle = async (want: boolean) => {
-    setPending({ want, confirmed: false });
+  const { shown, busy, request } = usePendingSet(value, (want: boolean) => setEnabled(name, want), (e, want) => {
+    const failure = failureOf(e);
+    setError(failure);
+    push({ kind: 'error', title: `${name} was not ${want ? 'enabled' : 'paused'}`, code: failure.code, message: failure.message });
+  });
+  const toggle = (want: boolean) => {
     setError(null);
-    try {
-      await setEnabled(name, want);
-      setPending({ want, confirmed: true });
-    } catch (e) {
-      const failure = failureOf(e);
-      setPending(null); // back to what the server holds
-      setError(failure);
-      push({ kind: 'error', title: `${name} was not ${want ? 'enabled' : 'paused'}`, code: failure.code, message: failure.message });
-    }
+    return request(want);
   };
 
-  const busy = pending !== null && !pending.confirmed;
-  const shown = pending ? pending.want : value;
   return (
     <div className="int-enabled">
       <label className="ws-switch" title={online ? undefined : 'AssetHubServer is offline: the switch cannot be changed now'}>

@@ -4,12 +4,13 @@
  * whose workspaces are at each commit. Actions: create a repository, create a branch from a commit, tag a commit,
  * remove a tag.
  */
-import { useEffect, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
 import type { TCommit } from '../../../../shared/assethub/states.ts';
 import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
 import { VirtualList } from '../../components/VirtualList.tsx';
 import { SERVER_NAME, clientEntries, clientOf, machineOf, serverOf, shortId } from '../../shell/selectors.ts';
 import { errorInfo, useCommand } from '../../shell/useCommand.ts';
+import { usePendingSet } from '../../shell/usePendingSet.ts';
 import { usePanel, type PanelData } from '../../store/panel.ts';
 import { useToasts } from '../../store/toasts.ts';
 import { useNow } from '../useNow.ts';
@@ -75,33 +76,16 @@ function AutoPullToggle({ repo, value }: { repo: string; value: boolean | undefi
   const invoke = usePanel((s) => s.invoke);
   const push = useToasts((s) => s.push);
   /** The value asked for, shown with "pending…" until the server confirms it (and the store shows it). */
-  const [pending, setPending] = useState<{ want: boolean; confirmed: boolean } | null>(null);
-
-  // Once confirmed, keep showing the asked value until the store's copy catches up (or briefly at most).
-  useEffect(() => {
-    if (!pending?.confirmed) return;
-    if (value === pending.want) {
-      setPending(null);
-      return;
-    }
-    const timer = setTimeout(() => setPending(null), 2000);
-    return () => clearTimeout(timer);
-  }, [pending, value]);
-
-  const toggle = async (want: boolean) => {
-    setPending({ want, confirmed: false });
-    try {
+  const { shown, busy, pending, request: toggle } = usePendingSet(
+    value,
+    async (want: boolean) => {
       await invoke('set', { service: SERVER_NAME, path: ['State', 'Repositories', repo, 'AutoPull'], value: want });
-      setPending({ want, confirmed: true });
-    } catch (error) {
-      setPending(null); // roll back to what the server holds
+    },
+    (error) => {
       const { code, message } = errorInfo(error);
       push({ kind: 'error', title: `AutoPull for ${repo} was not changed`, code, message });
-    }
-  };
-
-  const busy = pending !== null && !pending.confirmed;
-  const shown = pending ? pending.want : value;
+    },
+  );
   if (value === undefined && !pending) return <span className="repo-autopull muted" title="The server has not reported this repository's AutoPull yet">AutoPull —</span>;
   return (
     <label className="repo-autopull" title="The server's default AutoPull for this repository: workspaces without their own setting follow it">
