@@ -11,6 +11,8 @@ const nodeEntries = [
   // The browser host (npm run serve, the e2e tests) and the services command it runs as its embedded services.
   ['main/web/main.ts', 'app/dist/main/web.mjs'],
   ['services/cli.ts', 'app/dist/services/cli.mjs'],
+  // The integrations' delivery thread, started by the services bundle from beside it (services/server/integrations/sender.ts).
+  ['services/server/integrations/sender.worker.ts', 'app/dist/services/sender.worker.mjs'],
 ];
 for (const [entry, outfile] of nodeEntries) {
   await esbuild({ ...common, entryPoints: [entry], outfile, format: 'esm', packages: 'external' });

@@ -85,7 +85,7 @@ describe('packaging (electron-builder, Linux dir, stub Electron)', () => {
 
   beforeAll(async () => {
     if (problem) return;
-    const outputs = ['app/dist/main/electron.cjs', 'app/dist/main/preload.cjs', 'app/dist/services/cli.mjs', 'app/dist/renderer/index.html'];
+    const outputs = ['app/dist/main/electron.cjs', 'app/dist/main/preload.cjs', 'app/dist/services/cli.mjs', 'app/dist/services/sender.worker.mjs', 'app/dist/renderer/index.html'];
     if (outputs.some((f) => !existsSync(path.join(root, f)))) {
       const build = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: root, encoding: 'utf8' });
       if (build.status !== 0) throw new Error(`npm run build failed:\n${build.stdout}\n${build.stderr}`);
@@ -133,7 +133,7 @@ describe('packaging (electron-builder, Linux dir, stub Electron)', () => {
 
   it.skipIf(problem !== null)(`packs app.asar with the bundles and the runtime dependencies${problem ? ` — SKIPPED: ${problem}` : ''}`, () => {
     expect(log).not.toMatch(/downloading|download started/i);
-    for (const file of ['/package.json', '/app/dist/main/electron.cjs', '/app/dist/main/preload.cjs', '/app/dist/services/cli.mjs', '/app/dist/renderer/index.html']) {
+    for (const file of ['/package.json', '/app/dist/main/electron.cjs', '/app/dist/main/preload.cjs', '/app/dist/services/cli.mjs', '/app/dist/services/sender.worker.mjs', '/app/dist/renderer/index.html']) {
       expect(files, file).toContain(file);
     }
     for (const dependency of ['zod', 'ws', 'pino', 'node-sqlite3-wasm']) expect(files, dependency).toContain(`/node_modules/${dependency}/package.json`);

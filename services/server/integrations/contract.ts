@@ -85,7 +85,8 @@ export type PostOutcome =
 export interface PostRequest {
   url: string;
   secret: string;
-  body: string;
+  /** The JSON text, or its UTF-8 bytes (what the delivery thread is handed). */
+  body: string | Uint8Array;
   deliveryId: string;
   timeoutMs: number;
   /** Aborts without it counting as a failed attempt (the service is stopping or the integration went away). */
@@ -139,7 +140,7 @@ export function postBatch(request: PostRequest): Promise<PostOutcome> {
       failed(error);
       return;
     }
-    const body = Buffer.from(request.body, 'utf8');
+    const body = typeof request.body === 'string' ? Buffer.from(request.body, 'utf8') : Buffer.from(request.body.buffer, request.body.byteOffset, request.body.byteLength);
     const secure = url.protocol === 'https:';
     const req = (secure ? https : http).request(url, {
       method: 'POST',

@@ -385,11 +385,11 @@ export class IntegrationsDb {
   }
 
   /** The status of each record that exists among these assets. */
-  private statuses(name: string, assetIds: readonly string[]): Map<string, TIntegrationStatus> {
-    const out = new Map<string, TIntegrationStatus>();
+  private statuses(name: string, assetIds: readonly string[]): Map<string, { status: TIntegrationStatus }> {
+    const out = new Map<string, { status: TIntegrationStatus }>();
     if (assetIds.length === 0) return out;
     for (const r of this.s('SELECT asset_id, status FROM records WHERE integration = ? AND asset_id IN (SELECT value FROM json_each(?))').all([name, JSON.stringify(assetIds)])) {
-      out.set(String(r.asset_id), String(r.status) as TIntegrationStatus);
+      out.set(String(r.asset_id), { status: String(r.status) as TIntegrationStatus });
     }
     return out;
   }
@@ -426,14 +426,17 @@ export class IntegrationsDb {
    * instead of one per asset. A column with the same value in every row of a chunk (the integration, the status, the
    * time, …) is bound once (binding a value is most of what a row costs in node-sqlite3-wasm); statements are prepared
    * once per row count and set of such columns. Each asset at most once.
+   *
+   * `existing`, when given, holds the status of every record among `rows` that exists (read in this transaction); a
+   * row absent from it is a new record. Without it the old statuses are read here. They keep the counts exact.
    */
-  writeRecords(name: string, rows: readonly RecordRow[], known?: ReadonlyMap<string, { status: TIntegrationStatus }>): void {
+  writeRecords(name: string, rows: readonly RecordRow[], existing?: ReadonlyMap<string, { status: TIntegrationStatus }>): void {
     if (rows.length === 0) return;
     this.transaction(() => {
-      // Each row's old status (null: a new record), for the counts: from `known` (read in this transaction) or read here.
-      const missing = known === undefined ? rows.map((r) => r.assetId) : rows.filter((r) => !known.has(r.assetId)).map((r) => r.assetId);
-      const read = missing.length > 0 ? this.statuses(name, missing) : null;
-      for (const r of rows) this.count(name, known?.get(r.assetId)?.status ?? read?.get(r.assetId) ?? null, r.status);
+      const old = existing ?? this.statuses(name, rows.map((r) => r.assetId));
+      for (const r of rows) {
+        this.count(name, old.get(r.assetId)?.status ?? null, r.status);
+      }
       this.writeRows(name, rows);
       this.touch(name);
     });
@@ -585,7 +588,7 @@ export class IntegrationsDb {
   /** Queues the given records again at once, attempts reset and forced; returns how many. */
   resync(name: string, assetIds: readonly string[], now: number): number {
     return this.transaction(() => {
-      for (const status of this.statuses(name, assetIds).values()) this.count(name, status, 'Pending');
+      for (const { status } of this.statuses(name, assetIds).values()) this.count(name, status, 'Pending');
       this.touch(name);
       return this.s(
         `UPDATE records SET status = 'Pending', force = 1, work_seq = work_seq + 1, attempts = 0, due_at = ?, delivery_id = NULL

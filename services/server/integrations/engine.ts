@@ -27,9 +27,10 @@ import { assetMatches, type Catalogue, type MetadataChange } from '../catalogue/
 import type { Branch, Repository, ServerStore } from '../store.ts';
 import { checkConfig, resolveField, resolveInput } from './config.ts';
 import {
-  assetForDelivery, contentHash, deliveryBody, derivedDeliveryId, postBatch, stateHash, type Action, type PostOutcome, type SyncType,
+  assetForDelivery, contentHash, deliveryBody, derivedDeliveryId, stateHash, type Action, type PostOutcome, type SyncType,
 } from './contract.ts';
 import { QueryCursor } from './cursor.ts';
+import { DeliverySender, RETRY_THREAD_MS } from './sender.ts';
 import { IntegrationsDb, cursorKey, type RecordRow, type SyncRow } from './db.ts';
 import { ATTEMPTS_KEPT } from './schema.ts';
 
@@ -129,6 +130,7 @@ function appendAttempt(log: string, attempt: Attempt): string {
 
 export class IntegrationEngine {
   private readonly db: IntegrationsDb;
+  private readonly sender: DeliverySender;
   private readonly loaded = new Map<string, Loaded>();
   private readonly workers = new Map<string, Worker>();
   private readonly now: () => number;
@@ -144,6 +146,9 @@ export class IntegrationEngine {
   constructor(private readonly options: IntegrationEngineOptions) {
     this.db = new IntegrationsDb(options.file);
     this.now = options.now ?? Date.now;
+    this.sender = new DeliverySender((why) => {
+      options.logger.warn({ err: why }, `the delivery thread failed; batches go out from the service's main thread for ${RETRY_THREAD_MS / 1000} s`);
+    });
     this.cursors = new QueryCursor(this.db.cursorKey(), this.now);
     for (const row of this.db.integrations()) {
       try {
@@ -169,6 +174,7 @@ export class IntegrationEngine {
     const workers = [...this.workers.values()];
     for (const w of workers) this.stopWorker(w);
     await Promise.all(workers.map((w) => w.done));
+    await this.sender.close();
     this.db.close();
   }
 
@@ -859,7 +865,7 @@ export class IntegrationEngine {
   }
 
   private post(w: Worker, it: Loaded, batch: Batch): Promise<PostOutcome> {
-    return postBatch({
+    return this.sender.post({
       url: it.config.EndpointUrl,
       secret: it.config.Secret ?? '',
       body: batch.body,
@@ -883,6 +889,7 @@ export class IntegrationEngine {
     atomically(() => {
       // Whole records, written together after the loop (each asset is in a batch once, so order does not matter).
       const writes: RecordRow[] = [];
+      const firstLogs = new Map<string | null, string>();
       // The records as they are now: those read for the batch when nothing wrote this integration's records since, else
       // their work sequence and status read again (with the old statuses, writeRecords keeps the counts exact).
       const seqs = batch.epoch !== null && batch.epoch === this.db.epoch(it.name)
@@ -896,13 +903,16 @@ export class IntegrationEngine {
         const rec = seq === undefined ? null : changed || !m.record ? this.db.record(it.name, m.assetId) : m.record;
         const item = outcome.ok ? outcome.items.get(m.assetId) : undefined;
         const error = item !== undefined ? null : outcome.ok ? 'no Item for this asset in the response' : outcome.reason;
-        const log = appendAttempt(rec?.attemptLog ?? m.record?.attemptLog ?? '[]', {
-          at: iso,
-          deliveryId: batch.deliveryId,
-          httpStatus: outcome.httpStatus,
-          error,
-          response: item !== undefined ? null : outcome.response,
-        });
+        const previous = rec?.attemptLog ?? m.record?.attemptLog ?? '[]';
+        const attempt = { at: iso, deliveryId: batch.deliveryId, httpStatus: outcome.httpStatus, error, response: item !== undefined ? null : outcome.response };
+        let log: string;
+        if (previous === '[]') {
+          // A first attempt's log is the same text for every asset with the same error (usually the whole batch).
+          log = firstLogs.get(error) ?? appendAttempt('[]', attempt);
+          firstLogs.set(error, log);
+        } else {
+          log = appendAttempt(previous, attempt);
+        }
         const base: RecordRow = rec ?? {
           assetId: m.assetId, repository: m.repository, branch: m.branch, uri: m.uri, status: 'Pending', action: m.action, force: true,
           workSeq: 0, integrationState: null, assetStateHash: null, contentHash: null, revisionId: m.asset.revisionId, lastSyncedAt: null,
@@ -958,7 +968,13 @@ export class IntegrationEngine {
         it.lastError = firstError;
       }
     });
-    if (batch.stream) w.sync = this.db.sync(it.name);
+    if (batch.stream) {
+      // What advanceSync wrote, without reading it back; another generation (cancelled, started again) is read.
+      const s = w.sync;
+      w.sync = s?.gen === batch.stream.gen
+        ? { ...s, branchIndex: batch.stream.branchIndex, after: batch.stream.after, current: Math.min(s.total, s.current + batch.stream.count) }
+        : this.db.sync(it.name);
+    }
     if (firstError !== null) this.options.logger.warn({ integration: it.name, deliveryId: batch.deliveryId, error: firstError }, 'delivery failed');
     this.touched(it.name);
   }
