@@ -12,7 +12,8 @@
  *    retried together under its delivery id), else the next page of a running Sync all (streamed from the catalogue
  *    at the branch heads fixed when it started, its cursor moved with each batch's outcome);
  * 3. otherwise sleeps until the next record is due or something wakes it.
- * One batch is in flight per integration; the next one is prepared while it is (pipelining), never with the same asset.
+ * Up to MAX_IN_FLIGHT batches per integration are out at once, never two with the same asset; the next one is
+ * prepared while they are (pipelining), and their outcomes are recorded in sending order.
  */
 import { randomUUID } from 'node:crypto';
 import { setImmediate as immediate } from 'node:timers/promises';
@@ -43,6 +44,13 @@ const QUERY_SCAN_BUDGET = 2000;
 /** Sync all outcomes are committed together: after this many batches or this long, whichever comes first. */
 const GROUP_BATCHES = 100;
 const GROUP_DELAY_MS = 500;
+/**
+ * Batches out at once per integration (never two with the same asset): the receiver works on one while the outcome
+ * of the other is recorded and the next is prepared.
+ */
+const MAX_IN_FLIGHT = 2;
+/** The outcome of a batch with nothing to send (every asset of a Sync all page left to its own pending work). */
+const NOTHING_SENT: PostOutcome = { ok: true, httpStatus: 0, items: new Map(), response: '' };
 /** Live figures are broadcast at most this often. */
 const BROADCAST_EVERY_MS = 250;
 
@@ -591,7 +599,8 @@ export class IntegrationEngine {
   }
 
   private async run(w: Worker): Promise<void> {
-    let inflight: { batch: Batch; outcome: Promise<PostOutcome> } | null = null;
+    // Batches out, oldest first; their outcomes are recorded in sending order.
+    const out: Array<{ batch: Batch; outcome: Promise<PostOutcome> }> = [];
     while (!w.stopped) {
       try {
         const it = this.loaded.get(w.name);
@@ -604,51 +613,37 @@ export class IntegrationEngine {
           }
           w.scanNeeded = false;
         }
-        let next: Batch | null = null;
-        if (it.config.Enabled) {
-          const prepared = this.prepare(w, it, inflight?.batch ?? null);
-          if (prepared === 'progress') {
+        if (it.config.Enabled && out.length < MAX_IN_FLIGHT) {
+          const inFlight = out.map((o) => o.batch);
+          const next = this.prepare(w, it, inFlight);
+          if (next === 'progress') {
             this.touched(it.name);
             await immediate();
             continue;
           }
-          next = prepared;
-        }
-        if (inflight) {
-          const { batch, outcome } = inflight;
-          inflight = null;
-          const result = await outcome;
-          if (w.stopped || result.ok === false && result.aborted) break;
-          // The next batch (prepared while this one was out, none of its assets) goes out first: the receiver works on
-          // it while this outcome is recorded. Still one batch in flight; outcomes are recorded in sending order.
-          const current = next && next.members.length > 0 ? this.loaded.get(w.name) : undefined;
-          if (next && current?.config.Enabled && disjoint(batch, next)) inflight = { batch: next, outcome: this.post(w, current, next) };
-          const epoch = this.db.epoch(w.name);
-          this.settle(w, batch, result);
-          // The next batch's records are untouched by this outcome (other assets): still as read.
-          if (next && next.epoch === epoch && disjoint(batch, next)) next.epoch = this.db.epoch(w.name);
-          if (inflight) {
+          // A batch sharing an asset with one still out waits for that one's outcome (and is prepared again then).
+          if (next && inFlight.every((b) => disjoint(b, next))) {
+            out.push({ batch: next, outcome: next.members.length === 0 ? Promise.resolve(NOTHING_SENT) : this.post(w, it, next) });
+            // Let the request go out before preparing the next batch or recording an outcome (which hold the thread).
             await immediate();
             continue;
           }
-          // Nothing was ready before this outcome: look again now that it is in.
-          if (!next) continue;
         }
-        if (next) {
-          const current = this.loaded.get(w.name);
-          if (w.stopped || !current?.config.Enabled) continue;
-          if (next.members.length === 0) this.settle(w, next, { ok: true, httpStatus: 0, items: new Map(), response: '' });
-          else {
-            inflight = { batch: next, outcome: this.post(w, current, next) };
-            // Let the request go out before preparing the next batch (which holds the thread).
-            await immediate();
-          }
+        const oldest = out.shift();
+        if (!oldest) {
+          await this.sleep(w, it);
           continue;
         }
-        await this.sleep(w, it);
+        const result = await oldest.outcome;
+        if (w.stopped || result.ok === false && result.aborted) break;
+        const epoch = this.db.epoch(w.name);
+        this.settle(w, oldest.batch, result);
+        // The batches still out hold other assets: this outcome left their records as they were read.
+        const now = this.db.epoch(w.name);
+        for (const o of out) if (o.batch.epoch === epoch) o.batch.epoch = now;
       } catch (error) {
         this.options.logger.error({ integration: w.name, err: error instanceof Error ? error.stack : String(error) }, 'integration worker step failed; retrying in 1 s');
-        inflight = null;
+        out.length = 0;
         await this.pause(w, 1000);
       }
     }
@@ -706,15 +701,15 @@ export class IntegrationEngine {
   }
 
   /** The next batch to send; 'progress' when records were settled without sending; null when there is nothing to do. */
-  private prepare(w: Worker, it: Loaded, inflight: Batch | null): Batch | 'progress' | null {
-    return this.recordBatch(w, it, inflight) ?? this.streamBatch(w, it, inflight);
+  private prepare(w: Worker, it: Loaded, inFlight: readonly Batch[]): Batch | 'progress' | null {
+    return this.recordBatch(w, it, inFlight) ?? this.streamBatch(w, it, inFlight);
   }
 
-  private recordBatch(w: Worker, it: Loaded, inflight: Batch | null): Batch | 'progress' | null {
+  private recordBatch(w: Worker, it: Loaded, inFlight: readonly Batch[]): Batch | 'progress' | null {
     const now = this.now();
     const size = it.config.BatchSize;
     if (!this.db.anyDue(it.name, now)) return null;
-    const busy = new Set(inflight?.members.map((m) => m.assetId) ?? []);
+    const busy = new Set(inFlight.flatMap((b) => b.members.map((m) => m.assetId)));
     let rows = this.db.due(it.name, now, size + busy.size).filter((r) => !busy.has(r.assetId));
     const first = rows[0];
     if (!first) return null;
@@ -789,12 +784,15 @@ export class IntegrationEngine {
     }
   }
 
-  private streamBatch(w: Worker, it: Loaded, inflight: Batch | null): Batch | 'progress' | null {
+  private streamBatch(w: Worker, it: Loaded, inFlight: readonly Batch[]): Batch | 'progress' | null {
     const s = w.sync;
     if (!s || s.outcome !== 'Running') return null;
-    if (inflight?.stream && inflight.stream.gen !== s.gen) return null;
-    let branchIndex = inflight?.stream?.branchIndex ?? s.branchIndex;
-    let after = inflight?.stream ? inflight.stream.after : s.after;
+    // The Sync all goes on after the last of its batches still out.
+    let last: Batch['stream'] = null;
+    for (const b of inFlight) last = b.stream ?? last;
+    if (last && last.gen !== s.gen) return null;
+    let branchIndex = last?.branchIndex ?? s.branchIndex;
+    let after = last ? last.after : s.after;
     const size = it.config.BatchSize;
     while (branchIndex < s.branches.length) {
       const b = s.branches[branchIndex];
@@ -819,7 +817,7 @@ export class IntegrationEngine {
         stream: { gen: s.gen, branchIndex, after: page.at(-1)?.uri ?? after, count: page.length },
       };
     }
-    if (inflight?.stream) return null; // finished once the last page's outcome is in
+    if (last) return null; // finished once the last page's outcome is in
     this.db.transaction(() => this.db.finishSync(it.name, s.gen, 'Completed'));
     w.sync = this.db.sync(it.name);
     this.options.logger.info({ integration: it.name, total: s.total }, 'Sync all completed');

@@ -27,10 +27,13 @@ const cancelled: PostOutcome = { ok: false, httpStatus: null, reason: 'cancelled
  * run through tsx) `sender.worker.ts`, imported once tsx's loader is registered in the new thread.
  */
 function startThread(): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./sender.worker.mjs', import.meta.url));
+  // No inherited --import preloads: the services' stop-with-parent hook would see the thread's empty stdin end and
+  // stop the whole process.
+  const execArgv: string[] = [];
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./sender.worker.mjs', import.meta.url), { execArgv });
   const tsx = import.meta.resolve('tsx/esm/api');
   const file = new URL('./sender.worker.ts', import.meta.url).href;
-  return new Worker(`import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(file)}); });`, { eval: true });
+  return new Worker(`import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(file)}); });`, { eval: true, execArgv });
 }
 
 interface Waiting { resolve: (outcome: PostOutcome) => void; cancel: AbortSignal; onAbort: () => void }
