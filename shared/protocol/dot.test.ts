@@ -51,6 +51,12 @@ describe('[dot] codec', () => {
     );
   });
 
+  it('decodes the same after many distinct keys went through its cache (bounded: it is emptied when full)', () => {
+    const keys = Array.from({ length: 10_000 }, (_, i) => `Project[dot]${i}[lbr]dot]x`);
+    for (const k of keys) decodeKey(k);
+    expect(keys.map(decodeKey)).toEqual(keys.map((_, i) => `Project.${i}[dot]x`));
+  });
+
   it('round-trips Name paths of arbitrary segments', () => {
     fc.assert(
       fc.property(fc.array(fc.string({ minLength: 1 }), { minLength: 1, maxLength: 6 }), (segments) => {

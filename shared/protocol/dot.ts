@@ -19,11 +19,23 @@ export function encodeKey(key: string): string {
   return key.replace(ENCODE, (m) => (m === '.' ? DOT : LBR));
 }
 
+/**
+ * Decoded keys by wire key. The same few repository and workspace names come in every Update, so most keys are
+ * decoded once; the cache is emptied when it reaches DECODED_KEPT entries (bounded whatever names arrive).
+ */
+const decoded = new Map<string, string>();
+const DECODED_KEPT = 4096;
+
 /** Left to right, each `[dot]` or `[lbr]` token is read once; a literal `[` never starts a token (see encodeKey). */
 export function decodeKey(key: string): string {
   if (!key.includes('[')) return key;
-  if (!key.includes(LBR)) return key.replaceAll(DOT, '.');
-  return key.replace(DECODE, (m) => (m === DOT ? '.' : '['));
+  let out = decoded.get(key);
+  if (out === undefined) {
+    out = key.includes(LBR) ? key.replace(DECODE, (m) => (m === DOT ? '.' : '[')) : key.replaceAll(DOT, '.');
+    if (decoded.size >= DECODED_KEPT) decoded.clear();
+    decoded.set(key, out);
+  }
+  return out;
 }
 
 /** `['State', 'Repositories', 'Project.Beta', 'AutoPull']` → `State.Repositories.Project[dot]Beta.AutoPull`. */
@@ -44,17 +56,16 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 
 /** A copy with every key mapped, or the map itself when no key changes. */
 function mapKeys(map: Record<string, unknown>, fn: (key: string) => string): Record<string, unknown> {
+  const keys = Object.keys(map);
   let out: Record<string, unknown> | null = null;
-  for (const key in map) {
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
     const mapped = fn(key);
     if (out === null && mapped === key) continue;
     if (out === null) {
       // First changed key: copy the keys before it, in order.
       out = {};
-      for (const earlier in map) {
-        if (earlier === key) break;
-        out[earlier] = map[earlier];
-      }
+      for (let j = 0; j < i; j++) out[keys[j] as string] = map[keys[j] as string];
     }
     out[mapped] = map[key];
   }
@@ -70,7 +81,7 @@ function codeValueKeys(path: readonly string[], value: unknown, fn: (key: string
   if (!isPlainObject(value)) return value;
   if (path.length === 1) {
     let out: Record<string, unknown> | null = null;
-    for (const key in value) {
+    for (const key of Object.keys(value)) {
       const inner = value[key];
       if (!MARKED_MAPS.has(key) || !isPlainObject(inner)) continue;
       const mapped = mapKeys(inner, fn);
