@@ -6,7 +6,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { BridgeClient } from './bridge-client.ts';
-import { panelUrl } from './panel-host.ts';
+import { openPanel } from './panel-host.ts';
 
 const SERVER = 'AssetHubServer';
 const ALPHA = '%SYNCED_STORAGE%\\Projects\\Project Alpha';
@@ -72,13 +72,7 @@ test.afterAll(() => bridge?.close());
 
 // ---- the page ----
 
-async function openAssets(page: Page): Promise<void> {
-  await page.setViewportSize({ width: 1440, height: 900 });
-  await page.goto(panelUrl());
-  await expect(page.getByTestId('connection-state')).toHaveText('Connected', { timeout: 15_000 });
-  await page.getByTestId('nav-assets').click();
-  await expect(page.locator('main#main')).toHaveAttribute('data-view', 'assets');
-}
+const openAssets = (page: Page): Promise<void> => openPanel(page, 'assets');
 
 /** Chooses a repository and branch (waiting for the server's PersistentState to list them). */
 async function choose(page: Page, repository: string, branch: string): Promise<void> {

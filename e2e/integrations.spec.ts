@@ -15,7 +15,7 @@ import { mkdir } from 'node:fs/promises';
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { BridgeClient } from './bridge-client.ts';
-import { panelUrl } from './panel-host.ts';
+import { openPanel } from './panel-host.ts';
 
 const SERVER = 'AssetHubServer';
 const SHOTS = 'test-results/screenshots';
@@ -88,11 +88,7 @@ async function commitEmptyFiles(repository: string, branch: string, uris: readon
 }
 
 async function openIntegrations(page: Page): Promise<void> {
-  await page.setViewportSize({ width: 1440, height: 900 });
-  await page.goto(panelUrl());
-  await expect(page.getByTestId('connection-state')).toHaveText('Connected', { timeout: 15_000 });
-  await page.getByTestId('nav-integrations').click();
-  await expect(page.locator('main#main')).toHaveAttribute('data-view', 'integrations');
+  await openPanel(page, 'integrations');
   await expect(rowOf(page)).toBeVisible({ timeout: 15_000 });
   await rowOf(page).getByTestId('int-select-row').click();
   await expect(page.getByTestId('int-detail')).toHaveAttribute('data-name', demo.name);

@@ -1,5 +1,6 @@
 /** Where the browser host started by global-setup.ts is, for the tests. */
 import { readFileSync, readdirSync } from 'node:fs';
+import { expect, type Page } from '@playwright/test';
 
 export function panelUrl(): string {
   const url = process.env.PANEL_URL;
@@ -43,4 +44,14 @@ export function servicesPid(): number {
   const printed = Number(process.env.PANEL_SERVICES_PID);
   if (!Number.isInteger(printed) || printed <= 0) throw new Error('PANEL_SERVICES_PID is not set: the global setup did not start the browser host');
   return printed;
+}
+
+/** Opens the panel at 1440×900, waits for the hub connection and, given a view id, goes to that view. */
+export async function openPanel(page: Page, view?: string): Promise<void> {
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.goto(panelUrl());
+  await expect(page.getByTestId('connection-state')).toHaveText('Connected', { timeout: 15_000 });
+  if (view === undefined) return;
+  await page.getByTestId(`nav-${view}`).click();
+  await expect(page.locator('main#main')).toHaveAttribute('data-view', view);
 }

@@ -7,16 +7,12 @@ import { mkdir } from 'node:fs/promises';
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { BridgeClient } from './bridge-client.ts';
-import { panelUrl } from './panel-host.ts';
+import { openPanel } from './panel-host.ts';
 
 const VIEW_IDS = ['overview', 'workspaces', 'repositories', 'assets', 'integrations', 'claims', 'conflicts', 'log', 'connection'] as const;
 const SHOTS = 'test-results/screenshots';
 
-async function open(page: Page): Promise<void> {
-  await page.setViewportSize({ width: 1440, height: 900 });
-  await page.goto(panelUrl());
-  await expect(page.getByTestId('connection-state')).toHaveText('Connected', { timeout: 15_000 });
-}
+const open = (page: Page): Promise<void> => openPanel(page);
 
 async function openView(page: Page, id: string): Promise<void> {
   await page.getByTestId(`nav-${id}`).click();
