@@ -21,10 +21,8 @@ export interface Action {
 /** Response snippets kept with an attempt are at most this long. */
 export const SNIPPET_CHARS = 500;
 
-const sha256hex = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
-
 /** The seed's assetStateHash: "hash of the saved integration state", lowercase hex SHA-256 of the string. */
-export const stateHash = (integrationState: string): string => sha256hex(integrationState);
+export const stateHash = (integrationState: string): string => hash('sha256', integrationState, 'hex');
 
 /** The asset object as sent: the record without the catalogue's delta marker. */
 export function assetForDelivery(asset: TAsset): TAsset {
@@ -39,7 +37,7 @@ export function assetForDelivery(asset: TAsset): TAsset {
  * mean the receiver already has this content.
  */
 export function contentHash(asset: TAsset): string {
-  // A loop and the one-shot hash (same bytes, same digest as sha256hex): asked once per asset of every batch.
+  // A loop and the one-shot hash: asked once per asset of every batch.
   const metadata: Array<[string, string, unknown]> = [];
   for (const a of asset.attributes.data) if (a.category !== 'system') metadata.push([a.category, a.name, a.value]);
   return hash('sha256', JSON.stringify([asset.externalComponentHash, asset.size, asset.uri, asset.name, asset.type, asset.tags, asset.keywords, metadata]), 'hex');
@@ -77,9 +75,15 @@ export function derivedDeliveryId(parts: readonly string[]): string {
 
 export const snippet = (text: string): string => (text.length > SNIPPET_CHARS ? text.slice(0, SNIPPET_CHARS) : text);
 
-/** What one POST came to. `items` maps AssetId → IntegrationState for a 2xx with a valid body. */
+/** A receiver's Item as recorded: its IntegrationState and that state's assetStateHash. */
+export interface DeliveredItem { integrationState: string; assetStateHash: string }
+
+/**
+ * What one POST came to. `items` maps AssetId → Item for a 2xx with a valid body; the state hashes are computed here,
+ * where the answer is read (on the delivery thread), not where it is recorded.
+ */
 export type PostOutcome =
-  | { ok: true; httpStatus: number; items: Map<string, string>; response: string }
+  | { ok: true; httpStatus: number; items: Map<string, DeliveredItem>; response: string }
   | { ok: false; httpStatus: number | null; reason: string; response: string | null; aborted?: boolean };
 
 export interface PostRequest {
@@ -183,7 +187,7 @@ export function classify(status: number, text: string): PostOutcome {
     const where = issue?.path.length ? issue.path.join('.') : 'body';
     return { ok: false, httpStatus: status, reason: `malformed response: ${where}: ${issue?.message ?? 'not a response'}`, response: snippet(text) };
   }
-  const items = new Map<string, string>();
-  for (const item of parsed.data.Items) items.set(item.AssetId, item.IntegrationState);
+  const items = new Map<string, DeliveredItem>();
+  for (const item of parsed.data.Items) items.set(item.AssetId, { integrationState: item.IntegrationState, assetStateHash: stateHash(item.IntegrationState) });
   return { ok: true, httpStatus: status, items, response: snippet(text) };
 }

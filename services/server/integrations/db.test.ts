@@ -101,6 +101,25 @@ it('writes many records with one statement per chunk, each as written alone woul
   expect(db.counts('A')).toEqual(scanned('A'));
 });
 
+it('long texts (bound as UTF-8 bytes) are stored as the same TEXT: read back, compared and found like short ones', () => {
+  const id = 'c0ffee00-1111-4222-8333-444455556666';
+  const state = JSON.stringify({ externalId: 'ürün/製品/🎬', note: 'x'.repeat(300) });
+  const uri = 'FileSystem:/Content/Ünïcödé/テクスチャ/T_Sky 🌌.png';
+  const row = record(id, { uri, integrationState: state, assetStateHash: 'ab'.repeat(32), attemptLog: JSON.stringify([{ error: 'é'.repeat(40) }]) });
+  db.transaction(() => db.writeRecords('A', [row, record('short', { integrationState: '{}' })]));
+  expect(db.record('A', id)).toEqual(row);
+  expect([...db.records('A', [id, 'short']).keys()].sort()).toEqual([id, 'short']);
+  db.close();
+  const raw = new sqlite.Database(file());
+  try {
+    const types = raw.get('SELECT typeof(asset_id) AS a, typeof(uri) AS u, typeof(integration_state) AS s, length(uri) AS n FROM records WHERE asset_id = ?', [id]);
+    expect(types).toEqual({ a: 'text', u: 'text', s: 'text', n: [...uri].length });
+  } finally {
+    raw.close();
+    db = new IntegrationsDb(file());
+  }
+});
+
 const work = (assetId: string, over: Partial<Parameters<IntegrationsDb['enqueue']>[1]> = {}) => ({
   assetId, repository: 'R', branch: 'Main', uri: `FileSystem:/${assetId}`, action: 'sync' as const, revisionId: 'c2', force: false,
   pendingAsset: null, dueAt: 1, ...over,

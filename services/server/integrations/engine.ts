@@ -28,7 +28,7 @@ import { assetMatches, type Catalogue, type MetadataChange } from '../catalogue/
 import type { Branch, Repository, ServerStore } from '../store.ts';
 import { checkConfig, resolveField, resolveInput } from './config.ts';
 import {
-  assetForDelivery, contentHash, deliveryBody, derivedDeliveryId, stateHash, type Action, type PostOutcome, type SyncType,
+  assetForDelivery, contentHash, deliveryBody, derivedDeliveryId, type Action, type PostOutcome, type SyncType,
 } from './contract.ts';
 import { QueryCursor } from './cursor.ts';
 import { DeliverySender, RETRY_THREAD_MS } from './sender.ts';
@@ -91,6 +91,7 @@ interface Batch {
   kind: 'records' | 'stream';
   deliveryId: string;
   members: Member[];
+  /** The request body; emptied once handed to the sender. */
   body: string;
   /** Stream batches: assets left to their own pending work (forced), and the Sync all cursor after this batch. */
   forced: string[];
@@ -119,7 +120,23 @@ interface Worker {
   counts: Record<TIntegrationStatus, number> | null;
   sync: SyncRow | null;
   /** Sync all read-ahead: assets of one branch after `from`, in uri order, from one catalogue page. */
-  readAhead: { gen: string; branchIndex: number; from: string | null; assets: TAsset[]; last: boolean; next: number } | null;
+  readAhead: ReadAhead | null;
+}
+
+interface ReadAhead {
+  gen: string;
+  branchIndex: number;
+  from: string | null;
+  assets: TAsset[];
+  last: boolean;
+  /** Index of the first asset not yet taken into a batch. */
+  next: number;
+  /**
+   * The records of the assets not yet taken, as they were at record epoch `epoch` (one lookup per page instead of one
+   * per batch); read again when the epoch moved for another reason than a batch of this page being settled.
+   */
+  records: Map<string, RecordRow>;
+  epoch: number;
 }
 
 interface Attempt { at: string; deliveryId: string; httpStatus: number | null; error: string | null; response: string | null }
@@ -624,6 +641,7 @@ export class IntegrationEngine {
           // A batch sharing an asset with one still out waits for that one's outcome (and is prepared again then).
           if (next && inFlight.every((b) => disjoint(b, next))) {
             out.push({ batch: next, outcome: next.members.length === 0 ? Promise.resolve(NOTHING_SENT) : this.post(w, it, next) });
+            next.body = ''; // not kept while the batch is out (a ~70 KB string that would outlive the young generation)
             // Let the request go out before preparing the next batch or recording an outcome (which hold the thread).
             await immediate();
             continue;
@@ -641,6 +659,7 @@ export class IntegrationEngine {
         // The batches still out hold other assets: this outcome left their records as they were read.
         const now = this.db.epoch(w.name);
         for (const o of out) if (o.batch.epoch === epoch) o.batch.epoch = now;
+        this.keepAhead(w, oldest.batch, epoch, now);
       } catch (error) {
         this.options.logger.error({ integration: w.name, err: error instanceof Error ? error.stack : String(error) }, 'integration worker step failed; retrying in 1 s');
         out.length = 0;
@@ -802,7 +821,7 @@ export class IntegrationEngine {
         after = null;
         continue;
       }
-      const records = this.db.records(it.name, page.map((a) => a.id));
+      const records = this.aheadRecords(w, it, page);
       const members: Member[] = [];
       const forced: string[] = [];
       for (const asset of page) {
@@ -813,7 +832,7 @@ export class IntegrationEngine {
       }
       const deliveryId = derivedDeliveryId([it.uid, s.gen, String(branchIndex), after ?? '', ...page.map((a) => a.id)]);
       return {
-        kind: 'stream', deliveryId, members, forced, body: this.body(it, members), epoch: this.db.epoch(it.name),
+        kind: 'stream', deliveryId, members, forced, body: this.body(it, members), epoch: this.db.epoch(it.name), // aheadRecords read them in it
         stream: { gen: s.gen, branchIndex, after: page.at(-1)?.uri ?? after, count: page.length },
       };
     }
@@ -847,8 +866,31 @@ export class IntegrationEngine {
     if (!branch) return [];
     const limit = Math.max(READ_AHEAD, size);
     const page = this.options.catalogue.page(branch, { from: null, to: b.position }, it.filter, after, limit);
-    w.readAhead = { gen, branchIndex, from: after, assets: page, last: page.length < limit, next: Math.min(size, page.length) };
+    w.readAhead = { gen, branchIndex, from: after, assets: page, last: page.length < limit, next: Math.min(size, page.length), records: new Map(), epoch: -1 };
     return page.slice(0, size);
+  }
+
+  /** The records of `page` (just taken from the read-ahead) as they are now: from the read-ahead's lookup while it holds. */
+  private aheadRecords(w: Worker, it: Loaded, page: readonly TAsset[]): Map<string, RecordRow> {
+    const ahead = w.readAhead;
+    const epoch = this.db.epoch(it.name);
+    if (!ahead || ahead.assets[ahead.next - 1] !== page.at(-1)) return this.db.records(it.name, page.map((a) => a.id));
+    if (ahead.epoch !== epoch) {
+      // The page and the rest of the read-ahead in one lookup.
+      const start = ahead.next - page.length;
+      ahead.records = this.db.records(it.name, ahead.assets.slice(start).map((a) => a.id));
+      ahead.epoch = epoch;
+    }
+    return ahead.records;
+  }
+
+  /**
+   * A settled stream batch of the read-ahead's branch wrote only its own assets' records, which the read-ahead no longer
+   * offers (a branch's snapshot holds each asset once): the records it holds for the others are still as they are.
+   */
+  private keepAhead(w: Worker, batch: Batch, before: number, after: number): void {
+    const ahead = w.readAhead;
+    if (ahead && ahead.epoch === before && batch.stream && batch.stream.gen === ahead.gen && batch.stream.branchIndex === ahead.branchIndex) ahead.epoch = after;
   }
 
   private body(it: Loaded, members: readonly Member[]): string {
@@ -923,7 +965,7 @@ export class IntegrationEngine {
             else writes.push({ ...base, integrationState: null, assetStateHash: null, contentHash: null, attemptLog: log });
             continue;
           }
-          const delivered = { integrationState: item, assetStateHash: stateHash(item), contentHash: m.hash, lastSyncedAt: iso, attemptLog: log };
+          const delivered = { integrationState: item.integrationState, assetStateHash: item.assetStateHash, contentHash: m.hash, lastSyncedAt: iso, attemptLog: log };
           if (changed) {
             writes.push({ ...base, ...delivered });
           } else {

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { SIGNATURE_HEADER } from '../../../shared/assethub/integrations.ts';
-import { signature } from './contract.ts';
+import { signature, stateHash } from './contract.ts';
 import { DeliverySender } from './sender.ts';
 
 let server: http.Server;
@@ -47,7 +47,7 @@ it('posts from the thread: the signed body arrives, the Items come back', async 
     const r = request(['A', 'B']);
     const outcome = await sender.post(r);
     expect(sender.threaded).toBe(true);
-    expect(outcome.ok && [...outcome.items]).toEqual([['A', 's-A'], ['B', 's-B']]);
+    expect(outcome.ok && [...outcome.items].map(([id, item]) => [id, item.integrationState, item.assetStateHash])).toEqual([['A', 's-A', stateHash('s-A')], ['B', 's-B', stateHash('s-B')]]);
     expect(received).toEqual([{ body: r.body, signature: signature('shh', r.body, r.nowSeconds) }]);
   } finally {
     await sender.close();
@@ -65,7 +65,7 @@ it('a thread that dies fails only the batch it held, with the reason; the next b
     expect(failures).toEqual(['it exited (code 7)']);
     const next = await sender.post(request(['C']));
     expect(sender.threaded).toBe(false);
-    expect(next.ok && [...next.items]).toEqual([['C', 's-C']]);
+    expect(next.ok && [...next.items].map(([id, item]) => [id, item.integrationState])).toEqual([['C', 's-C']]);
   } finally {
     await sender.close();
   }

@@ -10,9 +10,12 @@
 import { Worker } from 'node:worker_threads';
 import { postBatch, type PostOutcome, type PostRequest } from './contract.ts';
 
-/** Messages to the thread: a batch to post (its body as UTF-8 bytes, handed over without a copy) or a cancel. */
+/**
+ * Messages to the thread: a batch to post or a cancel. A text body goes as it is (a flat copy); the thread encodes it,
+ * so the engine's thread never does.
+ */
 export type SenderRequest =
-  | { type: 'post'; id: number; request: Omit<PostRequest, 'cancel' | 'body'> & { body: Uint8Array } }
+  | { type: 'post'; id: number; request: Omit<PostRequest, 'cancel'> }
   | { type: 'cancel'; id: number };
 /** The thread's answer: one per posted batch. */
 export interface SenderReply { id: number; outcome: PostOutcome }
@@ -62,13 +65,11 @@ export class DeliverySender {
       const onAbort = () => thread.postMessage({ type: 'cancel', id } satisfies SenderRequest);
       request.cancel.addEventListener('abort', onAbort, { once: true });
       this.waiting.set(id, { resolve, cancel: request.cancel, onAbort });
-      // Own bytes, moved to the thread (a caller's array is copied: it stays usable).
-      const body = typeof request.body === 'string' ? new TextEncoder().encode(request.body) : request.body.slice();
       const message: SenderRequest = {
         type: 'post', id,
-        request: { url: request.url, secret: request.secret, body, deliveryId: request.deliveryId, timeoutMs: request.timeoutMs, nowSeconds: request.nowSeconds },
+        request: { url: request.url, secret: request.secret, body: request.body, deliveryId: request.deliveryId, timeoutMs: request.timeoutMs, nowSeconds: request.nowSeconds },
       };
-      thread.postMessage(message, [body.buffer as ArrayBuffer]);
+      thread.postMessage(message);
     });
   }
 
