@@ -1,6 +1,8 @@
 // Managed integrations end to end, in-process: a real hub and AssetHubServer, a real HTTP receiver on loopback
 // (services/receiver), commits made through CreateCommit. Each test has its own repository and integration.
 import { createHash, createHmac } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Asset } from '../../../shared/assethub/catalogue.ts';
 import { IntegrationEntry, IntegrationsState, type TIntegrationAsset } from '../../../shared/assethub/integrations.ts';
@@ -397,6 +399,59 @@ describe('configuration', () => {
     ] as const) {
       const outcome = await panel.call(SERVER_NAME, method, params);
       expect(outcome, method).toMatchObject({ Failure: { Code: 'UNKNOWN_INTEGRATION' } });
+    }
+  });
+});
+
+/** A proxy in front of the receiver that holds every request `delayMs` first (so a test can act while batches are out). */
+async function slowProxy(delayMs: number): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      setTimeout(() => {
+        const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => k.startsWith('x-assethub') || k === 'content-type'));
+        void fetch(receiver.url, { method: 'POST', headers: headers as Record<string, string>, body: Buffer.concat(chunks) }).then(async (r) => {
+          res.writeHead(r.status, { 'Content-Type': r.headers.get('content-type') ?? 'application/json' });
+          res.end(await r.text());
+        }, () => res.destroy());
+      }, delayMs);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhook`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+describe('Sync all while assets are re-synced', () => {
+  it('every delivery of an asset carries the IntegrationState its previous one was answered with (no stale read-ahead)', async () => {
+    const repo = repoOf('Resync during Sync all');
+    const NAME = 'ResyncDuringSyncAll';
+    const uris = Array.from({ length: 40 }, (_, i) => `FileSystem:/many/file${String(i).padStart(2, '0')}.png`);
+    const ids = track(repo, ...uris);
+    const slow = await slowProxy(40);
+    try {
+      await createRepo(repo);
+      await create(NAME, repo, { BatchSize: 5, EndpointUrl: slow.url });
+      await commit(repo, Object.fromEntries(uris.map((u) => [u, u])));
+      await until('first deliveries', async () => (await entry(NAME)).Tracked === 40, 20_000);
+      await panel.ok(SERVER_NAME, 'SyncAllAssets', { Integration: NAME });
+      // Its first batch is recorded (the read-ahead of all 40 records is taken); the last batch's assets are re-synced.
+      await until('first Sync all batch', async () => ((await entry(NAME)).Sync?.Current ?? 0) >= 5, 20_000);
+      const last = [...ids].sort((a, b) => uris[ids.indexOf(a)]!.localeCompare(uris[ids.indexOf(b)]!)).slice(-5);
+      expect(await panel.ok(SERVER_NAME, 'ResyncAssets', { Integration: NAME, AssetIds: last })).toEqual({ Queued: 5 });
+      const e = await settled(NAME);
+      expect(e).toMatchObject({ Tracked: 40, Failed: 0, Sync: { Outcome: 'Completed' } });
+      for (const id of ids) {
+        const deliveries = receiver.received().filter((r) => r.assetId === id);
+        expect(deliveries.length).toBeGreaterThanOrEqual(2);
+        for (let i = 1; i < deliveries.length; i++) expect(deliveries[i]!.integrationState).toBe(deliveries[i - 1]!.answer);
+      }
+      for (const id of last) expect(receiver.received().filter((r) => r.assetId === id).length).toBeGreaterThanOrEqual(2);
+    } finally {
+      await slow.close();
     }
   });
 });
