@@ -3,10 +3,10 @@
 // ImportAssets). The test makes its own branch of Common with enough assets to page (empty files need no chunk
 // upload), so the demo's Main branches stay as they are.
 import { mkdir, readFile } from 'node:fs/promises';
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { BridgeClient } from './bridge-client.ts';
 import { openPanel } from './panel-host.ts';
+import { seriousViolations } from './a11y.ts';
 
 const SERVER = 'AssetHubServer';
 const ALPHA = '%SYNCED_STORAGE%\\Projects\\Project Alpha';
@@ -95,13 +95,6 @@ async function shownRows(page: Page): Promise<Array<{ uri: string; operation: st
   return page.getByTestId('as-row').evaluateAll((rows) => rows.map((r) => ({ uri: r.getAttribute('data-uri') ?? '', operation: r.getAttribute('data-operation') ?? '' })));
 }
 
-async function seriousViolations(page: Page, name: string): Promise<string[]> {
-  const results = await new AxeBuilder({ page }).analyze();
-  const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  const lines = bad.map((v) => `${name}: [${v.impact}] ${v.id}: ${v.help} (${v.nodes.length} nodes: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')})`);
-  if (lines.length) console.log(lines.join('\n'));
-  return lines;
-}
 
 const byUri = (a: { uri: string }, b: { uri: string }) => a.uri.localeCompare(b.uri);
 

@@ -12,10 +12,10 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { BridgeClient } from './bridge-client.ts';
 import { openPanel } from './panel-host.ts';
+import { seriousViolations } from './a11y.ts';
 
 const SERVER = 'AssetHubServer';
 const SHOTS = 'test-results/screenshots';
@@ -121,13 +121,6 @@ async function showOnly(page: Page, status: string, assetId: string): Promise<vo
   await expect(page.getByTestId('int-list-status')).toContainText(`assetId==${assetId}`);
 }
 
-async function seriousViolations(page: Page, name: string): Promise<string[]> {
-  const results = await new AxeBuilder({ page }).analyze();
-  const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  const lines = bad.map((v) => `${name}: [${v.impact}] ${v.id}: ${v.help} (${v.nodes.length} nodes: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')})`);
-  if (lines.length) console.log(lines.join('\n'));
-  return lines;
-}
 
 /** Sets Enabled through the page's switch and waits for the server to hold it. */
 async function setEnabledFromUi(page: Page, on: boolean): Promise<void> {

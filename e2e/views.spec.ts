@@ -4,10 +4,10 @@
  * critical violations. Then the message log's own behaviour: live frames, pause, Type filter, search, expand.
  */
 import { mkdir } from 'node:fs/promises';
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { BridgeClient } from './bridge-client.ts';
 import { openPanel } from './panel-host.ts';
+import { seriousViolations } from './a11y.ts';
 
 const VIEW_IDS = ['overview', 'workspaces', 'repositories', 'assets', 'integrations', 'claims', 'conflicts', 'log', 'connection'] as const;
 const SHOTS = 'test-results/screenshots';
@@ -42,15 +42,6 @@ async function waitForData(page: Page, id: string): Promise<void> {
   await page.waitForTimeout(500);
 }
 
-async function seriousViolations(page: Page, name: string): Promise<string[]> {
-  const results = await new AxeBuilder({ page }).analyze();
-  const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  const lines = bad.map((v) => `${name}: [${v.impact}] ${v.id}: ${v.help} (${v.nodes.length} nodes: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')})`);
-  if (lines.length) console.log(lines.join('\n'));
-  const minor = results.violations.filter((v) => v.impact !== 'serious' && v.impact !== 'critical');
-  if (minor.length) console.log(`${name}: minor/moderate: ${minor.map((v) => `${v.id} (${v.impact})`).join(', ')}`);
-  return lines;
-}
 
 test.describe('every view: screenshot and axe', () => {
   test.beforeAll(async () => {
