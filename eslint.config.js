@@ -28,7 +28,7 @@ export default tseslint.config(
       'no-control-regex': 'off',
     },
   },
-  area(['shared/**/*.ts'], { area: 'shared/', node: false, electron: false, folders: ['main', 'renderer', 'services', 'e2e', 'bench'] }, {
+  area(['shared/**/*.ts'], { area: 'shared/', node: false, electron: false, folders: ['peer', 'main', 'renderer', 'services', 'e2e', 'bench'] }, {
     rules: {
       'no-restricted-globals': ['error', ...[...DOM_GLOBALS, 'process', 'Buffer', '__dirname', 'require'].map((name) => ({
         name,
@@ -36,7 +36,9 @@ export default tseslint.config(
       }))],
     },
   }),
-  area(['renderer/**/*.{ts,tsx}'], { area: 'renderer/', node: false, electron: false, folders: ['main', 'services'] }, {
+  // The hub peer: Node, the shared protocol and the fabric libraries (ws, zeromq); both main/ and services/ use it.
+  area(['peer/**/*.ts'], { area: 'peer/', electron: false, folders: ['main', 'renderer', 'services', 'e2e', 'bench', 'scripts'] }),
+  area(['renderer/**/*.{ts,tsx}'], { area: 'renderer/', node: false, electron: false, folders: ['peer', 'main', 'services'] }, {
     globals: { ...globals.browser },
   }),
   area(['main/hub/**/*.ts'], { area: 'main/hub/', electron: false, folders: ['renderer', 'main/electron', 'main/web'] }),

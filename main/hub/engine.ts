@@ -1,25 +1,25 @@
 /**
- * The panel engine: one hub connection, the directory of services, the state cache, the requests in flight and the
- * message log, behind the panel API (shared/panel/api.ts). Electron-free: both hosts (Electron main, browser host)
- * drive it the same way. Every frame is decoded once, on the way in, by the shared codec.
+ * The panel engine: one hub peer (peer/: the connection on either fabric, Gets and Calls), the directory of services,
+ * the state cache, Set and Reset confirmation and the message log, behind the panel API (shared/panel/api.ts).
+ * Electron-free: both hosts (Electron main, browser host) drive it the same way. Every message is decoded once, on
+ * the way in, by the transport.
  */
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import pkg from '../../package.json' with { type: 'json' };
-import type { CommandName, EventData, EventName, LogEntry, Snapshot } from '../../shared/panel/api.ts';
+import type { CommandName, ConnectionStatus, EventData, EventName, LogEntry, Snapshot } from '../../shared/panel/api.ts';
 import {
-  BROADCAST, PANEL_SERVICE, decodeFrame, decodeNamePath, envelope, serviceNameProblem,
-  type Envelope, type MessageBodies, type UpdateTopic,
+  BROADCAST, PANEL_SERVICE, decodeNamePath, serviceNameProblem, type Envelope, type MessageBodies, type UpdateTopic,
 } from '../../shared/protocol/index.ts';
 import { decodeStateValue } from '../../shared/assethub/index.ts';
+import { HubError, HubPeer, type PeerStatus, type TapEntry, type TransportFactory } from '../../peer/index.ts';
 import { Batcher } from './batcher.ts';
-import { Connection } from './connection.ts';
+import { Confirmations } from './confirm.ts';
 import { Directory } from './directory.ts';
 import { DEFAULT_LOG_CAPACITY, MessageLog } from './message-log.ts';
 import { Refresher } from './refresh.ts';
-import { Requests, type GetOutcome } from './requests.ts';
 import { StateCache, isCachedState } from './state-cache.ts';
-import { wsTransport, type TransportFactory } from './transport.ts';
+import { panelSubscriptions } from './subscriptions.ts';
 import { EngineError, HUB_NAME, silentLogger, type Logger } from './types.ts';
 
 export interface PanelEngineOptions {
@@ -33,7 +33,7 @@ export interface PanelEngineOptions {
   requestTimeoutMs?: number;
   /** Identify every this many ms; default 5000. A service is online while heard within 2.5 heartbeats. */
   heartbeatMs?: number;
-  /** How the hub is reached; default the WebSocket hub transport. */
+  /** How the hub is reached; default by the address's scheme (ws://, wss://, zmq://). */
   transport?: TransportFactory;
   /** Message log capacity; default 10,000 entries. */
   logCapacity?: number;
@@ -58,23 +58,23 @@ export function defaultPanelName(): string {
 
 type Listener = (data: never) => void;
 
-const byteLength = (text: string): number => Buffer.byteLength(text, 'utf8');
-
 /** The Name of a whole state has no `.`; splitting is only needed below a state. */
 const namePath = (name: string): string[] => (name.includes('.') || name.includes('[') ? decodeNamePath(name) : [name]);
 
 export class PanelEngineImpl implements PanelEngine {
   readonly panelName: string;
   private readonly logger: Logger;
-  private readonly connection: Connection;
+  private readonly peer: HubPeer;
   private readonly directory: Directory;
   private readonly cache: StateCache;
-  private readonly requests: Requests;
+  private readonly confirmations: Confirmations;
   private readonly refresher: Refresher;
   private readonly log: MessageLog;
   private readonly batcher: Batcher;
   private readonly listeners = new Map<EventName, Set<Listener>>();
   private readonly startedAt = new Date().toISOString();
+  private readonly heartbeatMs: number;
+  private heartbeatTimer: NodeJS.Timeout | null = null;
   private token: string | undefined;
   private closed = false;
 
@@ -84,7 +84,7 @@ export class PanelEngineImpl implements PanelEngine {
     if (problem) throw new Error(`panel name "${this.panelName}": ${problem}`);
     this.logger = options.logger ?? silentLogger;
     this.token = options.token;
-    const heartbeatMs = options.heartbeatMs ?? 5000;
+    const heartbeatMs = (this.heartbeatMs = options.heartbeatMs ?? 5000);
 
     this.log = new MessageLog(options.logCapacity ?? DEFAULT_LOG_CAPACITY);
     this.batcher = new Batcher(
@@ -107,34 +107,49 @@ export class PanelEngineImpl implements PanelEngine {
         this.directory.setError(service, error);
       },
     });
-    this.connection = new Connection(
-      { panelName: this.panelName, transport: options.transport ?? wsTransport, heartbeatMs, logger: this.logger },
+    const requestTimeoutMs = options.requestTimeoutMs ?? 5000;
+    this.peer = new HubPeer(
       {
-        onStatus: (status) => this.emit('connection', status),
-        onUp: () => this.logger.info({ hub: this.connection.hubUrl, panel: this.panelName }, 'connected to the hub'),
+        name: this.panelName,
+        logger: this.logger,
+        requestTimeoutMs,
+        subscriptions: panelSubscriptions(this.panelName),
+        self: { Version: pkg.version, Machine: os.hostname(), StartedAt: this.startedAt },
+        identifyEveryMs: heartbeatMs,
+        decodeValue: decodeStateValue,
+        ...(options.transport ? { transport: options.transport } : {}),
+      },
+      {
+        onStatus: (status) => this.emit('connection', this.connectionStatus(status)),
+        onUp: () => {
+          this.logger.info({ hub: this.peer.hub, panel: this.panelName }, 'connected to the hub');
+          this.heartbeatTimer = setInterval(() => this.heartbeat(), this.heartbeatMs);
+        },
         onDown: (reason) => {
-          this.requests.failAll('DISCONNECTED', `the hub connection ended: ${reason}`);
+          if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+          this.heartbeatTimer = null;
+          this.confirmations.failAll('DISCONNECTED', `the hub connection ended: ${reason}`);
           this.directory.allOffline();
         },
-        onFrame: (text) => this.receiveFrame(text),
-        onSent: (text, message) => this.record('out', text, message),
-        onHeartbeat: () => this.heartbeat(),
+        // Messages were lost on the way (a ZeroMQ subscriber that fell behind): what the cache holds may be stale.
+        onGap: (reason) => {
+          this.logger.warn({ reason }, 're-reading every state after a gap');
+          for (const entry of this.directory.list()) if (entry.online) this.refresher.refresh(entry.name, entry.kind, 'gap');
+        },
+        onMessage: (message) => this.handle(message, Date.now()),
+        tap: (entry) => this.record(entry),
       },
     );
-    this.requests = new Requests({
-      panelName: this.panelName,
-      timeoutMs: options.requestTimeoutMs ?? 5000,
-      send: (message) => this.connection.send(message),
-    });
-    this.refresher = new Refresher((service, path) => this.requests.get(service, path), this.logger);
-    if (options.hubUrl) this.connection.connect(options.hubUrl, this.token);
+    this.confirmations = new Confirmations({ timeoutMs: requestTimeoutMs, send: (message) => this.peer.send(message) });
+    this.refresher = new Refresher((service, path) => this.get(service, path), this.logger);
+    if (options.hubUrl) this.peer.connect(options.hubUrl, this.token);
   }
 
   // ---- panel API ----
 
   snapshot(): Snapshot {
     return {
-      connection: this.connection.status,
+      connection: this.connectionStatus(this.peer.status),
       services: this.directory.list().map((e) => ({ ...e })),
       states: this.cache.all(),
       seq: this.batcher.seq,
@@ -162,35 +177,35 @@ export class PanelEngineImpl implements PanelEngine {
         return this.snapshot();
       case 'connect': {
         const a = args as { hubUrl: string; token?: string };
-        if (a.hubUrl !== this.connection.hubUrl) {
+        if (a.hubUrl !== this.peer.hub) {
           // Another hub: what was known of the old one does not apply.
           this.directory.clear();
           this.cache.clear();
         }
         if (a.token !== undefined) this.token = a.token === '' ? undefined : a.token;
-        this.connection.connect(a.hubUrl, this.token);
+        this.peer.connect(a.hubUrl, this.token);
         return {};
       }
       case 'disconnect':
-        this.connection.disconnect();
+        this.peer.disconnect('disconnected by the panel');
         return {};
       case 'get': {
         const a = args as { service: string; path: string[] };
-        return this.requests.get(a.service, a.path);
+        return this.get(a.service, a.path);
       }
       case 'set': {
         const a = args as { service: string; path: string[]; value: unknown };
-        await this.requests.set(a.service, a.path, a.value);
+        await this.confirmations.set(a.service, a.path, a.value);
         return {};
       }
       case 'reset': {
         const a = args as { service: string };
-        await this.requests.reset(a.service);
+        await this.confirmations.reset(a.service);
         return {};
       }
       case 'call': {
         const a = args as { service: string; method: string; params: Record<string, unknown> };
-        return this.requests.call(a.service, a.method, a.params);
+        return this.peer.call(a.service, a.method, a.params).catch(rethrow);
       }
       case 'logControl': {
         const a = args as { paused?: boolean; capacity?: number; clear?: boolean };
@@ -212,39 +227,41 @@ export class PanelEngineImpl implements PanelEngine {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.connection.close();
-    this.requests.failAll('ENGINE_CLOSED', 'the panel engine is closed');
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    this.peer.close();
+    this.confirmations.failAll('ENGINE_CLOSED', 'the panel engine is closed');
     this.batcher.close();
     this.listeners.clear();
   }
 
-  // ---- the receive path ----
+  // ---- the hub peer ----
 
-  /** One text frame from the hub: logged, decoded once, then applied. Never throws. */
-  receiveFrame(text: string): void {
-    const decoded = decodeFrame(text);
-    if (!decoded.ok) {
-      this.record('in', text, null);
-      this.logger.warn({ error: decoded.error }, 'dropped an invalid frame from the hub');
-      return;
-    }
-    if (decoded.value.kind !== 'message') {
-      this.record('in', text, null);
-      return;
-    }
-    const message = decoded.value.envelope;
-    this.record('in', text, message, decoded.value.attachment !== undefined);
-    try {
-      this.handle(message, Date.now());
-    } catch (error) {
-      this.logger.error({ err: error instanceof Error ? error.stack : String(error), topic: message.topic }, 'failed to handle a message');
-    }
+  private connectionStatus(status: PeerStatus): ConnectionStatus {
+    const out: ConnectionStatus = { state: status.state, hubUrl: status.hub, panelName: this.panelName, since: status.since };
+    if (status.attempt !== undefined) out.attempt = status.attempt;
+    if (status.retryAt !== undefined) out.retryAt = status.retryAt;
+    if (status.reason !== undefined) out.reason = status.reason;
+    return out;
   }
 
-  private record(direction: 'in' | 'out', text: string, message: Envelope | null, attachment = false): void {
+  /**
+   * Reads a value. A whole state the cache keeps resolves to its validated value: the reply went through handle()
+   * (and so into the cache, or out of it as invalid) before the peer settled the Get.
+   */
+  private async get(service: string, path: readonly string[]): Promise<unknown> {
+    const value = await this.peer.get(service, path).catch(rethrow);
+    const state = path[0] as string;
+    const kind = this.directory.get(service)?.kind ?? 'other';
+    if (path.length !== 1 || value === null || value === undefined || !isCachedState(kind, state)) return value;
+    const problem = this.cache.problemOf(service, state);
+    if (problem !== null) throw new EngineError('INVALID_VALUE', `${service} ${state} does not match its schema: ${problem}`);
+    return this.cache.get(service, state);
+  }
+
+  private record(entry: TapEntry): void {
     if (this.log.paused) return;
-    const entry = this.log.record(direction, text, message, byteLength(text), attachment);
-    if (entry) this.batcher.log(entry);
+    const logged = this.log.record(entry.direction, entry.body(), entry.message, entry.bytes);
+    if (logged) this.batcher.log(logged);
   }
 
   private handle(message: Envelope, now: number): void {
@@ -266,25 +283,20 @@ export class PanelEngineImpl implements PanelEngine {
       case 'Log': {
         this.directory.heard(topic.Source, now);
         const body = message.message as MessageBodies['Log'];
-        this.requests.onLog(topic.Source, body.Level, body.Message);
+        this.confirmations.onLog(topic.Source, body.Level, body.Message);
         return;
       }
       case 'Identify':
-        if (topic.Source === this.panelName) return;
-        this.directory.heard(topic.Source, now);
-        this.connection.send(envelope<'Self'>(
-          { Type: 'Self', Target: topic.Source, Source: this.panelName },
-          { Value: { Version: pkg.version, Machine: os.hostname(), StartedAt: this.startedAt } },
-        ));
+        // The hub peer answers it with the panel's Self.
+        if (topic.Source !== this.panelName) this.directory.heard(topic.Source, now);
         return;
       case 'CallResult':
         this.directory.heard(topic.ExecutedOn, now);
-        this.requests.onCallResult(topic.ID, message.message as MessageBodies['CallResult']);
         return;
       case 'Set':
       case 'Reset':
-        // The panel's own requests come back in routing order (or another panel's): see requests.ts.
-        this.requests.onRequestSeen(topic.Type, topic.Target, topic.Name);
+        // The panel's own requests come back in routing order (or another panel's): see confirm.ts.
+        this.confirmations.onRequestSeen(topic.Type, topic.Target, topic.Name);
         return;
       default:
         // Get and Call are not subscribed to: the panel has no states or methods of its own.
@@ -298,18 +310,11 @@ export class PanelEngineImpl implements PanelEngine {
     const state = path[0] as string;
     const value = decodeStateValue(path, wireValue);
     const kind = this.directory.get(source)?.kind ?? 'other';
-    const toMe = topic.Target === this.panelName;
     const broadcast = topic.Target === BROADCAST;
-    let reply: GetOutcome | null = null;
 
     if (path.length === 1) {
       const applied = this.cache.applyWhole(source, kind, state, value);
-      if (applied.outcome === 'invalid') {
-        reply = { ok: false, code: 'INVALID_VALUE', message: `${source} ${state} does not match its schema: ${(applied.issues ?? []).join('; ')}` };
-      } else if (applied.outcome === 'applied') {
-        reply = { ok: true, value: this.cache.get(source, state) };
-        if (kind === 'server' && state === 'WorkspaceInfo') this.learnClients(this.cache.get(source, state));
-      }
+      if (applied.outcome === 'applied' && kind === 'server' && state === 'WorkspaceInfo') this.learnClients(this.cache.get(source, state));
     } else if (broadcast) {
       const applied = this.cache.applyPath(source, kind, state, path.slice(1), value);
       if (applied.outcome === 'no-base' && isCachedState(kind, state)) {
@@ -318,8 +323,7 @@ export class PanelEngineImpl implements PanelEngine {
       }
     }
 
-    if (broadcast) this.requests.onBroadcast(source, path, value);
-    if (toMe) this.requests.onGetReply(source, topic.Name, reply ?? { ok: true, value });
+    if (broadcast) this.confirmations.onBroadcast(source, path, value);
   }
 
   /** The server's WorkspaceInfo.Clients names clients that may not have been heard yet. */
@@ -331,7 +335,7 @@ export class PanelEngineImpl implements PanelEngine {
   private heartbeat(): void {
     this.directory.sweep(Date.now());
     // The hub's Stats only come by Get: read them once per heartbeat.
-    if (this.directory.get(HUB_NAME)?.online) this.requests.get(HUB_NAME, ['Stats']).catch(() => {});
+    if (this.directory.get(HUB_NAME)?.online) this.peer.get(HUB_NAME, ['Stats']).catch(() => {});
   }
 
   private emit<E extends EventName>(event: E, data: EventData<E>): void {
@@ -345,6 +349,12 @@ export class PanelEngineImpl implements PanelEngine {
       }
     }
   }
+}
+
+/** A hub peer's error as the engine's (same code and message; the panel API carries both). */
+function rethrow(error: unknown): never {
+  if (error instanceof HubError) throw new EngineError(error.code === 'CLOSED' ? 'ENGINE_CLOSED' : error.code, error.message);
+  throw error;
 }
 
 export function createPanelEngine(options?: PanelEngineOptions): PanelEngine {

@@ -4,10 +4,12 @@ import { LOG_BODY_LIMIT, Snapshot } from '../../shared/panel/api.ts';
 import { BROADCAST, SERVER_NAME, decodeFrame, encodeFrame, envelope, type Envelope } from '../../shared/protocol/index.ts';
 import { silentLogger as pinoLogger } from '../../services/lib/log.ts';
 import { until } from '../../services/testing/wait.ts';
-import { MAX_BACKOFF_MS, backoffDelay, panelSubscriptions } from './connection.ts';
+import { MAX_BACKOFF_MS, backoffDelay } from '../../peer/backoff.ts';
+import { messageBody } from '../../peer/ws-transport.ts';
+import { panelSubscriptions } from './subscriptions.ts';
 import { kindOf } from './directory.ts';
-import { MessageLog, REDACTED, messageBody } from './message-log.ts';
-import { shows } from './requests.ts';
+import { MessageLog, REDACTED } from './message-log.ts';
+import { shows } from './confirm.ts';
 import { createPanelEngine, defaultPanelName, memoryTransport, type MemoryTransport, type PanelEngine } from './index.ts';
 
 const PANEL = 'UNIT-AssetHubPanel-0001';
@@ -217,24 +219,24 @@ describe('message log', () => {
     const log = new MessageLog(10);
     const secret = 'p"a\\ss "Secret":"x';
     const set = envelope<'Set'>({ Type: 'Set', Target: 'AssetHubServer', Name: 'Integrations.DAM' }, { Value: { Name: 'DAM', Secret: secret, TenantId: 't' } });
-    const entry = log.record('out', encodeFrame(set), set, 100);
+    const entry = log.record('out', messageBody(encodeFrame(set), set), set, 100);
     expect(entry?.body).not.toContain('p\\"a');
     expect(JSON.parse(entry?.body ?? '')).toEqual({ Value: { Name: 'DAM', Secret: REDACTED, TenantId: 't' } });
     // Other frames are kept exactly.
     const update = envelope<'Update'>({ Type: 'Update', Target: BROADCAST, Source: 'AssetHubServer', Name: 'Integrations' }, { Value: { Secret: 'shown' } });
-    expect(log.record('in', encodeFrame(update), update, 10)?.body).toBe('{"Value":{"Secret":"shown"}}');
+    expect(log.record('in', messageBody(encodeFrame(update), update), update, 10)?.body).toBe('{"Value":{"Secret":"shown"}}');
   });
 
   it('is a ring: bounded by capacity and by body characters; long bodies are truncated', () => {
     const log = new MessageLog(100, 1000);
     const m = envelope<'Log'>({ Type: 'Log', Target: BROADCAST, Source: CLIENT }, { Level: 'Info', Message: 'x' });
-    for (let i = 0; i < 250; i++) log.record('in', encodeFrame(m), m, 10);
+    for (let i = 0; i < 250; i++) log.record('in', messageBody(encodeFrame(m), m), m, 10);
     expect(log.size).toBeLessThanOrEqual(100);
     expect(log.entries().reduce((n, e) => n + e.body.length, 0)).toBeLessThanOrEqual(1000);
     expect(log.entries().at(-1)?.seq).toBe(250);
     const big = envelope<'Log'>({ Type: 'Log', Target: BROADCAST, Source: CLIENT }, { Level: 'Info', Message: 'y'.repeat(LOG_BODY_LIMIT * 2) });
     const wide = new MessageLog(10);
-    const entry = wide.record('in', encodeFrame(big), big, 1);
+    const entry = wide.record('in', messageBody(encodeFrame(big), big), big, 1);
     expect(entry?.truncated).toBe(true);
     expect(entry?.body.length).toBe(LOG_BODY_LIMIT);
     wide.setCapacity(5);

@@ -2,5 +2,4 @@
 export { createPanelEngine, defaultPanelName, type PanelEngine, type PanelEngineOptions } from './engine.ts';
 export { dispatchCommand, toApiError } from './dispatch.ts';
 export { EngineError, DEFAULT_HUB_URL, HUB_NAME, silentLogger, type EngineErrorCode, type Logger, type LogFn } from './types.ts';
-export { wsTransport, type Transport, type TransportEvents, type TransportFactory, type TransportOptions } from './transport.ts';
-export { memoryTransport, type MemoryTransport } from './memory-transport.ts';
+export { memoryTransport, type MemoryTransport, type TransportFactory } from '../../peer/index.ts';

@@ -6,7 +6,7 @@ import { parseStateByName } from '../../shared/assethub/index.ts';
 import { silentLogger as pinoLogger } from '../../services/lib/log.ts';
 import { until } from '../../services/testing/wait.ts';
 import { statesOf } from './refresh.ts';
-import { expectedShown, showsSet } from './requests.ts';
+import { expectedShown, showsSet } from './confirm.ts';
 import { createPanelEngine, memoryTransport, type MemoryTransport, type PanelEngine } from './index.ts';
 
 const PANEL = 'UNIT-AssetHubPanel-0002';

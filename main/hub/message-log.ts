@@ -10,26 +10,6 @@ export const DEFAULT_LOG_CAPACITY = 10_000;
 /** Body characters the ring may hold in all (UTF-16: about twice as many bytes). */
 export const LOG_BODY_BUDGET = 32 * 1024 * 1024;
 
-const HEAD = '{"Topic":{';
-const BOUNDARY = '},"Message":';
-
-/**
- * The Message's JSON text of a frame. A frame laid out as `{"Topic":{…flat…},"Message":{…}}` (what the reference hub
- * forwards and what the panel sends) has it cut out of the text, without re-encoding: the topic object holds only
- * strings, and a string cannot contain an unescaped `"`, so the first `},"Message":` ends the topic exactly when no
- * other `{` comes before it. Any other layout, and a frame with an Attachment, has its decoded Message encoded again.
- * (Unknown frame keys after the Message, which decoders ignore, would show at the end of the body.)
- */
-export function messageBody(text: string, message: Envelope | null, attachment = false): string {
-  if (message === null) return text;
-  if (!attachment && text.startsWith(HEAD)) {
-    const end = text.indexOf(BOUNDARY, HEAD.length);
-    const nested = text.indexOf('{', HEAD.length);
-    if (end > 0 && (nested === -1 || nested > end) && text.endsWith('}')) return text.slice(end + BOUNDARY.length, text.length - 1);
-  }
-  return JSON.stringify(message.message);
-}
-
 /** A Set's `"Secret": "…"` (an integration's signing secret is write-only) as it is shown in the log. */
 export const REDACTED = '(write-only: not logged)';
 const SECRET_FIELD = /"Secret":"(?:[^"\\]|\\.)*"/g;
@@ -63,16 +43,16 @@ export class MessageLog {
   }
 
   /**
-   * Records one frame; returns its entry, or null while paused. `message` is the decoded frame (null for a control
-   * frame or one that could not be decoded); `size` its byte length; `attachment` whether it announced one.
+   * Records one message; returns its entry, or null while paused. `body` is its Message as JSON text (the whole
+   * control frame or undecodable input when `message` is null); `size` its byte length on the wire.
    */
-  record(direction: 'in' | 'out', text: string, message: Envelope | null, size: number, attachment = false): LogEntry | null {
+  record(direction: 'in' | 'out', text: string, message: Envelope | null, size: number): LogEntry | null {
     if (this.paused) return null;
-    let body = messageBody(text, message, attachment);
+    let body = text;
     if (message?.topic.Type === 'Set' && body.includes('"Secret"')) body = redact(body);
     const truncated = body.length > LOG_BODY_LIMIT;
     if (truncated) body = detach(body.slice(0, LOG_BODY_LIMIT));
-    else if (body.length > 1024 && body.length * 4 < text.length) body = detach(body);
+    else if (body.length > 1024 && body.length * 4 < size) body = detach(body);
     const entry: LogEntry = {
       seq: ++this.seq,
       time: this.now(),

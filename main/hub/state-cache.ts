@@ -133,6 +133,11 @@ export class StateCache {
     this.events.onError(service, this.errorOf(service));
   }
 
+  /** The issues of the last Value of this state, when it was invalid; null when it was valid (or never came). */
+  problemOf(service: string, state: string): string | null {
+    return this.problems.get(service)?.get(state) ?? null;
+  }
+
   /** The service's error text: one `State: issues` part per state whose last Value was invalid. */
   errorOf(service: string): string | null {
     const byState = this.problems.get(service);

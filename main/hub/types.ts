@@ -1,18 +1,6 @@
 /** Small shared pieces of the panel engine: its logger interface, its error type and its constants. */
 
-/** One log call: pino's shape (`log(obj, msg)` or `log(msg)`), so a pino logger fits as it is. */
-export type LogFn = (objOrMessage: object | string, message?: string) => void;
-
-/** The logger the engine writes to. A pino Logger is one; main/hub does not depend on pino. */
-export interface Logger {
-  debug: LogFn;
-  info: LogFn;
-  warn: LogFn;
-  error: LogFn;
-}
-
-const noop: LogFn = () => {};
-export const silentLogger: Logger = { debug: noop, info: noop, warn: noop, error: noop };
+export { silentLogger, type Logger, type LogFn } from '../../peer/log.ts';
 
 /**
  * Codes the engine itself produces; a Call's Failure keeps the service's own code (REPOSITORY_ALREADY_EXISTS, …).

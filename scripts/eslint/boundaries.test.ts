@@ -28,6 +28,11 @@ describe('import boundaries', () => {
     ['main/hub/x.ts', "const e = await import('electron/main');", /main\/hub\/ must not import electron/],
     ['services/server/x.ts', "import { x } from '../../main/hub/y.ts';", /services\/ must not import from main/],
     ['services/server/x.ts', "export { y } from '../../renderer/src/y.ts';", /services\/ must not import from renderer/],
+    ['peer/x.ts', "import { x } from '../services/lib/y.ts';", /peer\/ must not import from services/],
+    ['peer/x.ts', "import { x } from '../main/hub/y.ts';", /peer\/ must not import from main/],
+    ['peer/x.ts', "import { app } from 'electron';", /peer\/ must not import electron/],
+    ['shared/protocol/x.ts', "import { x } from '../../peer/y.ts';", /shared\/ must not import from peer/],
+    ['renderer/src/x.ts', "import { x } from '../../peer/y.ts';", /renderer\/ must not import from peer/],
   ])('%s: %s is an error', async (filePath, code, message) => {
     const errors = await boundaryErrors(filePath, code);
     expect(errors.some((m) => message.test(m)), errors.join('\n') || 'no boundary error reported').toBe(true);
@@ -39,6 +44,9 @@ describe('import boundaries', () => {
     ['main/hub/x.ts', "import path from 'node:path';\nimport { ok } from '../../shared/result.ts';\nexport const a = [path, ok];"],
     ['main/electron/x.ts', "import { app } from 'electron';\nexport const a = app;"],
     ['services/server/x.ts', "import fs from 'node:fs';\nimport { ok } from '../../shared/result.ts';\nexport const a = [fs, ok];"],
+    ['peer/x.ts', "import os from 'node:os';\nimport { ok } from '../shared/result.ts';\nexport const a = [os, ok];"],
+    ['main/hub/x.ts', "import { HubPeer } from '../../peer/index.ts';\nexport const a = HubPeer;"],
+    ['services/lib/x.ts', "import { HubPeer } from '../../peer/index.ts';\nexport const a = HubPeer;"],
   ])('%s: allowed imports pass', async (filePath, code) => {
     expect(await boundaryErrors(filePath, code)).toEqual([]);
   });

@@ -7,6 +7,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { envelope, topicPrefix, type Envelope } from '../../shared/protocol/index.ts';
 import { silentLogger } from '../lib/log.ts';
 import { HUB_NAME, startHub, type Hub, type HubOptions } from './hub.ts';
+import WebSocket from 'ws';
+import { until } from '../testing/wait.ts';
 import { connectPeer, type Received, type TestPeer } from './test-peer.ts';
 
 const BROADCAST_UPDATES = topicPrefix('Update', { Target: 'BROADCAST' });
@@ -58,9 +60,11 @@ describe('invalid frames', () => {
   it('answers each with a Warning Log to the sender, counts it and never forwards it', async () => {
     await start();
     const everything = await peer(undefined, ['']);
-    // Not subscribed through the helper, whose sync round trip would tell the hub this peer's name.
-    const bad = await connectPeer(hub.url);
-    peers.push(bad);
+    // A bare WebSocket: a hub peer names itself with its first round trip, and this sender must be one the hub cannot name.
+    const anonymous = new WebSocket(hub.url);
+    const anonymousFrames: string[] = [];
+    anonymous.on('message', (data) => anonymousFrames.push(data.toString()));
+    await new Promise((resolve, reject) => anonymous.once('open', resolve).once('error', reject));
     const frames = [
       'not json',
       '[1,2]',
@@ -69,9 +73,10 @@ describe('invalid frames', () => {
       '{"Topic":{"Type":"Update","Target":"BROADCAST","Source":"S","Name":"NoValue"},"Message":{}}',
       '{"Subscribe":"not an array"}',
     ];
-    for (const f of frames) bad.sendRaw(f);
-    const logs: Received[] = [];
-    for (let i = 0; i < frames.length; i++) logs.push(await bad.next((m) => m.topic.Type === 'Log'));
+    for (const f of frames) anonymous.send(f);
+    await until('a Log for every invalid frame', () => anonymousFrames.length >= frames.length);
+    anonymous.close();
+    const logs = anonymousFrames.map((text) => JSON.parse(text) as { Topic: unknown; Message: unknown }).map((f) => ({ topic: f.Topic, message: f.Message }));
     for (const log of logs) {
       expect(log.topic).toEqual({ Type: 'Log', Target: 'UNKNOWN', Source: HUB_NAME });
       expect(log.message).toMatchObject({ Level: 'Warning', Message: expect.any(String) });
@@ -81,6 +86,8 @@ describe('invalid frames', () => {
     expect(hub.stats().Invalid).toBe(frames.length);
 
     // Once the sender has named itself, the Log is addressed to that name.
+    const bad = await connectPeer(hub.url);
+    peers.push(bad);
     bad.send(update('Valid', 1, 'STAGE-B-AssetHubClient'));
     bad.sendRaw('{"Topic":{}}');
     const named_ = await bad.next((m) => m.topic.Type === 'Log');

@@ -1,17 +1,15 @@
 /**
- * A reference service's connection to the Data Hub: subscriptions for what is addressed to it, answers to Identify,
- * Get, Set, Reset and Call, Startup on start, state broadcasts, and outgoing Calls to other services. Reconnects with
- * backoff; Names and marked-map keys are `[dot]`-decoded on the way in and encoded on the way out.
+ * A reference service on the hub, on either fabric: what is addressed to it (Get, Set, Reset, Call) is answered from
+ * its definition, its states are broadcast when they change, and it calls other services. The connection itself
+ * (subscriptions, reconnect, Identify/Self, Startup, Get and Call correlation) is the hub peer's (peer/hub-peer.ts).
+ * Names and marked-map keys are `[dot]`-decoded on the way in and encoded on the way out.
  */
-import { randomUUID } from 'node:crypto';
-import os from 'node:os';
-import WebSocket from 'ws';
 import type { z } from 'zod';
 import { formatIssues } from '../../shared/assethub/validate.ts';
 import {
-  BROADCAST, decodeFrame, decodeNamePath, decodeValueKeys, encodeFrame, encodeNamePath, encodeValueKeys, envelope,
-  topicPrefix, type Envelope, type Failure, type MessageBodies,
+  BROADCAST, decodeNamePath, decodeValueKeys, encodeValueKeys, envelope, topicPrefix, type Envelope, type Failure,
 } from '../../shared/protocol/index.ts';
+import { HubError, HubPeer } from '../../peer/index.ts';
 import { ServiceFailure } from './failure.ts';
 import type { Logger } from './log.ts';
 
@@ -36,8 +34,10 @@ export interface ServiceDefinition {
   subscriptions?: string[];
   /** Every message that is not a request to this service (broadcasts, replies it did not ask for). */
   onMessage?(message: Envelope): void;
-  /** Called after each (re)connection, once subscriptions are sent. */
+  /** Called after each (re)connection, once subscriptions are in force. */
   onConnected?(first: boolean): void;
+  /** Messages from the hub may have been lost (see peer/hub-peer.ts): read again what the service keeps of others. */
+  onGap?(): void;
 }
 
 export interface ServiceHostOptions {
@@ -47,59 +47,24 @@ export interface ServiceHostOptions {
   callTimeoutMs?: number;
 }
 
-interface Pending {
-  resolve(value: unknown): void;
-  reject(error: Error): void;
-  timer: NodeJS.Timeout;
-}
-
 export class ServiceHost {
-  private socket: WebSocket | null = null;
-  private closed = false;
-  private started = false;
-  private attempt = 0;
-  private reconnectTimer: NodeJS.Timeout | null = null;
-  private readonly pending = new Map<string, Pending>();
-  /** Outgoing Gets by `<target>\n<wire name>`: one in flight per value, shared by every asker. */
-  private readonly pendingGets = new Map<string, { promise: Promise<unknown>; settle: Pending }>();
+  readonly peer: HubPeer;
   readonly startedAt = new Date().toISOString();
 
   constructor(
     private readonly service: ServiceDefinition,
     private readonly options: ServiceHostOptions,
-  ) {}
-
-  get name(): string {
-    return this.service.name;
-  }
-
-  get connected(): boolean {
-    return this.socket?.readyState === WebSocket.OPEN;
-  }
-
-  /** Connects and resolves once the first connection is open and subscribed. */
-  start(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      let settled = false;
-      this.connect(() => {
-        if (!settled) resolve();
-        settled = true;
-      }, (error) => {
-        if (!settled) reject(error);
-        settled = true;
-      });
-    });
-  }
-
-  private connect(onOpen?: () => void, onFirstError?: (e: Error) => void): void {
-    const headers = this.options.token ? { Authorization: `Bearer ${this.options.token}` } : undefined;
-    const socket = new WebSocket(this.options.hubUrl, { headers, maxPayload: 64 * 1024 * 1024 });
-    this.socket = socket;
-    socket.on('open', () => {
-      this.attempt = 0;
-      const name = this.service.name;
-      socket.send(JSON.stringify({
-        Subscribe: [
+  ) {
+    const name = service.name;
+    this.peer = new HubPeer(
+      {
+        name,
+        logger: options.logger,
+        requestTimeoutMs: options.callTimeoutMs ?? 5000,
+        self: { Version: service.version, StartedAt: this.startedAt },
+        // Startup tells every panel to re-read this service: once per process start, not per reconnect.
+        announceStartup: true,
+        subscriptions: [
           topicPrefix('Get', { Target: name }),
           topicPrefix('Set', { Target: name }),
           topicPrefix('Reset', { Target: name }),
@@ -107,39 +72,37 @@ export class ServiceHost {
           topicPrefix('CallResult', { Target: name }),
           topicPrefix('Update', { Target: name }),
           topicPrefix('Identify'),
-          ...(this.service.subscriptions ?? []),
+          ...(service.subscriptions ?? []),
         ],
-      }));
-      const first = !this.started;
-      this.started = true;
-      // Startup tells every panel to re-read this service: once per process start, not per reconnect.
-      if (first) this.send(envelope<'Startup'>({ Type: 'Startup', Target: BROADCAST, Source: name }, {}));
-      this.service.onConnected?.(first);
-      onOpen?.();
-    });
-    socket.on('message', (data, isBinary) => {
-      if (!isBinary) this.receive(data.toString());
-    });
-    socket.on('error', (error) => {
-      this.options.logger.warn({ err: error.message }, 'hub connection error');
-      onFirstError?.(error);
-    });
-    socket.on('close', () => {
-      this.socket = null;
-      if (!this.closed) this.scheduleReconnect();
-    });
+      },
+      {
+        onMessage: (message) => this.receive(message),
+        onUp: (first) => service.onConnected?.(first),
+        onGap: () => service.onGap?.(),
+      },
+    );
   }
 
-  private scheduleReconnect(): void {
-    const delay = Math.min(2000, 100 * 2 ** this.attempt++) * (0.5 + Math.random() / 2);
-    this.reconnectTimer = setTimeout(() => this.connect(), delay);
+  get name(): string {
+    return this.service.name;
+  }
+
+  get connected(): boolean {
+    return this.peer.connected;
+  }
+
+  /** Connects and resolves once the first connection is up; rejects when that first attempt fails. */
+  async start(): Promise<void> {
+    this.peer.connect(this.options.hubUrl, this.options.token);
+    await this.peer.whenUp().catch((error: unknown) => {
+      this.peer.close();
+      throw error;
+    });
   }
 
   /** Sends a message if connected; returns false when it could not be sent. */
   send(message: Envelope): boolean {
-    if (this.socket?.readyState !== WebSocket.OPEN) return false;
-    this.socket.send(encodeFrame(message));
-    return true;
+    return this.peer.send(message);
   }
 
   /** Broadcasts the whole of one of this service's states. */
@@ -155,112 +118,46 @@ export class ServiceHost {
     this.send(envelope<'Log'>({ Type: 'Log', Target: target, Source: this.service.name }, { Level: level, Message: message }));
   }
 
-  /** Calls a method on another service; rejects with ServiceFailure on a Failure, or on timeout. */
-  call(target: string, method: string, params: Record<string, unknown>, timeoutMs = this.options.callTimeoutMs ?? 5000): Promise<unknown> {
-    const id = randomUUID();
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(id);
-        reject(new ServiceFailure('TIMEOUT', `${target} did not answer ${method} within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.pending.set(id, { resolve, reject, timer });
-      const sent = this.send(envelope<'Call'>({ Type: 'Call', Target: target, RespondTo: this.service.name, Method: method, ID: id }, { Params: params }));
-      if (!sent) {
-        clearTimeout(timer);
-        this.pending.delete(id);
-        reject(new ServiceFailure('SERVER_UNAVAILABLE', `not connected to the hub: cannot call ${target}.${method}`));
-      }
-    });
+  /** Calls a method on another service; rejects with ServiceFailure on a Failure, a timeout or no connection. */
+  call(target: string, method: string, params: Record<string, unknown>, timeoutMs?: number): Promise<unknown> {
+    return this.peer.call(target, method, params, timeoutMs).catch(asServiceFailure);
   }
 
-  /** Reads a value of another service (decoded); rejects on timeout. Concurrent Gets of one value share a request. */
-  get(target: string, path: string[], timeoutMs = this.options.callTimeoutMs ?? 5000): Promise<unknown> {
-    const wireName = encodeNamePath(path);
-    const key = `${target}\n${wireName}`;
-    const inFlight = this.pendingGets.get(key);
-    if (inFlight) return inFlight.promise;
-    let settle!: Pending;
-    const promise = new Promise<unknown>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pendingGets.delete(key);
-        reject(new ServiceFailure('TIMEOUT', `${target} did not answer Get ${path.join('.')} within ${timeoutMs} ms`));
-      }, timeoutMs);
-      settle = { resolve, reject, timer };
-    });
-    this.pendingGets.set(key, { promise, settle });
-    if (!this.send(envelope<'Get'>({ Type: 'Get', Target: target, Name: wireName, RespondTo: this.service.name }, {}))) {
-      clearTimeout(settle.timer);
-      this.pendingGets.delete(key);
-      settle.reject(new ServiceFailure('SERVER_UNAVAILABLE', `not connected to the hub: cannot read ${target} ${path.join('.')}`));
-    }
-    return promise;
+  /** Reads a value of another service (decoded); rejects with ServiceFailure. Concurrent Gets of one value share a request. */
+  get(target: string, path: string[], timeoutMs?: number): Promise<unknown> {
+    return this.peer.get(target, path, timeoutMs).catch(asServiceFailure);
   }
 
-  private receive(text: string): void {
-    const frame = decodeFrame(text);
-    if (!frame.ok) {
-      this.options.logger.warn({ error: frame.error }, 'dropped an invalid frame from the hub');
-      return;
-    }
-    if (frame.value.kind !== 'message') return;
-    const message = frame.value.envelope;
+  private receive(message: Envelope): void {
+    const topic = message.topic;
     const name = this.service.name;
-    try {
-      switch (message.topic.Type) {
-        case 'Identify':
-          this.answerIdentify(message.topic.Source);
+    switch (topic.Type) {
+      case 'Identify':
+        // The hub peer answers it with this service's Self.
+        return;
+      case 'Get':
+        if (topic.Target === name) return this.answerGet(topic.Name, topic.RespondTo);
+        break;
+      case 'Set':
+        if (topic.Target === name) return this.applySet(topic.Name, (message.message as { Value: unknown }).Value);
+        break;
+      case 'Reset':
+        if (topic.Target === name) return this.applyReset(topic.Name);
+        break;
+      case 'Call':
+        if (topic.Target === name) {
+          void this.answerCall(message as Envelope<'Call'>);
           return;
-        case 'Get':
-          if (message.topic.Target === name) return this.answerGet(message.topic.Name, message.topic.RespondTo);
-          break;
-        case 'Set':
-          if (message.topic.Target === name) return this.applySet(message.topic.Name, (message.message as { Value: unknown }).Value);
-          break;
-        case 'Reset':
-          if (message.topic.Target === name) return this.applyReset(message.topic.Name);
-          break;
-        case 'Call':
-          if (message.topic.Target === name) {
-            void this.answerCall(message as Envelope<'Call'>);
-            return;
-          }
-          break;
-        case 'Update': {
-          const waiting = message.topic.Target === name ? this.pendingGets.get(`${message.topic.Source}\n${message.topic.Name}`) : undefined;
-          if (waiting) {
-            this.pendingGets.delete(`${message.topic.Source}\n${message.topic.Name}`);
-            clearTimeout(waiting.settle.timer);
-            waiting.settle.resolve(decodeValueKeys(decodeNamePath(message.topic.Name), (message.message as MessageBodies['Update']).Value));
-            return;
-          }
-          break;
         }
-        case 'CallResult': {
-          const pending = this.pending.get(message.topic.ID);
-          if (message.topic.Target === name && pending) {
-            this.pending.delete(message.topic.ID);
-            clearTimeout(pending.timer);
-            const body = message.message as MessageBodies['CallResult'];
-            if ('Failure' in body) pending.reject(new ServiceFailure(body.Failure.Code, body.Failure.Message));
-            else pending.resolve(body.Result);
-            return;
-          }
-          break;
-        }
-        default:
-          break;
-      }
-      this.service.onMessage?.(message);
-    } catch (error) {
-      this.options.logger.error({ err: error instanceof Error ? error.stack : String(error), topic: message.topic }, 'failed to handle a message');
+        break;
+      case 'CallResult':
+        // Answers to this service's own Calls are settled by the hub peer.
+        if (topic.Target === name) return;
+        break;
+      default:
+        break;
     }
-  }
-
-  private answerIdentify(asker: string): void {
-    this.send(envelope<'Self'>(
-      { Type: 'Self', Target: asker, Source: this.service.name },
-      { Value: { Version: this.service.version, Machine: os.hostname(), StartedAt: this.startedAt } },
-    ));
+    this.service.onMessage?.(message);
   }
 
   private answerGet(wireName: string, asker: string): void {
@@ -321,27 +218,13 @@ export class ServiceHost {
   }
 
   async close(): Promise<void> {
-    this.closed = true;
-    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
-    for (const [key, g] of this.pendingGets) {
-      clearTimeout(g.settle.timer);
-      g.settle.reject(new ServiceFailure('SERVER_UNAVAILABLE', 'service is stopping'));
-      this.pendingGets.delete(key);
-    }
-    for (const [id, p] of this.pending) {
-      clearTimeout(p.timer);
-      p.reject(new ServiceFailure('SERVER_UNAVAILABLE', 'service is stopping'));
-      this.pending.delete(id);
-    }
-    const socket = this.socket;
-    if (!socket) return;
-    await new Promise<void>((resolve) => {
-      socket.once('close', () => resolve());
-      socket.close();
-      setTimeout(() => {
-        socket.terminate();
-        resolve();
-      }, 1000).unref();
-    });
+    this.peer.close();
   }
+}
+
+/** The hub peer's errors, as the services' own: no connection is SERVER_UNAVAILABLE to a service's callers. */
+function asServiceFailure(error: unknown): never {
+  if (!(error instanceof HubError)) throw error;
+  const code = !error.fromService && error.code !== 'TIMEOUT' ? 'SERVER_UNAVAILABLE' : error.code;
+  throw new ServiceFailure(code, error.message, error.details ? [...error.details] : undefined);
 }

@@ -1,13 +1,13 @@
 /**
- * A test's view of the hub, acting like a minimal panel: Get, Set, Reset and Call by name, with `[dot]` encoding,
- * and a record of every message addressed to it or broadcast. Every wait is bounded.
+ * A test's view of the hub, acting like a minimal panel on the hub peer (either fabric): Get, Set, Reset and Call by
+ * name, with `[dot]` encoding, and a record of every message addressed to it or broadcast. Every wait is bounded.
  */
 import { randomUUID } from 'node:crypto';
-import WebSocket from 'ws';
 import {
-  BROADCAST, decodeFrame, decodeNamePath, decodeValueKeys, encodeFrame, encodeNamePath, encodeValueKeys, envelope,
-  topicPrefix, type Envelope, type Failure, type MessageBodies,
+  BROADCAST, decodeNamePath, decodeValueKeys, encodeNamePath, encodeValueKeys, envelope, topicPrefix,
+  type Envelope, type Failure, type MessageBodies,
 } from '../../shared/protocol/index.ts';
+import { HubError, HubPeer } from '../../peer/index.ts';
 
 export type CallOutcome = { Result: unknown } | { Failure: Failure };
 
@@ -15,58 +15,59 @@ export class Probe {
   readonly messages: Envelope[] = [];
   private waiters: Array<{ pred: (m: Envelope) => boolean; resolve: (m: Envelope) => void }> = [];
 
-  private constructor(
-    readonly name: string,
-    private readonly socket: WebSocket,
-  ) {
-    socket.on('message', (data, binary) => {
-      if (binary) return;
-      const frame = decodeFrame(data.toString());
-      if (!frame.ok || frame.value.kind !== 'message') return;
-      const message = frame.value.envelope;
-      this.messages.push(message);
-      this.waiters = this.waiters.filter((w) => {
-        if (!w.pred(message)) return true;
-        w.resolve(message);
-        return false;
-      });
-    });
+  private constructor(readonly peer: HubPeer) {}
+
+  get name(): string {
+    return this.peer.name;
   }
 
   static async connect(hubUrl: string, options: { name?: string; token?: string; extra?: string[] } = {}): Promise<Probe> {
     const name = options.name ?? `TEST${randomUUID().slice(0, 8)}-AssetHubPanel`;
-    const socket = new WebSocket(hubUrl, { headers: options.token ? { Authorization: `Bearer ${options.token}` } : undefined });
-    await new Promise<void>((resolve, reject) => {
-      socket.once('open', () => resolve());
-      socket.once('error', reject);
-      socket.once('unexpected-response', (_req, res) => reject(new Error(`hub answered ${res.statusCode}`)));
-    });
-    const probe = new Probe(name, socket);
-    socket.send(JSON.stringify({
-      Subscribe: [
-        topicPrefix('Update', { Target: name }), topicPrefix('CallResult', { Target: name }), topicPrefix('Log', { Target: name }),
-        topicPrefix('Self', { Target: name }), topicPrefix('Update', { Target: BROADCAST }), topicPrefix('Startup'),
-        topicPrefix('Log', { Target: BROADCAST }), ...(options.extra ?? []),
-      ],
-    }));
-    // The hub handles a peer's frames in order: once a Self from the hub comes back, the subscription is in place.
-    await probe.roundTrip();
+    let probe: Probe | null = null;
+    const peer = new HubPeer(
+      {
+        name,
+        requestTimeoutMs: 10_000,
+        subscriptions: [
+          topicPrefix('Update', { Target: name }), topicPrefix('CallResult', { Target: name }), topicPrefix('Log', { Target: name }),
+          topicPrefix('Self', { Target: name }), topicPrefix('Update', { Target: BROADCAST }), topicPrefix('Startup'),
+          topicPrefix('Log', { Target: BROADCAST }), ...(options.extra ?? []),
+        ],
+      },
+      { onMessage: (message) => probe?.receive(message) },
+    );
+    probe = new Probe(peer);
+    peer.connect(hubUrl, options.token);
+    try {
+      await peer.whenUp(15_000);
+    } catch (error) {
+      peer.close();
+      throw error;
+    }
     return probe;
   }
 
-  /** Waits until the hub has processed everything sent so far. */
-  async roundTrip(): Promise<void> {
-    const sent = this.messages.length;
-    this.send(envelope<'Identify'>({ Type: 'Identify', Source: this.name }, {}));
-    await this.next((m) => m.topic.Type === 'Self' && m.topic.Target === this.name, 5000, sent);
+  private receive(message: Envelope): void {
+    this.messages.push(message);
+    this.waiters = this.waiters.filter((w) => {
+      if (!w.pred(message)) return true;
+      w.resolve(message);
+      return false;
+    });
+  }
+
+  /** Waits until the hub has routed everything sent so far. */
+  roundTrip(): Promise<void> {
+    return this.peer.sync();
   }
 
   send(message: Envelope): void {
-    this.socket.send(encodeFrame(message));
+    if (!this.peer.send(message)) throw new Error(`${this.name} is not connected: cannot send`);
   }
 
-  sendRaw(text: string): void {
-    this.socket.send(text);
+  /** Bytes past the codec: a WebSocket text frame, or a ZeroMQ multipart message. */
+  sendRaw(data: string | readonly Uint8Array[]): void {
+    if (!this.peer.sendRaw(data)) throw new Error(`${this.name} is not connected: cannot send`);
   }
 
   /** The next message matching `pred` received after index `from` (default: from now on). */
@@ -84,12 +85,8 @@ export class Probe {
   }
 
   /** Value of a Get, with marked-map keys decoded; `path` is decoded segments. */
-  async get(target: string, path: string[], timeoutMs = 5000): Promise<unknown> {
-    const wireName = encodeNamePath(path);
-    const from = this.messages.length;
-    this.send(envelope<'Get'>({ Type: 'Get', Target: target, Name: wireName, RespondTo: this.name }, {}));
-    const reply = await this.next((m) => m.topic.Type === 'Update' && m.topic.Target === this.name && m.topic.Source === target && m.topic.Name === wireName, timeoutMs, from);
-    return decodeValueKeys(path, (reply.message as MessageBodies['Update']).Value);
+  get(target: string, path: string[], timeoutMs = 5000): Promise<unknown> {
+    return this.peer.get(target, path, timeoutMs);
   }
 
   /** Sends a Set and resolves with the next broadcast Update of that state from the target. */
@@ -111,12 +108,14 @@ export class Probe {
     return decodeValueKeys(decodeNamePath(state), (m.message as MessageBodies['Update']).Value);
   }
 
+  /** A Call's outcome: its Result or its Failure; rejects only when no answer comes. */
   async call(target: string, method: string, params: Record<string, unknown> = {}, timeoutMs = 10_000): Promise<CallOutcome> {
-    const id = randomUUID();
-    const from = this.messages.length;
-    this.send(envelope<'Call'>({ Type: 'Call', Target: target, RespondTo: this.name, Method: method, ID: id }, { Params: params }));
-    const reply = await this.next((m) => m.topic.Type === 'CallResult' && m.topic.ID === id, timeoutMs, from);
-    return reply.message as CallOutcome;
+    try {
+      return { Result: await this.peer.call(target, method, params, timeoutMs) };
+    } catch (error) {
+      if (!(error instanceof HubError) || !error.fromService) throw error;
+      return { Failure: { Code: error.code, Message: error.message, ...(error.details ? { Errors: [...error.details] } : {}) } };
+    }
   }
 
   /** Like call, but throws on a Failure. */
@@ -126,11 +125,7 @@ export class Probe {
     return outcome.Result as T;
   }
 
-  close(): Promise<void> {
-    return new Promise((resolve) => {
-      if (this.socket.readyState === WebSocket.CLOSED) return resolve();
-      this.socket.once('close', () => resolve());
-      this.socket.close();
-    });
+  async close(): Promise<void> {
+    this.peer.close();
   }
 }

@@ -5,4 +5,5 @@ export * from './topic.ts';
 export * from './message.ts';
 export * from './frame.ts';
 export * from './multipart.ts';
+export * from './hub-address.ts';
 export * from '../result.ts';

@@ -1,37 +1,29 @@
 /**
- * Requests to services and how each is known to be answered:
- * - Get → the Update addressed to the panel with the same Source and Name. Concurrent Gets of one value share one
- *   request (one frame out). Timeout: TIMEOUT.
- * - Call → the CallResult with the same ID: its Result, or its Failure's code and message. Timeout: TIMEOUT.
- * - Set (no reply in the protocol) → the service's next BROADCAST Update of that state. The Set resolves when the
- *   value at the path contains what was set (equal for anything but objects; an object matches when each key it names
- *   has the value set, since a service may keep keys the Set did not name). Each such Update answers the oldest
- *   pending Set of that state: if that one does not match, it is refused (SET_REFUSED) with the text of the Warning
- *   or Error Log the service sent since, if any (the reference services log why, then re-broadcast the unchanged
- *   state). Later Sets of the same state wait for their own Update, so two quick Sets of different paths both resolve.
- *   Timeout: TIMEOUT.
+ * How the panel knows a Set or a Reset took effect (the protocol gives them no reply):
+ * - Set → the service's next BROADCAST Update of that state. The Set resolves when the value at the path contains what
+ *   was set (equal for anything but objects; an object matches when each key it names has the value set, since a
+ *   service may keep keys the Set did not name). Each such Update answers the oldest pending Set of that state: if
+ *   that one does not match, it is refused (SET_REFUSED) with the text of the Warning or Error Log the service sent
+ *   since, if any (the reference services log why, then re-broadcast the unchanged state). Later Sets of the same
+ *   state wait for their own Update, so two quick Sets of different paths both resolve. Timeout: TIMEOUT.
  * - Reset → the service's next BROADCAST Update of `State`. Timeout: TIMEOUT.
  * "Next" means after the hub routed the request: the panel subscribes to Set and Reset, so the hub hands its own
- * request back to it (ZeroMQ semantics), in order with everything else it routes. A waiter is armed by that echo;
- * Updates the panel receives before it were routed before the request and cannot answer it (one that was already on
- * its way would otherwise fail a Set that the service accepts a moment later). A hub that does not echo a peer's own
- * messages arms the waiter after ARM_FALLBACK_MS instead.
- * When the connection ends every pending request fails with DISCONNECTED: no answer can come on a dead connection.
+ * request back to it (ZeroMQ semantics, on both fabrics), in order with everything else it routes. A waiter is armed
+ * by that echo; Updates the panel receives before it were routed before the request and cannot answer it (one that
+ * was already on its way would otherwise fail a Set that the service accepts a moment later). A hub that does not
+ * echo a peer's own messages arms the waiter after ARM_FALLBACK_MS instead.
+ * Gets and Calls are the hub peer's (peer/correlation.ts). When the connection ends every pending Set and Reset
+ * fails with DISCONNECTED.
  */
-import { randomUUID } from 'node:crypto';
-import { decodeKey, encodeNamePath, encodeValueKeys, envelope, type Envelope, type MessageBodies } from '../../shared/protocol/index.ts';
+import { decodeKey, encodeNamePath, encodeValueKeys, envelope, type Envelope } from '../../shared/protocol/index.ts';
 import { valueAt } from './state-cache.ts';
 import { EngineError } from './types.ts';
 
-export interface RequestsOptions {
-  panelName: string;
+export interface ConfirmationsOptions {
   timeoutMs: number;
   /** Sends a message to the hub; false when not connected. */
   send(message: Envelope): boolean;
 }
-
-/** What a Get reply resolves to: the value (decoded, validated when it is a whole state) or why it is unusable. */
-export type GetOutcome = { ok: true; value: unknown } | { ok: false; code: string; message: string };
 
 interface Settle {
   resolve(value: unknown): void;
@@ -105,17 +97,15 @@ export const showsSet = (expected: unknown, actual: unknown): boolean => (expect
 
 const pathText = (path: readonly string[]): string => path.join('.');
 
-export class Requests {
-  private readonly gets = new Map<string, { promise: Promise<unknown>; settle: Settle }>();
-  private readonly calls = new Map<string, Settle & { service: string; method: string }>();
+export class Confirmations {
   private readonly sets = new Map<string, SetWaiter[]>();
   private readonly resets = new Map<string, ResetWaiter[]>();
 
-  constructor(private readonly options: RequestsOptions) {}
+  constructor(private readonly options: ConfirmationsOptions) {}
 
-  /** Requests in flight (for tests and the bench). */
+  /** Sets and Resets waiting for their confirmation. */
   get pending(): number {
-    let n = this.gets.size + this.calls.size;
+    let n = 0;
     for (const list of this.sets.values()) n += list.length;
     for (const list of this.resets.values()) n += list.length;
     return n;
@@ -123,48 +113,6 @@ export class Requests {
 
   private timer(ms: number, onTimeout: () => void): NodeJS.Timeout {
     return setTimeout(onTimeout, ms);
-  }
-
-  /** Reads a value (`path` decoded: state name first). Concurrent reads of one value share one Get. */
-  get(service: string, path: readonly string[]): Promise<unknown> {
-    const wireName = encodeNamePath(path);
-    const key = `${service}\n${wireName}`;
-    const inFlight = this.gets.get(key);
-    if (inFlight) return inFlight.promise;
-    const { timeoutMs, panelName } = this.options;
-    let settle!: Settle;
-    const promise = new Promise<unknown>((resolve, reject) => {
-      const timer = this.timer(timeoutMs, () => {
-        this.gets.delete(key);
-        reject(new EngineError('TIMEOUT', `${service} did not answer Get ${pathText(path)} within ${timeoutMs} ms`));
-      });
-      settle = { resolve, reject, timer };
-    });
-    this.gets.set(key, { promise, settle });
-    if (!this.options.send(envelope<'Get'>({ Type: 'Get', Target: service, Name: wireName, RespondTo: panelName }, {}))) {
-      this.gets.delete(key);
-      clearTimeout(settle.timer);
-      settle.reject(new EngineError('NOT_CONNECTED', `not connected to a hub: cannot read ${service} ${pathText(path)}`));
-    }
-    return promise;
-  }
-
-  /** Calls a method; resolves to its Result, rejects with its Failure (code and message). */
-  call(service: string, method: string, params: Record<string, unknown>): Promise<unknown> {
-    const id = randomUUID();
-    const { timeoutMs, panelName } = this.options;
-    return new Promise((resolve, reject) => {
-      const timer = this.timer(timeoutMs, () => {
-        this.calls.delete(id);
-        reject(new EngineError('TIMEOUT', `${service} did not answer ${method} within ${timeoutMs} ms`));
-      });
-      this.calls.set(id, { resolve, reject, timer, service, method });
-      if (!this.options.send(envelope<'Call'>({ Type: 'Call', Target: service, RespondTo: panelName, Method: method, ID: id }, { Params: params }))) {
-        this.calls.delete(id);
-        clearTimeout(timer);
-        reject(new EngineError('NOT_CONNECTED', `not connected to a hub: cannot call ${service}.${method}`));
-      }
-    });
   }
 
   /** Sets a value (`path` decoded: state name first); resolves when the service's Update shows it. */
@@ -253,17 +201,6 @@ export class Requests {
     if (list.length === 0) this.resets.delete(service);
   }
 
-  /** The Update addressed to the panel with this Source and wire Name: settles the Get in flight, if any. */
-  onGetReply(source: string, wireName: string, outcome: GetOutcome): void {
-    const key = `${source}\n${wireName}`;
-    const pending = this.gets.get(key);
-    if (!pending) return;
-    this.gets.delete(key);
-    clearTimeout(pending.settle.timer);
-    if (outcome.ok) pending.settle.resolve(outcome.value);
-    else pending.settle.reject(new EngineError(outcome.code, outcome.message));
-  }
-
   /** A BROADCAST Update: `path` is its decoded Name (state first), `value` its decoded Value. */
   onBroadcast(source: string, path: readonly string[], value: unknown): void {
     const state = path[0];
@@ -318,23 +255,11 @@ export class Requests {
     for (const w of this.resets.get(source) ?? []) w.logs.push(message);
   }
 
-  onCallResult(id: string, body: MessageBodies['CallResult']): boolean {
-    const pending = this.calls.get(id);
-    if (!pending) return false;
-    this.calls.delete(id);
-    clearTimeout(pending.timer);
-    if ('Failure' in body) pending.reject(new EngineError(body.Failure.Code, body.Failure.Message));
-    else pending.resolve(body.Result);
-    return true;
-  }
-
-  /** Fails every pending request (connection lost, engine closed). */
+  /** Fails every pending Set and Reset (connection lost, engine closed). */
   failAll(code: string, message: string): void {
-    const all: Settle[] = [...[...this.gets.values()].map((g) => g.settle), ...this.calls.values()];
+    const all: Settle[] = [];
     for (const list of this.sets.values()) all.push(...list);
     for (const list of this.resets.values()) all.push(...list);
-    this.gets.clear();
-    this.calls.clear();
     this.sets.clear();
     this.resets.clear();
     for (const s of all) {

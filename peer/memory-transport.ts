@@ -1,0 +1,91 @@
+/**
+ * An in-process Transport with no socket, for tests and benchmarks that play the hub: frames go in and out as
+ * WebSocket-style text (`{"Topic":…,"Message":…}`). It opens on its own (in a microtask) unless told not to, records
+ * what the peer sends, and hands frames to the peer with deliver(). It routes the peer's own heartbeats back to it,
+ * as a hub would, so the peer comes up; they are not recorded.
+ */
+import { decodeFrame, encodeFrame } from '../shared/protocol/index.ts';
+import { messageBody } from './ws-transport.ts';
+import { isHeartbeat } from './heartbeat.ts';
+import { cut, type TransportEvents, type TransportFactory } from './transport.ts';
+
+export interface MemoryTransport {
+  factory: TransportFactory;
+  /** Frames the peer sent, in order (kept only with `keepSent`). */
+  readonly sent: string[];
+  /** Prefixes subscribed over all connections. */
+  readonly subscriptions: string[];
+  /** Connections made so far. */
+  readonly connections: number;
+  /** Opens the current connection (when not opened automatically). */
+  open(): void;
+  /** A frame from the hub. */
+  deliver(text: string): void;
+  /** Ends the current connection as if the hub went away (fatal: as if it refused the token). */
+  drop(reason?: string, fatal?: boolean): void;
+}
+
+export function memoryTransport(options: { autoOpen?: boolean; keepSent?: boolean } = {}): MemoryTransport {
+  const autoOpen = options.autoOpen ?? true;
+  const keepSent = options.keepSent ?? true;
+  let current: { events: TransportEvents; open: boolean; closed: boolean } | null = null;
+
+  const deliverTo = (conn: { events: TransportEvents }, text: string) => {
+    const frame = decodeFrame(text);
+    if (!frame.ok) return conn.events.onInvalid({ error: frame.error, raw: cut(text), bytes: text.length });
+    if (frame.value.kind !== 'message') return;
+    const { envelope } = frame.value;
+    conn.events.onMessage({ envelope, bytes: Buffer.byteLength(text), body: () => messageBody(text, envelope) });
+  };
+
+  const self: MemoryTransport & { connections: number } = {
+    sent: [],
+    subscriptions: [],
+    connections: 0,
+    factory: (_options, events) => {
+      const conn = { events, open: false, closed: false };
+      current = conn;
+      self.connections++;
+      if (autoOpen) queueMicrotask(() => self.open());
+      const live = () => conn.open && !conn.closed;
+      return {
+        send(message) {
+          if (!live()) return null;
+          const text = encodeFrame(message);
+          if (message.topic.Type === 'Update' && isHeartbeat(message.topic)) queueMicrotask(() => live() && deliverTo(conn, text));
+          else if (keepSent) self.sent.push(text);
+          return { bytes: Buffer.byteLength(text), body: () => messageBody(text, message) };
+        },
+        subscribe(prefixes) {
+          if (live()) self.subscriptions.push(...prefixes);
+        },
+        unsubscribe() {},
+        sendRaw(data) {
+          if (!live() || typeof data !== 'string') return false;
+          if (keepSent) self.sent.push(data);
+          return true;
+        },
+        close() {
+          conn.closed = true;
+        },
+      };
+    },
+    open() {
+      const conn = current;
+      if (!conn || conn.open || conn.closed) return;
+      conn.open = true;
+      conn.events.onOpen();
+    },
+    deliver(text) {
+      const conn = current;
+      if (conn?.open && !conn.closed) deliverTo(conn, text);
+    },
+    drop(reason = 'dropped by the test', fatal = false) {
+      const conn = current;
+      if (!conn || conn.closed) return;
+      conn.closed = true;
+      conn.events.onClose(reason, fatal);
+    },
+  };
+  return self;
+}
