@@ -1,6 +1,9 @@
 import { defineConfig } from '@playwright/test';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './e2e/chromium.ts';
 
+/** The specs of what an operator does, run on both fabrics. */
+const OPERATOR_FLOWS = ['assets', 'claims', 'conflicts', 'connection', 'integrations', 'repositories', 'shell', 'views', 'workspaces'].map((name) => `**/${name}.spec.ts`);
+
 export default defineConfig({
   testDir: 'e2e',
   testMatch: '**/*.spec.ts',
@@ -11,6 +14,12 @@ export default defineConfig({
   retries: 0,
   // The JSON report feeds the CI's "N passed, N failed" line (scripts/count-results.mjs).
   reporter: [['list'], ['json', { outputFile: 'test-results/e2e.json' }]],
+  // The operator flows run twice: against the embedded services on this project's WebSocket hub (`ws`, which also
+  // runs the host, flood and performance specs) and on a ZeroMQ Data Hub (`zmq`); see e2e/global-setup.ts.
+  projects: [
+    { name: 'ws' },
+    { name: 'zmq', testMatch: OPERATOR_FLOWS },
+  ],
   use: {
     browserName: 'chromium',
     viewport: { width: 1440, height: 900 },

@@ -5,7 +5,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { expect, test, type Page } from '@playwright/test';
-import { panelUrl, servicesPid } from './panel-host.ts';
+import { embeddedHubPattern, panelUrl, servicesPid } from './panel-host.ts';
 
 const SERVER = 'AssetHubServer';
 const CLIENTS = ['STAGE-A-AssetHubClient', 'STAGE-B-AssetHubClient'];
@@ -30,7 +30,7 @@ test('sees the server and both clients online, and comes back after the services
   await expect(state).toHaveText('Connected');
   // The service table lives in the Connection view (the panel opens on the Overview).
   await page.getByTestId('nav-connection').click();
-  await expect(page.getByTestId('hub-url')).toHaveText(/^ws:\/\/127\.0\.0\.1:\d+$/);
+  await expect(page.getByTestId('hub-url')).toHaveText(embeddedHubPattern());
   await expectAllOnline(page);
   await expect(row(page, SERVER).getByTestId('service-last-seen')).toHaveText(/just now|\d+ s ago/);
 

@@ -1,12 +1,29 @@
-/** Where the browser host started by global-setup.ts is, for the tests. */
+/**
+ * Where the browser host started by global-setup.ts for the running test's fabric is: the Playwright project `zmq`
+ * uses the host whose embedded services run a ZeroMQ Data Hub, every other project the WebSocket one.
+ */
 import { readFileSync, readdirSync } from 'node:fs';
-import { expect, type Page } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
+
+export type Fabric = 'ws' | 'zmq';
+
+/** The fabric of the running test's project. */
+export function fabric(): Fabric {
+  return test.info().project.name === 'zmq' ? 'zmq' : 'ws';
+}
+
+function hostEnv(key: string): string | undefined {
+  return process.env[`${key}_${fabric().toUpperCase()}`];
+}
 
 export function panelUrl(): string {
-  const url = process.env.PANEL_URL;
-  if (!url) throw new Error('PANEL_URL is not set: the global setup did not start the browser host');
+  const url = hostEnv('PANEL_URL');
+  if (!url) throw new Error(`PANEL_URL_${fabric().toUpperCase()} is not set: the global setup did not start the browser host`);
   return url;
 }
+
+/** How the Connection view shows the embedded hub's address on this fabric. */
+export const embeddedHubPattern = (): RegExp => (fabric() === 'zmq' ? /^zmq:\/\/127\.0\.0\.1\?sub=\d+&pub=\d+$/ : /^ws:\/\/127\.0\.0\.1:\d+$/);
 
 /** The page URL without the token fragment. */
 export function panelBaseUrl(): string {
@@ -38,10 +55,10 @@ function childrenOf(pid: number): number[] {
 
 /** The embedded services' current pid: the host's child, or the pid it printed at start. */
 export function servicesPid(): number {
-  const host = Number(process.env.PANEL_HOST_PID);
+  const host = Number(hostEnv('PANEL_HOST_PID'));
   const children = Number.isInteger(host) && host > 0 ? childrenOf(host) : [];
   if (children.length === 1 && children[0]) return children[0];
-  const printed = Number(process.env.PANEL_SERVICES_PID);
+  const printed = Number(hostEnv('PANEL_SERVICES_PID'));
   if (!Number.isInteger(printed) || printed <= 0) throw new Error('PANEL_SERVICES_PID is not set: the global setup did not start the browser host');
   return printed;
 }

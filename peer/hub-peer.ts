@@ -94,6 +94,12 @@ export interface HubPeerEvents {
 
 /** How often an attempt that is not yet up sends a heartbeat (on ZeroMQ the first ones are lost while subscriptions travel). */
 const PROBE_MS = 100;
+/**
+ * Messages that arrive before the first round trip (on ZeroMQ, others' broadcasts can beat it) are held and handed on
+ * right after onUp, when the owner can act on them (a read sent before that could not go out); past this many the
+ * rest are dropped and reported as a gap.
+ */
+const EARLY_MAX = 10_000;
 
 export class HubPeer {
   readonly name: string;
@@ -119,7 +125,9 @@ export class HubPeer {
   /** The last heartbeat number seen back, and when. */
   private lastSeen = 0;
   private lastBeatAt = 0;
-  private readonly syncs = new Map<number, () => void>();
+  private readonly syncs = new Map<number, { done(): void; fail(error: Error): void }>();
+  private early: Inbound[] = [];
+  private earlyDropped = 0;
   private readonly statusWaiters = new Set<(status: PeerStatus) => void>();
 
   constructor(
@@ -253,9 +261,15 @@ export class HubPeer {
         this.syncs.delete(seq);
         reject(new HubError('TIMEOUT', `${this.name}: the hub did not route a round trip within ${timeoutMs} ms`));
       }, timeoutMs);
-      this.syncs.set(seq, () => {
-        clearTimeout(timer);
-        resolve();
+      this.syncs.set(seq, {
+        done: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        fail: (error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
       });
     });
   }
@@ -340,6 +354,12 @@ export class HubPeer {
       }, liveness);
     }
     this.events.onUp?.(first);
+    const early = this.early;
+    const dropped = this.earlyDropped;
+    this.early = [];
+    this.earlyDropped = 0;
+    for (const inbound of early) if (this.transport === transport) this.dispatch(inbound);
+    if (dropped > 0) this.events.onGap?.(`${dropped} message(s) that came while connecting were dropped`);
   }
 
   private identify(): void {
@@ -373,7 +393,9 @@ export class HubPeer {
   }
 
   private wentDown(reason: string): void {
-    for (const done of this.syncs.values()) done();
+    this.early = [];
+    this.earlyDropped = 0;
+    for (const sync of this.syncs.values()) sync.fail(new HubError('DISCONNECTED', `the hub connection ended: ${reason}`));
     this.syncs.clear();
     if (!this.up) return;
     this.up = false;
@@ -411,12 +433,19 @@ export class HubPeer {
   // ---- receiving ----
 
   private receive(transport: Transport, inbound: Inbound): void {
-    const message = inbound.envelope;
-    const topic = message.topic;
+    const topic = inbound.envelope.topic;
     if (topic.Type === 'Update' && isHeartbeat(topic)) {
-      if (topic.Source === this.name) this.onHeartbeat(transport, (message.message as MessageBodies['Update']).Value);
+      if (topic.Source === this.name) this.onHeartbeat(transport, (inbound.envelope.message as MessageBodies['Update']).Value);
       return;
     }
+    if (this.up) this.dispatch(inbound);
+    else if (this.early.length < EARLY_MAX) this.early.push(inbound);
+    else this.earlyDropped++;
+  }
+
+  private dispatch(inbound: Inbound): void {
+    const message = inbound.envelope;
+    const topic = message.topic;
     this.events.tap?.({ direction: 'in', message, bytes: inbound.bytes, body: inbound.body, attachment: inbound.attachment !== undefined });
     try {
       if (topic.Type === 'Identify' && this.self && topic.Source !== this.name) {
@@ -444,7 +473,7 @@ export class HubPeer {
     const sync = this.syncs.get(beat.Seq);
     if (sync) {
       this.syncs.delete(beat.Seq);
-      sync();
+      sync.done();
     }
     if (beat.Seq > this.lastSeen + 1) {
       const missing = beat.Seq - this.lastSeen - 1;

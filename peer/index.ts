@@ -8,3 +8,4 @@ export { wsTransport, messageBody } from './ws-transport.ts';
 export { zmqTransport } from './zmq-transport.ts';
 export { memoryTransport, type MemoryTransport } from './memory-transport.ts';
 export type { Inbound, InvalidInbound, Outbound, Transport, TransportEvents, TransportFactory, TransportOptions } from './transport.ts';
+export { hubAnswers } from './probe-hub.ts';

@@ -1,7 +1,9 @@
 /**
- * `npm run services -- --data <dir> [--host 127.0.0.1] [--port 16209] [--token …] [--storage-port 16210]
- *  [--clients STAGE-A,STAGE-B] [--demo]`: the Data Hub, the AssetHubServer and any clients in one process, logging
- * JSON lines to stdout, stopping cleanly on SIGINT/SIGTERM. `--demo` (implies two clients if none are named) builds the
+ * `npm run services -- --data <dir> [--fabric ws|zmq] [--host 127.0.0.1] [--port 16209] [--sub-port 16201]
+ *  [--pub-port 16202] [--token …] [--storage-port 16210] [--clients STAGE-A,STAGE-B] [--demo]`: the Data Hub (this
+ * project's WebSocket hub, or with `--fabric zmq` a ZeroMQ Data Hub on Pixotope's ports), the AssetHubServer and any
+ * clients in one process, every service joining the hub through its fabric, logging JSON lines to stdout, stopping
+ * cleanly on SIGINT/SIGTERM. `--demo` (implies two clients if none are named) builds the
  * demo show by running the real operations, and starts the demo webhook receiver (services/receiver) with the
  * managed integration "Demo DAM" pointing at it.
  */
@@ -11,7 +13,7 @@ import path from 'node:path';
 import { createLogger } from './lib/log.ts';
 import { onShutdown, parseServiceArgs, portOption } from './lib/args.ts';
 import { startClient, type RunningClient } from './client/client.ts';
-import { startHub } from './datahub/index.ts';
+import { parseFabric, startDataHub } from './datahub/index.ts';
 import { DEMO_RECEIVER_RULE, buildDemo } from './demo.ts';
 import { startReceiver, type RunningReceiver } from './receiver/receiver.ts';
 import { startServer } from './server/server.ts';
@@ -20,6 +22,9 @@ const args = parseServiceArgs({
   data: { type: 'string' },
   host: { type: 'string', default: '127.0.0.1' },
   port: { type: 'string' },
+  fabric: { type: 'string' },
+  'sub-port': { type: 'string' },
+  'pub-port': { type: 'string' },
   token: { type: 'string' },
   'storage-port': { type: 'string' },
   clients: { type: 'string' },
@@ -27,6 +32,19 @@ const args = parseServiceArgs({
 });
 if (!args.data) {
   console.error('--data <dir> is required: where the services keep their databases and files');
+  process.exit(2);
+}
+const fabric = parseFabric(args.fabric as string | undefined);
+if (fabric === null) {
+  console.error(`--fabric must be ws (this project's WebSocket hub) or zmq (a ZeroMQ Data Hub), got "${String(args.fabric)}"`);
+  process.exit(2);
+}
+if (fabric === 'zmq' && args.port !== undefined) {
+  console.error('--port is the WebSocket hub\'s; a ZeroMQ hub takes --sub-port and --pub-port');
+  process.exit(2);
+}
+if (fabric === 'ws' && (args['sub-port'] !== undefined || args['pub-port'] !== undefined)) {
+  console.error('--sub-port and --pub-port are a ZeroMQ hub\'s: add --fabric zmq');
   process.exit(2);
 }
 const dataDir = path.resolve(String(args.data));
@@ -40,7 +58,15 @@ for (const m of machines) {
   }
 }
 
-const hub = await startHub({ host: String(args.host), port: portOption(args.port as string | undefined, 'port', 16209), token, logger: createLogger('DataHub') });
+const hub = await startDataHub({
+  fabric,
+  host: String(args.host),
+  port: portOption(args.port as string | undefined, 'port', 16209),
+  subPort: portOption(args['sub-port'] as string | undefined, 'sub-port', 16201),
+  pubPort: portOption(args['pub-port'] as string | undefined, 'pub-port', 16202),
+  token,
+  logger: createLogger('DataHub'),
+});
 const server = await startServer({
   dataDir: path.join(dataDir, 'server'),
   hubUrl: hub.url,

@@ -141,6 +141,8 @@ vi.mock('electron', () => ({ ...fake.electron, default: fake.electron }));
 
 const engineMock = vi.hoisted(() => ({ createPanelEngine: (_options: unknown): unknown => null, dispatchCommand: async (..._args: unknown[]): Promise<unknown> => null }));
 vi.mock('../hub/index.ts', () => engineMock);
+// No Data Hub answers on this machine's Pixotope ports in these tests (the real check takes a round trip).
+vi.mock('../../peer/index.ts', () => ({ hubAnswers: async () => false }));
 
 const { electron, state, FakeBrowserWindow, FakeWebContents } = fake;
 const { isTrustedSender, createWindowOptions, hardenWebContents, denyAllPermissions, APP_START_URL } = await import('./security.ts');
@@ -159,6 +161,8 @@ function fakeEngine() {
     invoked: [] as Array<[string, unknown]>,
     closed: 0,
     snapshot: () => ({ connection: { state: 'disconnected', hubUrl: '', panelName: 'T', since: 0 }, services: [], states: {}, seq: 0 }),
+    attachHost() {},
+    hostChanged() {},
     async invoke(command: string, args: unknown) {
       this.invoked.push([command, args]);
       return {};

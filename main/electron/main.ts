@@ -7,28 +7,29 @@
  * reference services (hub, server, two demo clients, demo show) run in a utility process and the panel connects to
  * them; they are stopped before the app quits.
  *
- * Command line (like `npm run serve`): `--hub ws://host:port` (this run only), `--token <hub token>` (or
- * ASSETHUB_TOKEN), `--data <dir>` (the userData folder: settings and the embedded services' data).
+ * Command line (like `npm run serve`): `--hub ws://host:port` or `--hub zmq://host` (this run only), `--token <hub
+ * token>` (or ASSETHUB_TOKEN), `--data <dir>` (the userData folder: settings and the embedded services' data),
+ * `--fabric ws|zmq` (the embedded services' hub). Which hub is used, and the operator's changes of hub, are
+ * main/embedded/hub-choice.ts's, shared with the browser host.
  */
-import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, safeStorage, session, utilityProcess } from 'electron';
 import { createPanelEngine, dispatchCommand, type PanelEngine } from '../hub/index.ts';
-import type { CommandArgs } from '../../shared/panel/api.ts';
 import type { Logger } from '../hub/types.ts';
-import { ServicesSupervisor } from '../embedded/supervisor.ts';
+import { HubChooser } from '../embedded/hub-choice.ts';
 import { servicesScript, utilityServicesStarter } from './embedded.ts';
 import { forwardEngineEvents, registerPanelIpc } from './ipc.ts';
 import { menuTemplate } from './menu.ts';
 import { APP_SCHEME_PRIVILEGES, createAppProtocolHandler } from './protocol.ts';
 import { APP_SCHEME, APP_START_URL, createWindowOptions, denyAllPermissions, hardenWebContents } from './security.ts';
-import { loadSettings, saveSettings, type PanelSettings, type WindowBounds } from './settings.ts';
+import { canStoreToken, loadSettings, saveSettings, type PanelSettings, type WindowBounds } from './settings.ts';
 
 export interface CliOptions {
   hub?: string;
   token?: string;
   data?: string;
+  fabric?: string;
   verbose: boolean;
 }
 
@@ -36,12 +37,13 @@ export interface CliOptions {
 export function parseCliOptions(argv: readonly string[]): CliOptions {
   const { values } = parseArgs({
     args: argv.slice(1),
-    options: { hub: { type: 'string' }, token: { type: 'string' }, data: { type: 'string' }, verbose: { type: 'boolean' } },
+    options: { hub: { type: 'string' }, token: { type: 'string' }, data: { type: 'string' }, fabric: { type: 'string' }, verbose: { type: 'boolean' } },
     strict: false,
     allowPositionals: true,
   });
   const text = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
-  return { hub: text(values.hub), token: text(values.token), data: text(values.data), verbose: values.verbose === true };
+  const fabric = text(values.fabric);
+  return { hub: text(values.hub), token: text(values.token), data: text(values.data), ...(fabric ? { fabric } : {}), verbose: values.verbose === true };
 }
 
 /** Where the built pieces sit under the app path (the asar when packaged, the project folder in development). */
@@ -96,8 +98,7 @@ function showAbout(win: BrowserWindow | null): void {
 interface Running {
   engine: PanelEngine;
   window: BrowserWindow | null;
-  supervisor: ServicesSupervisor | null;
-  embeddedHubUrl: string | null;
+  chooser: HubChooser | null;
   settings: PanelSettings;
   settingsFile: string;
   disposers: Array<() => void>;
@@ -175,8 +176,31 @@ function start(cli: CliOptions): Running {
   );
 
   const engine = createPanelEngine({ logger: engineLogger(cli.verbose), ...(settings.panelName ? { panelName: settings.panelName } : {}) });
-  const running: Running = { engine, window: null, supervisor: null, embeddedHubUrl: null, settings, settingsFile, disposers: [] };
+  const running: Running = { engine, window: null, chooser: null, settings, settingsFile, disposers: [] };
   const save = () => saveSettings(settingsFile, running.settings, safeStorage, warn);
+  const remember = (hubUrl: string | null, token: string | null) => {
+    running.settings = { ...running.settings, hubUrl, token };
+    save();
+  };
+  const dataDir = path.join(userData, 'services');
+  const chooser = new HubChooser({
+    engine,
+    embedded: {
+      dataDir,
+      fabric: cli.fabric === 'zmq' ? 'zmq' : 'ws',
+      start: utilityServicesStarter((modulePath, args, options) => utilityProcess.fork(modulePath, args, options), layout.services),
+      onLine: cli.verbose ? (line) => say(`services: ${line}`) : undefined,
+    },
+    localHub: 'zmq://127.0.0.1',
+    remember: ({ hubUrl, token }) => {
+      remember(hubUrl, token);
+      const note = token && !canStoreToken(safeStorage) ? 'the token could not be stored (no OS key store): it lasts this session' : null;
+      return { remembered: true, note };
+    },
+    say,
+    warn,
+  });
+  running.chooser = chooser;
 
   running.disposers.push(
     registerPanelIpc(ipcMain, {
@@ -188,9 +212,8 @@ function start(cli: CliOptions): Running {
       onSuccess: (command, args) => {
         if (command !== 'connect') return;
         const { hubUrl, token } = args as { hubUrl: string; token?: string };
-        if (hubUrl === running.embeddedHubUrl) return;
-        running.settings = { ...running.settings, hubUrl, token: token ?? null };
-        save();
+        if (hubUrl === chooser.embeddedHubUrl) return;
+        remember(hubUrl, token ?? null);
       },
     }),
     forwardEngineEvents(engine, () => (running.window && !running.window.isDestroyed() ? running.window.webContents : null)),
@@ -205,55 +228,20 @@ function start(cli: CliOptions): Running {
 
   const hubUrl = cli.hub ?? settings.hubUrl;
   const token = cli.token ?? process.env.ASSETHUB_TOKEN ?? settings.token ?? undefined;
-  if (hubUrl) {
-    say(`connecting to ${hubUrl}`);
-    void connect(engine, { hubUrl, ...(token ? { token } : {}) });
-  } else {
-    startEmbedded(running, layout.services, path.join(userData, 'services'), cli.verbose);
-  }
-  return running;
-}
-
-/** The `connect` command, validated like one from the renderer; a failure is a warning (the page shows the state). */
-async function connect(engine: PanelEngine, args: CommandArgs<'connect'>): Promise<void> {
-  const response = await dispatchCommand(engine, 0, 'connect', args);
-  if (!response.ok) warn(`cannot connect to ${args.hubUrl}: ${response.error.code}: ${response.error.message}`);
-}
-
-/** No hub configured: the reference services with the demo show, supervised, on a random port and token. */
-function startEmbedded(running: Running, script: string, dataDir: string, verbose: boolean): void {
-  // The embedded hub gets a random token per run: other local programs cannot join it.
-  const token = randomBytes(24).toString('base64url');
-  const supervisor = new ServicesSupervisor({
-    dataDir,
-    demo: true,
-    token,
-    start: utilityServicesStarter((modulePath, args, options) => utilityProcess.fork(modulePath, args, options), script),
-    onLine: verbose ? (line) => say(`services: ${line}`) : undefined,
-    onReady: async (services, restart) => {
-      running.embeddedHubUrl = services.hubUrl;
-      say(`${restart ? 'embedded services restarted' : 'embedded services ready'} on ${services.hubUrl} (data in ${dataDir})`);
-      if (!restart || services.hubUrl !== running.engine.snapshot().connection.hubUrl) {
-        await connect(running.engine, { hubUrl: services.hubUrl, token });
-      }
-    },
-    onCrash: (how, wait, lastOutput) => warn(`embedded services ended (${how}); restarting in ${wait / 1000} s. Last output:\n${lastOutput.split('\n').slice(-10).join('\n')}`),
-    onRestartFailed: (error, wait) => warn(`embedded services did not restart (${error.message}); next try in ${wait / 1000} s`),
-  });
-  running.supervisor = supervisor;
-  say(`starting the embedded services (${script})`);
-  supervisor.start().catch((error: unknown) => {
+  if (!hubUrl) say(`starting the embedded services (${layout.services}) unless a Data Hub answers on this machine`);
+  chooser.start(hubUrl ? { hubUrl, ...(token ? { token } : {}), from: cli.hub ? 'command line' : 'settings' } : {}).catch((error: unknown) => {
     const message = error instanceof Error ? error.message : String(error);
-    warn(`the embedded services did not start: ${message}`);
-    const win = running.window;
+    warn(hubUrl ? `cannot connect to ${hubUrl}: ${message}` : `the embedded services did not start: ${message}`);
+    if (hubUrl) return;
     const options = {
       type: 'warning' as const,
       title: 'Asset Hub Panel',
       message: 'The embedded Asset Hub services did not start.',
-      detail: `${message.split('\n').slice(0, 12).join('\n')}\n\nThe panel stays open: connect it to a hub from its connection settings.`,
+      detail: `${message.split('\n').slice(0, 12).join('\n')}\n\nThe panel stays open: connect it to a hub from its Connection view.`,
     };
-    if (win && !win.isDestroyed()) void dialog.showMessageBox(win, options);
+    if (!win.isDestroyed()) void dialog.showMessageBox(win, options);
   });
+  return running;
 }
 
 /** Before quitting: stop listening, close the engine, stop the embedded services (SIGTERM, wait, SIGKILL). */
@@ -262,9 +250,9 @@ async function shutdown(running: Running | null): Promise<void> {
   for (const dispose of running.disposers.splice(0)) dispose();
   const bounded = <T>(promise: Promise<T>, ms: number) => Promise.race([promise, new Promise((resolve) => setTimeout(resolve, ms).unref())]);
   await bounded(Promise.resolve(running.engine.close()).catch(() => {}), 5_000);
-  if (running.supervisor) {
+  if (running.chooser?.services) {
     say('stopping the embedded services');
-    await bounded(running.supervisor.stop().catch((error: unknown) => warn(`stopping the embedded services: ${String(error)}`)), 15_000);
+    await bounded(running.chooser.stop().catch((error: unknown) => warn(`stopping the embedded services: ${String(error)}`)), 15_000);
   }
 }
 

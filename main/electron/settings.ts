@@ -7,6 +7,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { parseHubAddress } from '../../shared/protocol/index.ts';
 
 const Bounds = z.object({
   x: z.number().int().optional(),
@@ -17,10 +18,7 @@ const Bounds = z.object({
 });
 export type WindowBounds = z.infer<typeof Bounds>;
 
-const HubUrl = z
-  .string()
-  .url()
-  .refine((u) => /^wss?:\/\//i.test(u), { message: 'the hub URL must start with ws:// or wss://' });
+const HubUrl = z.string().refine((u) => parseHubAddress(u).ok, { message: 'the hub address must start with ws:// or wss:// (this project\'s hub) or zmq:// (a ZeroMQ Data Hub)' });
 
 /** What settings.json holds on disk. Unknown keys are kept out (strip), so an old or newer file still loads. */
 export const SettingsFile = z.object({

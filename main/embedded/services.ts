@@ -13,6 +13,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { parseHubAddress } from '../../shared/protocol/index.ts';
 
 export const READY_TIMEOUT_MS = 60_000;
 export const STOP_GRACE_MS = 5_000;
@@ -24,8 +25,13 @@ export interface EmbeddedServicesOptions {
   demo: boolean;
   /** Hub token for the services and every peer; passed in the environment (ASSETHUB_TOKEN), never on the command line. */
   token?: string;
-  /** Hub port; 0 (the default) picks a free one. A supervisor passes the previous port on a restart. */
+  /** Which hub the services run: this project's WebSocket hub (default) or a ZeroMQ Data Hub. */
+  fabric?: 'ws' | 'zmq';
+  /** Hub port (ws); 0 (the default) picks a free one. A supervisor passes the previous port on a restart. */
   port?: number;
+  /** Hub ports (zmq): where peers' SUB and PUB sockets connect; 0 (the default) picks free ones. */
+  subPort?: number;
+  pubPort?: number;
   /** How long to wait for the ready line. */
   timeoutMs?: number;
   /** Every line the services print (JSON log lines and the ready line), e.g. to forward to the host's log. */
@@ -35,7 +41,7 @@ export interface EmbeddedServicesOptions {
 }
 
 export interface EmbeddedServices {
-  /** The hub's WebSocket URL, e.g. `ws://127.0.0.1:41234`. */
+  /** The hub's address, e.g. `ws://127.0.0.1:41234` or `zmq://127.0.0.1?sub=41234&pub=41235`. */
   hubUrl: string;
   child: ChildProcess;
   /** Resolves when the child has ended, with how it ended ("exit code 1", "signal SIGKILL"). */
@@ -72,8 +78,19 @@ export function servicesCommand(root = findProjectRoot()): ServicesCommand {
   throw new Error(`the services command is missing: neither ${bundle} (run "npm run build") nor ${source} exists`);
 }
 
-export function servicesArgs(options: Pick<EmbeddedServicesOptions, 'dataDir' | 'demo' | 'port'>): string[] {
-  return ['--data', path.resolve(options.dataDir), '--port', String(options.port ?? 0), '--storage-port', '0', ...(options.demo ? ['--demo'] : [])];
+export function servicesArgs(options: Pick<EmbeddedServicesOptions, 'dataDir' | 'demo' | 'fabric' | 'port' | 'subPort' | 'pubPort'>): string[] {
+  const hub = options.fabric === 'zmq'
+    ? ['--fabric', 'zmq', '--sub-port', String(options.subPort ?? 0), '--pub-port', String(options.pubPort ?? 0)]
+    : ['--port', String(options.port ?? 0)];
+  return ['--data', path.resolve(options.dataDir), ...hub, '--storage-port', '0', ...(options.demo ? ['--demo'] : [])];
+}
+
+/** The ports of a hub address, as the services command takes them again (a restart keeps the panel's address). */
+export function hubPorts(hubUrl: string): Pick<EmbeddedServicesOptions, 'port' | 'subPort' | 'pubPort'> {
+  const address = parseHubAddress(hubUrl);
+  if (!address.ok) return {};
+  if (address.value.fabric === 'zmq') return { subPort: address.value.subPort, pubPort: address.value.pubPort };
+  return { port: Number(new URL(address.value.url).port) || 0 };
 }
 
 export function servicesEnv(token: string | undefined): NodeJS.ProcessEnv {
@@ -96,7 +113,7 @@ export function spawnServices(command: ServicesCommand, args: string[], env: Nod
 
 // ---- readiness: line parsing ----
 
-const READY_LINE = /^Asset Hub services ready on (wss?:\/\/\S+)\s*$/;
+const READY_LINE = /^Asset Hub services ready on ((?:wss?|zmq):\/\/\S+)\s*$/;
 
 /** The hub URL from the services' ready line, or null for any other line. */
 export function parseReadyLine(line: string): string | null {

@@ -2,9 +2,11 @@
  * Keeps the embedded services running: when the child dies (crash, OOM, an operator's kill), it is started again in
  * the same data folder, so the show's state survives, after a short delay that grows while it keeps dying (1 s, 2 s,
  * 5 s, 10 s, then every 30 s; back to 1 s once it stayed up for a minute). A restart first asks for the previous hub
- * port, so panels reconnect to the same URL; if that port is taken it takes a free one and says so through onReady.
+ * port(s), so panels reconnect to the same address; if taken it takes free ones and says so through onReady.
  */
-import { startEmbeddedServices, type EmbeddedServices, type EmbeddedServicesOptions } from './services.ts';
+import { hubPorts, startEmbeddedServices, type EmbeddedServices, type EmbeddedServicesOptions } from './services.ts';
+
+type Ports = Pick<EmbeddedServicesOptions, 'port' | 'subPort' | 'pubPort'>;
 
 export const RESTART_DELAYS_MS = [1_000, 2_000, 5_000, 10_000, 30_000] as const;
 const STABLE_AFTER_MS = 60_000;
@@ -28,7 +30,8 @@ export class ServicesSupervisor {
   private failures = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private startedAt = 0;
-  private port = 0;
+  /** The ports of the hub that ran last (asked for again on a restart). */
+  private ports: Ports = {};
 
   constructor(private readonly options: SupervisorOptions) {}
 
@@ -39,7 +42,8 @@ export class ServicesSupervisor {
 
   /** The first start; rejects (with the child's last output) if the services do not come up. */
   async start(): Promise<EmbeddedServices> {
-    const services = await this.launch(this.options.port ?? 0);
+    const { port, subPort, pubPort } = this.options;
+    const services = await this.launch({ port, subPort, pubPort });
     await this.options.onReady?.(services, false);
     return services;
   }
@@ -53,16 +57,16 @@ export class ServicesSupervisor {
     await services?.stop();
   }
 
-  private async launch(port: number): Promise<EmbeddedServices> {
+  private async launch(ports: Ports): Promise<EmbeddedServices> {
     const start = this.options.start ?? startEmbeddedServices;
-    const services = await start({ ...this.options, port });
+    const services = await start({ ...this.options, ...ports });
     if (this.stopping) {
       await services.stop();
       throw new Error('the supervisor was stopped while the services started');
     }
     this.running = services;
     this.startedAt = Date.now();
-    this.port = Number(new URL(services.hubUrl).port) || 0;
+    this.ports = hubPorts(services.hubUrl);
     void services.exited.then((how) => this.ended(services, how));
     return services;
   }
@@ -93,10 +97,10 @@ export class ServicesSupervisor {
     if (this.stopping) return;
     let services: EmbeddedServices;
     try {
-      services = await this.launch(this.port).catch((error: unknown) => {
-        // The previous port may have been taken meanwhile: any free port will do, the panel is told the new URL.
-        if (this.port === 0 || this.stopping) throw error;
-        return this.launch(0);
+      services = await this.launch(this.ports).catch((error: unknown) => {
+        // The previous ports may have been taken meanwhile: any free ones will do, the panel is told the new address.
+        if (Object.values(this.ports).every((p) => !p) || this.stopping) throw error;
+        return this.launch({ port: 0, subPort: 0, pubPort: 0 });
       });
     } catch (error) {
       if (this.stopping) return;

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import pkg from '../../package.json' with { type: 'json' };
-import type { CommandName, ConnectionStatus, EventData, EventName, LogEntry, Snapshot } from '../../shared/panel/api.ts';
+import { NO_HOST_INFO, type CommandName, type ConnectionStatus, type EventData, type EventName, type HostInfo, type HubChoice, type LogEntry, type Snapshot } from '../../shared/panel/api.ts';
 import {
   BROADCAST, PANEL_SERVICE, decodeNamePath, serviceNameProblem, type Envelope, type MessageBodies, type UpdateTopic,
 } from '../../shared/protocol/index.ts';
@@ -47,7 +47,18 @@ export interface PanelEngine {
   on<E extends EventName>(event: E, listener: (data: EventData<E>) => void): () => void;
   /** The message log's entries, oldest first (what a renderer opening the log view starts from). */
   messageLog(): LogEntry[];
+  /** Connects the host's side of the panel API (which hub it runs, how the operator changes it). */
+  attachHost(host: PanelHost): void;
+  /** The host's info changed: tell every renderer. */
+  hostChanged(): void;
   close(): Promise<void>;
+}
+
+/** What a host (Electron, the browser host) adds to the engine: the hub it runs and the operator's choice of hub. */
+export interface PanelHost {
+  info(): HostInfo;
+  /** Changes the hub; resolves once the choice is made (the connection's progress comes as `connection` events). */
+  choose(choice: HubChoice): Promise<void>;
 }
 
 /** `<hostname>-AssetHubPanel-<4 hex>`: the hostname reduced to characters every hub accepts in a name. */
@@ -76,6 +87,7 @@ export class PanelEngineImpl implements PanelEngine {
   private readonly heartbeatMs: number;
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private token: string | undefined;
+  private host: PanelHost | null = null;
   private closed = false;
 
   constructor(options: PanelEngineOptions = {}) {
@@ -150,6 +162,7 @@ export class PanelEngineImpl implements PanelEngine {
   snapshot(): Snapshot {
     return {
       connection: this.connectionStatus(this.peer.status),
+      host: this.host?.info() ?? NO_HOST_INFO,
       services: this.directory.list().map((e) => ({ ...e })),
       states: this.cache.all(),
       seq: this.batcher.seq,
@@ -158,6 +171,15 @@ export class PanelEngineImpl implements PanelEngine {
 
   messageLog(): LogEntry[] {
     return this.log.entries();
+  }
+
+  attachHost(host: PanelHost): void {
+    this.host = host;
+    this.hostChanged();
+  }
+
+  hostChanged(): void {
+    if (this.host) this.emit('host', this.host.info());
   }
 
   on<E extends EventName>(event: E, listener: (data: EventData<E>) => void): () => void {
@@ -178,9 +200,10 @@ export class PanelEngineImpl implements PanelEngine {
       case 'connect': {
         const a = args as { hubUrl: string; token?: string };
         if (a.hubUrl !== this.peer.hub) {
-          // Another hub: what was known of the old one does not apply.
+          // Another hub: what was known of the old one does not apply, its token included.
           this.directory.clear();
           this.cache.clear();
+          this.token = undefined;
         }
         if (a.token !== undefined) this.token = a.token === '' ? undefined : a.token;
         this.peer.connect(a.hubUrl, this.token);
@@ -189,6 +212,11 @@ export class PanelEngineImpl implements PanelEngine {
       case 'disconnect':
         this.peer.disconnect('disconnected by the panel');
         return {};
+      case 'chooseHub': {
+        if (!this.host) throw new EngineError('NOT_SUPPORTED', 'this panel host cannot change hubs');
+        await this.host.choose((args as { choice: HubChoice }).choice);
+        return {};
+      }
       case 'get': {
         const a = args as { service: string; path: string[] };
         return this.get(a.service, a.path);

@@ -1,7 +1,8 @@
 /**
  * The browser host: one HTTP server on 127.0.0.1 that serves the built renderer and carries the panel API over the
- * WebSocket bridge at /bridge, an engine connected to a hub, and (without --hub) the embedded services with the demo
- * show, supervised: if the services die they are started again in the same data folder (see main/embedded/supervisor.ts).
+ * WebSocket bridge at /bridge, an engine connected to a hub, and the hub choice (main/embedded/hub-choice.ts): the
+ * hub given with --hub, the one remembered, an offer to join a Data Hub found on this machine's Pixotope ports, or
+ * the embedded services with the demo show, supervised (restarted in the same data folder if they die).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -10,9 +11,10 @@ import path from 'node:path';
 import { createPanelEngine, dispatchCommand, type PanelEngine } from '../hub/index.ts';
 import type { Logger } from '../hub/types.ts';
 import type { ConnectionStatus } from '../../shared/panel/api.ts';
-import { ServicesSupervisor } from '../embedded/supervisor.ts';
+import { HubChooser } from '../embedded/hub-choice.ts';
 import { createBridge, type Bridge } from './bridge.ts';
 import { createSessionToken, sessionUrl } from './session.ts';
+import { loadHubChoice, saveHubChoice, settingsFile } from './settings.ts';
 import { serveStatic, SECURITY_HEADERS } from './static-files.ts';
 
 export interface BrowserHostOptions {
@@ -20,12 +22,18 @@ export interface BrowserHostOptions {
   port: number;
   /** The built renderer (app/dist/renderer). */
   root: string;
-  /** Connect to this hub instead of starting the embedded services. */
+  /** Connect to this hub (this run only) instead of the remembered one or the embedded services. */
   hubUrl?: string;
-  /** The hub's token (for --hub). */
+  /** The hub's token (for --hub, or a remembered WebSocket hub that needs one). */
   hubToken?: string;
   /** Data folder of the embedded services; a temporary folder (removed at the end) by default. */
   dataDir?: string;
+  /** The embedded services' fabric: this project's WebSocket hub (default) or a ZeroMQ Data Hub. */
+  fabric?: 'ws' | 'zmq';
+  /** Where the hub choice is remembered (browser-host.json); nothing is remembered without it. */
+  userDataDir?: string;
+  /** Where a Pixotope Data Hub would answer on this machine (offered instead of the demo when it does); null: never look. */
+  localHub?: string | null;
   /** How long to wait for the hub connection before printing the URL anyway. */
   connectTimeoutMs?: number;
   /** Lines for the operator (stdout). */
@@ -42,8 +50,10 @@ export interface BrowserHost {
   port: number;
   token: string;
   hubUrl: string;
-  /** The embedded services' pid, null with --hub or between a crash and the restart. */
+  /** The embedded services' pid, null when they do not run (another hub, or between a crash and the restart). */
   servicesPid(): number | null;
+  /** A Data Hub answered on this machine's ports: the operator is offered to join it (the demo did not start). */
+  offer: string | null;
   /** Set when the hub connection was not up within the connect timeout. */
   connectProblem: string | null;
   close(): Promise<void>;
@@ -121,14 +131,28 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   server.on('upgrade', (req, socket, head) => bridge.handleUpgrade(req, socket, head));
   server.on('clientError', (_error, socket) => socket.destroy());
 
-  let supervisor: ServicesSupervisor | null = null;
   let tempDir: string | null = null;
+  const dataDir = options.dataDir ? path.resolve(options.dataDir) : (tempDir = await mkdtemp(path.join(os.tmpdir(), 'asset-hub-panel-')));
+  const remembered = options.userDataDir ? settingsFile(options.userDataDir) : null;
+  const chooser = new HubChooser({
+    engine,
+    embedded: { dataDir, fabric: options.fabric ?? 'ws', onLine: options.onServicesLine && ((line) => options.onServicesLine?.(line)) },
+    localHub: options.localHub === undefined ? null : options.localHub,
+    remember: ({ hubUrl }) => {
+      if (!remembered) return { remembered: false, note: 'this host was started without a settings folder: the choice lasts this run' };
+      const saved = saveHubChoice(remembered, hubUrl, options.warn);
+      const tokenNote = hubUrl?.startsWith('ws') ? 'the browser host keeps no token: give it again with --token or ASSETHUB_TOKEN after a restart' : null;
+      return { remembered: saved, note: saved ? tokenNote : `could not write ${remembered}` };
+    },
+    say: options.say,
+    warn: options.warn,
+  });
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
-      // The supervisor first, synchronously: on Ctrl+C the services get SIGINT too, and their exit must not look like
-      // a crash to restart.
-      const servicesStopped = supervisor?.stop().catch(() => {});
+      // The services first, synchronously: on Ctrl+C the services get SIGINT too, and their exit must not look like a
+      // crash to restart.
+      const servicesStopped = chooser.stop().catch(() => {});
       bridge.close();
       await Promise.resolve(engine.close()).catch(() => {});
       await servicesStopped;
@@ -141,44 +165,23 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
 
   try {
     port = await listen(server, options.port);
-    let hubUrl: string;
-    const hubToken = options.hubToken;
-    if (options.hubUrl) {
-      hubUrl = options.hubUrl;
-      await engine.invoke('connect', { hubUrl, ...(hubToken ? { token: hubToken } : {}) });
-    } else {
-      const dataDir = options.dataDir ? path.resolve(options.dataDir) : (tempDir = await mkdtemp(path.join(os.tmpdir(), 'asset-hub-panel-')));
-      // The embedded hub gets a random token too: other local programs cannot join it.
-      const embeddedToken = createSessionToken();
-      supervisor = new ServicesSupervisor({
-        dataDir,
-        demo: true,
-        token: embeddedToken,
-        onLine: options.onServicesLine && ((line) => options.onServicesLine?.(line)),
-        onReady: async (services, restart) => {
-          const pid = services.child.pid ?? 0;
-          if (restart) options.say(`Asset Hub services restarted (pid ${pid}) on ${services.hubUrl}`);
-          else options.say(`Asset Hub services (pid ${pid}) ready on ${services.hubUrl}, data in ${dataDir}`);
-          // After a restart on the same port the engine reconnects by itself; a new port needs a new connect.
-          if (!restart || services.hubUrl !== engine.snapshot().connection.hubUrl) {
-            await engine.invoke('connect', { hubUrl: services.hubUrl, token: embeddedToken }).catch((error: unknown) => {
-              options.warn(`could not connect the panel to ${services.hubUrl}: ${error instanceof Error ? error.message : String(error)}`);
-            });
-          }
-        },
-        onCrash: (how, wait, lastOutput) =>
-          options.warn(`Asset Hub services ended (${how}); restarting in ${wait / 1000} s. Last output:\n${lastOutput.split('\n').slice(-10).join('\n')}`),
-        onRestartFailed: (error, wait) => options.warn(`Asset Hub services did not restart (${error.message}); next try in ${wait / 1000} s`),
-      });
-      hubUrl = (await supervisor.start()).hubUrl;
-    }
-    const connectProblem = await waitConnected(engine, options.connectTimeoutMs ?? 20_000);
+    const rememberedHub = options.hubUrl ? null : remembered && loadHubChoice(remembered, options.warn);
+    await chooser.start(
+      options.hubUrl
+        ? { hubUrl: options.hubUrl, ...(options.hubToken ? { token: options.hubToken } : {}), from: 'command line' }
+        : rememberedHub
+          ? { hubUrl: rememberedHub, ...(options.hubToken ? { token: options.hubToken } : {}), from: 'settings' }
+          : {},
+    );
+    const offer = chooser.info().offer?.description ?? null;
+    const connectProblem = offer ? null : await waitConnected(engine, options.connectTimeoutMs ?? 20_000);
     return {
       url: sessionUrl(port, token),
       port,
       token,
-      hubUrl,
-      servicesPid: () => supervisor?.current?.child.pid ?? null,
+      hubUrl: engine.snapshot().connection.hubUrl,
+      servicesPid: () => chooser.services?.current?.child.pid ?? null,
+      offer,
       connectProblem,
       close,
     };

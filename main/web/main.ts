@@ -1,15 +1,20 @@
 /**
- * `npm run serve -- [--port <n>] [--hub ws://host:port] [--token <hub token>] [--data <dir>] [--verbose]`
+ * `npm run serve -- [--port <n>] [--hub ws://host:port | zmq://host] [--token <hub token>] [--data <dir>]
+ *  [--fabric ws|zmq] [--user-data <dir>] [--local-hub zmq://host|none] [--verbose]`
  * (scripts/serve.mjs builds if needed, then runs the bundle app/dist/main/web.mjs).
  *
  * Serves the panel on 127.0.0.1 and prints `Asset Hub Panel: http://127.0.0.1:<port>/#token=<token>` once the panel
- * is connected. Without --hub it runs the embedded services with the demo show (in --data, or a temporary folder
- * removed at the end) and restarts them if they die. SIGINT/SIGTERM close the engine, the services and the server.
+ * is connected (or offers a local Data Hub). Without --hub it uses the remembered hub (<user data>/browser-host.json),
+ * else offers a Data Hub that answers on this machine's Pixotope ports, else runs the embedded services with the demo
+ * show on --fabric (in --data, or a temporary folder removed at the end) and restarts them if they die.
+ * SIGINT/SIGTERM close the engine, the services and the server.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { parseHubAddress } from '../../shared/protocol/index.ts';
 import { startBrowserHost, type BrowserHost } from './host.ts';
+import { defaultUserDataDir } from './settings.ts';
 
 function fail(message: string): never {
   console.error(message);
@@ -24,6 +29,9 @@ function readArgs() {
         hub: { type: 'string' },
         token: { type: 'string' },
         data: { type: 'string' },
+        fabric: { type: 'string', default: 'ws' },
+        'user-data': { type: 'string' },
+        'local-hub': { type: 'string', default: 'zmq://127.0.0.1' },
         root: { type: 'string' },
         verbose: { type: 'boolean', default: false },
       },
@@ -37,7 +45,11 @@ function readArgs() {
 const values = readArgs();
 const port = Number(values.port);
 if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be a TCP port number, got "${values.port}"`);
-if (values.hub !== undefined && !/^wss?:\/\/[^\s/]+/.test(values.hub)) fail(`--hub must be a ws:// or wss:// URL, got "${values.hub}"`);
+const hubAddress = values.hub === undefined ? null : parseHubAddress(values.hub);
+if (hubAddress && !hubAddress.ok) fail(`--hub: ${hubAddress.error}`);
+if (values.fabric !== 'ws' && values.fabric !== 'zmq') fail(`--fabric must be ws or zmq (the embedded services' hub), got "${values.fabric}"`);
+const localHub = values['local-hub'] === 'none' ? null : parseHubAddress(values['local-hub']);
+if (localHub && (!localHub.ok || localHub.value.fabric !== 'zmq')) fail(`--local-hub must be a zmq:// address or "none", got "${values['local-hub']}"`);
 if (values.hub !== undefined && values.data !== undefined) fail('--data is for the embedded services: it cannot be used with --hub');
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(values.root ?? path.join(here, '../renderer'));
@@ -61,9 +73,12 @@ try {
   host = await startBrowserHost({
     port,
     root,
-    hubUrl: values.hub,
+    hubUrl: hubAddress?.ok ? hubAddress.value.url : undefined,
     hubToken: values.token ?? process.env.ASSETHUB_TOKEN,
     dataDir: values.data,
+    fabric: values.fabric as 'ws' | 'zmq',
+    userDataDir: path.resolve(values['user-data'] ?? defaultUserDataDir()),
+    localHub: localHub?.ok ? localHub.value.url : null,
     say: (line) => console.log(line),
     warn: (line) => console.error(line),
     onServicesLine: values.verbose ? (line) => console.log(line) : undefined,
@@ -74,5 +89,6 @@ try {
 }
 if (stopping) await new Promise(() => {});
 if (host.connectProblem) console.error(`Warning: ${host.connectProblem}. The panel shows the connection state.`);
+if (host.offer) console.log(`A Data Hub answers on this machine (${host.offer}): the panel offers to join it, or to start the demo instead.`);
 console.log(`Asset Hub Panel: ${host.url}`);
 console.log('Open that URL in a browser on this machine (the token after # is this session\'s key). Ctrl+C stops.');

@@ -1,16 +1,16 @@
-/** Real hub and server for tests: in-process on ephemeral ports, data in a fresh temp folder. */
+/** Real hub (either fabric) and server for tests: in-process on ephemeral ports, data in a fresh temp folder. */
 import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { startHub, type Hub } from '../datahub/index.ts';
+import { startDataHub, type DataHub, type FabricName } from '../datahub/index.ts';
 import { silentLogger } from '../lib/log.ts';
 import { startServer, type RunningServer } from '../server/server.ts';
 import { startClient, type RunningClient } from '../client/client.ts';
 import { Probe } from './probe.ts';
 
 export interface Cluster {
-  hub: Hub;
+  hub: DataHub;
   server: RunningServer;
   dir: string;
   token: string | undefined;
@@ -25,10 +25,10 @@ export async function tempDir(prefix = 'assethub-'): Promise<string> {
   return mkdtemp(path.join(os.tmpdir(), prefix));
 }
 
-export async function startCluster(options: { token?: string } = {}): Promise<Cluster> {
+export async function startCluster(options: { token?: string; fabric?: FabricName } = {}): Promise<Cluster> {
   const dir = await tempDir();
   const logger = silentLogger();
-  const hub = await startHub({ port: 0, token: options.token, logger });
+  const hub = await startDataHub({ fabric: options.fabric ?? (process.env.ASSETHUB_TEST_FABRIC === 'zmq' ? 'zmq' : 'ws'), port: 0, subPort: 0, pubPort: 0, token: options.token, logger });
   const probes: Probe[] = [];
   const clients: RunningClient[] = [];
   const serverOptions = { dataDir: path.join(dir, 'server'), hubUrl: hub.url, token: options.token, storagePort: 0, logger };

@@ -42,8 +42,36 @@ export type ServiceEntry = z.infer<typeof ServiceEntry>;
 /** Decoded and validated states of one service, by state name; a state not read yet is absent. */
 export const ServiceStates = z.record(z.string(), z.unknown());
 
+/** How the operator picks the hub: the embedded reference services, or a hub by address (ws://, wss://, zmq://). */
+export const HubChoice = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('embedded') }),
+  z.object({ kind: z.literal('hub'), hubUrl: z.string().min(1).max(2048), token: z.string().max(4096).optional() }),
+]);
+export type HubChoice = z.infer<typeof HubChoice>;
+
+/** What the panel's host runs and remembers about the hub (the engine only knows the connection). */
+export const HostInfo = z.object({
+  /** Whether this host can change hubs at all (a host without embedded services or settings cannot). */
+  canChoose: z.boolean(),
+  /** What the panel is on: the embedded services, a hub the operator (or the command line) chose, or none yet. */
+  hub: z.enum(['embedded', 'chosen', 'none']),
+  /** The embedded reference services: their fabric, whether they run, where they keep their data. */
+  embedded: z.object({ fabric: z.enum(['ws', 'zmq']), running: z.boolean(), dataDir: z.string() }).nullable(),
+  /** A Pixotope Data Hub answered on this machine's ports at start: the panel offers to join it. */
+  offer: z.object({ hubUrl: z.string(), description: z.string() }).nullable(),
+  /** Whether the current choice will be used again at the next start, and what the operator should know about it. */
+  remembered: z.boolean(),
+  note: z.string().nullable(),
+  /** A change of hub in progress or the last one that failed. */
+  switching: z.object({ to: z.string(), error: z.string().nullable() }).nullable(),
+});
+export type HostInfo = z.infer<typeof HostInfo>;
+
+export const NO_HOST_INFO: HostInfo = { canChoose: false, hub: 'none', embedded: null, offer: null, remembered: false, note: null, switching: null };
+
 export const Snapshot = z.object({
   connection: ConnectionStatus,
+  host: HostInfo,
   services: z.array(ServiceEntry),
   states: z.record(z.string(), ServiceStates),
   /** Sequence number of the last patch folded into this snapshot. */
@@ -85,6 +113,8 @@ export const COMMANDS = {
   hello: { args: z.object({}), result: Snapshot },
   connect: { args: z.object({ hubUrl: z.string().url(), token: z.string().optional() }), result: z.object({}) },
   disconnect: { args: z.object({}), result: z.object({}) },
+  /** Changes the hub through the host (embedded services or an address); remembered for the next start. */
+  chooseHub: { args: z.object({ choice: HubChoice }), result: z.object({}) },
   get: { args: z.object({ service: ServiceArg, path: PathArg }), result: z.unknown() },
   /** Resolves when the service's confirming Update shows the value; rejects on refusal or timeout. */
   set: { args: z.object({ service: ServiceArg, path: PathArg, value: z.unknown() }), result: z.object({}) },
@@ -115,12 +145,13 @@ export const PATCH_RATE_HZ = 30;
 export const EVENTS = {
   patches: z.object({ seq: z.number().int(), patches: z.array(Patch) }),
   connection: ConnectionStatus,
+  host: HostInfo,
   log: z.object({ entries: z.array(LogEntry) }),
 } as const;
 export type EventName = keyof typeof EVENTS;
 export type EventData<E extends EventName> = z.infer<(typeof EVENTS)[E]>;
 
-export const EventMessage = z.object({ event: z.enum(['patches', 'connection', 'log']), data: z.unknown() });
+export const EventMessage = z.object({ event: z.enum(['patches', 'connection', 'host', 'log']), data: z.unknown() });
 
 /** Validates a command's arguments; the error names the command and the field. */
 export function parseCommand(command: string, args: unknown):

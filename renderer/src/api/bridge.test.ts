@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Snapshot } from '../../../shared/panel/api.ts';
+import { NO_HOST_INFO, type Snapshot } from '../../../shared/panel/api.ts';
 import { BridgeClient, bridgeUrl, tokenFromHash, type SocketLike, type TransportState } from './bridge.ts';
 
 class FakeSocket implements SocketLike {
@@ -32,7 +32,7 @@ class FakeSocket implements SocketLike {
   }
 }
 
-const SNAPSHOT: Snapshot = { connection: { state: 'connected', hubUrl: 'ws://h:1', panelName: 'P', since: 1 }, services: [], states: {}, seq: 3 };
+const SNAPSHOT: Snapshot = { connection: { state: 'connected', hubUrl: 'ws://h:1', panelName: 'P', since: 1 }, host: NO_HOST_INFO, services: [], states: {}, seq: 3 };
 
 function client(timeoutMs = 1_000) {
   const sockets: FakeSocket[] = [];

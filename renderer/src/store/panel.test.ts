@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ConnectionStatus, ServiceEntry, Snapshot } from '../../../shared/panel/api.ts';
+import { NO_HOST_INFO, type ConnectionStatus, type ServiceEntry, type Snapshot } from '../../../shared/panel/api.ts';
 import type { PanelHostApi } from '../../../shared/panel/api.ts';
 import { applyConnection, applyPatches, createPanelStore, fromSnapshot, sortedServices } from './panel.ts';
 
@@ -9,6 +9,7 @@ const entry = (name: string, kind: ServiceEntry['kind'], online = true): Service
 });
 const snapshot = (seq: number): Snapshot => ({
   connection: connection('connected', 100),
+  host: NO_HOST_INFO,
   services: [entry('STAGE-B-AssetHubClient', 'client'), entry('AssetHubServer', 'server'), entry('DataHub', 'hub')],
   states: { AssetHubServer: { State: { Repositories: {} } } },
   seq,

@@ -7,12 +7,14 @@
  * snapshot when they are newer than it. Whenever the browser bridge reopens, the snapshot is loaded again.
  */
 import { create } from 'zustand';
-import type { CommandArgs, CommandName, CommandResult, ConnectionStatus, EventData, PanelHostApi, Patch, ServiceEntry, Snapshot } from '../../../shared/panel/api.ts';
+import type { CommandArgs, CommandName, CommandResult, ConnectionStatus, EventData, HostInfo, PanelHostApi, Patch, ServiceEntry, Snapshot } from '../../../shared/panel/api.ts';
 import type { PanelHost } from '../api/host.ts';
 import type { TransportState } from '../api/bridge.ts';
 
 export interface PanelData {
   connection: ConnectionStatus;
+  /** What the panel's host runs and remembers about the hub. */
+  host: HostInfo;
   /** By service name. */
   services: Record<string, ServiceEntry>;
   /** Decoded states by service, then state name. */
@@ -26,7 +28,7 @@ export function fromSnapshot(snapshot: Snapshot): PanelData {
   for (const entry of snapshot.services) services[entry.name] = entry;
   const states: Record<string, Record<string, unknown>> = {};
   for (const [service, values] of Object.entries(snapshot.states)) states[service] = { ...values };
-  return { connection: snapshot.connection, services, states, seq: snapshot.seq };
+  return { connection: snapshot.connection, host: snapshot.host, services, states, seq: snapshot.seq };
 }
 
 function applyPatch(data: PanelData, patch: Patch): void {
@@ -92,7 +94,7 @@ const errorText = (error: unknown): string => (error instanceof Error ? error.me
 export const createPanelStore = () => {
   let api: PanelHostApi | null = null;
   /** Events that came while a snapshot was loading. */
-  let held: Array<{ type: 'patches'; data: EventData<'patches'> } | { type: 'connection'; data: ConnectionStatus }> | null = null;
+  let held: Array<{ type: 'patches'; data: EventData<'patches'> } | { type: 'connection'; data: ConnectionStatus } | { type: 'host'; data: HostInfo }> | null = null;
   let loadGeneration = 0;
   const logListeners = new Set<(data: EventData<'log'>) => void>();
   const onLogEvent = (data: EventData<'log'>) => {
@@ -109,7 +111,11 @@ export const createPanelStore = () => {
         const snapshot = await api.invoke('hello', {});
         if (generation !== loadGeneration) return;
         let data = fromSnapshot(snapshot);
-        for (const event of held ?? []) data = event.type === 'patches' ? applyPatches(data, event.data) : applyConnection(data, event.data);
+        for (const event of held ?? []) {
+          if (event.type === 'patches') data = applyPatches(data, event.data);
+          else if (event.type === 'connection') data = applyConnection(data, event.data);
+          else data = { ...data, host: event.data };
+        }
         held = null;
         set({ data, load: { phase: 'ready' } });
       } catch (error) {
@@ -130,6 +136,12 @@ export const createPanelStore = () => {
       if (data && !held) set({ data: applyConnection(data, status) });
     };
 
+    const onHost = (info: HostInfo) => {
+      if (held) held.push({ type: 'host', data: info });
+      const data = get().data;
+      if (data && !held) set({ data: { ...data, host: info } });
+    };
+
     return {
       host: 'none',
       transport: null,
@@ -142,7 +154,7 @@ export const createPanelStore = () => {
         }
         api = host.api;
         set({ host: host.kind });
-        const offs = [host.api.on('patches', onPatches), host.api.on('connection', onConnection), host.api.on('log', onLogEvent)];
+        const offs = [host.api.on('patches', onPatches), host.api.on('connection', onConnection), host.api.on('host', onHost), host.api.on('log', onLogEvent)];
         if (host.kind === 'bridge') {
           const bridge = host.api;
           offs.push(

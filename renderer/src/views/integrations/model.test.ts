@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { IntegrationEntry, type TIntegrationAsset, type TIntegrationEntry } from '../../../../shared/assethub/integrations.ts';
+import { NO_HOST_INFO } from '../../../../shared/panel/api.ts';
 import type { PanelData } from '../../store/panel.ts';
 import {
   attemptOutcome, attemptsInOrder, checkForm, configSignature, duration, endpointProblem, formOf, integrationRows, prettyJson,
@@ -14,6 +15,7 @@ const entry = (over: Partial<TIntegrationEntry> = {}): TIntegrationEntry => Inte
 
 const data = (states: Record<string, unknown>): PanelData => ({
   connection: { state: 'connected', since: 0, hubUrl: null, panelName: 'p' } as unknown as PanelData['connection'],
+  host: NO_HOST_INFO,
   services: {},
   states: { AssetHubServer: states },
   seq: 0,

@@ -1,0 +1,169 @@
+/**
+ * Which hub the panel is on, for both hosts (Electron, the browser host): the embedded reference services, or a hub
+ * the operator chose by address (this project's WebSocket hub, or a ZeroMQ Data Hub such as Pixotope's). It is the
+ * host's side of the panel API's `chooseHub` command and its `host` info.
+ * - At start: the command line's hub (this run only), else the remembered one, else, when a Data Hub answers on this
+ *   machine's Pixotope ports, nothing yet but an offer to join it (the operator picks it or the demo), else the demo.
+ * - A change of hub stops the embedded services when leaving them (their data stays in their folder) and starts them
+ *   when coming back; every change is remembered for the next start through the host's settings.
+ */
+import { randomBytes } from 'node:crypto';
+import { describeHub, parseHubAddress } from '../../shared/protocol/index.ts';
+import type { HostInfo, HubChoice } from '../../shared/panel/api.ts';
+import { hubAnswers } from '../../peer/index.ts';
+import { dispatchCommand, EngineError, type PanelEngine } from '../hub/index.ts';
+import type { PanelHost } from '../hub/engine.ts';
+import { ServicesSupervisor, type SupervisorOptions } from './supervisor.ts';
+
+export interface HubChoiceOptions {
+  engine: PanelEngine;
+  /** The embedded services when they are chosen (their token is made here: other local programs cannot join them). */
+  embedded: Omit<SupervisorOptions, 'onReady' | 'onCrash' | 'onRestartFailed' | 'token' | 'demo'> & { fabric: 'ws' | 'zmq' };
+  /** Stores the choice for the next start (null: the embedded services); says whether it could and what to know. */
+  remember(choice: { hubUrl: string | null; token: string | null }): { remembered: boolean; note: string | null };
+  /** Where a Pixotope Data Hub would answer on this machine; null: do not look. */
+  localHub: string | null;
+  say(line: string): void;
+  warn(line: string): void;
+}
+
+export interface StartChoice {
+  hubUrl?: string;
+  token?: string;
+  /** Where `hubUrl` came from: the command line (this run only) or the remembered settings. */
+  from?: 'command line' | 'settings';
+}
+
+export class HubChooser implements PanelHost {
+  private supervisor: ServicesSupervisor | null = null;
+  private embeddedUrl: string | null = null;
+  private readonly embeddedToken = randomBytes(24).toString('base64url');
+  private state: HostInfo;
+
+  constructor(private readonly options: HubChoiceOptions) {
+    this.state = {
+      canChoose: true, hub: 'none', offer: null, remembered: false, note: null, switching: null,
+      embedded: { fabric: options.embedded.fabric, running: false, dataDir: options.embedded.dataDir },
+    };
+    options.engine.attachHost(this);
+  }
+
+  info(): HostInfo {
+    return this.state;
+  }
+
+  /** The embedded services' hub address while they run. */
+  get embeddedHubUrl(): string | null {
+    return this.embeddedUrl;
+  }
+
+  /** The embedded services now running (their pid), if any. */
+  get services(): ServicesSupervisor | null {
+    return this.supervisor;
+  }
+
+  /** The hub the panel starts on; resolves once it is chosen (and the embedded services are up, when they are). */
+  async start(initial: StartChoice): Promise<void> {
+    if (initial.hubUrl) {
+      this.update({ hub: 'chosen', remembered: initial.from === 'settings', note: initial.from === 'command line' ? 'given on the command line: this run only' : null });
+      await this.connect(initial.hubUrl, initial.token);
+      return;
+    }
+    const local = this.options.localHub;
+    if (local !== null && (await hubAnswers(local))) {
+      const parsed = parseHubAddress(local);
+      const description = parsed.ok ? describeHub(parsed.value) : local;
+      this.options.say(`a Data Hub answers on this machine (${description}): the panel offers to join it instead of starting the demo`);
+      this.update({ offer: { hubUrl: local, description } });
+      return;
+    }
+    await this.startEmbedded();
+  }
+
+  async choose(choice: HubChoice): Promise<void> {
+    if (choice.kind === 'embedded') {
+      this.update({ offer: null, switching: { to: 'the embedded services', error: null } });
+      try {
+        await this.startEmbedded();
+      } catch (error) {
+        this.update({ switching: { to: 'the embedded services', error: error instanceof Error ? error.message : String(error) } });
+        throw error;
+      }
+      this.update({ switching: null, ...this.options.remember({ hubUrl: null, token: null }) });
+      return;
+    }
+    const address = parseHubAddress(choice.hubUrl);
+    if (!address.ok) throw new EngineError('INVALID_ARGS', address.error);
+    const url = address.value.url;
+    this.update({ offer: null, switching: { to: url, error: null } });
+    await this.stopEmbedded();
+    await this.connect(url, choice.token);
+    this.update({ hub: 'chosen', switching: null, ...this.options.remember({ hubUrl: url, token: choice.token ?? null }) });
+  }
+
+  async stop(): Promise<void> {
+    await this.stopEmbedded();
+  }
+
+  private update(fields: Partial<HostInfo>): void {
+    this.state = { ...this.state, ...fields };
+    this.options.engine.hostChanged();
+  }
+
+  /** The `connect` command, validated like one from the renderer; a refusal is an error with the engine's code. */
+  private async connect(hubUrl: string, token?: string): Promise<void> {
+    this.options.say(`connecting to ${hubUrl}`);
+    const response = await dispatchCommand(this.options.engine, 0, 'connect', { hubUrl, ...(token ? { token } : {}) });
+    if (!response.ok) throw new EngineError(response.error.code, response.error.message);
+  }
+
+  private async startEmbedded(): Promise<void> {
+    if (this.supervisor && this.embeddedUrl) {
+      this.update({ hub: 'embedded' });
+      await this.connect(this.embeddedUrl, this.embeddedToken);
+      return;
+    }
+    const { fabric, dataDir } = this.options.embedded;
+    const supervisor = new ServicesSupervisor({
+      ...this.options.embedded,
+      demo: true,
+      token: this.embeddedToken,
+      onReady: async (services, restart) => {
+        this.embeddedUrl = services.hubUrl;
+        this.update({ embedded: { fabric, running: true, dataDir } });
+        const pid = services.child.pid ?? 0;
+        this.options.say(restart ? `Asset Hub services restarted (pid ${pid}) on ${services.hubUrl}` : `Asset Hub services (pid ${pid}) ready on ${services.hubUrl}, data in ${dataDir}`);
+        // After a restart on the same address the engine reconnects by itself; a new address needs a new connect.
+        if (this.supervisor === supervisor && (!restart || services.hubUrl !== this.options.engine.snapshot().connection.hubUrl)) {
+          await this.connect(services.hubUrl, this.embeddedToken).catch((error: unknown) => {
+            this.options.warn(`could not connect the panel to ${services.hubUrl}: ${error instanceof Error ? error.message : String(error)}`);
+          });
+        }
+      },
+      onCrash: (how, wait, lastOutput) => {
+        this.update({ embedded: { fabric, running: false, dataDir } });
+        this.options.warn(`Asset Hub services ended (${how}); restarting in ${wait / 1000} s. Last output:\n${lastOutput.split('\n').slice(-10).join('\n')}`);
+      },
+      onRestartFailed: (error, wait) => this.options.warn(`Asset Hub services did not restart (${error.message}); next try in ${wait / 1000} s`),
+    });
+    this.supervisor = supervisor;
+    this.update({ hub: 'embedded' });
+    try {
+      await supervisor.start();
+    } catch (error) {
+      if (this.supervisor === supervisor) this.supervisor = null;
+      throw error;
+    }
+  }
+
+  private async stopEmbedded(): Promise<void> {
+    const supervisor = this.supervisor;
+    if (!supervisor) return;
+    this.supervisor = null;
+    this.embeddedUrl = null;
+    this.options.say('stopping the embedded services (their data stays)');
+    await supervisor.stop();
+    const { fabric, dataDir } = this.options.embedded;
+    this.update({ embedded: { fabric, running: false, dataDir } });
+  }
+}
