@@ -1,4 +1,7 @@
-/** Starts a built entry point (e.g. the browser host) as a child process and waits for the URL it prints. */
+/**
+ * Starts a built entry point (e.g. the browser host) as a child process and waits for the URL it prints (the first
+ * match of `pattern`'s group 1; by default an http://127.0.0.1 URL).
+ */
 import { spawn, type ChildProcess } from 'node:child_process';
 
 export interface Served {
@@ -11,7 +14,7 @@ export interface Served {
 
 const OUTPUT_LIMIT = 200_000;
 
-export function startServed(script: string, args: string[] = [], timeoutMs = 30_000): Promise<Served> {
+export function startServed(script: string, args: string[] = [], timeoutMs = 30_000, pattern = /(https?:\/\/127\.0\.0\.1:\d+\/\S*)/): Promise<Served> {
   const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const append = (chunk: Buffer) => {
@@ -27,7 +30,7 @@ export function startServed(script: string, args: string[] = [], timeoutMs = 30_
     const onData = (chunk: Buffer) => {
       append(chunk);
       if (found) return;
-      const match = /(https?:\/\/127\.0\.0\.1:\d+\/\S*)/.exec(output);
+      const match = pattern.exec(output);
       if (!match?.[1]) return;
       found = true;
       clearTimeout(timer);

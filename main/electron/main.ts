@@ -179,7 +179,7 @@ function start(cli: CliOptions): Running {
   const running: Running = { engine, window: null, chooser: null, settings, settingsFile, disposers: [] };
   const save = () => saveSettings(settingsFile, running.settings, safeStorage, warn);
   const remember = (hubUrl: string | null, token: string | null) => {
-    running.settings = { ...running.settings, hubUrl, token };
+    running.settings = { ...running.settings, hubUrl, token, embeddedChosen: hubUrl === null };
     save();
   };
   const dataDir = path.join(userData, 'services');
@@ -229,7 +229,7 @@ function start(cli: CliOptions): Running {
   const hubUrl = cli.hub ?? settings.hubUrl;
   const token = cli.token ?? process.env.ASSETHUB_TOKEN ?? settings.token ?? undefined;
   if (!hubUrl) say(`starting the embedded services (${layout.services}) unless a Data Hub answers on this machine`);
-  chooser.start(hubUrl ? { hubUrl, ...(token ? { token } : {}), from: cli.hub ? 'command line' : 'settings' } : {}).catch((error: unknown) => {
+  chooser.start(hubUrl ? { hubUrl, ...(token ? { token } : {}), from: cli.hub ? 'command line' : 'settings' } : { embeddedChosen: settings.embeddedChosen }).catch((error: unknown) => {
     const message = error instanceof Error ? error.message : String(error);
     warn(hubUrl ? `cannot connect to ${hubUrl}: ${message}` : `the embedded services did not start: ${message}`);
     if (hubUrl) return;

@@ -31,16 +31,22 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('settings', () => {
   it('defaults without a file, silently', () => {
-    expect(loadSettings(file, sealed, warn)).toEqual({ hubUrl: null, panelName: null, token: null, window: null });
+    expect(loadSettings(file, sealed, warn)).toEqual({ hubUrl: null, embeddedChosen: false, panelName: null, token: null, window: null });
     expect(warnings).toEqual([]);
   });
 
   it('round-trips hub URL, panel name, bounds and the encrypted token', () => {
-    saveSettings(file, { hubUrl: 'wss://hub.example/', panelName: 'STAGE-A-AssetHubPanel', token: 'tok', window: { x: 1, y: 2, width: 1000, height: 700 } }, sealed, warn);
+    saveSettings(file, { hubUrl: 'wss://hub.example/', embeddedChosen: false, panelName: 'STAGE-A-AssetHubPanel', token: 'tok', window: { x: 1, y: 2, width: 1000, height: 700 } }, sealed, warn);
     const raw = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
     expect(raw.tokenEncrypted).toBe(Buffer.from('sealed:tok').toString('base64'));
     expect(JSON.stringify(raw)).not.toContain('"tok"');
-    expect(loadSettings(file, sealed, warn)).toEqual({ hubUrl: 'wss://hub.example/', panelName: 'STAGE-A-AssetHubPanel', token: 'tok', window: { x: 1, y: 2, width: 1000, height: 700 } });
+    expect(loadSettings(file, sealed, warn)).toEqual({ hubUrl: 'wss://hub.example/', embeddedChosen: false, panelName: 'STAGE-A-AssetHubPanel', token: 'tok', window: { x: 1, y: 2, width: 1000, height: 700 } });
+    // A zmq:// hub is a hub address too; the embedded services chosen are written as "hubUrl": null and read back so.
+    saveSettings(file, { hubUrl: 'zmq://STAGE-A', embeddedChosen: false, panelName: null, token: null, window: null }, sealed, warn);
+    expect(loadSettings(file, sealed, warn)).toMatchObject({ hubUrl: 'zmq://STAGE-A', embeddedChosen: false });
+    saveSettings(file, { hubUrl: null, embeddedChosen: true, panelName: null, token: null, window: null }, sealed, warn);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ hubUrl: null });
+    expect(loadSettings(file, sealed, warn)).toMatchObject({ hubUrl: null, embeddedChosen: true });
     expect(warnings).toEqual([]);
   });
 
@@ -48,7 +54,7 @@ describe('settings', () => {
     for (const crypto of [unavailable, basicText]) {
       warnings = [];
       expect(canStoreToken(crypto)).toBe(false);
-      saveSettings(file, { hubUrl: 'ws://h:1', panelName: 'P', token: 'tok', window: null }, crypto, warn);
+      saveSettings(file, { hubUrl: 'ws://h:1', embeddedChosen: false, panelName: 'P', token: 'tok', window: null }, crypto, warn);
       expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ version: 1, panelName: 'P', hubUrl: 'ws://h:1' });
       expect(warnings.join()).toMatch(/token was not stored: OS encryption/);
     }

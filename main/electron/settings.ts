@@ -35,6 +35,8 @@ export type SettingsFile = z.infer<typeof SettingsFile>;
 export interface PanelSettings {
   /** The hub to connect to; null = start the embedded reference services and connect to them. */
   hubUrl: string | null;
+  /** The operator chose the embedded services (stored as `"hubUrl": null`): no look for a Data Hub on this machine. */
+  embeddedChosen: boolean;
   /** The panel's service name on the hub; null = the engine's default (`<host>-AssetHubPanel-<4 hex>`, unique per run). */
   panelName: string | null;
   token: string | null;
@@ -53,7 +55,7 @@ export interface TokenCrypto {
 export type Warn = (message: string) => void;
 
 export function defaultSettings(): PanelSettings {
-  return { hubUrl: null, panelName: null, token: null, window: null };
+  return { hubUrl: null, embeddedChosen: false, panelName: null, token: null, window: null };
 }
 
 /** Whether tokens can be stored: OS encryption available and, on Linux, a real key store behind it. */
@@ -91,6 +93,7 @@ export function loadSettings(file: string, crypto: TokenCrypto, warn: Warn): Pan
   }
   const data = parsed.data;
   settings.hubUrl = data.hubUrl ?? null;
+  settings.embeddedChosen = data.hubUrl === null;
   if (data.panelName) settings.panelName = data.panelName;
   settings.window = data.window ?? null;
   if (data.tokenEncrypted) {
@@ -115,6 +118,7 @@ export function saveSettings(file: string, settings: PanelSettings, crypto: Toke
   const data: SettingsFile = { version: 1 };
   if (settings.panelName !== null) data.panelName = settings.panelName;
   if (settings.hubUrl !== null) data.hubUrl = settings.hubUrl;
+  else if (settings.embeddedChosen) data.hubUrl = null;
   if (settings.window !== null) data.window = settings.window;
   if (settings.token) {
     if (canStoreToken(crypto)) {

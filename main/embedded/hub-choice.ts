@@ -32,6 +32,8 @@ export interface StartChoice {
   token?: string;
   /** Where `hubUrl` came from: the command line (this run only) or the remembered settings. */
   from?: 'command line' | 'settings';
+  /** The operator chose the embedded services before: start them without looking for a Data Hub on this machine. */
+  embeddedChosen?: boolean;
 }
 
 export class HubChooser implements PanelHost {
@@ -70,7 +72,8 @@ export class HubChooser implements PanelHost {
       return;
     }
     const local = this.options.localHub;
-    if (local !== null && (await hubAnswers(local))) {
+    if (initial.embeddedChosen) this.update({ remembered: true });
+    else if (local !== null && (await hubAnswers(local))) {
       const parsed = parseHubAddress(local);
       const description = parsed.ok ? describeHub(parsed.value) : local;
       this.options.say(`a Data Hub answers on this machine (${description}): the panel offers to join it instead of starting the demo`);

@@ -8,7 +8,7 @@ import type { IncomingMessage } from 'node:http';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
-import { CommandRequest, type CommandResponse, type EventData, type EventName } from '../../shared/panel/api.ts';
+import { CommandRequest, EVENTS, type CommandResponse, type EventData, type EventName } from '../../shared/panel/api.ts';
 import { BRIDGE_PROTOCOL, checkUpgrade } from './session.ts';
 
 /** Above this many queued bytes a socket gets no `log` events. */
@@ -20,7 +20,7 @@ export const MAX_MESSAGE_BYTES = 4 << 20;
 /** Commands one socket may have in flight. */
 export const MAX_IN_FLIGHT = 256;
 const PING_INTERVAL_MS = 30_000;
-const EVENT_NAMES: readonly EventName[] = ['patches', 'connection', 'log'];
+const EVENT_NAMES = Object.keys(EVENTS) as EventName[];
 
 export interface BridgeOptions {
   /** The engine's event source. */

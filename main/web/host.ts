@@ -165,13 +165,14 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
 
   try {
     port = await listen(server, options.port);
-    const rememberedHub = options.hubUrl ? null : remembered && loadHubChoice(remembered, options.warn);
+    const rememberedHub = options.hubUrl || !remembered ? undefined : loadHubChoice(remembered, options.warn);
+    const hubToken = options.hubToken ? { token: options.hubToken } : {};
     await chooser.start(
       options.hubUrl
-        ? { hubUrl: options.hubUrl, ...(options.hubToken ? { token: options.hubToken } : {}), from: 'command line' }
+        ? { hubUrl: options.hubUrl, ...hubToken, from: 'command line' }
         : rememberedHub
-          ? { hubUrl: rememberedHub, ...(options.hubToken ? { token: options.hubToken } : {}), from: 'settings' }
-          : {},
+          ? { hubUrl: rememberedHub, ...hubToken, from: 'settings' }
+          : { embeddedChosen: rememberedHub === null },
     );
     const offer = chooser.info().offer?.description ?? null;
     const connectProblem = offer ? null : await waitConnected(engine, options.connectTimeoutMs ?? 20_000);

@@ -23,12 +23,13 @@ export function defaultUserDataDir(): string {
 
 export const settingsFile = (userDataDir: string): string => path.join(userDataDir, 'browser-host.json');
 
-export function loadHubChoice(file: string, warn: (line: string) => void): string | null {
+/** The remembered hub: its address, null when the operator chose the embedded services, undefined when nothing was chosen. */
+export function loadHubChoice(file: string, warn: (line: string) => void): string | null | undefined {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch {
-    return null;
+    return undefined;
   }
   try {
     const parsed = File.safeParse(JSON.parse(text));
@@ -37,7 +38,7 @@ export function loadHubChoice(file: string, warn: (line: string) => void): strin
   } catch (error) {
     warn(`${file} is not JSON (${error instanceof Error ? error.message : String(error)}): using the defaults`);
   }
-  return null;
+  return undefined;
 }
 
 /** Writes atomically (temp file + rename); false (and a warning) when it cannot. */

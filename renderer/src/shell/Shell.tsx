@@ -1,6 +1,7 @@
 /**
  * The frame around every view: header with the panel's name, the machine filter and the theme switch; navigation
- * (Alt+1 … Alt+9); the status bar (hub URL, connection state in words, panel name); toasts. Without a host it shows
+ * (Alt+1 … Alt+9); the offer of a Data Hub found on this machine; the status bar (the hub's fabric and address, the
+ * connection state in words, the panel name); toasts. Without a host it shows
  * how to open the panel instead of empty views.
  */
 import { useEffect, useRef } from 'react';
@@ -10,6 +11,8 @@ import { useUi } from '../store/ui.ts';
 import { connectionText, connectionTone, transportText, type Tone } from '../views/format.ts';
 import { Dot, NoHost } from '../views/ConnectionScreen.tsx';
 import { useNow } from '../views/useNow.ts';
+import { hubWords } from '../views/connection/hub-form.ts';
+import { HubOffer } from './HubOffer.tsx';
 import { machines } from './selectors.ts';
 import { Toasts } from './Toasts.tsx';
 import { VIEWS } from './views.ts';
@@ -49,6 +52,7 @@ export function Shell() {
   const host = usePanel((s) => s.host);
   const panelName = usePanel((s) => s.data?.connection.panelName ?? null);
   const hubUrl = usePanel((s) => s.data?.connection.hubUrl ?? null);
+  const hub = hubUrl ? hubWords(hubUrl) : null;
   const { view, setView, theme, setTheme } = useUi(useShallow((s) => ({ view: s.view, setView: s.setView, theme: s.theme, setTheme: s.setTheme })));
   const now = useNow();
   const status = useStatus(now);
@@ -135,6 +139,7 @@ export function Shell() {
             </ul>
           </nav>
           <main className="shell-main" id="main" tabIndex={0} aria-label={current?.label} ref={mainRef} data-view={current?.id}>
+            <HubOffer />
             {View && <View />}
           </main>
         </div>
@@ -144,7 +149,9 @@ export function Shell() {
           <Dot tone={status.tone} />
           {status.text}
         </span>
-        <span className="status-item">Hub <code>{hubUrl ?? '—'}</code></span>
+        <span className="status-item" data-testid="status-hub">
+          Hub {hub ? <>{hub.fabric} <code>{hub.where}</code></> : <code>{hubUrl || '—'}</code>}
+        </span>
         <span className="status-item">Panel <code>{panelName ?? '—'}</code></span>
       </footer>
       <Toasts />

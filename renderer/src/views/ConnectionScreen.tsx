@@ -7,6 +7,7 @@ import type { ServiceEntry } from '../../../shared/panel/api.ts';
 import { sortedServices, usePanel } from '../store/panel.ts';
 import { KIND_LABEL, clockTime, parseTime, connectionText, connectionTone, relativeTime, serviceSummary, transportText, type Tone } from './format.ts';
 import { useNow } from './useNow.ts';
+import { HubCard } from './connection/HubCard.tsx';
 
 function Dot({ tone }: { tone: Tone }) {
   return <span className={`dot dot-${tone}`} aria-hidden="true" />;
@@ -194,6 +195,7 @@ export function ConnectionScreen() {
   ) : (
     <>
       <ConnectionCard now={now} />
+      <HubCard />
       <ServicesCard now={now} />
     </>
   );
