@@ -136,7 +136,10 @@ describe('packaging (electron-builder, Linux dir, stub Electron)', () => {
     for (const file of ['/package.json', '/app/dist/main/electron.cjs', '/app/dist/main/preload.cjs', '/app/dist/services/cli.mjs', '/app/dist/services/sender.worker.mjs', '/app/dist/renderer/index.html']) {
       expect(files, file).toContain(file);
     }
-    for (const dependency of ['zod', 'ws', 'pino', 'node-sqlite3-wasm']) expect(files, dependency).toContain(`/node_modules/${dependency}/package.json`);
+    for (const dependency of ['zod', 'ws', 'pino', 'node-sqlite3-wasm', 'zeromq']) expect(files, dependency).toContain(`/node_modules/${dependency}/package.json`);
+    // The ZeroMQ fabric's native addon is unpacked beside the asar, where it can be loaded.
+    const addon = path.join(path.dirname(archive), 'app.asar.unpacked', 'node_modules', 'zeromq', 'build', 'linux', process.arch, 'node');
+    expect(existsSync(addon), addon).toBe(true);
     const pkg = JSON.parse(readAsarFile(archive, 'package.json') ?? '{}') as { main?: string };
     if (Object.keys(pkg).length) expect(pkg.main).toBe('app/dist/main/electron.cjs');
   });

@@ -1,4 +1,4 @@
-// npm run serve -- [--port <n>] [--hub ws://host:port] [--token <hub token>] [--data <dir>] [--verbose]:
+// npm run serve -- [--port <n>] [--hub zmq://host | ws://host:port] [--token <hub token>] [--data <dir>] [--fabric ws|zmq] [--verbose]:
 // builds app/dist when the browser host or the renderer is missing, then runs the browser host (main/web/main.ts)
 // with the same arguments. Signals are passed on, so Ctrl+C stops the host, its engine and its services.
 import { spawn, spawnSync } from 'node:child_process';

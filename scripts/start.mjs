@@ -1,4 +1,4 @@
-// npm start -- [--hub ws://host:port] [--token <hub token>] [--data <dir>] [--verbose]: the desktop panel.
+// npm start -- [--hub zmq://host | ws://host:port] [--token <hub token>] [--data <dir>] [--fabric ws|zmq] [--verbose]: the desktop panel.
 // Builds app/dist when it is missing or older than the sources, then launches Electron on the project. Where the
 // Electron binary is not installed (its download is disabled on machines without network access), it says so in one
 // line and runs the browser panel instead (scripts/serve.mjs) with the same arguments.
