@@ -126,6 +126,7 @@ export class HubPeer {
   private lastSeen = 0;
   private lastBeatAt = 0;
   private readonly syncs = new Map<number, { done(): void; fail(error: Error): void }>();
+  private invalid = 0;
   private early: Inbound[] = [];
   private earlyDropped = 0;
   private readonly statusWaiters = new Set<(status: PeerStatus) => void>();
@@ -156,6 +157,11 @@ export class HubPeer {
 
   get connected(): boolean {
     return this.up;
+  }
+
+  /** What came from the hub that was not a valid message (dropped and logged), since the peer was made. */
+  get invalidCount(): number {
+    return this.invalid;
   }
 
   get hub(): string {
@@ -288,6 +294,7 @@ export class HubPeer {
         },
         onInvalid: (problem) => {
           if (this.transport !== transport) return;
+          this.invalid++;
           this.logger.warn({ hub: this.url, error: problem.error, raw: problem.raw }, 'dropped an invalid message from the hub');
           this.events.tap?.({ direction: 'in', message: null, bytes: problem.bytes, body: () => problem.raw, attachment: false });
           this.events.onInvalid?.(problem);

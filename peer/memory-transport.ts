@@ -23,12 +23,15 @@ export interface MemoryTransport {
   deliver(text: string): void;
   /** Ends the current connection as if the hub went away (fatal: as if it refused the token). */
   drop(reason?: string, fatal?: boolean): void;
+  /** Loses the peer's next `n` heartbeats instead of routing them back (a hub that dropped messages for it). */
+  loseHeartbeats(n: number): void;
 }
 
 export function memoryTransport(options: { autoOpen?: boolean; keepSent?: boolean } = {}): MemoryTransport {
   const autoOpen = options.autoOpen ?? true;
   const keepSent = options.keepSent ?? true;
   let current: { events: TransportEvents; open: boolean; closed: boolean } | null = null;
+  let lose = 0;
 
   const deliverTo = (conn: { events: TransportEvents }, text: string) => {
     const frame = decodeFrame(text);
@@ -52,8 +55,10 @@ export function memoryTransport(options: { autoOpen?: boolean; keepSent?: boolea
         send(message) {
           if (!live()) return null;
           const text = encodeFrame(message);
-          if (message.topic.Type === 'Update' && isHeartbeat(message.topic)) queueMicrotask(() => live() && deliverTo(conn, text));
-          else if (keepSent) self.sent.push(text);
+          if (message.topic.Type !== 'Update' || !isHeartbeat(message.topic)) {
+            if (keepSent) self.sent.push(text);
+          } else if (lose > 0) lose--;
+          else queueMicrotask(() => live() && deliverTo(conn, text));
           return { bytes: Buffer.byteLength(text), body: () => messageBody(text, message) };
         },
         subscribe(prefixes) {
@@ -79,6 +84,9 @@ export function memoryTransport(options: { autoOpen?: boolean; keepSent?: boolea
     deliver(text) {
       const conn = current;
       if (conn?.open && !conn.closed) deliverTo(conn, text);
+    },
+    loseHeartbeats(n) {
+      lose = n;
     },
     drop(reason = 'dropped by the test', fatal = false) {
       const conn = current;

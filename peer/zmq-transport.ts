@@ -20,6 +20,8 @@ import { cut, DEFAULT_MAX_MESSAGE_BYTES, failedTransport, type TransportFactory 
 /** Messages queued on the peer's SUB socket before libzmq drops (both ends of a hub link hold this many). */
 export const RECEIVE_HIGH_WATER_MARK = 100_000;
 export const SEND_HIGH_WATER_MARK = 100_000;
+/** What a socket that only reads subscriptions (a PUB, the hub's XPUB) accepts in one message. */
+export const SUBSCRIPTION_MAX_BYTES = 64 * 1024;
 /** Sends waiting for the socket in this process; past either bound a send fails instead of queueing. */
 const SEND_QUEUE_MAX_MESSAGES = 50_000;
 const SEND_QUEUE_MAX_BYTES = 256 * 1024 * 1024;
@@ -71,7 +73,8 @@ export const zmqTransport: TransportFactory = (options, events) => {
     heartbeatInterval: 1000,
     heartbeatTimeout: 3000,
   };
-  const pub = new zmq.Publisher({ ...common, sendHighWaterMark: SEND_HIGH_WATER_MARK });
+  // A PUB socket reads only subscriptions from the hub: nothing it receives is large.
+  const pub = new zmq.Publisher({ ...common, sendHighWaterMark: SEND_HIGH_WATER_MARK, maxMessageSize: SUBSCRIPTION_MAX_BYTES });
   const sub = new zmq.Subscriber({
     ...common,
     receiveHighWaterMark: RECEIVE_HIGH_WATER_MARK,

@@ -52,6 +52,18 @@ describe('connection', () => {
     expect(sentMessages(hub)[0]?.topic).toEqual({ Type: 'Identify', Source: PANEL });
   });
 
+  it('reads every state of every live service again when the hub lost messages for the panel (a gap)', async () => {
+    const { e, hub } = await setup();
+    hub.deliver(encodeFrame(envelope<'Self'>({ Type: 'Self', Target: PANEL, Source: CLIENT }, { Value: { Version: '1', Machine: 'm', StartedAt: 't' } })));
+    const gets = () => sentMessages(hub).filter((m) => m.topic.Type === 'Get' && m.topic.Target === CLIENT).length;
+    await until('the client read once', () => gets() === 4);
+    for (const state of ['State', 'WorkspaceInfo', 'PersistentState', 'AssetInfo']) hub.deliver(update(CLIENT, state, null, PANEL));
+    hub.loseHeartbeats(1);
+    // The next round trip is lost, the one after comes back: the engine reads the client's four states again.
+    await until('the client read again after the gap', () => gets() === 8, 5000);
+    expect(e.snapshot().connection.state).toBe('connected');
+  });
+
   it('backs off exponentially with jitter, capped at 3 s', () => {
     expect(backoffDelay(1, () => 1)).toBe(250);
     expect(backoffDelay(3, () => 1)).toBe(1000);

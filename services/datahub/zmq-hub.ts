@@ -18,7 +18,7 @@ import { hostname } from 'node:os';
 import type * as Zmq from 'zeromq';
 import pkg from '../../package.json' with { type: 'json' };
 import { decodeMultipart, zmqHubUrl } from '../../shared/protocol/index.ts';
-import { loadZeromq, RECEIVE_HIGH_WATER_MARK, SEND_HIGH_WATER_MARK, watchEvents } from '../../peer/zmq-transport.ts';
+import { loadZeromq, RECEIVE_HIGH_WATER_MARK, SEND_HIGH_WATER_MARK, SUBSCRIPTION_MAX_BYTES, watchEvents } from '../../peer/zmq-transport.ts';
 import { createLogger, type Logger } from '../lib/log.ts';
 import { ServiceHost } from '../lib/service-host.ts';
 import { DEFAULT_MAX_FRAME_BYTES, HUB_NAME } from './config.ts';
@@ -61,8 +61,10 @@ export async function startZmqHub(options: ZmqHubOptions = {}): Promise<ZmqHub> 
   const host = options.host ?? '127.0.0.1';
   const log = options.logger ?? createLogger(HUB_NAME);
   const ipv6 = host.includes(':');
-  const xsub = new zmq.XSubscriber({ linger: 0, ipv6, receiveHighWaterMark: RECEIVE_HIGH_WATER_MARK, maxMessageSize: options.maxMessageBytes ?? DEFAULT_MAX_FRAME_BYTES });
-  const xpub = new zmq.XPublisher({ linger: 0, ipv6, sendHighWaterMark: SEND_HIGH_WATER_MARK });
+  const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_FRAME_BYTES;
+  const xsub = new zmq.XSubscriber({ linger: 0, ipv6, receiveHighWaterMark: RECEIVE_HIGH_WATER_MARK, maxMessageSize: maxMessageBytes });
+  // The XPUB side reads only subscriptions (a prefix each): anything larger is a peer breaking the protocol.
+  const xpub = new zmq.XPublisher({ linger: 0, ipv6, sendHighWaterMark: SEND_HIGH_WATER_MARK, maxMessageSize: SUBSCRIPTION_MAX_BYTES });
   try {
     await xsub.bind(endpoint(host, options.pubPort ?? 16202));
     await xpub.bind(endpoint(host, options.subPort ?? 16201));
@@ -89,7 +91,8 @@ export async function startZmqHub(options: ZmqHubOptions = {}): Promise<ZmqHub> 
   const running = proxy.run().catch((error: unknown) => log.error({ err: String(error) }, 'the proxy stopped'));
 
   const stats = new StatsTracker();
-  const inspector = new zmq.Subscriber({ linger: 0, ipv6, receiveHighWaterMark: RECEIVE_HIGH_WATER_MARK, maxMessageSize: -1 });
+  // Nothing over the XSUB side's maximum gets through the proxy, so the inspector takes exactly that.
+  const inspector = new zmq.Subscriber({ linger: 0, ipv6, receiveHighWaterMark: RECEIVE_HIGH_WATER_MARK, maxMessageSize: maxMessageBytes });
   inspector.connect(endpoint(host === '0.0.0.0' ? '127.0.0.1' : host, subPort));
   inspector.subscribe();
   let inspecting = true;
