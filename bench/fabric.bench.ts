@@ -20,13 +20,12 @@ import { startHub } from '../services/datahub/hub.ts';
 import { startZmqHub } from '../services/datahub/zmq-hub.ts';
 import { silentLogger } from '../services/lib/log.ts';
 import { encodeMultipart, envelope, topicPrefix, zmqHubUrl, type Envelope } from '../shared/protocol/index.ts';
-import { median, printComparison } from './lib/measure.ts';
+import { median, percentile, printComparison, WAIT_MS, withinWait } from './lib/measure.ts';
 
 const MESSAGES = 200_000;
 const ROUNDS = 3;
 const WINDOW = 2_000;
 const ROUND_TRIPS = 5_000;
-const WAIT_MS = 30_000;
 
 interface Servers { zmqHub: string; bare: { sub: number; pub: number }; wsHub: string }
 
@@ -58,13 +57,6 @@ async function serve(): Promise<void> {
 
 const gc = (): void => (globalThis as { gc?: () => void }).gc?.();
 
-function timeout<T>(promise: Promise<T>, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const limit = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: nothing within ${WAIT_MS} ms`)), WAIT_MS);
-  });
-  return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
-}
 
 /** A raw publisher and subscriber on a ZeroMQ hub, counting what arrives; ready once one message made it through. */
 async function rawPair(zmq: typeof Zmq, sub: number, pub: number, topic: string) {
@@ -132,7 +124,7 @@ async function pump(pair: Pair, parts: Uint8Array[], total: number): Promise<num
         sent++;
       }
       if (pair.received - base >= total) break;
-      await timeout(new Promise<void>((resolve) => { wake = resolve; }), `pipeline at ${pair.received - base}/${total}`);
+      await withinWait(new Promise<void>((resolve) => { wake = resolve; }), `pipeline at ${pair.received - base}/${total}`);
     }
   } finally {
     pair.onReceive = undefined;
@@ -140,9 +132,6 @@ async function pump(pair: Pair, parts: Uint8Array[], total: number): Promise<num
   return (total * 1000) / (performance.now() - start);
 }
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
-}
 
 /** An asker and a responder hub peer on `url`; sorted Get → Update latencies in µs. */
 async function getRoundTrips(url: string, n: number): Promise<number[]> {
@@ -182,7 +171,7 @@ async function getRoundTrips(url: string, n: number): Promise<number[]> {
 async function main(): Promise<void> {
   const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--serve'], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout });
-  const [first] = (await timeout(once(lines, 'line'), 'child start')) as [string];
+  const [first] = (await withinWait(once(lines, 'line'), 'child start')) as [string];
   const servers = JSON.parse(first) as Servers;
   const zmq = loadZeromq();
   const hubPorts = /sub=(\d+)&pub=(\d+)/.exec(servers.zmqHub);
@@ -224,7 +213,7 @@ async function main(): Promise<void> {
   console.log(`  (${zmqHubUrl('127.0.0.1', Number(hubPorts[1]), Number(hubPorts[2]))} and ${servers.wsHub})`);
 
   child.stdin.end();
-  await timeout(once(child, 'exit'), 'child exit');
+  await withinWait(once(child, 'exit'), 'child exit');
 }
 
 if (process.argv.includes('--serve')) await serve();

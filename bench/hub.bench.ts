@@ -16,13 +16,12 @@ import { silentLogger } from '../services/lib/log.ts';
 import { HUB_NAME, startHub } from '../services/datahub/hub.ts';
 import { connectPeer, type Received, type TestPeer } from '../services/datahub/test-peer.ts';
 import { encodeFrame, encodeSubscribe, envelope, topicPrefix } from '../shared/protocol/index.ts';
-import { median, printComparison } from './lib/measure.ts';
+import { median, percentile, printComparison, withinWait } from './lib/measure.ts';
 
 const MESSAGES = 200_000;
 const ROUNDS = 3;
 const WINDOW = 2_000;
 const ROUND_TRIPS = 5_000;
-const WAIT_MS = 30_000;
 
 interface Servers { hub: string; echo: string }
 
@@ -45,17 +44,10 @@ async function serve(): Promise<void> {
 
 const gc = (): void => (globalThis as { gc?: () => void }).gc?.();
 
-function timeout<T>(promise: Promise<T>, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const limit = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: nothing within ${WAIT_MS} ms`)), WAIT_MS);
-  });
-  return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
-}
 
 async function rawClient(url: string): Promise<WebSocket> {
   const ws = new WebSocket(url, { perMessageDeflate: false });
-  await timeout(once(ws, 'open'), `connect ${url}`);
+  await withinWait(once(ws, 'open'), `connect ${url}`);
   return ws;
 }
 
@@ -65,7 +57,7 @@ async function rawSubscriber(url: string, prefix: string): Promise<WebSocket> {
   const name = 'BENCH-Subscriber';
   ws.send(encodeSubscribe([prefix, topicPrefix('Update', { Target: name, Source: HUB_NAME })]));
   ws.send(encodeFrame(envelope<'Get'>({ Type: 'Get', Target: HUB_NAME, Name: 'Stats', RespondTo: name }, {})));
-  await timeout(once(ws, 'message'), 'subscription round trip');
+  await withinWait(once(ws, 'message'), 'subscription round trip');
   return ws;
 }
 
@@ -90,7 +82,7 @@ async function pump(sender: WebSocket, receiver: WebSocket, frame: Buffer, total
         sender.send(frame, { binary: false });
         sent++;
       }
-      await timeout(new Promise<void>((resolve) => { wake = resolve; }), `pipeline at ${received}/${total}`);
+      await withinWait(new Promise<void>((resolve) => { wake = resolve; }), `pipeline at ${received}/${total}`);
     }
   } finally {
     receiver.off('message', onMessage);
@@ -98,9 +90,6 @@ async function pump(sender: WebSocket, receiver: WebSocket, frame: Buffer, total
   return (total * 1000) / (performance.now() - start);
 }
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
-}
 
 /** Sequential round trips: send, await the answer, repeat. Returns sorted latencies in µs. */
 async function roundTrips(asker: TestPeer, ask: (i: number) => void, isAnswer: (m: Received, i: number) => boolean, n: number): Promise<number[]> {
@@ -120,7 +109,7 @@ async function roundTrips(asker: TestPeer, ask: (i: number) => void, isAnswer: (
       const done = new Promise<void>((resolve) => { answered = resolve; });
       const t0 = performance.now();
       ask(i);
-      await timeout(done, `round trip ${i}`);
+      await withinWait(done, `round trip ${i}`);
       times.push((performance.now() - t0) * 1000);
     }
   } finally {
@@ -132,7 +121,7 @@ async function roundTrips(asker: TestPeer, ask: (i: number) => void, isAnswer: (
 async function main(): Promise<void> {
   const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--serve'], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout });
-  const [first] = (await timeout(once(lines, 'line'), 'child start')) as [string];
+  const [first] = (await withinWait(once(lines, 'line'), 'child start')) as [string];
   const servers = JSON.parse(first) as Servers;
 
   // (a) throughput
@@ -185,7 +174,7 @@ async function main(): Promise<void> {
 
   await Promise.all([asker.close(), responder.close(), direct.close()]);
   child.stdin.end();
-  await timeout(once(child, 'exit'), 'child exit');
+  await withinWait(once(child, 'exit'), 'child exit');
 }
 
 if (process.argv.includes('--serve')) await serve();

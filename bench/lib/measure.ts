@@ -60,3 +60,20 @@ export function printComparison(title: string, rows: Array<{ what: string; ours:
     console.log(`  ${r.what.padEnd(w)}  ${fmt(r.ours).padStart(9)} ${r.unit}   vs ${r.baselineName} ${fmt(r.baseline).padStart(9)} ${r.unit}   ratio ${(ratio * 100).toFixed(0)}%`);
   }
 }
+
+/** How long a benchmark waits for anything before it gives up with a clear error. */
+export const WAIT_MS = 30_000;
+
+/** `promise`, or a rejection naming `what` after WAIT_MS. */
+export function withinWait<T>(promise: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: nothing within ${WAIT_MS} ms`)), WAIT_MS);
+  });
+  return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
+}
+
+/** The value at fraction `p` of sorted samples. */
+export function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
+}
