@@ -18,79 +18,14 @@ import {
 import { backoffDelay } from './backoff.ts';
 import { Correlation } from './correlation.ts';
 import { HubError } from './errors.ts';
-import { heartbeat, heartbeatPrefix, heartbeatValue, isHeartbeat } from './heartbeat.ts';
+import { heartbeatPrefix, heartbeatValue, isHeartbeat } from './heartbeat.ts';
 import { errorText, silentLogger, type Logger } from './log.ts';
+import { RoundTrips } from './round-trips.ts';
 import { defaultTransport } from './transports.ts';
-import type { Inbound, InvalidInbound, Transport, TransportFactory } from './transport.ts';
+import type { HubPeerEvents, HubPeerOptions, PeerStatus } from './peer-types.ts';
+import type { Inbound, Transport } from './transport.ts';
 
-export type PeerState = 'disconnected' | 'connecting' | 'connected' | 'reconnecting' | 'failed';
-
-export interface PeerStatus {
-  state: PeerState;
-  /** The hub address, '' before the first connect. */
-  hub: string;
-  /** Reconnect attempt number while reconnecting. */
-  attempt?: number;
-  /** When the next attempt starts (ms since epoch), while reconnecting. */
-  retryAt?: number;
-  /** Why the last connection ended or failed. */
-  reason?: string;
-  since: number;
-}
-
-/** One message in or out, as a message log shows it. `message` is null for a subscription or an invalid message. */
-export interface TapEntry {
-  direction: 'in' | 'out';
-  message: Envelope | null;
-  bytes: number;
-  body(): string;
-  attachment: boolean;
-}
-
-export interface HubPeerOptions {
-  /** The peer's name on the hub (Source, RespondTo, Target of what is addressed to it). */
-  name: string;
-  logger?: Logger;
-  /** Get and Call time limit; default 5000 ms. */
-  requestTimeoutMs?: number;
-  /** Prefixes to subscribe to (the peer adds its heartbeat's when none of these covers it). */
-  subscriptions?: readonly string[];
-  /** Answer Identify with this Self; Machine defaults to the host name, StartedAt to when the peer was made. */
-  self?: { Version: string; Machine?: string; StartedAt?: string };
-  /** Broadcast Startup on the first connection of this process (a service with state: panels re-read it). */
-  announceStartup?: boolean;
-  /** Send Identify on every connection and then every this many ms (discovery); 0 or absent: never. */
-  identifyEveryMs?: number;
-  /** A heartbeat round trip every this many ms while connected; 0: none (only the first, and sync()). Default 1000. */
-  livenessMs?: number;
-  /** The hub counts as lost after this long without a heartbeat back; default 3000 ms. */
-  lostAfterMs?: number;
-  /** A connection attempt fails when no heartbeat came back within this long; default 5000 ms. */
-  openTimeoutMs?: number;
-  /** Reconnect after a lost connection (default); false: stay `disconnected` (tests that watch a hub drop a peer). */
-  reconnect?: boolean;
-  /** What a Get resolves to, from the reply's wire Value; default `[dot]`-decoding of the marked maps' keys. */
-  decodeValue?(path: readonly string[], wireValue: unknown): unknown;
-  /** How the hub is reached; default by the address's scheme (ws://, wss://, zmq://). */
-  transport?: TransportFactory;
-  maxMessageBytes?: number;
-  now?: () => number;
-}
-
-export interface HubPeerEvents {
-  /** Every valid message from the hub (heartbeats aside), before a Get or Call it answers is settled. */
-  onMessage?(message: Envelope, inbound: Inbound): void;
-  /** Something from the hub that is not a valid message (dropped, counted, logged). */
-  onInvalid?(problem: InvalidInbound): void;
-  onStatus?(status: PeerStatus): void;
-  /** Connected (after the first round trip); `first` once per peer. Subscriptions are in force. */
-  onUp?(first: boolean): void;
-  /** A connection that was up ended; pending requests have failed with DISCONNECTED. */
-  onDown?(reason: string): void;
-  /** Messages may have been lost while connected (a heartbeat never came back): state must be read again. */
-  onGap?(reason: string): void;
-  tap?(entry: TapEntry): void;
-}
+export type { HubPeerEvents, HubPeerOptions, PeerState, PeerStatus, TapEntry } from './peer-types.ts';
 
 /** How often an attempt that is not yet up sends a heartbeat (on ZeroMQ the first ones are lost while subscriptions travel). */
 const PROBE_MS = 100;
@@ -121,11 +56,7 @@ export class HubPeer {
   private beatTimer: NodeJS.Timeout | null = null;
   private openTimer: NodeJS.Timeout | null = null;
   private identifyTimer: NodeJS.Timeout | null = null;
-  private seq = 0;
-  /** The last heartbeat number seen back, and when. */
-  private lastSeen = 0;
-  private lastBeatAt = 0;
-  private readonly syncs = new Map<number, { done(): void; fail(error: Error): void }>();
+  private readonly trips: RoundTrips;
   private invalid = 0;
   private early: Inbound[] = [];
   private earlyDropped = 0;
@@ -148,6 +79,7 @@ export class HubPeer {
       send: (message) => this.send(message),
       decode: options.decodeValue ?? decodeValueKeys,
     });
+    this.trips = new RoundTrips(this.name, this.now);
     this.current = { state: 'disconnected', hub: '', since: this.now() };
   }
 
@@ -261,23 +193,7 @@ export class HubPeer {
   sync(timeoutMs = 5000): Promise<void> {
     const transport = this.transport;
     if (!this.up || !transport) return Promise.reject(new HubError('NOT_CONNECTED', `${this.name} is not connected`));
-    const seq = this.beat(transport);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.syncs.delete(seq);
-        reject(new HubError('TIMEOUT', `${this.name}: the hub did not route a round trip within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.syncs.set(seq, {
-        done: () => {
-          clearTimeout(timer);
-          resolve();
-        },
-        fail: (error) => {
-          clearTimeout(timer);
-          reject(error);
-        },
-      });
-    });
+    return this.trips.waitFor(this.beat(transport), timeoutMs);
   }
 
   // ---- connection ----
@@ -326,8 +242,8 @@ export class HubPeer {
   }
 
   private beat(transport: Transport): number {
-    const seq = ++this.seq;
-    transport.send(heartbeat(this.name, { Seq: seq, SentAt: this.now() }));
+    const { seq, message } = this.trips.next();
+    transport.send(message);
     return seq;
   }
 
@@ -335,8 +251,7 @@ export class HubPeer {
     this.clearTimers();
     this.up = true;
     this.attempt = 0;
-    this.lastSeen = seq;
-    this.lastBeatAt = this.now();
+    this.trips.start(seq);
     const first = !this.everUp;
     this.everUp = true;
     this.setStatus({ state: 'connected' });
@@ -353,8 +268,8 @@ export class HubPeer {
     if (liveness > 0) {
       const lostAfter = this.options.lostAfterMs ?? 3000;
       this.beatTimer = setInterval(() => {
-        if (this.now() - this.lastBeatAt > lostAfter) {
-          this.lost(`no heartbeat back from the hub for ${Math.round((this.now() - this.lastBeatAt) / 100) / 10} s`, false);
+        if (this.trips.silentFor > lostAfter) {
+          this.lost(`no heartbeat back from the hub for ${Math.round(this.trips.silentFor / 100) / 10} s`, false);
           return;
         }
         this.beat(transport);
@@ -402,8 +317,7 @@ export class HubPeer {
   private wentDown(reason: string): void {
     this.early = [];
     this.earlyDropped = 0;
-    for (const sync of this.syncs.values()) sync.fail(new HubError('DISCONNECTED', `the hub connection ended: ${reason}`));
-    this.syncs.clear();
+    this.trips.ended(reason);
     if (!this.up) return;
     this.up = false;
     this.correlation.failAll('DISCONNECTED', `the hub connection ended: ${reason}`);
@@ -470,23 +384,14 @@ export class HubPeer {
   }
 
   private onHeartbeat(transport: Transport, value: unknown): void {
-    const beat = heartbeatValue(value);
-    if (!beat) return;
     if (!this.up) {
-      if (this.openTimer !== null) this.becameUp(transport, beat.Seq);
+      const seq = heartbeatValue(value)?.Seq;
+      if (seq !== undefined && this.openTimer !== null) this.becameUp(transport, seq);
       return;
     }
-    this.lastBeatAt = this.now();
-    const sync = this.syncs.get(beat.Seq);
-    if (sync) {
-      this.syncs.delete(beat.Seq);
-      sync.done();
-    }
-    if (beat.Seq > this.lastSeen + 1) {
-      const missing = beat.Seq - this.lastSeen - 1;
-      this.logger.warn({ hub: this.url, missing }, 'heartbeats were lost: messages from the hub may have been dropped');
-      this.events.onGap?.(`${missing} heartbeat(s) never came back: messages from the hub may have been dropped`);
-    }
-    if (beat.Seq > this.lastSeen) this.lastSeen = beat.Seq;
+    const outcome = this.trips.back(value);
+    if (outcome.kind !== 'gap') return;
+    this.logger.warn({ hub: this.url, missing: outcome.missing }, 'heartbeats were lost: messages from the hub may have been dropped');
+    this.events.onGap?.(`${outcome.missing} heartbeat(s) never came back: messages from the hub may have been dropped`);
   }
 }
