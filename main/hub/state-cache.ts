@@ -6,6 +6,7 @@
  * Services of unknown kinds are not cached, except the hub's `Stats` (no schema: kept as received).
  */
 import { formatIssues, stateSchemaOf } from '../../shared/assethub/index.ts';
+import { withValueAt, withoutValueAt } from '../../shared/protocol/value-path.ts';
 import type { Kind } from './directory.ts';
 
 export type ApplyOutcome = 'applied' | 'invalid' | 'ignored' | 'no-base';
@@ -19,32 +20,7 @@ export interface StateCacheEvents {
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** A copy of `root` with `value` at `path`, sharing everything not on the path. */
-export function withValueAt(root: unknown, path: readonly string[], value: unknown): unknown {
-  if (path.length === 0) return value;
-  const [key, ...rest] = path as [string, ...string[]];
-  const base = isObject(root) ? root : {};
-  return { ...base, [key]: withValueAt(base[key], rest, value) };
-}
-
-/** The value at `path` below `root`, through objects only; undefined when absent. */
-export function valueAt(root: unknown, path: readonly string[]): unknown {
-  let node = root;
-  for (const key of path) {
-    if (!isObject(node) || !Object.prototype.hasOwnProperty.call(node, key)) return undefined;
-    node = node[key];
-  }
-  return node;
-}
-
-/** A copy of `root` without the key at `path` (non-empty), sharing everything not on the path. */
-export function withoutValueAt(root: unknown, path: readonly string[]): unknown {
-  const [key, ...rest] = path as [string, ...string[]];
-  if (!isObject(root) || !Object.prototype.hasOwnProperty.call(root, key)) return root;
-  if (rest.length > 0) return { ...root, [key]: withoutValueAt(root[key], rest) };
-  const { [key]: _removed, ...others } = root;
-  return others;
-}
+export { valueAt, withValueAt, withoutValueAt } from '../../shared/protocol/value-path.ts';
 
 /** Whether a state of this kind of service is cached. */
 export function isCachedState(kind: Kind, state: string): boolean {

@@ -49,20 +49,5 @@ export function serverAssetInfo(store: ServerStore): ServerStates['AssetInfo'] {
   return { Repositories };
 }
 
-/** The value at a path below a state, through objects only; undefined when absent. */
-export function valueAt(root: unknown, path: readonly string[]): unknown {
-  let node: unknown = root;
-  for (const key of path) {
-    if (typeof node !== 'object' || node === null || Array.isArray(node) || !Object.prototype.hasOwnProperty.call(node, key)) return undefined;
-    node = (node as Record<string, unknown>)[key];
-  }
-  return node;
-}
-
-/** A copy of `root` with `value` put at `path` (creating objects on the way). */
-export function withValueAt(root: unknown, path: readonly string[], value: unknown): unknown {
-  if (path.length === 0) return value;
-  const [key, ...rest] = path as [string, ...string[]];
-  const base = typeof root === 'object' && root !== null && !Array.isArray(root) ? (root as Record<string, unknown>) : {};
-  return { ...base, [key]: withValueAt(base[key], rest, value) };
-}
+/** The value at a Name path, and a copy with one put in: shared/protocol/value-path.ts (linear in the path). */
+export { valueAt, withValueAt } from '../../shared/protocol/value-path.ts';

@@ -7,3 +7,4 @@ export * from './frame.ts';
 export * from './multipart.ts';
 export * from './hub-address.ts';
 export * from '../result.ts';
+export * from './value-path.ts';

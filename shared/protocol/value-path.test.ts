@@ -1,0 +1,46 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { valueAt, withValueAt, withoutValueAt } from './value-path.ts';
+
+/** What the functions mean, written the plain recursive way (quadratic: only for small paths). */
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+function putRef(root: unknown, path: readonly string[], value: unknown): unknown {
+  if (path.length === 0) return value;
+  const [key, ...rest] = path as [string, ...string[]];
+  const base = isObject(root) ? root : {};
+  const below = Object.prototype.hasOwnProperty.call(base, key) ? base[key] : undefined;
+  const out = { ...base };
+  Object.defineProperty(out, key, { value: putRef(below, rest, value), writable: true, enumerable: true, configurable: true });
+  return out;
+}
+
+const keys = fc.constantFrom('a', 'b', '__proto__', 'constructor', 'toString', '');
+const tree = fc.letrec((tie) => ({ node: fc.oneof({ depthSize: 'small' }, fc.integer(), fc.dictionary(keys, tie('node'), { maxKeys: 3 })) })).node;
+
+describe('values at Name paths', () => {
+  it('puts a value exactly as the plain recursive definition, sharing what is off the path', () => {
+    fc.assert(fc.property(tree, fc.array(keys, { maxLength: 5 }), fc.jsonValue(), (root, path, value) => {
+      const put = withValueAt(root, path, value);
+      expect(put).toEqual(putRef(root, path, value));
+      expect(valueAt(put, path)).toEqual(value);
+      if (path.length > 0) expect(Object.getPrototypeOf(put)).toBe(Object.prototype);
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    }), { numRuns: 2000 });
+  });
+
+  it('takes a key out, leaving the original as it was', () => {
+    const root = { a: { b: 1, c: 2 }, d: 3 };
+    const out = withoutValueAt(root, ['a', 'b']);
+    expect(out).toEqual({ a: { c: 2 }, d: 3 });
+    expect(root).toEqual({ a: { b: 1, c: 2 }, d: 3 });
+    expect(withoutValueAt(root, ['x', 'y'])).toBe(root);
+    expect(withoutValueAt({ ['__proto__']: 1, k: 2 } as Record<string, unknown>, ['k'])).toEqual(JSON.parse('{"__proto__":1}'));
+  });
+
+  it('handles a path of 200,000 segments (a hostile Name) without overflowing the stack', () => {
+    const path = Array.from({ length: 200_000 }, (_, i) => `s${i % 7}`);
+    const put = withValueAt({}, path, true);
+    expect(valueAt(put, path)).toBe(true);
+    expect(valueAt(withoutValueAt(put, path), path)).toBeUndefined();
+  });
+});
