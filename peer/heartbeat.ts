@@ -11,6 +11,8 @@ export const HEARTBEAT_NAME = 'PeerHeartbeat';
 export interface HeartbeatValue {
   Seq: number;
   SentAt: number;
+  /** Random per peer: a round trip that does not carry it was not this peer's (any peer can write any topic). */
+  Nonce: string;
 }
 
 export const heartbeat = (name: string, value: HeartbeatValue): Envelope<'Update'> =>
@@ -23,6 +25,6 @@ export const isHeartbeat = (topic: Topic): boolean =>
 
 export function heartbeatValue(value: unknown): HeartbeatValue | null {
   if (typeof value !== 'object' || value === null) return null;
-  const { Seq, SentAt } = value as Record<string, unknown>;
-  return typeof Seq === 'number' && typeof SentAt === 'number' ? { Seq, SentAt } : null;
+  const { Seq, SentAt, Nonce } = value as Record<string, unknown>;
+  return Number.isSafeInteger(Seq) && typeof SentAt === 'number' && typeof Nonce === 'string' ? { Seq: Seq as number, SentAt, Nonce } : null;
 }

@@ -132,6 +132,12 @@ describe('the hub peer', () => {
     expect(peer.status.state).toBe('connected');
     await vi.advanceTimersByTimeAsync(2000);
     expect(gaps).toEqual([]);
+    // Anyone can write this topic: forged round trips (not this peer's nonce, or a number it never sent) are ignored.
+    hub.deliver(update(NAME, HEARTBEAT_NAME, { Seq: 1e9, SentAt: 0, Nonce: 'forged' }, NAME));
+    const sent = hub.connections.length;
+    expect(sent).toBe(1);
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(gaps).toEqual([]);
     hub.lose = 1;
     await vi.advanceTimersByTimeAsync(2000);
     expect(gaps).toHaveLength(1);

@@ -18,7 +18,7 @@ import {
 import { backoffDelay } from './backoff.ts';
 import { Correlation } from './correlation.ts';
 import { HubError } from './errors.ts';
-import { heartbeatPrefix, heartbeatValue, isHeartbeat } from './heartbeat.ts';
+import { heartbeatPrefix, isHeartbeat } from './heartbeat.ts';
 import { errorText, silentLogger, type Logger } from './log.ts';
 import { RoundTrips } from './round-trips.ts';
 import { defaultTransport } from './transports.ts';
@@ -385,8 +385,8 @@ export class HubPeer {
 
   private onHeartbeat(transport: Transport, value: unknown): void {
     if (!this.up) {
-      const seq = heartbeatValue(value)?.Seq;
-      if (seq !== undefined && this.openTimer !== null) this.becameUp(transport, seq);
+      const seq = this.trips.ours(value);
+      if (seq !== null && this.openTimer !== null) this.becameUp(transport, seq);
       return;
     }
     const outcome = this.trips.back(value);

@@ -3,6 +3,7 @@
  * back, which ones a caller waits for (`sync`), and what a returning one says: the first back, a normal one, or one
  * after others that never came back (a gap: the hub dropped messages for this peer).
  */
+import { randomBytes } from 'node:crypto';
 import { HubError } from './errors.ts';
 import { heartbeat, heartbeatValue } from './heartbeat.ts';
 import type { Envelope } from '../shared/protocol/index.ts';
@@ -15,6 +16,7 @@ export class RoundTrips {
   private lastSeen = 0;
   private lastBackAt = 0;
   private readonly waiting = new Map<number, { done(): void; fail(error: Error): void }>();
+  private readonly nonce = randomBytes(8).toString('hex');
 
   constructor(
     private readonly name: string,
@@ -24,7 +26,7 @@ export class RoundTrips {
   /** The next round trip's message. */
   next(): { seq: number; message: Envelope<'Update'> } {
     const seq = ++this.seq;
-    return { seq, message: heartbeat(this.name, { Seq: seq, SentAt: this.now() }) };
+    return { seq, message: heartbeat(this.name, { Seq: seq, SentAt: this.now(), Nonce: this.nonce }) };
   }
 
   /** The connection is up with round trip `seq`: numbering gaps count from here. */
@@ -38,10 +40,17 @@ export class RoundTrips {
     return this.now() - this.lastBackAt;
   }
 
-  /** A round trip came back (its wire Value). */
-  back(value: unknown): BeatOutcome {
+  /** The number a returning round trip carries when it is one of this peer's, or null (forged, or not a round trip). */
+  ours(value: unknown): number | null {
     const beat = heartbeatValue(value);
-    if (!beat) return { kind: 'ignored' };
+    return beat && beat.Nonce === this.nonce && beat.Seq >= 1 && beat.Seq <= this.seq ? beat.Seq : null;
+  }
+
+  /** A round trip came back (its wire Value); anything not sent by this peer is ignored. */
+  back(value: unknown): BeatOutcome {
+    const seq = this.ours(value);
+    if (seq === null) return { kind: 'ignored' };
+    const beat = { Seq: seq };
     this.lastBackAt = this.now();
     const waiter = this.waiting.get(beat.Seq);
     if (waiter) {
