@@ -5,25 +5,14 @@
  * host and ports, without a restart; a new host with the same settings folder comes back on the remembered hub.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
+import { freePort } from '../services/testing/ports.ts';
 import { startServed, type Served } from './serve-process.ts';
 
 const SHOTS = 'test-results/screenshots';
 const OFFER_CLIENT = 'OFFERA-AssetHubClient';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 let pixotope: Served | null = null;
 const hosts: Served[] = [];
