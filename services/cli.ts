@@ -13,19 +13,14 @@ import path from 'node:path';
 import { createLogger } from './lib/log.ts';
 import { onShutdown, parseServiceArgs, portOption } from './lib/args.ts';
 import { startClient, type RunningClient } from './client/client.ts';
-import { parseFabric, startDataHub } from './datahub/index.ts';
+import { DATA_HUB_ARGS, dataHubOptionsFrom, startDataHub } from './datahub/index.ts';
 import { DEMO_RECEIVER_RULE, buildDemo } from './demo.ts';
 import { startReceiver, type RunningReceiver } from './receiver/receiver.ts';
 import { startServer } from './server/server.ts';
 
 const args = parseServiceArgs({
+  ...DATA_HUB_ARGS,
   data: { type: 'string' },
-  host: { type: 'string', default: '127.0.0.1' },
-  port: { type: 'string' },
-  fabric: { type: 'string' },
-  'sub-port': { type: 'string' },
-  'pub-port': { type: 'string' },
-  token: { type: 'string' },
   'storage-port': { type: 'string' },
   clients: { type: 'string' },
   demo: { type: 'boolean', default: false },
@@ -34,21 +29,9 @@ if (!args.data) {
   console.error('--data <dir> is required: where the services keep their databases and files');
   process.exit(2);
 }
-const fabric = parseFabric(args.fabric as string | undefined);
-if (fabric === null) {
-  console.error(`--fabric must be ws (this project's WebSocket hub) or zmq (a ZeroMQ Data Hub), got "${String(args.fabric)}"`);
-  process.exit(2);
-}
-if (fabric === 'zmq' && args.port !== undefined) {
-  console.error('--port is the WebSocket hub\'s; a ZeroMQ hub takes --sub-port and --pub-port');
-  process.exit(2);
-}
-if (fabric === 'ws' && (args['sub-port'] !== undefined || args['pub-port'] !== undefined)) {
-  console.error('--sub-port and --pub-port are a ZeroMQ hub\'s: add --fabric zmq');
-  process.exit(2);
-}
+const hubOptions = dataHubOptionsFrom(args, createLogger('DataHub'));
 const dataDir = path.resolve(String(args.data));
-const token = args.token === undefined ? process.env.ASSETHUB_TOKEN : String(args.token);
+const token = hubOptions.token;
 const logger = createLogger('services');
 const machines = String(args.clients ?? (args.demo ? 'STAGE-A,STAGE-B' : '')).split(',').map((m) => m.trim()).filter(Boolean);
 for (const m of machines) {
@@ -58,15 +41,7 @@ for (const m of machines) {
   }
 }
 
-const hub = await startDataHub({
-  fabric,
-  host: String(args.host),
-  port: portOption(args.port as string | undefined, 'port', 16209),
-  subPort: portOption(args['sub-port'] as string | undefined, 'sub-port', 16201),
-  pubPort: portOption(args['pub-port'] as string | undefined, 'pub-port', 16202),
-  token,
-  logger: createLogger('DataHub'),
-});
+const hub = await startDataHub(hubOptions);
 const server = await startServer({
   dataDir: path.join(dataDir, 'server'),
   hubUrl: hub.url,

@@ -1,4 +1,5 @@
 /** One way to start either fabric's Data Hub, for the services command, the hub's own process and the tests. */
+import { portOption } from '../lib/args.ts';
 import type { Logger } from '../lib/log.ts';
 import { startHub, type Hub } from './hub.ts';
 import { startZmqHub, type ZmqHub } from './zmq-hub.ts';
@@ -32,4 +33,40 @@ export async function startDataHub(options: DataHubOptions): Promise<DataHub> {
 export function parseFabric(value: string | undefined): FabricName | null {
   if (value === undefined) return 'ws';
   return value === 'ws' || value === 'zmq' ? value : null;
+}
+
+/** The command-line options that say which Data Hub to start (the services command and the hub's own process). */
+export const DATA_HUB_ARGS = {
+  fabric: { type: 'string' },
+  host: { type: 'string', default: '127.0.0.1' },
+  port: { type: 'string' },
+  'sub-port': { type: 'string' },
+  'pub-port': { type: 'string' },
+  token: { type: 'string' },
+} as const;
+
+type HubArgs = Partial<Record<keyof typeof DATA_HUB_ARGS, string | boolean | undefined>>;
+
+function usage(message: string): never {
+  console.error(message);
+  process.exit(2);
+}
+
+/** Checks those options (a wrong one ends the process with a one-line error, exit 2) and makes the hub's options. */
+export function dataHubOptionsFrom(args: HubArgs, logger: Logger): DataHubOptions {
+  const text = (v: string | boolean | undefined): string | undefined => (typeof v === 'string' ? v : undefined);
+  const fabric = parseFabric(text(args.fabric));
+  if (fabric === null) usage(`--fabric must be ws (this project's WebSocket hub) or zmq (a ZeroMQ Data Hub), got "${String(args.fabric)}"`);
+  if (fabric === 'zmq' && args.port !== undefined) usage("--port is the WebSocket hub's; a ZeroMQ hub takes --sub-port and --pub-port");
+  if (fabric === 'ws' && (args['sub-port'] !== undefined || args['pub-port'] !== undefined)) usage("--sub-port and --pub-port are a ZeroMQ hub's: add --fabric zmq");
+  const token = text(args.token) ?? process.env.ASSETHUB_TOKEN;
+  return {
+    fabric,
+    host: text(args.host) ?? '127.0.0.1',
+    port: portOption(text(args.port), 'port', 16209),
+    subPort: portOption(text(args['sub-port']), 'sub-port', 16201),
+    pubPort: portOption(text(args['pub-port']), 'pub-port', 16202),
+    ...(token ? { token } : {}),
+    logger,
+  };
 }
