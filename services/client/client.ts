@@ -302,6 +302,8 @@ export async function startClient(options: ClientOptions): Promise<RunningClient
         // Let the server (and any panel) see this client at once.
         setTimeout(() => host.broadcastState('WorkspaceInfo'), 0);
       },
+      // The hub dropped messages for this client: a new commit (and its AutoPull) may be among them; read the server again.
+      onGap: () => void syncWithServer(),
     },
     { hubUrl: options.hubUrl, token: options.token, logger },
   );

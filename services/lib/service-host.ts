@@ -9,7 +9,7 @@ import { formatIssues } from '../../shared/assethub/validate.ts';
 import {
   BROADCAST, decodeNamePath, decodeValueKeys, encodeValueKeys, envelope, topicPrefix, type Envelope, type Failure,
 } from '../../shared/protocol/index.ts';
-import { HubError, HubPeer } from '../../peer/index.ts';
+import { HubError, HubPeer, type TransportFactory } from '../../peer/index.ts';
 import { ServiceFailure } from './failure.ts';
 import type { Logger } from './log.ts';
 
@@ -45,6 +45,8 @@ export interface ServiceHostOptions {
   token?: string;
   logger: Logger;
   callTimeoutMs?: number;
+  /** How the hub is reached; default by the address (tests pass an in-process one). */
+  transport?: TransportFactory;
 }
 
 export class ServiceHost {
@@ -61,6 +63,7 @@ export class ServiceHost {
         name,
         logger: options.logger,
         requestTimeoutMs: options.callTimeoutMs ?? 5000,
+        ...(options.transport ? { transport: options.transport } : {}),
         self: { Version: service.version, StartedAt: this.startedAt },
         // Startup tells every panel to re-read this service: once per process start, not per reconnect.
         announceStartup: true,

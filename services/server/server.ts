@@ -267,6 +267,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         // Ask every client for its WorkspaceInfo (their Self answers lead to a Get).
         host.send(envelope<'Identify'>({ Type: 'Identify', Source: SERVER_NAME }, {}));
       },
+      // The hub dropped messages for the server: read every known client's WorkspaceInfo again, and find new ones.
+      onGap: () => {
+        for (const name of clients.keys()) host.send(envelope<'Get'>({ Type: 'Get', Target: name, Name: 'WorkspaceInfo', RespondTo: SERVER_NAME }, {}));
+        host.send(envelope<'Identify'>({ Type: 'Identify', Source: SERVER_NAME }, {}));
+      },
     },
     { hubUrl: options.hubUrl, token: options.token, logger },
   );

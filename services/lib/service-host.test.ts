@@ -1,0 +1,87 @@
+// The service host on an in-process hub (peer/memory-transport.ts): what it answers, what it broadcasts, and that a
+// service hears of a reconnect and of messages the hub lost for it.
+import { afterEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { decodeFrame, encodeFrame, envelope, type Envelope } from '../../shared/protocol/index.ts';
+import { memoryTransport, type MemoryTransport } from '../../peer/index.ts';
+import { until } from '../testing/wait.ts';
+import { ServiceFailure } from './failure.ts';
+import { silentLogger } from './log.ts';
+import { ServiceHost } from './service-host.ts';
+
+const NAME = 'UNIT-AssetHubClient';
+const ASKER = 'UNIT-AssetHubPanel';
+let hosts: ServiceHost[] = [];
+afterEach(async () => {
+  await Promise.all(hosts.map((h) => h.close()));
+  hosts = [];
+});
+
+const sent = (hub: MemoryTransport): Envelope[] =>
+  hub.sent.map((t) => decodeFrame(t)).flatMap((f) => (f.ok && f.value.kind === 'message' ? [f.value.envelope] : []));
+
+async function start(events: { gaps?: number[]; ups?: boolean[] } = {}) {
+  const hub = memoryTransport();
+  let autoPull = false;
+  const host = new ServiceHost(
+    {
+      name: NAME,
+      version: '9.9.9',
+      get: (path) => (path[0] === 'State' ? { Workspaces: { '/srv/a.b': { AutoPull: autoPull } } } : undefined),
+      set: (path, value) => {
+        expect(path).toEqual(['State', 'Workspaces', '/srv/a.b', 'AutoPull']);
+        if (typeof value !== 'boolean') throw new ServiceFailure('INVALID_PARAMS', 'AutoPull is a boolean');
+        autoPull = value;
+        return ['State'];
+      },
+      calls: { Echo: { params: z.object({ Text: z.string() }), handler: (p: { Text: string }) => ({ Text: p.Text }) } },
+      onConnected: (first) => events.ups?.push(first),
+      onGap: () => events.gaps?.push(1),
+    },
+    { hubUrl: 'ws://memory', logger: silentLogger(), transport: hub.factory },
+  );
+  hosts.push(host);
+  await host.start();
+  return { hub, host };
+}
+
+describe('the service host', () => {
+  it('announces its Startup once, answers Identify, Get, Set and Call, and refuses bad Params', async () => {
+    const { hub } = await start();
+    expect(sent(hub)[0]?.topic).toEqual({ Type: 'Startup', Target: 'BROADCAST', Source: NAME });
+    hub.deliver(encodeFrame(envelope<'Identify'>({ Type: 'Identify', Source: ASKER }, {})));
+    hub.deliver(encodeFrame(envelope<'Get'>({ Type: 'Get', Target: NAME, Name: 'State', RespondTo: ASKER }, {})));
+    hub.deliver(encodeFrame(envelope<'Set'>({ Type: 'Set', Target: NAME, Name: 'State.Workspaces./srv/a[dot]b.AutoPull' }, { Value: true })));
+    hub.deliver(encodeFrame(envelope<'Set'>({ Type: 'Set', Target: NAME, Name: 'State.Workspaces./srv/a[dot]b.AutoPull' }, { Value: 'on' })));
+    hub.deliver(encodeFrame(envelope<'Call'>({ Type: 'Call', Target: NAME, RespondTo: ASKER, Method: 'Echo', ID: '1' }, { Params: { Text: 'hi' } })));
+    hub.deliver(encodeFrame(envelope<'Call'>({ Type: 'Call', Target: NAME, RespondTo: ASKER, Method: 'Echo', ID: '2' }, { Params: { Text: 3 } })));
+    hub.deliver(encodeFrame(envelope<'Call'>({ Type: 'Call', Target: NAME, RespondTo: ASKER, Method: 'Nope', ID: '3' }, { Params: {} })));
+    await until('every answer', () => sent(hub).filter((m) => m.topic.Type === 'CallResult').length === 3);
+    const out = sent(hub);
+    expect(out.find((m) => m.topic.Type === 'Self')?.message).toMatchObject({ Value: { Version: '9.9.9' } });
+    expect(out.find((m) => m.topic.Type === 'Update' && m.topic.Target === ASKER)?.message).toEqual({ Value: { Workspaces: { '/srv/a[dot]b': { AutoPull: false } } } });
+    const broadcasts = out.filter((m) => m.topic.Type === 'Update' && m.topic.Target === 'BROADCAST');
+    expect(broadcasts.map((m) => m.message)).toEqual([
+      { Value: { Workspaces: { '/srv/a[dot]b': { AutoPull: true } } } },
+      // The refused Set: a Warning says why, and the unchanged state is broadcast again.
+      { Value: { Workspaces: { '/srv/a[dot]b': { AutoPull: true } } } },
+    ]);
+    expect(out.find((m) => m.topic.Type === 'Log')?.message).toMatchObject({ Level: 'Warning', Message: expect.stringMatching(/AutoPull is a boolean/) });
+    const result = (id: string) => out.find((m) => m.topic.Type === 'CallResult' && m.topic.ID === id)?.message;
+    expect(result('1')).toEqual({ Result: { Text: 'hi' } });
+    expect(result('2')).toMatchObject({ Failure: { Code: 'INVALID_PARAMS' } });
+    expect(result('3')).toMatchObject({ Failure: { Code: 'UNKNOWN_METHOD' } });
+  });
+
+  it('tells the service of a reconnect (not a new Startup) and of messages the hub lost for it', async () => {
+    const ups: boolean[] = [];
+    const gaps: number[] = [];
+    const { hub } = await start({ ups, gaps });
+    hub.drop('the hub restarted');
+    await until('up again', () => ups.length === 2);
+    expect(ups).toEqual([true, false]);
+    expect(sent(hub).filter((m) => m.topic.Type === 'Startup')).toHaveLength(1);
+    hub.loseHeartbeats(1);
+    await until('the gap reported', () => gaps.length === 1, 5000);
+  });
+});
