@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import type { CommandResponse, EventData, EventName } from '../../shared/panel/api.ts';
+import { EVENTS, NO_HOST_INFO, type CommandResponse, type EventData, type EventName } from '../../shared/panel/api.ts';
 import { createBridge, LOG_DROP_BYTES, type Bridge } from './bridge.ts';
 import { checkUpgrade, createSessionToken, sessionUrl, tokenMatches } from './session.ts';
 
@@ -127,19 +127,21 @@ describe('bridge', () => {
       engine.emit('log', { entries: [{ ...entry, seq: i }] });
       await new Promise((r) => setTimeout(r, 2));
     }
+    engine.emit('host', NO_HOST_INFO);
     engine.emit('patches', { seq: 1, patches: [] });
     await new Promise((r) => setTimeout(r, 300));
     expect(bridge?.droppedLogEvents).toBeGreaterThan(0);
     expect(200 * body.length).toBeGreaterThan(LOG_DROP_BYTES);
     expect(received.filter((e) => e === 'log')).toHaveLength(200);
-    expect(received.at(-1)).toBe('patches');
+    // Every kind of event reaches the page, the host's too.
+    expect(received.slice(-2)).toEqual(['host', 'patches']);
     reader.close();
     stalled.terminate();
   });
 
   it('unsubscribes from the engine when closed', async () => {
     const { engine } = await start(async (id) => ({ id, ok: true, result: {} }));
-    expect(engine.listenerCount()).toBe(3);
+    expect(engine.listenerCount()).toBe(Object.keys(EVENTS).length);
     bridge?.close();
     expect(engine.listenerCount()).toBe(0);
   });
