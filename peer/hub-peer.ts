@@ -27,6 +27,14 @@ import type { Inbound, Transport } from './transport.ts';
 
 export type { HubPeerEvents, HubPeerOptions, PeerState, PeerStatus, TapEntry } from './peer-types.ts';
 
+/**
+ * A connection whose round trips stay away this long is given up. Not shorter: a dead hub is noticed sooner by its
+ * transport (a closed WebSocket; a dropped ZeroMQ link, which libzmq's own heartbeats also catch within 3 s), while a
+ * hub that is only busy (the WebSocket hub shares its event loop with services scanning 100,000 files) must not cost
+ * every request in flight.
+ */
+export const DEFAULT_LOST_AFTER_MS = 15_000;
+
 /** How often an attempt that is not yet up sends a heartbeat (on ZeroMQ the first ones are lost while subscriptions travel). */
 const PROBE_MS = 100;
 /**
@@ -266,7 +274,7 @@ export class HubPeer {
     }
     const liveness = this.options.livenessMs ?? 1000;
     if (liveness > 0) {
-      const lostAfter = this.options.lostAfterMs ?? 3000;
+      const lostAfter = this.options.lostAfterMs ?? DEFAULT_LOST_AFTER_MS;
       this.beatTimer = setInterval(() => {
         if (this.trips.silentFor > lostAfter) {
           this.lost(`no heartbeat back from the hub for ${Math.round(this.trips.silentFor / 100) / 10} s`, false);

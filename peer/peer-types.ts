@@ -43,7 +43,7 @@ export interface HubPeerOptions {
   identifyEveryMs?: number;
   /** A heartbeat round trip every this many ms while connected; 0: none (only the first, and sync()). Default 1000. */
   livenessMs?: number;
-  /** The hub counts as lost after this long without a heartbeat back; default 3000 ms. */
+  /** The hub counts as lost after this long without a heartbeat back; default 15,000 ms (DEFAULT_LOST_AFTER_MS). */
   lostAfterMs?: number;
   /** A connection attempt fails when no heartbeat came back within this long; default 5000 ms. */
   openTimeoutMs?: number;
