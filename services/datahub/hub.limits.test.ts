@@ -103,6 +103,41 @@ describe('invalid frames', () => {
   });
 });
 
+describe('what one peer can cost the hub', () => {
+  it('refuses, logs and counts a frame nested 10,000 levels deep or a Name of 100,000 segments; forwards neither', async () => {
+    await start();
+    const everything = await peer(undefined, ['']);
+    const bad = await peer('DEEP');
+    const deep = `{"Topic":{"Type":"Update","Target":"BROADCAST","Source":"DEEP","Name":"X"},"Message":{"Value":${'['.repeat(10_000)}${']'.repeat(10_000)}}}`;
+    const long = `{"Topic":{"Type":"Set","Target":"AssetHubServer","Name":"${Array.from({ length: 100_000 }, () => 's').join('.')}"},"Message":{"Value":1}}`;
+    bad.sendRaw(deep);
+    bad.sendRaw(long);
+    const first = await bad.next((m) => m.topic.Type === 'Log');
+    const second = await bad.next((m) => m.topic.Type === 'Log');
+    expect((first.message as { Message: string }).Message).toMatch(/nested more than 128 levels/);
+    expect((second.message as { Message: string }).Message).toMatch(/Topic.Name has 199999 characters; at most 4096/);
+    expect(hub.stats().Invalid).toBe(2);
+    bad.send(update('After', 1, 'DEEP'));
+    await everything.next(named('After'));
+    expect(everything.messages.filter((m) => m.topic.Type === 'Set' || named('X')(m))).toEqual([]);
+  });
+
+  it('limits the prefixes one peer holds and their length, and says so', async () => {
+    await start();
+    const greedy = await peer('GREEDY');
+    const many = Array.from({ length: 10_500 }, (_, i) => `{"Type":"Update","Target":"T${i}"`);
+    greedy.sendRaw(JSON.stringify({ Subscribe: [...many, 'x'.repeat(9000)] }));
+    const log = await greedy.next((m) => m.topic.Type === 'Log');
+    expect((log.message as { Message: string }).Message).toMatch(/1 prefix\(es\) over 8192 characters and \d+ prefix\(es\) past the limit of 10000 per peer/);
+    expect(hub.stats().Invalid).toBe(1);
+    // What fit still works.
+    const pub = await peer('PUB');
+    pub.send(envelope<'Update'>({ Type: 'Update', Target: 'T5', Source: 'PUB', Name: 'Fits' }, { Value: 1 }));
+    await greedy.next(named('Fits'));
+    await stillRoutes();
+  });
+});
+
 describe('slow peers', () => {
   const LOWPRIO_BYTES = 64 * 1024;
 

@@ -60,8 +60,9 @@ export class Router {
     if (!decoded.ok) return this.refuse(peer, decoded.error.message);
     const frame = decoded.value;
     if (frame.kind !== 'message') {
-      if (frame.kind === 'subscribe') peer.subscriptions.add(frame.prefixes);
-      else peer.subscriptions.remove(frame.prefixes);
+      if (frame.kind === 'unsubscribe') return peer.subscriptions.remove(frame.prefixes);
+      const refused = peer.subscriptions.add(frame.prefixes);
+      if (refused !== null) this.refuse(peer, refused);
       return;
     }
 

@@ -1,5 +1,9 @@
 import { matchesPrefix } from '../../shared/protocol/topic.ts';
 
+/** Prefixes one peer may hold, and the longest one (a topic's canonical string is far shorter). */
+export const MAX_PREFIXES_PER_PEER = 10_000;
+export const MAX_PREFIX_CHARS = 8192;
+
 /**
  * One peer's topic prefixes (ZeroMQ semantics: a message matches when its canonical topic starts with a prefix; the
  * empty prefix matches everything). A set, not a multiset: subscribing twice to a prefix and unsubscribing once
@@ -8,8 +12,20 @@ import { matchesPrefix } from '../../shared/protocol/topic.ts';
 export class Subscriptions {
   private readonly prefixes = new Set<string>();
 
-  add(prefixes: readonly string[]): void {
-    for (const p of prefixes) this.prefixes.add(p);
+  /** Adds what fits; returns why the rest was refused, or null when all were added. */
+  add(prefixes: readonly string[]): string | null {
+    let tooLong = 0;
+    let overLimit = 0;
+    for (const p of prefixes) {
+      if (p.length > MAX_PREFIX_CHARS) tooLong++;
+      else if (this.prefixes.size >= MAX_PREFIXES_PER_PEER && !this.prefixes.has(p)) overLimit++;
+      else this.prefixes.add(p);
+    }
+    if (tooLong === 0 && overLimit === 0) return null;
+    const parts = [];
+    if (tooLong > 0) parts.push(`${tooLong} prefix(es) over ${MAX_PREFIX_CHARS} characters`);
+    if (overLimit > 0) parts.push(`${overLimit} prefix(es) past the limit of ${MAX_PREFIXES_PER_PEER} per peer`);
+    return `Subscribe refused for ${parts.join(' and ')}`;
   }
 
   remove(prefixes: readonly string[]): void {

@@ -7,7 +7,8 @@ export type DecodeErrorCode =
   | 'INVALID_FIELD'
   | 'UNKNOWN_TYPE'
   | 'FORBIDDEN_SEQUENCE'
-  | 'INVALID_MULTIPART';
+  | 'INVALID_MULTIPART'
+  | 'TOO_LARGE';
 
 export interface DecodeError {
   code: DecodeErrorCode;

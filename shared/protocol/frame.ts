@@ -5,6 +5,7 @@
  */
 import { decodeError, type DecodeError } from './errors.ts';
 import { encodeBody, parseEnvelope, type Envelope } from './message.ts';
+import { jsonDepthOver, MAX_JSON_DEPTH } from './limits.ts';
 import { encodeTopic } from './topic.ts';
 import { err, ok, type Result } from '../result.ts';
 
@@ -23,6 +24,7 @@ export interface ControlFrame {
 export type Frame = MessageFrame | ControlFrame;
 
 function parseJson(text: string): Result<unknown, DecodeError> {
+  if (jsonDepthOver(text)) return err(decodeError('TOO_LARGE', `frame is nested more than ${MAX_JSON_DEPTH} levels deep`));
   try {
     return ok(JSON.parse(text));
   } catch (e) {

@@ -8,3 +8,4 @@ export * from './multipart.ts';
 export * from './hub-address.ts';
 export * from '../result.ts';
 export * from './value-path.ts';
+export * from './limits.ts';

@@ -4,6 +4,7 @@
  */
 import { decodeError, type DecodeError } from './errors.ts';
 import { encodeBody, parseEnvelope, type Envelope } from './message.ts';
+import { jsonDepthOver, MAX_JSON_DEPTH } from './limits.ts';
 import { encodeTopic } from './topic.ts';
 import { err, ok, type Result } from '../result.ts';
 
@@ -28,6 +29,7 @@ function parsePart(bytes: Uint8Array, what: 'Topic' | 'Message'): Result<unknown
   } catch {
     return err(decodeError('INVALID_UTF8', `${what} part is not valid UTF-8`, what));
   }
+  if (jsonDepthOver(text)) return err(decodeError('TOO_LARGE', `${what} part is nested more than ${MAX_JSON_DEPTH} levels deep`, what));
   try {
     return ok(JSON.parse(text));
   } catch (e) {

@@ -3,6 +3,7 @@
  * match by string prefix. Decoding accepts any key order and ignores unknown keys; encoding is always canonical.
  */
 import { decodeError, type DecodeError } from './errors.ts';
+import { FIELD_MAX_CHARS, NAME_MAX_CHARS, NAME_MAX_SEGMENTS } from './limits.ts';
 import { FORBIDDEN_TOPIC_SEQUENCE } from './names.ts';
 import { err, ok, type Result } from '../result.ts';
 
@@ -98,6 +99,13 @@ export function topicPrefix<T extends MessageType>(type: T, fields: Partial<Omit
 /** ZeroMQ semantics: a subscription matches every topic whose canonical string starts with it. */
 export const matchesPrefix = (canonicalTopic: string, prefix: string): boolean => canonicalTopic.startsWith(prefix);
 
+/** Whether a dotted Name has more than `limit` segments (counted without splitting it). */
+function segmentsOver(name: string, limit: number): boolean {
+  let dots = 0;
+  for (let at = name.indexOf('.'); at !== -1; at = name.indexOf('.', at + 1)) if (++dots >= limit) return true;
+  return false;
+}
+
 /** Validates a decoded JSON value as a topic. Unknown keys are ignored (tolerant reading). */
 export function parseTopic(value: unknown): Result<Topic, DecodeError> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
@@ -119,6 +127,11 @@ export function parseTopic(value: unknown): Result<Topic, DecodeError> {
     }
     if (typeof v !== 'string') return err(decodeError('INVALID_FIELD', `Topic.${key} must be a string`, `Topic.${key}`));
     if (v.length === 0) return err(decodeError('INVALID_FIELD', `Topic.${key} must not be empty`, `Topic.${key}`));
+    const max = key === 'Name' ? NAME_MAX_CHARS : FIELD_MAX_CHARS;
+    if (v.length > max) return err(decodeError('TOO_LARGE', `Topic.${key} has ${v.length} characters; at most ${max}`, `Topic.${key}`));
+    if (key === 'Name' && segmentsOver(v, NAME_MAX_SEGMENTS)) {
+      return err(decodeError('TOO_LARGE', `Topic.Name has more than ${NAME_MAX_SEGMENTS} segments`, 'Topic.Name'));
+    }
     if (v.includes(FORBIDDEN_TOPIC_SEQUENCE)) {
       return err(decodeError('FORBIDDEN_SEQUENCE', `Topic.${key} contains "${FORBIDDEN_TOPIC_SEQUENCE}", which the hub reserves`, `Topic.${key}`));
     }

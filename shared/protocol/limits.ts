@@ -1,0 +1,36 @@
+/**
+ * What one message may hold, checked when it is decoded, so that no single message can cost a peer more than a
+ * bounded amount of work (docs/PROTOCOL-EXTENSIONS.md "Messages"): Names of at most NAME_MAX_SEGMENTS segments and
+ * NAME_MAX_CHARS characters, other topic fields of at most FIELD_MAX_CHARS, and JSON nested at most MAX_JSON_DEPTH deep
+ * (every recursive walk of a Value, and JSON.stringify itself, would otherwise overflow the stack).
+ */
+export const NAME_MAX_SEGMENTS = 64;
+export const NAME_MAX_CHARS = 4096;
+export const FIELD_MAX_CHARS = 1024;
+export const MAX_JSON_DEPTH = 128;
+
+/**
+ * Whether a JSON text nests `[`/`{` deeper than `limit` (strings skipped, escapes honoured). One pass, no parsing;
+ * string bodies, most of a large message, are skipped with indexOf.
+ */
+export function jsonDepthOver(text: string, limit = MAX_JSON_DEPTH): boolean {
+  let depth = 0;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34 /* " */) {
+      // To the closing quote: one not preceded by an odd run of backslashes.
+      for (;;) {
+        const end = text.indexOf('"', i + 1);
+        if (end === -1) return false;
+        let slashes = 0;
+        while (text.charCodeAt(end - 1 - slashes) === 92) slashes++;
+        i = end;
+        if (slashes % 2 === 0) break;
+      }
+    } else if (c === 91 /* [ */ || c === 123 /* { */) {
+      if (++depth > limit) return true;
+    } else if (c === 93 /* ] */ || c === 125 /* } */) depth--;
+  }
+  return false;
+}
