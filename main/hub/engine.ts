@@ -11,7 +11,7 @@ import { NO_HOST_INFO, type CommandName, type ConnectionStatus, type EventData, 
 import {
   BROADCAST, PANEL_SERVICE, decodeNamePath, serviceNameProblem, type Envelope, type MessageBodies, type UpdateTopic,
 } from '../../shared/protocol/index.ts';
-import { decodeStateValue } from '../../shared/assethub/index.ts';
+import { checkCallResult, decodeStateValue, serviceKindOf } from '../../shared/assethub/index.ts';
 import { HubError, HubPeer, type PeerStatus, type TapEntry, type TransportFactory } from '../../peer/index.ts';
 import { Batcher } from './batcher.ts';
 import { Confirmations } from './confirm.ts';
@@ -233,7 +233,10 @@ export class PanelEngineImpl implements PanelEngine {
       }
       case 'call': {
         const a = args as { service: string; method: string; params: Record<string, unknown> };
-        return this.peer.call(a.service, a.method, a.params).catch(rethrow);
+        const result = await this.peer.call(a.service, a.method, a.params).catch(rethrow);
+        const checked = checkCallResult(serviceKindOf(a.service), a.method, result);
+        if (!checked.ok) throw new EngineError('INVALID_RESULT', `${a.service}.${a.method} answered a Result that does not match the method: ${checked.issues}`);
+        return checked.value;
       }
       case 'logControl': {
         const a = args as { paused?: boolean; capacity?: number; clear?: boolean };

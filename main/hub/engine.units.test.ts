@@ -181,6 +181,23 @@ describe('Set and Reset confirmation', () => {
     await expect(reset).resolves.toEqual({});
   });
 
+  it("checks a service's Result against its method before the renderer sees it", async () => {
+    const { e, hub } = await setup();
+    const answer = (result: unknown) => {
+      const call = sentMessages(hub).filter((m) => m.topic.Type === 'Call').at(-1);
+      if (call?.topic.Type !== 'Call') throw new Error('no Call sent');
+      hub.deliver(encodeFrame(envelope<'CallResult'>({ Type: 'CallResult', Target: PANEL, ExecutedOn: 'AssetHubServer', Method: call.topic.Method, ID: call.topic.ID }, { Result: result })));
+    };
+    const bad = e.invoke('call', { service: 'AssetHubServer', method: 'CreateRepository', params: { Name: 'X', Branch: 'Main' } });
+    await tick();
+    answer({ Commit: 42 });
+    await expect(bad).rejects.toMatchObject({ code: 'INVALID_RESULT' });
+    const good = e.invoke('call', { service: 'AssetHubServer', method: 'CreateRepository', params: { Name: 'X', Branch: 'Main' } });
+    await tick();
+    answer({ Commit: 'c1' });
+    await expect(good).resolves.toEqual({ Commit: 'c1' });
+  });
+
   it('rejects at once when not connected', async () => {
     const hub = memoryTransport({ autoOpen: false });
     const e = createPanelEngine({ panelName: PANEL, hubUrl: 'ws://memory', transport: hub.factory });

@@ -73,6 +73,22 @@ describe('the service host', () => {
     expect(result('3')).toMatchObject({ Failure: { Code: 'UNKNOWN_METHOD' } });
   });
 
+  it("checks another service's Result against its method: a malformed one fails the Call with INVALID_RESULT", async () => {
+    const { hub, host } = await start();
+    const answer = (result: unknown) => {
+      const call = sent(hub).filter((m) => m.topic.Type === 'Call').at(-1);
+      if (call?.topic.Type !== 'Call') throw new Error('no Call went out');
+      hub.deliver(encodeFrame(envelope<'CallResult'>({ Type: 'CallResult', Target: NAME, ExecutedOn: 'AssetHubServer', Method: call.topic.Method, ID: call.topic.ID }, { Result: result })));
+    };
+    const params = { Repository: 'R', Branch: 'Main', From: null };
+    const bad = host.call('AssetHubServer', 'GetChanges', params);
+    answer({ Changes: [null] });
+    await expect(bad).rejects.toMatchObject({ code: 'INVALID_RESULT', message: expect.stringMatching(/Changes\.0/) });
+    const good = host.call('AssetHubServer', 'GetChanges', params);
+    answer({ Changes: [{ Type: 'Delete', URI: 'FileSystem:/a.txt' }], Extra: 1 });
+    await expect(good).resolves.toEqual({ Changes: [{ Type: 'Delete', URI: 'FileSystem:/a.txt' }] });
+  });
+
   it('tells the service of a reconnect (not a new Startup) and of messages the hub lost for it', async () => {
     const ups: boolean[] = [];
     const gaps: number[] = [];

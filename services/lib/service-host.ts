@@ -5,7 +5,8 @@
  * Names and marked-map keys are `[dot]`-decoded on the way in and encoded on the way out.
  */
 import type { z } from 'zod';
-import { formatIssues } from '../../shared/assethub/validate.ts';
+import { checkCallResult } from '../../shared/assethub/calls.ts';
+import { formatIssues, serviceKindOf } from '../../shared/assethub/validate.ts';
 import {
   BROADCAST, decodeNamePath, decodeValueKeys, encodeValueKeys, envelope, topicPrefix, type Envelope, type Failure,
 } from '../../shared/protocol/index.ts';
@@ -123,7 +124,12 @@ export class ServiceHost {
 
   /** Calls a method on another service; rejects with ServiceFailure on a Failure, a timeout or no connection. */
   call(target: string, method: string, params: Record<string, unknown>, timeoutMs?: number): Promise<unknown> {
-    return this.peer.call(target, method, params, timeoutMs).catch(asServiceFailure);
+    return this.peer.call(target, method, params, timeoutMs).then((result) => {
+      const checked = checkCallResult(serviceKindOf(target), method, result);
+      if (checked.ok) return checked.value;
+      this.options.logger.warn({ target, method, issues: checked.issues }, 'refused a Result that does not match its method');
+      throw new ServiceFailure('INVALID_RESULT', `${target}.${method} answered a Result that does not match the method: ${checked.issues}`);
+    }, asServiceFailure);
   }
 
   /** Reads a value of another service (decoded); rejects with ServiceFailure. Concurrent Gets of one value share a request. */

@@ -114,7 +114,8 @@ export const FAILURE_CODES = {
   UNKNOWN_COMMIT: 'no such commit on that branch',
   UNKNOWN_WORKSPACE: 'no such workspace on this client',
   NOT_CLAIMED: 'the asset is not claimed',
-  UNSAFE_PATH: 'the URI or path would resolve outside the workspace',
+  UNSAFE_PATH: 'the URI or path would resolve outside the workspace, or the workspace folder is not one the client allows',
+  INVALID_NAME: 'a file, folder, repository or branch name that cannot exist on the operators\' machines (Windows)',
   BUSY: 'the workspace is already pulling or pushing',
   NOTHING_TO_PUSH: 'there are no local changes to push',
   NOT_IN_CONFLICT: 'the URI is not in conflict',
@@ -126,6 +127,21 @@ export const FAILURE_CODES = {
   UNPROCESSABLE: 'the import document has invalid entries (listed in Errors); nothing was applied',
   UNKNOWN_ASSET: 'no such asset',
   UNKNOWN_INTEGRATION: 'no such integration',
+  INVALID_RESULT: 'the answering service sent a Result that does not match the method: nothing was taken from it',
 } as const;
 export type FailureCode = keyof typeof FAILURE_CODES;
 
+
+/**
+ * A CallResult's Result checked against its method's schema (any peer on the hub can answer a Call): the parsed
+ * Result, or the issues. Services and methods this project does not know are passed through as they are.
+ */
+export function checkCallResult(kind: 'server' | 'client' | null, method: string, result: unknown): { ok: true; value: unknown } | { ok: false; issues: string } {
+  if (kind === null) return { ok: true, value: result };
+  const calls: Record<string, { result: z.ZodType }> = CALLS[kind];
+  const spec = Object.prototype.hasOwnProperty.call(calls, method) ? calls[method] : undefined;
+  if (!spec) return { ok: true, value: result };
+  const parsed = spec.result.safeParse(result);
+  if (parsed.success) return { ok: true, value: parsed.data };
+  return { ok: false, issues: parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(Result)'}: ${i.message}`).join('; ') };
+}
