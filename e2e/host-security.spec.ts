@@ -1,9 +1,14 @@
 /**
  * The browser host's bridge refuses whoever lacks the session token or comes from another origin, before any socket
- * is opened; a page opened without the token gets no data.
+ * is opened; a page opened without the token gets no data; a hostile page on another origin can neither join a hub
+ * nor drive the demo receiver.
  */
+import { createServer } from 'node:http';
 import { expect, test } from '@playwright/test';
 import WebSocket from 'ws';
+import { startHub } from '../services/datahub/index.ts';
+import { silentLogger } from '../services/lib/log.ts';
+import { startReceiver } from '../services/receiver/receiver.ts';
 import { panelBaseUrl, panelPort, panelUrl, sessionToken } from './panel-host.ts';
 
 const PROTOCOL = 'assethub-panel.v1';
@@ -85,4 +90,37 @@ test('a page with a wrong token is refused and shows no data', async ({ page }) 
   await page.getByTestId('nav-connection').click();
   await expect(page.getByTestId('service-row')).toHaveCount(0);
   expect(panelUrl()).toContain('#token=');
+});
+
+test('a hostile page on another origin cannot join a hub without a token, nor read the host or drive the demo receiver', async ({ page, request }) => {
+  // A hub on loopback without a token (how a developer runs `npm run services`), and the demo webhook receiver.
+  const hub = await startHub({ port: 0, logger: silentLogger() });
+  const receiver = await startReceiver({ port: 0, secret: 'e2e-secret', logger: silentLogger() });
+  // The hostile site: another origin on this machine, as any page the operator visits could be.
+  const site = createServer((_req, res) => res.writeHead(200, { 'Content-Type': 'text/html' }).end('<!doctype html><title>evil</title>'));
+  await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
+  const address = site.address();
+  const siteUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/`;
+  try {
+    await page.goto(siteUrl);
+    const outcome = await page.evaluate(async ({ hubUrl, receiverUrl }) => {
+      const socket = await new Promise<string>((resolve) => {
+        const ws = new WebSocket(hubUrl);
+        ws.onopen = () => resolve('open');
+        ws.onerror = () => resolve('refused');
+      });
+      const rule = await fetch(`${receiverUrl}/admin/rule`, { method: 'PUT', body: '{"mode":"dropItem","failUris":"x"}' }).then((r) => r.status, () => 'blocked');
+      return { socket, rule };
+    }, { hubUrl: hub.url, receiverUrl: receiver.baseUrl });
+    expect(outcome.socket).toBe('refused');
+    expect(hub.stats().Peers).toBe(0);
+    expect(receiver.rule()).toBeNull();
+    // The panel host's own files are served to its page only: a request naming another origin is refused.
+    expect((await request.get(panelBaseUrl(), { headers: { Origin: siteUrl.slice(0, -1) } })).status()).toBe(403);
+    expect((await request.get(panelBaseUrl(), { headers: { Origin: origin() } })).status()).toBe(200);
+  } finally {
+    site.close();
+    await receiver.close();
+    await hub.close();
+  }
 });

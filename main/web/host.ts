@@ -13,7 +13,8 @@ import type { Logger } from '../hub/types.ts';
 import type { ConnectionStatus } from '../../shared/panel/api.ts';
 import { HubChooser } from '../embedded/hub-choice.ts';
 import { createBridge, type Bridge } from './bridge.ts';
-import { createSessionToken, sessionUrl } from './session.ts';
+import { originAllowed, originRefusal } from '../../shared/origin.ts';
+import { createSessionToken, expectedOrigin, sessionUrl } from './session.ts';
 import { loadHubChoice, saveHubChoice, settingsFile } from './settings.ts';
 import { serveStatic, SECURITY_HEADERS } from './static-files.ts';
 
@@ -121,6 +122,11 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   });
 
   const server = createServer((req, res) => {
+    // Only the page itself (its module scripts carry its own Origin) reads from here; no other site's page does.
+    if (!originAllowed(req.headers.origin, [expectedOrigin(port)])) {
+      res.writeHead(403, { ...SECURITY_HEADERS, 'Content-Type': 'text/plain' }).end(originRefusal(req.headers.origin ?? ''));
+      return;
+    }
     serveStatic(root, req, res).then(
       (handled) => {
         if (!handled) res.writeHead(405, { ...SECURITY_HEADERS, Allow: 'GET, HEAD' }).end();

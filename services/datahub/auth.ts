@@ -43,7 +43,7 @@ export const isAuthorized = (req: IncomingMessage, token: string | undefined): b
   token === undefined || bearerMatches(req.headers.authorization, token);
 
 /** Answers an upgrade request with a plain HTTP error and closes the socket, before any WebSocket exists. */
-export function refuseUpgrade(socket: Duplex, status: 401 | 400 | 503, reason: string): void {
+export function refuseUpgrade(socket: Duplex, status: 401 | 400 | 403 | 503, reason: string): void {
   const extra = status === 401 ? 'WWW-Authenticate: Bearer\r\n' : '';
   // Destroy once the response is flushed, or soon anyway: a client that does not read must not hold the socket open.
   const timer = setTimeout(() => socket.destroy(), 1000);

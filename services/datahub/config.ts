@@ -15,6 +15,8 @@ export interface HubOptions {
   port?: number;
   /** When set, every upgrade must carry `Authorization: Bearer <token>`. Required off loopback. */
   token?: string;
+  /** Browser origins whose pages may connect (exact `scheme://host:port`); any other `Origin` is refused with 403. */
+  allowOrigins?: readonly string[];
   /** A frame over this size closes its connection with 1009. */
   maxFrameBytes?: number;
   /** Above this many bytes queued to a peer, its `LOWPRIO_` broadcast Updates are dropped. */
@@ -28,6 +30,7 @@ export interface HubConfig {
   host: string;
   port: number;
   token: string | undefined;
+  allowOrigins: readonly string[];
   maxFrameBytes: number;
   softLimitBytes: number;
   hardLimitBytes: number;
@@ -53,6 +56,7 @@ export function resolveConfig(options: HubOptions): HubConfig {
     port,
     // An empty token is no token: it must not turn a public bind into an "authenticated" one.
     token: options.token === undefined || options.token === '' ? undefined : options.token,
+    allowOrigins: options.allowOrigins ?? [],
     maxFrameBytes: positive('maxFrameBytes', options.maxFrameBytes, DEFAULT_MAX_FRAME_BYTES),
     softLimitBytes,
     hardLimitBytes,

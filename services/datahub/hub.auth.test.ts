@@ -19,7 +19,7 @@ afterEach(async () => {
 interface UpgradeAnswer { status: number; upgraded: boolean; headers: Record<string, string | string[] | undefined> }
 
 /** A bare HTTP upgrade request: what the server answers before any WebSocket code on the client side runs. */
-function rawUpgrade(port: number, authorization?: string): Promise<UpgradeAnswer> {
+function rawUpgrade(port: number, authorization?: string, origin?: string): Promise<UpgradeAnswer> {
   return new Promise((resolve, reject) => {
     const req = request({
       host: '127.0.0.1',
@@ -32,6 +32,7 @@ function rawUpgrade(port: number, authorization?: string): Promise<UpgradeAnswer
         'Sec-WebSocket-Version': '13',
         'Sec-WebSocket-Key': Buffer.from('0123456789abcdef').toString('base64'),
         ...(authorization === undefined ? {} : { Authorization: authorization }),
+        ...(origin === undefined ? {} : { Origin: origin }),
       },
     });
     req.on('response', (res) => {
@@ -134,5 +135,22 @@ describe('binding', () => {
     expect(bearerMatches('Bearer ', TOKEN)).toBe(false);
     expect(bearerMatches(undefined, TOKEN)).toBe(false);
     expect(bearerMatches(`Bearer ${TOKEN.toUpperCase()}`, TOKEN)).toBe(false);
+  });
+});
+
+describe('web pages', () => {
+  it('refuses an upgrade from a page of any origin not allowed (403), with or without a token; tools without Origin pass', async () => {
+    hub = await startHub({ port: 0, logger: silentLogger(), allowOrigins: ['http://studio-tools:8080'] });
+    for (const origin of ['https://evil.example', 'null', 'http://127.0.0.1:1', 'http://studio-tools:8080/']) {
+      expect(await rawUpgrade(hub.port, undefined, origin), origin).toMatchObject({ status: 403, upgraded: false });
+    }
+    expect(await rawUpgrade(hub.port, undefined, 'http://studio-tools:8080')).toMatchObject({ status: 101, upgraded: true });
+    expect(await rawUpgrade(hub.port)).toMatchObject({ status: 101, upgraded: true });
+    const guarded = await startHub({ port: 0, token: TOKEN, logger: silentLogger() });
+    try {
+      expect(await rawUpgrade(guarded.port, `Bearer ${TOKEN}`, 'https://evil.example')).toMatchObject({ status: 403, upgraded: false });
+    } finally {
+      await guarded.close();
+    }
   });
 });

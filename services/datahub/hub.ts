@@ -8,6 +8,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import pkg from '../../package.json' with { type: 'json' };
 import { createLogger } from '../lib/log.ts';
+import { originAllowed } from '../../shared/origin.ts';
 import { assertSafeBinding, isAuthorized, refuseUpgrade } from './auth.ts';
 import { HUB_NAME, resolveConfig, type HubOptions } from './config.ts';
 import { Peer } from './peer.ts';
@@ -102,6 +103,11 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     // Until ws owns the socket nobody else listens for its errors; an unhandled one would crash the process.
     socket.on('error', () => socket.destroy());
+    const origin = req.headers.origin;
+    if (!originAllowed(origin, config.allowOrigins)) {
+      log.warn({ remote: req.socket.remoteAddress, origin: origin?.slice(0, 200) }, 'upgrade refused: a web page of a foreign origin');
+      return refuseUpgrade(socket, 403, 'Forbidden');
+    }
     if (!isAuthorized(req, config.token)) {
       log.warn({ remote: req.socket.remoteAddress }, 'upgrade refused: missing or wrong token');
       return refuseUpgrade(socket, 401, 'Unauthorized');

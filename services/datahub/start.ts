@@ -14,6 +14,8 @@ export interface DataHubOptions {
   /** ZeroMQ ports (zmq): where peers' SUB and PUB sockets connect; 0 picks a free one. */
   subPort?: number;
   pubPort?: number;
+  /** Browser origins allowed to connect to the WebSocket hub (any other Origin is refused). */
+  allowOrigins?: readonly string[];
   /** Bearer token of the WebSocket hub. ZeroMQ has no authentication (docs/PROTOCOL.md): zmq stays on loopback without one. */
   token?: string;
   logger?: Logger;
@@ -23,7 +25,7 @@ export type DataHub = (Hub & { fabric: 'ws' }) | (ZmqHub & { fabric: 'zmq' });
 
 export async function startDataHub(options: DataHubOptions): Promise<DataHub> {
   if (options.fabric === 'ws') {
-    const hub = await startHub({ host: options.host, port: options.port, token: options.token, logger: options.logger });
+    const hub = await startHub({ host: options.host, port: options.port, token: options.token, allowOrigins: options.allowOrigins, logger: options.logger });
     return Object.assign(hub, { fabric: 'ws' as const });
   }
   const hub = await startZmqHub({ host: options.host, subPort: options.subPort, pubPort: options.pubPort, logger: options.logger });
@@ -43,9 +45,10 @@ export const DATA_HUB_ARGS = {
   'sub-port': { type: 'string' },
   'pub-port': { type: 'string' },
   token: { type: 'string' },
+  'allow-origin': { type: 'string', multiple: true },
 } as const;
 
-type HubArgs = Partial<Record<keyof typeof DATA_HUB_ARGS, string | boolean | undefined>>;
+type HubArgs = Partial<Record<keyof typeof DATA_HUB_ARGS, string | boolean | string[] | undefined>>;
 
 function usage(message: string): never {
   console.error(message);
@@ -54,7 +57,9 @@ function usage(message: string): never {
 
 /** Checks those options (a wrong one ends the process with a one-line error, exit 2) and makes the hub's options. */
 export function dataHubOptionsFrom(args: HubArgs, logger: Logger): DataHubOptions {
-  const text = (v: string | boolean | undefined): string | undefined => (typeof v === 'string' ? v : undefined);
+  const text = (v: string | boolean | string[] | undefined): string | undefined => (typeof v === 'string' ? v : undefined);
+  const origins = Array.isArray(args['allow-origin']) ? args['allow-origin'] : [];
+  for (const o of origins) if (!/^https?:\/\/[^/\s]+$/.test(o)) usage(`--allow-origin takes an origin such as http://studio-tools:8080 (scheme, host, port; no path), got "${o}"`);
   const fabric = parseFabric(text(args.fabric));
   if (fabric === null) usage(`--fabric must be ws (this project's WebSocket hub) or zmq (a ZeroMQ Data Hub), got "${String(args.fabric)}"`);
   if (fabric === 'zmq' && args.port !== undefined) usage("--port is the WebSocket hub's; a ZeroMQ hub takes --sub-port and --pub-port");
@@ -67,6 +72,7 @@ export function dataHubOptionsFrom(args: HubArgs, logger: Logger): DataHubOption
     subPort: portOption(text(args['sub-port']), 'sub-port', 16201),
     pubPort: portOption(text(args['pub-port']), 'pub-port', 16202),
     ...(token ? { token } : {}),
+    ...(origins.length > 0 ? { allowOrigins: origins } : {}),
     logger,
   };
 }

@@ -146,6 +146,16 @@ describe('admin endpoints', () => {
     expect(received).toHaveLength(2);
   });
 
+  it('refuses every request a web page makes (any Origin): a visited site cannot change the rule or read the deliveries', async () => {
+    const before = receiver.rule();
+    const evil = { Origin: 'https://evil.example' };
+    const put = await fetch(`${receiver.baseUrl}/admin/rule`, { method: 'PUT', body: '{"mode":"dropItem","failUris":"x"}', headers: evil });
+    expect(put.status).toBe(403);
+    expect(receiver.rule()).toEqual(before);
+    expect((await fetch(`${receiver.baseUrl}/admin/received`, { headers: evil })).status).toBe(403);
+    expect((await fetch(`${receiver.baseUrl}/webhook`, { method: 'POST', body: '{}', headers: evil })).status).toBe(403);
+  });
+
   it('keeps what it received across a restart (dataFile)', async () => {
     const count = receiver.received().length;
     await receiver.close();

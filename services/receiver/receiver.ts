@@ -21,6 +21,7 @@
  */
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { originAllowed, originRefusal } from '../../shared/origin.ts';
 import sqlite from 'node-sqlite3-wasm';
 import { z } from 'zod';
 import { DELIVERY_HEADER, DeliveryBody, SIGNATURE_HEADER, SIGNATURE_TOLERANCE_S } from '../../shared/assethub/integrations.ts';
@@ -361,6 +362,9 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
   const http: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://receiver');
     const handle = async () => {
+      // A web page the operator visits must not reset the demo's rule or read what it received.
+      const origin = req.headers.origin;
+      if (!originAllowed(origin, [])) return send(res, 403, { error: originRefusal(origin ?? '') });
       if (url.pathname.startsWith('/admin/')) {
         if (!isLoopback(req.socket.remoteAddress)) return send(res, 403, { error: 'the admin endpoints answer loopback only' });
         return admin(req, res, url, await readBody(req));
