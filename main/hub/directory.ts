@@ -7,8 +7,11 @@
  * - Online rule: heard from (any message with it as Source) within ONLINE_HEARTBEATS heartbeats. Every service
  *   answers the panel's Identify, so a live service is heard at least once per heartbeat. While the panel itself has
  *   no hub connection, every service is offline (nothing can be heard).
- * - Offline panels are forgotten after FORGET_PANEL_HEARTBEATS heartbeats (a panel gets a new name each run); other
- *   services stay listed while offline: a machine that went away is something the operator must see.
+ * - Offline panels are forgotten after FORGET_PANEL_HEARTBEATS heartbeats (a panel gets a new name each run), and so
+ *   is any service that never answered Identify with a Self (a name anyone can put in a Source). A service that did
+ *   stays listed while offline: a machine that went away is something the operator must see.
+ * - At most MAX_SERVICES entries: when full, a new name takes the place of the longest-silent one that never answered
+ *   with a Self, or is not listed (a peer spoofing thousands of names must not grow the panel without end).
  */
 import type { ServiceEntry } from '../../shared/panel/api.ts';
 import { serviceKindOf } from '../../shared/assethub/index.ts';
@@ -17,6 +20,7 @@ import { HUB_NAME } from './types.ts';
 
 export const ONLINE_HEARTBEATS = 2.5;
 export const FORGET_PANEL_HEARTBEATS = 12;
+export const MAX_SERVICES = 2048;
 
 export type Kind = ServiceEntry['kind'];
 
@@ -47,6 +51,10 @@ export interface DirectoryEvents {
 
 export class Directory {
   private readonly entries = new Map<string, ServiceEntry>();
+  /** Names that answered Identify with a Self (or that the server lists): real peers, kept while offline. */
+  private readonly confirmed = new Set<string>();
+  /** Names not listed because the directory was full (reported, once per overflow). */
+  refused = 0;
 
   constructor(
     private readonly selfName: string,
@@ -66,9 +74,13 @@ export class Directory {
     return [...this.entries.keys()];
   }
 
-  private ensure(name: string): ServiceEntry {
+  private ensure(name: string): ServiceEntry | null {
     let entry = this.entries.get(name);
     if (!entry) {
+      if (this.entries.size >= MAX_SERVICES && !this.makeRoom()) {
+        this.refused++;
+        return null;
+      }
       const kind = kindOf(name);
       entry = { name, kind, machine: machineFromName(name, kind), online: false, lastSeen: null, version: null, startedAt: null, error: null };
       this.entries.set(name, entry);
@@ -77,10 +89,23 @@ export class Directory {
     return entry;
   }
 
+  /** Forgets the longest-silent entry that never answered with a Self; false when there is none. */
+  private makeRoom(): boolean {
+    let stalest: ServiceEntry | null = null;
+    for (const entry of this.entries.values()) {
+      if (this.confirmed.has(entry.name) || entry.online) continue;
+      if (stalest === null || (entry.lastSeen ?? 0) < (stalest.lastSeen ?? 0)) stalest = entry;
+    }
+    if (stalest === null) return false;
+    this.forget(stalest.name);
+    return true;
+  }
+
   /** A message came from `name`: it is known, seen now and online. */
   heard(name: string, now: number): void {
     if (name === this.selfName) return;
     const entry = this.ensure(name);
+    if (!entry) return;
     entry.lastSeen = now;
     this.events.onChange(name);
     if (!entry.online) {
@@ -93,15 +118,17 @@ export class Directory {
   self(name: string, info: SelfInfo, now: number): void {
     if (name === this.selfName) return;
     const entry = this.ensure(name);
+    if (!entry) return;
+    this.confirmed.add(name);
     entry.version = info.Version;
     entry.startedAt = info.StartedAt;
     entry.machine = machineFromName(name, entry.kind) ?? info.Machine;
     this.heard(name, now);
   }
 
-  /** Known by name only (e.g. a key of the server's WorkspaceInfo.Clients). */
+  /** Known by name only (a key of the server's WorkspaceInfo.Clients): the server vouches for it, so it stays listed. */
   named(name: string): void {
-    if (name !== this.selfName) this.ensure(name);
+    if (name !== this.selfName && this.ensure(name)) this.confirmed.add(name);
   }
 
   setError(name: string, error: string | null): void {
@@ -121,7 +148,7 @@ export class Directory {
         entry.online = false;
         this.events.onChange(entry.name);
       }
-      if (entry.kind === 'panel' && !entry.online && age > forgetAfter) this.forget(entry.name);
+      if ((entry.kind === 'panel' || !this.confirmed.has(entry.name)) && !entry.online && age > forgetAfter) this.forget(entry.name);
     }
   }
 
@@ -135,6 +162,7 @@ export class Directory {
   }
 
   forget(name: string): void {
+    this.confirmed.delete(name);
     if (this.entries.delete(name)) this.events.onForget(name);
   }
 

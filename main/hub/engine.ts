@@ -15,7 +15,7 @@ import { checkCallResult, decodeStateValue, serviceKindOf } from '../../shared/a
 import { HubError, HubPeer, type PeerStatus, type TapEntry, type TransportFactory } from '../../peer/index.ts';
 import { Batcher } from './batcher.ts';
 import { Confirmations } from './confirm.ts';
-import { Directory } from './directory.ts';
+import { Directory, MAX_SERVICES } from './directory.ts';
 import { DEFAULT_LOG_CAPACITY, MessageLog } from './message-log.ts';
 import { Refresher } from './refresh.ts';
 import { StateCache, isCachedState } from './state-cache.ts';
@@ -365,6 +365,10 @@ export class PanelEngineImpl implements PanelEngine {
 
   private heartbeat(): void {
     this.directory.sweep(Date.now());
+    if (this.directory.refused > 0) {
+      this.logger.warn({ refused: this.directory.refused, max: MAX_SERVICES }, 'names not listed: the directory was full of services that never answered Identify');
+      this.directory.refused = 0;
+    }
     // The hub's Stats only come by Get: read them once per heartbeat.
     if (this.directory.get(HUB_NAME)?.online) this.peer.get(HUB_NAME, ['Stats']).catch(() => {});
   }

@@ -7,7 +7,7 @@ import { until } from '../../services/testing/wait.ts';
 import { MAX_BACKOFF_MS, backoffDelay } from '../../peer/backoff.ts';
 import { messageBody } from '../../peer/ws-transport.ts';
 import { panelSubscriptions } from './subscriptions.ts';
-import { kindOf } from './directory.ts';
+import { kindOf, MAX_SERVICES } from './directory.ts';
 import { MessageLog, REDACTED } from './message-log.ts';
 import { shows } from './confirm.ts';
 import { createPanelEngine, defaultPanelName, memoryTransport, type MemoryTransport, type PanelEngine } from './index.ts';
@@ -229,6 +229,23 @@ describe('directory', () => {
     const { e, hub } = await setup();
     hub.deliver(encodeFrame(envelope<'Self'>({ Type: 'Self', Target: PANEL, Source: CLIENT }, { Value: { Version: '9', Machine: 'host-1', StartedAt: 'then' } })));
     expect(e.snapshot().services.find((s) => s.name === CLIENT)).toMatchObject({ kind: 'client', machine: 'STAGE-A', version: '9', startedAt: 'then', online: true });
+  });
+});
+
+describe('a peer spoofing thousands of names', () => {
+  it('lists at most MAX_SERVICES, forgets names that never answered Identify, keeps those that did', async () => {
+    const hub = memoryTransport();
+    const e = createPanelEngine({ panelName: PANEL, hubUrl: 'ws://memory', transport: hub.factory, heartbeatMs: 40, requestTimeoutMs: 200, logger: pinoLogger() });
+    engines.push(e);
+    await until('connected', () => e.snapshot().connection.state === 'connected');
+    const real = 'REAL-AssetHubClient';
+    hub.deliver(encodeFrame(envelope<'Self'>({ Type: 'Self', Target: PANEL, Source: real }, { Value: { Version: '1', Machine: 'm', StartedAt: 't' } })));
+    for (let i = 0; i < 5000; i++) hub.deliver(update(`SPOOF${i}-AssetHubClient`, 'LOWPRIO_Noise', 1));
+    expect(e.snapshot().services.length).toBeLessThanOrEqual(MAX_SERVICES);
+    // Nobody answers for the spoofed names: after the forget delay only the real one is left (offline, but listed).
+    await until('the spoofed names forgotten', () => e.snapshot().services.every((s) => !s.name.startsWith('SPOOF')), 10_000);
+    expect(e.snapshot().services.map((s) => s.name)).toEqual([real]);
+    expect(JSON.stringify(e.snapshot()).length).toBeLessThan(10_000);
   });
 });
 
