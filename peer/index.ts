@@ -4,7 +4,7 @@ export { HubError, type PeerErrorCode } from './errors.ts';
 export { backoffDelay, BASE_BACKOFF_MS, MAX_BACKOFF_MS } from './backoff.ts';
 export { silentLogger, type Logger, type LogFn } from './log.ts';
 export { defaultTransport } from './transports.ts';
-export { wsTransport, messageBody } from './ws-transport.ts';
+export { wsTransport, messageBody, trustHubCertificates } from './ws-transport.ts';
 export { zmqTransport } from './zmq-transport.ts';
 export { memoryTransport, type MemoryTransport } from './memory-transport.ts';
 export type { Inbound, InvalidInbound, Outbound, Transport, TransportEvents, TransportFactory, TransportOptions } from './transport.ts';

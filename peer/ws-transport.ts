@@ -3,6 +3,7 @@
  * binary frame right after the text frame that announces it, `{"Subscribe":[…]}` control frames, and
  * `Authorization: Bearer <token>` on the upgrade request.
  */
+import tls from 'node:tls';
 import WebSocket from 'ws';
 import {
   decodeFrame, encodeFrame, encodeSubscribe, encodeUnsubscribe, type Envelope,
@@ -27,6 +28,15 @@ export function messageBody(text: string, message: Envelope, attachment = false)
   return JSON.stringify(message.message);
 }
 
+/**
+ * Certificates this process trusts for `wss://` hubs besides the system's (a hub with a certificate of its own, e.g.
+ * self-signed for a studio network): set once from the command line or ASSETHUB_HUB_CA.
+ */
+let extraCa: string[] = [];
+export function trustHubCertificates(pems: readonly string[]): void {
+  extraCa = [...pems];
+}
+
 const textOf = (data: WebSocket.RawData): string =>
   (Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data)).toString('utf8');
 const bytesOf = (data: WebSocket.RawData): Buffer =>
@@ -47,6 +57,7 @@ export const wsTransport: TransportFactory = (options, events) => {
       maxPayload: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
       perMessageDeflate: false,
       handshakeTimeout: 5000,
+      ...(extraCa.length > 0 ? { ca: [...tls.rootCertificates, ...extraCa] } : {}),
     });
   } catch (error) {
     const reason = `cannot connect to ${options.url}: ${error instanceof Error ? error.message : String(error)}`;

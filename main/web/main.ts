@@ -1,6 +1,6 @@
 /**
  * `npm run serve -- [--port <n>] [--hub ws://host:port | zmq://host] [--token <hub token>] [--data <dir>]
- *  [--fabric ws|zmq] [--user-data <dir>] [--local-hub zmq://host|none] [--verbose]`
+ *  [--fabric ws|zmq] [--user-data <dir>] [--local-hub zmq://host|none] [--hub-ca <pem file>] [--verbose]`
  * (scripts/serve.mjs builds if needed, then runs the bundle app/dist/main/web.mjs).
  *
  * Serves the panel on 127.0.0.1 and prints `Asset Hub Panel: http://127.0.0.1:<port>/#token=<token>` once the panel
@@ -9,7 +9,9 @@
  * show on --fabric (in --data, or a temporary folder removed at the end) and restarts them if they die.
  * SIGINT/SIGTERM close the engine, the services and the server.
  */
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { trustHubCertificates } from '../../peer/index.ts';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parseHubAddress } from '../../shared/protocol/index.ts';
@@ -32,6 +34,7 @@ function readArgs() {
         fabric: { type: 'string', default: 'ws' },
         'user-data': { type: 'string' },
         'local-hub': { type: 'string', default: 'zmq://127.0.0.1' },
+        'hub-ca': { type: 'string' },
         root: { type: 'string' },
         verbose: { type: 'boolean', default: false },
       },
@@ -51,6 +54,15 @@ if (values.fabric !== 'ws' && values.fabric !== 'zmq') fail(`--fabric must be ws
 const localHub = values['local-hub'] === 'none' ? null : parseHubAddress(values['local-hub']);
 if (localHub && (!localHub.ok || localHub.value.fabric !== 'zmq')) fail(`--local-hub must be a zmq:// address or "none", got "${values['local-hub']}"`);
 if (values.hub !== undefined && values.data !== undefined) fail('--data is for the embedded services: it cannot be used with --hub');
+// A wss:// hub with a certificate of its own (self-signed on a studio network): trust it in this process.
+const caFile = values['hub-ca'] ?? process.env.ASSETHUB_HUB_CA;
+if (caFile) {
+  try {
+    trustHubCertificates([readFileSync(caFile, 'utf8')]);
+  } catch (error) {
+    fail(`--hub-ca: cannot read ${caFile}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(values.root ?? path.join(here, '../renderer'));
 

@@ -15,6 +15,8 @@ export interface HubOptions {
   port?: number;
   /** When set, every upgrade must carry `Authorization: Bearer <token>`. Required off loopback. */
   token?: string;
+  /** Serve `wss://` with this certificate and key (PEM): the token and every frame encrypted beyond loopback. */
+  tls?: { cert: string; key: string };
   /** Browser origins whose pages may connect (exact `scheme://host:port`); any other `Origin` is refused with 403. */
   allowOrigins?: readonly string[];
   /** A frame over this size closes its connection with 1009. */

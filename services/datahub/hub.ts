@@ -2,14 +2,15 @@
  * The reference Data Hub (PROTOCOL.md §3.1): an HTTP server that upgrades authorised requests to WebSockets and hands
  * every frame to the router. Authentication happens on the upgrade request, before any WebSocket exists.
  */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import { hostname } from 'node:os';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import pkg from '../../package.json' with { type: 'json' };
 import { createLogger } from '../lib/log.ts';
 import { originAllowed } from '../../shared/origin.ts';
-import { assertSafeBinding, isAuthorized, refuseUpgrade } from './auth.ts';
+import { assertSafeBinding, isAuthorized, isLoopbackHost, refuseUpgrade } from './auth.ts';
 import { HUB_NAME, resolveConfig, type HubOptions } from './config.ts';
 import { Peer } from './peer.ts';
 import { Router } from './router.ts';
@@ -97,9 +98,10 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
     });
   }
 
-  const server = createServer((_req, res) => {
+  const onRequest = (_req: IncomingMessage, res: ServerResponse) => {
     res.writeHead(426, { 'Content-Type': 'text/plain', Upgrade: 'websocket', Connection: 'close' }).end('WebSocket only\n');
-  });
+  };
+  const server: Server = options.tls ? createTlsServer({ cert: options.tls.cert, key: options.tls.key }, onRequest) : createServer(onRequest);
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     // Until ws owns the socket nobody else listens for its errors; an unhandled one would crash the process.
     socket.on('error', () => socket.destroy());
@@ -124,8 +126,9 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
     throw e;
   }
   const urlHost = config.host.includes(':') && !config.host.startsWith('[') ? `[${config.host}]` : config.host;
-  const url = `ws://${urlHost}:${port}`;
+  const url = `${options.tls ? 'wss' : 'ws'}://${urlHost}:${port}`;
   log.info({ url, auth: config.token !== undefined }, 'DataHub listening');
+  if (!options.tls && !isLoopbackHost(config.host)) log.warn({ url }, 'listening beyond loopback without TLS: the token and every frame travel in clear (give --tls-cert and --tls-key)');
 
   let closed: Promise<void> | undefined;
   return {

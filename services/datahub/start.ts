@@ -1,4 +1,6 @@
 /** One way to start either fabric's Data Hub, for the services command, the hub's own process and the tests. */
+import { readFileSync } from 'node:fs';
+import { trustHubCertificates } from '../../peer/index.ts';
 import { portOption } from '../lib/args.ts';
 import type { Logger } from '../lib/log.ts';
 import { startHub, type Hub } from './hub.ts';
@@ -14,6 +16,8 @@ export interface DataHubOptions {
   /** ZeroMQ ports (zmq): where peers' SUB and PUB sockets connect; 0 picks a free one. */
   subPort?: number;
   pubPort?: number;
+  /** The WebSocket hub's certificate and key (PEM): it serves wss://. */
+  tls?: { cert: string; key: string };
   /** Browser origins allowed to connect to the WebSocket hub (any other Origin is refused). */
   allowOrigins?: readonly string[];
   /** Bearer token of the WebSocket hub. ZeroMQ has no authentication (docs/PROTOCOL.md): zmq stays on loopback without one. */
@@ -25,7 +29,7 @@ export type DataHub = (Hub & { fabric: 'ws' }) | (ZmqHub & { fabric: 'zmq' });
 
 export async function startDataHub(options: DataHubOptions): Promise<DataHub> {
   if (options.fabric === 'ws') {
-    const hub = await startHub({ host: options.host, port: options.port, token: options.token, allowOrigins: options.allowOrigins, logger: options.logger });
+    const hub = await startHub({ host: options.host, port: options.port, token: options.token, allowOrigins: options.allowOrigins, tls: options.tls, logger: options.logger });
     return Object.assign(hub, { fabric: 'ws' as const });
   }
   const hub = await startZmqHub({ host: options.host, subPort: options.subPort, pubPort: options.pubPort, logger: options.logger });
@@ -46,6 +50,8 @@ export const DATA_HUB_ARGS = {
   'pub-port': { type: 'string' },
   token: { type: 'string' },
   'allow-origin': { type: 'string', multiple: true },
+  'tls-cert': { type: 'string' },
+  'tls-key': { type: 'string' },
 } as const;
 
 type HubArgs = Partial<Record<keyof typeof DATA_HUB_ARGS, string | boolean | string[] | undefined>>;
@@ -65,6 +71,20 @@ export function dataHubOptionsFrom(args: HubArgs, logger: Logger): DataHubOption
   if (fabric === 'zmq' && args.port !== undefined) usage("--port is the WebSocket hub's; a ZeroMQ hub takes --sub-port and --pub-port");
   if (fabric === 'ws' && (args['sub-port'] !== undefined || args['pub-port'] !== undefined)) usage("--sub-port and --pub-port are a ZeroMQ hub's: add --fabric zmq");
   const token = text(args.token) ?? process.env.ASSETHUB_TOKEN;
+  const certFile = text(args['tls-cert']);
+  const keyFile = text(args['tls-key']);
+  if ((certFile === undefined) !== (keyFile === undefined)) usage('--tls-cert and --tls-key go together (PEM files of the hub\'s certificate and its key)');
+  if (certFile !== undefined && fabric !== 'ws') usage('--tls-cert and --tls-key are the WebSocket hub\'s (wss://); ZeroMQ has no TLS here');
+  let tls: { cert: string; key: string } | undefined;
+  if (certFile !== undefined && keyFile !== undefined) {
+    try {
+      tls = { cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8') };
+    } catch (error) {
+      usage(`cannot read the TLS files: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    // The services of this process join their own hub: they trust its certificate.
+    trustHubCertificates([tls.cert]);
+  }
   return {
     fabric,
     host: text(args.host) ?? '127.0.0.1',
@@ -73,6 +93,7 @@ export function dataHubOptionsFrom(args: HubArgs, logger: Logger): DataHubOption
     pubPort: portOption(text(args['pub-port']), 'pub-port', 16202),
     ...(token ? { token } : {}),
     ...(origins.length > 0 ? { allowOrigins: origins } : {}),
+    ...(tls ? { tls } : {}),
     logger,
   };
 }
