@@ -142,7 +142,7 @@ vi.mock('electron', () => ({ ...fake.electron, default: fake.electron }));
 const engineMock = vi.hoisted(() => ({ createPanelEngine: (_options: unknown): unknown => null, dispatchCommand: async (..._args: unknown[]): Promise<unknown> => null }));
 vi.mock('../hub/index.ts', () => engineMock);
 // No Data Hub answers on this machine's Pixotope ports in these tests (the real check takes a round trip).
-vi.mock('../../peer/index.ts', () => ({ hubAnswers: async () => false }));
+vi.mock('../../peer/index.ts', () => ({ hubAnswers: async () => false, trustHubCertificates: () => {} }));
 
 const { electron, state, FakeBrowserWindow, FakeWebContents } = fake;
 const { isTrustedSender, createWindowOptions, hardenWebContents, denyAllPermissions, APP_START_URL } = await import('./security.ts');

@@ -12,7 +12,9 @@
  * `--fabric ws|zmq` (the embedded services' hub). Which hub is used, and the operator's changes of hub, are
  * main/embedded/hub-choice.ts's, shared with the browser host.
  */
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { trustHubCertificates } from '../../peer/index.ts';
 import { parseArgs } from 'node:util';
 import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, safeStorage, session, utilityProcess } from 'electron';
 import { createPanelEngine, dispatchCommand, type PanelEngine } from '../hub/index.ts';
@@ -175,6 +177,15 @@ function start(cli: CliOptions): Running {
     Menu.buildFromTemplate(menuTemplate({ isPackaged: app.isPackaged, isMac: process.platform === 'darwin', onAbout: () => showAbout(running.window) })),
   );
 
+  // A wss:// hub with a certificate of the studio's own: trust it in this process.
+  const caFile = process.env.ASSETHUB_HUB_CA;
+  if (caFile) {
+    try {
+      trustHubCertificates([readFileSync(caFile, 'utf8')]);
+    } catch (error) {
+      warn(`ASSETHUB_HUB_CA: cannot read ${caFile}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
   const engine = createPanelEngine({ logger: engineLogger(cli.verbose), ...(settings.panelName ? { panelName: settings.panelName } : {}) });
   const running: Running = { engine, window: null, chooser: null, settings, settingsFile, disposers: [] };
   const save = () => saveSettings(settingsFile, running.settings, safeStorage, warn);
