@@ -6,6 +6,7 @@
  * Services of unknown kinds are not cached, except the hub's `Stats` (no schema: kept as received).
  */
 import { formatIssues, stateSchemaOf } from '../../shared/assethub/index.ts';
+import { dict } from '../../shared/dict.ts';
 import { withValueAt, withoutValueAt } from '../../shared/protocol/value-path.ts';
 import type { Kind } from './directory.ts';
 
@@ -41,8 +42,9 @@ export class StateCache {
 
   /** Every cached state, by service then state name (the snapshot's `states`). */
   all(): Record<string, Record<string, unknown>> {
-    const out: Record<string, Record<string, unknown>> = {};
-    for (const [service, states] of this.states) out[service] = { ...states };
+    // Keyed by service names from the wire: no prototype, so any name is a plain key.
+    const out = dict<Record<string, unknown>>();
+    for (const [service, states] of this.states) out[service] = Object.assign(dict<unknown>(), states);
     return out;
   }
 
@@ -85,7 +87,7 @@ export class StateCache {
     }
     let states = this.states.get(service);
     if (!states) {
-      states = {};
+      states = dict<unknown>();
       this.states.set(service, states);
     }
     states[state] = valid;

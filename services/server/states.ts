@@ -1,9 +1,10 @@
 /** The server's four states (seed 002), built from the store and the clients it has heard from. */
 import type { ServerStates, TClientSummary } from '../../shared/assethub/states.ts';
+import { dict, dictFrom } from '../../shared/dict.ts';
 import type { ServerStore } from './store.ts';
 
 export function serverState(store: ServerStore): ServerStates['State'] {
-  const Repositories: ServerStates['State']['Repositories'] = {};
+  const Repositories = dict<ServerStates['State']['Repositories'][string]>();
   for (const repo of store.repositories()) Repositories[repo.name] = { AutoPull: repo.autoPull };
   return { Repositories };
 }
@@ -23,12 +24,12 @@ export function serverWorkspaceInfo(clients: ReadonlyMap<string, TClientSummary>
       Total,
       Progress: Total > 0 ? Current / Total : 1,
     },
-    Clients: Object.fromEntries(list.map((c) => [c.Name, c])),
+    Clients: dictFrom(list.map((c) => [c.Name, c] as const)),
   };
 }
 
 export function serverPersistentState(store: ServerStore): ServerStates['PersistentState'] {
-  const Repositories: ServerStates['PersistentState']['Repositories'] = {};
+  const Repositories = dict<ServerStates['PersistentState']['Repositories'][string]>();
   for (const repo of store.repositories()) {
     Repositories[repo.name] = {
       Name: repo.name,
@@ -39,7 +40,7 @@ export function serverPersistentState(store: ServerStore): ServerStates['Persist
 }
 
 export function serverAssetInfo(store: ServerStore): ServerStates['AssetInfo'] {
-  const Repositories: ServerStates['AssetInfo']['Repositories'] = {};
+  const Repositories = dict<ServerStates['AssetInfo']['Repositories'][string]>();
   for (const repo of store.repositories()) {
     Repositories[repo.name] = {
       Name: repo.name,

@@ -4,6 +4,7 @@
  * SyncAllAssets and CancelSync. What the seed leaves open is decided in docs/PROTOCOL-EXTENSIONS.md.
  */
 import { z } from 'zod';
+import { nameRecord } from '../dict.ts';
 import { Asset, Pagination, QUERY_LIMIT_MAX } from './catalogue.ts';
 
 export const IntegrationStatus = z.enum(['Tracked', 'Failed', 'Pending']);
@@ -26,7 +27,7 @@ export const IntegrationConfig = z.object({
   EndpointUrl: HttpUrl,
   /** RSQL over asset fields (PROTOCOL.md §6 selectors); empty = every asset. */
   Filter: z.string(),
-  Configuration: z.record(z.string(), z.unknown()),
+  Configuration: nameRecord(z.unknown()),
   TenantId: z.string(),
   Secret: z.string().min(1).optional(),
   BatchSize: z.number().int().min(1).max(QUERY_LIMIT_MAX),
@@ -36,6 +37,17 @@ export const IntegrationConfig = z.object({
   Repositories: z.array(z.string().min(1)),
 });
 export type TIntegrationConfig = z.infer<typeof IntegrationConfig>;
+
+/** Names that are confusing as keys of a map (they name Object.prototype's members). */
+const RESERVED_INTEGRATION_NAMES: readonly string[] = ['__proto__', 'constructor', 'prototype'];
+
+/** Why a name cannot name an integration (a Set of it is refused with this text), or null when it can. */
+export function integrationNameProblem(name: string): string | null {
+  if (name.trim() === '') return 'an integration name must not be empty or only white space';
+  if (RESERVED_INTEGRATION_NAMES.includes(name)) return `${JSON.stringify(name)} cannot name an integration: __proto__, constructor and prototype are reserved`;
+  if (/\p{Cc}/u.test(name)) return `${JSON.stringify(name)} cannot name an integration: an integration name must not contain control characters`;
+  return null;
+}
 
 export const SyncProgress = z.object({
   Running: z.boolean(),
@@ -60,7 +72,7 @@ export const IntegrationEntry = IntegrationConfig.omit({ Secret: true }).extend(
 export type TIntegrationEntry = z.infer<typeof IntegrationEntry>;
 
 /** The `Integrations` state: keyed by integration name (a marked map: `[dot]` rule applies). */
-export const IntegrationsState = z.record(z.string(), IntegrationEntry);
+export const IntegrationsState = nameRecord(IntegrationEntry);
 
 /**
  * What a Set of `Integrations.<name>` accepts: a configuration (live fields, if sent back from a Get, are ignored),
@@ -91,7 +103,7 @@ export const DeliveryAction = z.object({
 });
 export const DeliveryBody = z.object({
   actions: z.array(DeliveryAction),
-  configuration: z.record(z.string(), z.unknown()),
+  configuration: nameRecord(z.unknown()),
   tenantId: z.string(),
 });
 export type TDeliveryBody = z.infer<typeof DeliveryBody>;

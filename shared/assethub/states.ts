@@ -5,9 +5,13 @@
  * first (parseState does both).
  */
 import { z } from 'zod';
+import { dictFrom, nameRecord } from '../dict.ts';
 
-/** A map the seed marks (Repositories, Clients, Workspaces): keyed by decoded name (see decodeValueKeys). */
-const markedMap = <T extends z.ZodType>(value: T) => z.record(z.string(), value);
+/**
+ * A map the seed marks (Repositories, Clients, Workspaces): keyed by decoded name (see decodeValueKeys), read into a
+ * prototype-free map (any name, `__proto__` included, is a plain key).
+ */
+const markedMap = <T extends z.ZodType>(value: T) => nameRecord(value);
 
 export const Stage = z.enum(['Initiating', 'InProgress', 'Finalizing']);
 
@@ -63,7 +67,7 @@ export const ClientSummary = z.object({
 /** Object keyed by client name (the state description) or an array (the Update example); read as the object. */
 export const Clients = z
   .union([markedMap(ClientSummary), z.array(ClientSummary)])
-  .transform((clients) => (Array.isArray(clients) ? Object.fromEntries(clients.map((c) => [c.Name, c])) : clients));
+  .transform((clients) => (Array.isArray(clients) ? dictFrom(clients.map((c) => [c.Name, c] as const)) : clients));
 
 export const ServerWorkspaceInfo = z.object({ Status: ServiceStatus, Clients });
 

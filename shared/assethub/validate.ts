@@ -1,5 +1,6 @@
 /** Validating a whole state Value of a named service, with `[dot]` keys decoded first. */
 import type { z } from 'zod';
+import { dictFrom } from '../dict.ts';
 import { decodeKey, decodeValueKeys } from '../protocol/dot.ts';
 import { CLIENT_SERVICE, SERVER_NAME, parseServiceName } from '../protocol/names.ts';
 import { err, ok, type Result } from '../result.ts';
@@ -60,7 +61,7 @@ export function decodeStateValue(path: readonly string[], wireValue: unknown): u
   if (path.length !== 1 || !MAP_STATES.has(path[0] as string) || typeof value !== 'object' || value === null || Array.isArray(value)) return value;
   const map = value as Record<string, unknown>;
   if (!Object.keys(map).some((k) => k.includes('['))) return map;
-  return Object.fromEntries(Object.entries(map).map(([k, v]) => [decodeKey(k), v]));
+  return dictFrom(Object.entries(map).map(([k, v]) => [decodeKey(k), v] as const));
 }
 
 export function parseStateByName(kind: ServiceKind, name: string, wireValue: unknown): Result<unknown, StateProblem> {

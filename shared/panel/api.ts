@@ -4,6 +4,7 @@
  * with these schemas.
  */
 import { z } from 'zod';
+import { nameRecord } from '../dict.ts';
 
 // ---- shared shapes ----
 
@@ -40,7 +41,7 @@ export const ServiceEntry = z.object({
 export type ServiceEntry = z.infer<typeof ServiceEntry>;
 
 /** Decoded and validated states of one service, by state name; a state not read yet is absent. */
-export const ServiceStates = z.record(z.string(), z.unknown());
+export const ServiceStates = nameRecord(z.unknown());
 
 /** How the operator picks the hub: the embedded reference services, or a hub by address (ws://, wss://, zmq://). */
 export const HubChoice = z.discriminatedUnion('kind', [
@@ -73,7 +74,8 @@ export const Snapshot = z.object({
   connection: ConnectionStatus,
   host: HostInfo,
   services: z.array(ServiceEntry),
-  states: z.record(z.string(), ServiceStates),
+  /** By service name (names from the wire: read into a prototype-free map). */
+  states: nameRecord(ServiceStates),
   /** Sequence number of the last patch folded into this snapshot. */
   seq: z.number().int().nonnegative(),
 });
@@ -120,7 +122,7 @@ export const COMMANDS = {
   set: { args: z.object({ service: ServiceArg, path: PathArg, value: z.unknown() }), result: z.object({}) },
   reset: { args: z.object({ service: ServiceArg }), result: z.object({}) },
   /** Resolves to the Result; rejects with the service's Failure (code and message). */
-  call: { args: z.object({ service: ServiceArg, method: z.string().min(1), params: z.record(z.string(), z.unknown()) }), result: z.unknown() },
+  call: { args: z.object({ service: ServiceArg, method: z.string().min(1), params: nameRecord(z.unknown()) }), result: z.unknown() },
   logControl: {
     args: z.object({ paused: z.boolean().optional(), capacity: z.number().int().min(100).max(1_000_000).optional(), clear: z.boolean().optional() }),
     result: z.object({ paused: z.boolean(), capacity: z.number() }),

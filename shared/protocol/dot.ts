@@ -54,7 +54,10 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** A copy with every key mapped, or the map itself when no key changes. */
+/**
+ * A copy with every key mapped, or the map itself when no key changes. The copy has no prototype: a name such as
+ * `__proto__` stays an own key (on a `{}` its assignment would replace the prototype and the entry would be lost).
+ */
 function mapKeys(map: Record<string, unknown>, fn: (key: string) => string): Record<string, unknown> {
   const keys = Object.keys(map);
   let out: Record<string, unknown> | null = null;
@@ -64,7 +67,7 @@ function mapKeys(map: Record<string, unknown>, fn: (key: string) => string): Rec
     if (out === null && mapped === key) continue;
     if (out === null) {
       // First changed key: copy the keys before it, in order.
-      out = {};
+      out = Object.create(null) as Record<string, unknown>;
       for (let j = 0; j < i; j++) out[keys[j] as string] = map[keys[j] as string];
     }
     out[mapped] = map[key];
@@ -86,7 +89,8 @@ function codeValueKeys(path: readonly string[], value: unknown, fn: (key: string
       if (!MARKED_MAPS.has(key) || !isPlainObject(inner)) continue;
       const mapped = mapKeys(inner, fn);
       if (mapped === inner) continue;
-      out ??= Object.assign({}, value);
+      // Own keys copied as they are (Object.assign onto `{}` would turn a `__proto__` key into the prototype).
+      out ??= Object.assign(Object.create(null) as Record<string, unknown>, value);
       out[key] = mapped;
     }
     return out ?? value;

@@ -1,9 +1,10 @@
 // The "managed" content hash is stored with every record: it must stay the same function of an asset's content
-// (a changed value would re-deliver every asset once).
+// (a changed value would re-deliver every asset once). A receiver's answer is read up to a limit and for TimeoutMs.
 import { createHash, createHmac } from 'node:crypto';
-import { expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TAsset } from '../../../shared/assethub/catalogue.ts';
-import { contentHash, signature } from './contract.ts';
+import { MAX_RESPONSE_BYTES, contentHash, postBatch, signature } from './contract.ts';
+import { scriptedReceiver, streamBody, type ScriptedReceiver } from './testing.ts';
 
 /** The hash as first defined: SHA-256 (hex) of the JSON of the compared fields. */
 function reference(asset: TAsset): string {
@@ -36,4 +37,53 @@ it('signs t + "." + body, the same from the body text or its UTF-8 bytes', () =>
   const expected = `t=1700000000,v1=${createHmac('sha256', 'secret').update(`1700000000.${body}`, 'utf8').digest('hex')}`;
   expect(signature('secret', body, 1700000000.9)).toBe(expected);
   expect(signature('secret', Buffer.from(body, 'utf8'), 1700000000.9)).toBe(expected);
+});
+
+describe('the answer read', () => {
+  let receiver: ScriptedReceiver;
+  beforeAll(async () => {
+    receiver = await scriptedReceiver();
+  });
+  afterAll(() => receiver.close());
+
+  const post = (limit: number | undefined, timeoutMs = 5_000) => postBatch({
+    url: receiver.url, secret: 's', body: '{"actions":[],"configuration":{},"tenantId":""}', deliveryId: 'd', timeoutMs,
+    cancel: new AbortController().signal, nowSeconds: 1_700_000_000, ...(limit !== undefined ? { maxResponseBytes: limit } : {}),
+  });
+
+  it('stops reading a streamed answer past the limit and fails it "response too large"; the connection is dropped', async () => {
+    const cut = receiver.cut;
+    // Streamed without end, as fast as the socket takes it: only a reader that drops the connection ends it.
+    receiver.answer = ({ res }) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.write('{"Items":[],"padding":"');
+      streamBody(res, Infinity);
+    };
+    const outcome = await post(64 * 1024);
+    expect(outcome).toMatchObject({ ok: false, httpStatus: 200, reason: 'response too large: more than 65536 bytes' });
+    expect(outcome.ok === false && outcome.response?.startsWith('{"Items":[],"padding":"xxx')).toBe(true);
+    await expect.poll(() => receiver.cut).toBe(cut + 1);
+    expect(MAX_RESPONSE_BYTES).toBe(16 * 1024 * 1024);
+  });
+
+  it('refuses a Content-Length over the limit before reading any of the body', async () => {
+    // Headers and a first piece, then nothing: a reader that waited for the body would time out instead.
+    receiver.answer = ({ res }) => {
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': String(1024 * 1024) });
+      res.write('{"Items":[');
+    };
+    expect(await post(64 * 1024, 2_000)).toMatchObject({ ok: false, httpStatus: 200, reason: 'response too large: more than 65536 bytes', response: null });
+  });
+
+  it('bounds an answer that never ends by TimeoutMs', async () => {
+    const cut = receiver.cut;
+    // A byte now and then, forever: under the size limit, never complete.
+    receiver.answer = ({ res }) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      const timer = setInterval(() => res.write(' '), 20);
+      res.on('close', () => clearInterval(timer));
+    };
+    expect(await post(64 * 1024, 300)).toMatchObject({ ok: false, httpStatus: 200, reason: 'timed out after 300 ms' });
+    await expect.poll(() => receiver.cut).toBe(cut + 1);
+  });
 });

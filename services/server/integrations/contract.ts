@@ -20,6 +20,11 @@ export interface Action {
 
 /** Response snippets kept with an attempt are at most this long. */
 export const SNIPPET_CHARS = 500;
+/**
+ * What is read of a receiver's answer by default (PostRequest.maxResponseBytes): an Items list for a 500-action batch is
+ * well below it, and a receiver that answers more cannot make the server buffer it.
+ */
+export const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 
 /** The seed's assetStateHash: "hash of the saved integration state", lowercase hex SHA-256 of the string. */
 export const stateHash = (integrationState: string): string => hash('sha256', integrationState, 'hex');
@@ -97,6 +102,8 @@ export interface PostRequest {
   cancel: AbortSignal;
   /** Unix seconds for the signature. */
   nowSeconds: number;
+  /** Bytes of the answer read at most (default MAX_RESPONSE_BYTES); a longer one fails the batch, "response too large". */
+  maxResponseBytes?: number;
 }
 
 function describe(error: unknown): string {
@@ -158,10 +165,24 @@ export function postBatch(request: PostRequest): Promise<PostOutcome> {
       },
     }, (res) => {
       httpStatus = res.statusCode ?? null;
+      const limit = request.maxResponseBytes ?? MAX_RESPONSE_BYTES;
       const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      let size = 0;
+      // The rest is never read: the connection is dropped (not returned to the keep-alive pool with a body pending).
+      const tooLarge = () => {
+        finish({ ok: false, httpStatus, reason: `response too large: more than ${limit} bytes`, response: chunks.length > 0 ? snippet(Buffer.concat(chunks).toString('utf8')) : null });
+        req.destroy();
+      };
       res.on('error', failed);
       res.on('aborted', () => failed(new Error('the response was cut off')));
+      const declared = Number(res.headers['content-length']);
+      if (declared > limit) return tooLarge();
+      res.on('data', (chunk: Buffer) => {
+        if (settled) return;
+        size += chunk.length;
+        if (size > limit) return tooLarge();
+        chunks.push(chunk);
+      });
       res.on('end', () => {
         if (!res.complete) return failed(new Error('the response was cut off'));
         finish(classify(res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8')));

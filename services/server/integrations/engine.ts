@@ -19,7 +19,10 @@ import { randomUUID } from 'node:crypto';
 import { setImmediate as immediate } from 'node:timers/promises';
 import type { TAsset } from '../../../shared/assethub/catalogue.ts';
 import { QUERY_LIMIT_DEFAULT } from '../../../shared/assethub/catalogue.ts';
-import type { TIntegrationAsset, TIntegrationConfig, TIntegrationEntry, TIntegrationStatus } from '../../../shared/assethub/integrations.ts';
+import {
+  integrationNameProblem, type TIntegrationAsset, type TIntegrationConfig, type TIntegrationEntry, type TIntegrationStatus,
+} from '../../../shared/assethub/integrations.ts';
+import { dict, dictFrom } from '../../../shared/dict.ts';
 import { decodeKey, encodeKey } from '../../../shared/protocol/dot.ts';
 import { compileFilter, emptyFilter, type CompiledFilter } from '../../../shared/rsql/filter.ts';
 import { ServiceFailure, fail } from '../../lib/failure.ts';
@@ -64,6 +67,8 @@ export interface IntegrationEngineOptions {
   onChange?: () => void;
   /** Clock for due times and attempt times (ms since the epoch). */
   now?: () => number;
+  /** Bytes of a receiver's answer read at most (contract.ts MAX_RESPONSE_BYTES by default). */
+  maxResponseBytes?: number;
 }
 
 interface Loaded {
@@ -177,6 +182,9 @@ export class IntegrationEngine {
     this.cursors = new QueryCursor(this.db.cursorKey(), this.now);
     for (const row of this.db.integrations()) {
       try {
+        // Stored before such names were refused: not run (its records stay in the database).
+        const problem = integrationNameProblem(row.name);
+        if (problem) throw new Error(problem);
         const { config, filter } = checkConfig(JSON.parse(row.config), new Set(this.options.store.repositories().map((r) => r.name)));
         this.loaded.set(row.name, { name: row.name, uid: row.uid, config, filter, lastDeliveryAt: row.lastDeliveryAt, lastError: row.lastError });
       } catch (error) {
@@ -253,7 +261,7 @@ export class IntegrationEngine {
 
   /** The `Integrations` state: every integration's configuration (no Secret) with its live figures. */
   state(): Record<string, TIntegrationEntry> {
-    const out: Record<string, TIntegrationEntry> = {};
+    const out = dict<TIntegrationEntry>(); // keyed by names from Sets: any name is a plain key
     for (const it of [...this.loaded.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
       const w = this.workers.get(it.name);
       let counts = w?.counts ?? null;
@@ -298,7 +306,7 @@ export class IntegrationEngine {
    * (the service host's codec encodes marked maps inside a state, not a state that is one).
    */
   wire(): Record<string, TIntegrationEntry> {
-    return Object.fromEntries(Object.entries(this.state()).map(([name, entry]) => [encodeKey(name), entry]));
+    return dictFrom(Object.entries(this.state()).map(([name, entry]) => [encodeKey(name), entry] as const));
   }
 
   /** A Set below `Integrations` (`path` without the state name). Throws ServiceFailure when refused; nothing changes then. */
@@ -324,7 +332,8 @@ export class IntegrationEngine {
 
   /** Checks a Set of one entry and returns what applies it. */
   private planEntry(name: string, input: unknown, repositories: ReadonlySet<string>): () => void {
-    if (name === '') fail('INVALID_PARAMS', 'an integration needs a name');
+    const problem = integrationNameProblem(name);
+    if (problem !== null) fail('INVALID_PARAMS', problem);
     if (input === null) {
       this.integration(name);
       return () => this.remove(name);
@@ -913,6 +922,7 @@ export class IntegrationEngine {
       timeoutMs: it.config.TimeoutMs,
       cancel: w.cancel.signal,
       nowSeconds: this.now() / 1000,
+      maxResponseBytes: this.options.maxResponseBytes,
     });
   }
 

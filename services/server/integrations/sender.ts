@@ -67,7 +67,10 @@ export class DeliverySender {
       this.waiting.set(id, { resolve, cancel: request.cancel, onAbort });
       const message: SenderRequest = {
         type: 'post', id,
-        request: { url: request.url, secret: request.secret, body: request.body, deliveryId: request.deliveryId, timeoutMs: request.timeoutMs, nowSeconds: request.nowSeconds },
+        request: {
+          url: request.url, secret: request.secret, body: request.body, deliveryId: request.deliveryId, timeoutMs: request.timeoutMs, nowSeconds: request.nowSeconds,
+          maxResponseBytes: request.maxResponseBytes,
+        },
       };
       thread.postMessage(message);
     });
