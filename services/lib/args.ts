@@ -11,6 +11,17 @@ export function portOption(value: string | undefined, name: string, fallback: nu
   return port;
 }
 
+/** A positive number of minutes, in milliseconds; undefined when the option is not given. */
+export function minutesOption(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const minutes = Number(value);
+  if (!Number.isFinite(minutes) || minutes <= 0) {
+    console.error(`--${name} must be a positive number of minutes, got "${value}"`);
+    process.exit(2);
+  }
+  return minutes * 60_000;
+}
+
 export function parseServiceArgs<const O extends NonNullable<ParseArgsConfig['options']>>(options: O) {
   try {
     return parseArgs({ options, allowPositionals: false, strict: true }).values;

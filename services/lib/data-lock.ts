@@ -3,11 +3,22 @@
  * killed process leaves behind, so the database would stay "locked" forever after a crash. A pid file proves whether
  * the previous owner is still alive: if it is, we refuse to start; if not, its stale SQLite locks are removed and
  * SQLite's own journal recovery restores the last committed state.
+ *
+ * A pid alone is not proof: after a crash (a container restart, a reboot) the pid is often someone else's. So the file
+ * holds the pid and, on a second line, when that process started, and a live pid that started at another time is a
+ * dead owner. On Linux that is the boot ID and the process's start time in clock ticks since boot (/proc/<pid>/stat,
+ * field 22): exact, and it tells a restarted container's process from its predecessor. Elsewhere Node cannot read a
+ * process's start time, so the line holds the machine's boot time instead, which catches pid reuse after a reboot but
+ * not within one boot. A lock file without the line (written before it existed) falls back to the pid alone.
  */
-import { readFileSync, rmSync, writeFileSync, openSync, closeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 export class DataDirInUse extends Error {}
+
+/** Computed boot times move with wall-clock corrections; two within this many seconds are one boot. */
+const BOOT_TOLERANCE_S = 300;
 
 function alive(pid: number): boolean {
   try {
@@ -18,19 +29,51 @@ function alive(pid: number): boolean {
   }
 }
 
+/** When process `pid` started, as recorded in the lock file; undefined when it cannot be read. */
+export function processStart(pid: number): string | undefined {
+  if (process.platform !== 'linux') return `boot ${Math.round(Date.now() / 1000 - os.uptime())}`;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Field 2 (the command name) may hold spaces and parentheses: count from the last ')', which ends it.
+    const starttime = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    const bootId = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    return starttime && /^\d+$/.test(starttime) ? `linux ${bootId} ${starttime}` : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether two start records name the same process start; when they cannot be compared, they are taken to. */
+function sameStart(recorded: string, current: string): boolean {
+  const [kind, ...rest] = recorded.split(' ');
+  const [currentKind, ...currentRest] = current.split(' ');
+  if (kind !== currentKind) return true;
+  if (kind === 'boot') return Math.abs(Number(rest[0]) - Number(currentRest[0])) <= BOOT_TOLERANCE_S;
+  return rest.join(' ') === currentRest.join(' ');
+}
+
+/** The owner recorded in a lock file is running: its pid is alive and, when recorded, started when it says. */
+function ownerRunning(pid: number, recordedStart: string | undefined): boolean {
+  if (!alive(pid)) return false;
+  const current = recordedStart === undefined ? undefined : processStart(pid);
+  return current === undefined || recordedStart === undefined || sameStart(recordedStart, current);
+}
+
 /** Takes the folder for this process; returns a release function. */
 export function lockDataDir(dir: string, databases: string[]): () => void {
   const pidFile = path.join(dir, 'owner.pid');
+  const start = processStart(process.pid);
   for (;;) {
     try {
       const fd = openSync(pidFile, 'wx');
-      writeFileSync(fd, String(process.pid));
+      writeFileSync(fd, start === undefined ? `${process.pid}\n` : `${process.pid}\n${start}\n`);
       closeSync(fd);
       break;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const owner = Number(readFileSync(pidFile, 'utf8').trim());
-      if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && alive(owner)) {
+      const [pidLine, startLine] = readFileSync(pidFile, 'utf8').split('\n');
+      const owner = Number(pidLine?.trim());
+      if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && ownerRunning(owner, startLine?.trim() || undefined)) {
         throw new DataDirInUse(`${dir} is in use by process ${owner}; stop it first or use another --data folder`);
       }
       rmSync(pidFile, { force: true });
@@ -41,7 +84,7 @@ export function lockDataDir(dir: string, databases: string[]): () => void {
   }
   return () => {
     try {
-      if (Number(readFileSync(pidFile, 'utf8').trim()) === process.pid) rmSync(pidFile, { force: true });
+      if (Number(readFileSync(pidFile, 'utf8').split('\n')[0]?.trim()) === process.pid) rmSync(pidFile, { force: true });
     } catch {
       // Already gone.
     }

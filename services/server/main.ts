@@ -1,6 +1,9 @@
-/** AssetHubServer as its own process: `node … services/server/main.ts --data <dir> --hub <ws url> [--token …]`. */
+/**
+ * AssetHubServer as its own process: `node … services/server/main.ts --data <dir> --hub <ws url> [--token …]
+ * [--storage-port <port>] [--storage-host 127.0.0.1] [--advertise <host>] [--chunk-grace <minutes>]`.
+ */
 import { createLogger } from '../lib/log.ts';
-import { onShutdown, parseServiceArgs, portOption } from '../lib/args.ts';
+import { minutesOption, onShutdown, parseServiceArgs, portOption } from '../lib/args.ts';
 import { startServer } from './server.ts';
 
 const args = parseServiceArgs({
@@ -8,6 +11,9 @@ const args = parseServiceArgs({
   hub: { type: 'string', default: 'ws://127.0.0.1:16209' },
   token: { type: 'string' },
   'storage-port': { type: 'string' },
+  'storage-host': { type: 'string' },
+  advertise: { type: 'string' },
+  'chunk-grace': { type: 'string' },
 });
 if (!args.data) {
   console.error('--data <dir> is required: where the server keeps its database and chunks');
@@ -19,6 +25,9 @@ const server = await startServer({
   hubUrl: String(args.hub),
   token: args.token === undefined ? process.env.ASSETHUB_TOKEN : String(args.token),
   storagePort: portOption(args['storage-port'] as string | undefined, 'storage-port', 0),
+  storageHost: args['storage-host'] as string | undefined,
+  advertiseHost: args.advertise as string | undefined,
+  chunkGraceMs: minutesOption(args['chunk-grace'] as string | undefined, 'chunk-grace'),
   logger,
 });
 // Tests and supervisors read this line to find the data plane.

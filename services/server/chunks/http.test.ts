@@ -288,3 +288,68 @@ describe('chunk HTTP handler idle timeout', () => {
     }
   });
 });
+
+describe('chunk HTTP handler: Host and Origin (DNS rebinding, web pages)', () => {
+  const asHost = (host: string, method = 'HEAD', extra: Record<string, string> = {}) =>
+    request(method, `/chunks/${sha256(Buffer.from('probe'))}`, { Host: host, ...extra });
+
+  it('on loopback accepts only loopback Host names, refusing others with 403 before the token', async () => {
+    for (const host of [`127.0.0.1:${server.port}`, `localhost:${server.port}`, 'LOCALHOST.', `[::1]:${server.port}`, '127.0.0.2']) {
+      expect([host, (await asHost(host)).status]).toEqual([host, 404]);
+    }
+    for (const host of [`evil.example:${server.port}`, 'evil.example', '10.0.0.7', 'localhost.evil.example', `evil@127.0.0.1:${server.port}`]) {
+      expect([host, (await asHost(host)).status]).toEqual([host, 403]);
+      expect([host, (await rawRequest(server.port, 'GET', '/chunks/x', { Host: host })).status]).toEqual([host, 403]);
+    }
+    const data = randomBytes(100);
+    const rebound = await request('PUT', `/chunks/${sha256(data)}`, { Host: 'evil.example', 'Content-Length': data.length }, data);
+    expect(rebound.status).toBe(403);
+    expect(await server.store.has(sha256(data))).toBe(false);
+  });
+
+  it('beyond loopback also accepts the bound and advertised hosts and IP literals, and still refuses other names', async () => {
+    const wide = await startChunkServer({ token: TOKEN, bindHost: '0.0.0.0', advertisedHost: 'Assets.Example' });
+    try {
+      const status = async (host: string) => (await rawRequest(wide.port, 'HEAD', `/chunks/${sha256(Buffer.from('x'))}`, { ...auth, Host: host })).status;
+      for (const host of [`assets.example:${wide.port}`, 'ASSETS.EXAMPLE.', '10.0.0.7', `[fd00::7]:${wide.port}`, 'localhost']) expect([host, await status(host)]).toEqual([host, 404]);
+      for (const host of ['evil.example', 'assets.example.evil.example', '0.0.0.0.evil.example']) expect([host, await status(host)]).toEqual([host, 403]);
+    } finally {
+      await wide.close();
+    }
+  });
+
+  it('refuses requests from web pages (Origin or Sec-Fetch-Site) with 403, even with the token', async () => {
+    const data = randomBytes(100);
+    const hash = sha256(data);
+    const fromPage = await request('PUT', `/chunks/${hash}`, { Origin: 'https://evil.example', 'Content-Length': data.length }, data);
+    expect(fromPage.status).toBe(403);
+    expect(await server.store.has(hash)).toBe(false);
+    expect((await put(data)).status).toBe(201);
+    expect((await request('GET', `/chunks/${hash}`, { Origin: 'https://evil.example' })).status).toBe(403);
+    expect((await request('GET', `/chunks/${hash}`, { Origin: 'null' })).status).toBe(403);
+    expect((await request('GET', `/chunks/${hash}`, { 'Sec-Fetch-Site': 'cross-site', 'Sec-Fetch-Mode': 'no-cors' })).status).toBe(403);
+    expect((await request('GET', `/chunks/${hash}`)).status).toBe(200);
+  });
+
+  it('lets a configured origin in, with CORS headers and an answered preflight', async () => {
+    const origin = 'https://tools.example';
+    const open = await startChunkServer({ token: TOKEN, allowedOrigins: [origin] });
+    try {
+      const data = randomBytes(100);
+      const hash = sha256(data);
+      const preflight = await rawRequest(open.port, 'OPTIONS', `/chunks/${hash}`, { Origin: origin, 'Access-Control-Request-Method': 'PUT' });
+      expect(preflight.status).toBe(204);
+      expect(preflight.headers).toMatchObject({ 'access-control-allow-origin': origin, 'access-control-allow-methods': 'GET, HEAD, PUT' });
+      expect(preflight.headers['access-control-allow-headers']).toContain('Authorization');
+      const stored = await rawRequest(open.port, 'PUT', `/chunks/${hash}`, { ...auth, Origin: origin, 'Sec-Fetch-Site': 'cross-site', 'Content-Length': data.length }, data);
+      expect([stored.status, stored.headers['access-control-allow-origin']]).toEqual([201, origin]);
+      const head = await rawRequest(open.port, 'HEAD', `/chunks/${hash}`, { ...auth, Origin: origin });
+      expect(head.headers['access-control-expose-headers']).toContain('Upload-Offset');
+      expect((await rawRequest(open.port, 'GET', `/chunks/${hash}`, { Origin: origin })).status).toBe(401);
+      expect((await rawRequest(open.port, 'GET', `/chunks/${hash}`, { ...auth, Origin: 'https://evil.example' })).status).toBe(403);
+      expect((await rawRequest(open.port, 'OPTIONS', `/chunks/${hash}`, { Origin: 'https://evil.example' })).status).toBe(403);
+    } finally {
+      await open.close();
+    }
+  });
+});

@@ -5,16 +5,19 @@
  * Resumable uploads: a HEAD of a chunk that is not complete answers 404 with `Upload-Offset: <n>`, the bytes already
  * received; the client PUTs the rest with `Content-Range: bytes <n>-<total-1>/<total>`. A PUT that must not be applied
  * (wrong offset, upload already in progress) answers 409 with the current `Upload-Offset`.
+ *
+ * Before the token, guard.ts refuses (403) foreign Host names and requests from web pages.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { finished, pipeline } from 'node:stream/promises';
 import { silentLogger, type Logger } from '../../lib/log.ts';
 import { MAX_CHUNK_BYTES, isChunkHash } from './address.ts';
 import { bearerCheck } from './auth.ts';
+import { CORS_ALLOWED, requestGuard, type RequestGuardOptions } from './guard.ts';
 import { parseContentRange, parseLength, parseRange } from './range.ts';
 import { ChunkStoreError, type ChunkStore } from './store.ts';
 
-export interface ChunkHandlerOptions {
+export interface ChunkHandlerOptions extends RequestGuardOptions {
   /** The hub's bearer token; when set, every request must carry `Authorization: Bearer <token>`. */
   token?: string;
   logger?: Logger;
@@ -42,9 +45,20 @@ export function routeChunkRequest(url: string | undefined): Route {
 export function createChunkHandler(store: ChunkStore, options: ChunkHandlerOptions = {}): ChunkRequestHandler {
   const log = (options.logger ?? silentLogger()).child({ component: 'chunks' });
   const authorized = bearerCheck(options.token);
+  const guard = requestGuard(options);
   const idleTimeoutMs = options.idleTimeoutMs ?? 30_000;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const verdict = guard(req);
+    if (!verdict.ok) {
+      log.warn({ method: req.method, host: req.headers.host?.slice(0, 200), origin: req.headers.origin?.slice(0, 200), remote: req.socket.remoteAddress }, verdict.reason);
+      return reply(res, 403, verdict.reason);
+    }
+    for (const [name, value] of Object.entries(verdict.cors)) res.setHeader(name, value);
+    // An allowed origin's preflight carries no token; it only learns what it may send.
+    if (req.method === 'OPTIONS' && verdict.cors['Access-Control-Allow-Origin'] !== undefined) {
+      return reply(res, 204, '', { 'Access-Control-Allow-Methods': CORS_ALLOWED.methods, 'Access-Control-Allow-Headers': CORS_ALLOWED.headers, 'Access-Control-Max-Age': '600' });
+    }
     if (!authorized(req.headers.authorization)) {
       log.warn({ method: req.method, url: req.url?.slice(0, 200), remote: req.socket.remoteAddress }, 'chunk request without a valid token');
       return reply(res, 401, 'a valid bearer token is required', { 'WWW-Authenticate': 'Bearer' });
@@ -67,19 +81,20 @@ export function createChunkHandler(store: ChunkStore, options: ChunkHandlerOptio
   }
 
   async function read(req: IncomingMessage, res: ServerResponse, hash: string): Promise<void> {
-    const chunk = await store.openRead(hash);
-    if (!chunk) {
+    const headers = { 'Content-Type': 'application/octet-stream', 'Accept-Ranges': 'bytes', ETag: `"${hash}"` };
+    // A HEAD is how an upload asks whether the chunk is there: a yes keeps it from collection until the commit.
+    const chunk = req.method === 'HEAD' ? await store.refresh(hash) : await store.openRead(hash);
+    if (chunk === undefined) {
       const offset = await store.partialSize(hash);
       return reply(res, 404, 'no such chunk', { 'Upload-Offset': String(offset) });
     }
+    if (typeof chunk === 'number') {
+      res.writeHead(200, { ...headers, 'Content-Length': chunk });
+      res.end();
+      return;
+    }
     let streaming = false;
     try {
-      const headers = { 'Content-Type': 'application/octet-stream', 'Accept-Ranges': 'bytes', ETag: `"${hash}"` };
-      if (req.method === 'HEAD') {
-        res.writeHead(200, { ...headers, 'Content-Length': chunk.size });
-        res.end();
-        return;
-      }
       const range = parseRange(req.headers.range, chunk.size);
       if (range.kind === 'unsatisfiable') {
         return reply(res, 416, 'range not satisfiable', { 'Content-Range': `bytes */${chunk.size}` });

@@ -6,5 +6,7 @@ export {
   ChunkHttpError, ChunkIntegrityError, chunkAgent, downloadChunk, uploadChunk,
   type ChunkBody, type DownloadResult, type TransferOptions, type UploadResult,
 } from './client.ts';
+export { collectChunks, type CollectOptions, type CollectResult } from './collect.ts';
+export { isWildcardHost, requestGuard, type RequestGuardOptions } from './guard.ts';
 export { hashFileChunks, type ChunkRef, type FileChunks } from './split.ts';
 export { sha256File } from './digest.ts';

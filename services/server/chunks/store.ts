@@ -10,14 +10,18 @@
  *
  * One process owns a store directory. Within it, one writer per address at a time: a second upload of the same chunk
  * is refused as BUSY rather than interleaved into the same partial file.
+ *
+ * A chunk file's mtime is when it was last uploaded or asked for by an upload (HEAD, or a PUT of a chunk already
+ * there): the collection of unreferenced chunks (collect.ts) spares chunks used more recently than its grace period.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat, utimes, type FileHandle } from 'node:fs/promises';
 import { fsyncDirectory } from '../../lib/fsync.ts';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { MAX_CHUNK_BYTES, assertChunkHash, isChunkHash } from './address.ts';
 import { hashFileInto, sha256File } from './digest.ts';
+import { Gate } from './gate.ts';
 import { BatchWriter } from './writer.ts';
 
 export type ChunkStoreErrorCode =
@@ -68,6 +72,8 @@ export class ChunkStore {
   private readonly partialDir: string;
   /** Writes in progress, by address; each promise settles when its writer is done. */
   private readonly writers = new Map<string, Promise<void>>();
+  /** Between the users of chunks (shared) and the collection of unreferenced ones (exclusive). */
+  private readonly gate = new Gate();
 
   private ready: Promise<void> | undefined;
 
@@ -112,6 +118,39 @@ export class ChunkStore {
     const size = await fileSize(this.path(hash));
     if (size === undefined) throw Object.assign(new Error(`chunk ${hash} is not stored`), { code: 'ENOENT' });
     return size;
+  }
+
+  /**
+   * Marks a stored chunk as just used by an upload (its mtime), so the collection spares it for another grace period;
+   * answers its size, or undefined when it is not stored.
+   */
+  refresh(hash: string): Promise<number | undefined> {
+    const file = this.path(hash);
+    return this.gate.shared(async () => {
+      const now = new Date();
+      try {
+        await utimes(file, now, now);
+      } catch (error) {
+        if (isMissing(error)) return undefined;
+        throw error;
+      }
+      return fileSize(file);
+    });
+  }
+
+  /** Runs `fn` while no chunk can be collected: for checking that chunks exist and then referencing them. */
+  keep<T>(fn: () => Promise<T> | T): Promise<T> {
+    return this.gate.shared(fn);
+  }
+
+  /** Runs `fn` while no `keep` or `refresh` runs: for the collector only (collect.ts). */
+  exclusive<T>(fn: () => Promise<T> | T): Promise<T> {
+    return this.gate.exclusive(fn);
+  }
+
+  /** Whether a collection waits for, or holds, the store (tests use it to wait for that state). */
+  get collecting(): boolean {
+    return this.gate.exclusiveWaiting;
   }
 
   /** Bytes already received for an upload in progress (0 when none). */
@@ -199,7 +238,7 @@ export class ChunkStore {
     }
     if (total > MAX_CHUNK_BYTES) throw new ChunkStoreError('TOO_LARGE', `a chunk holds at most ${MAX_CHUNK_BYTES} bytes, not ${total}`);
     if (this.writers.has(hash)) {
-      const size = await fileSize(this.path(hash));
+      const size = await this.refresh(hash);
       if (size !== undefined) return { status: 'exists', size };
       throw new ChunkStoreError('BUSY', `chunk ${hash} is being uploaded`, await this.partialSize(hash));
     }
@@ -215,7 +254,7 @@ export class ChunkStore {
   }
 
   private async writeExclusive(hash: string, source: Readable, offset: number, total: number): Promise<WriteResult> {
-    const size = await fileSize(this.path(hash));
+    const size = await this.refresh(hash);
     if (size !== undefined) return { status: 'exists', size };
     await this.init();
     const partial = this.partialPath(hash);
@@ -286,6 +325,9 @@ export class ChunkStore {
     const shard = path.dirname(to);
     // mkdir returns the first directory it created: the root then gained an entry that must be made durable too.
     if ((await mkdir(shard, { recursive: true })) !== undefined) await fsyncDirectory(this.dir);
+    // The partial's mtime is its last write, maybe long ago (completed with `bytes */total`): the chunk is new now.
+    const now = new Date();
+    await utimes(from, now, now);
     await rename(from, to);
     await fsyncDirectory(shard);
   }
