@@ -1,17 +1,19 @@
 /**
  * `npm run services -- --data <dir> [--fabric ws|zmq] [--host 127.0.0.1] [--port 16209] [--sub-port 16201]
- *  [--pub-port 16202] [--token …] [--storage-port 16210] [--clients STAGE-A,STAGE-B] [--demo]`: the Data Hub (this
+ *  [--pub-port 16202] [--token …] [--storage-port 16210] [--advertise <host>] [--chunk-grace <minutes>]
+ *  [--clients STAGE-A,STAGE-B] [--allow-root <dir>]… [--demo]`: the Data Hub (this
  * project's WebSocket hub, or with `--fabric zmq` a ZeroMQ Data Hub on Pixotope's ports), the AssetHubServer and any
  * clients in one process, every service joining the hub through its fabric, logging JSON lines to stdout, stopping
  * cleanly on SIGINT/SIGTERM. `--demo` (implies two clients if none are named) builds the
  * demo show by running the real operations, and starts the demo webhook receiver (services/receiver) with the
- * managed integration "Demo DAM" pointing at it.
+ * managed integration "Demo DAM" pointing at it. The server's data plane listens on `--host` too; `--advertise` names
+ * the host clients are sent to (docs/PROTOCOL-EXTENSIONS.md, "The data plane").
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createLogger } from './lib/log.ts';
-import { onShutdown, parseServiceArgs, portOption } from './lib/args.ts';
+import { minutesOption, onShutdown, parseServiceArgs, portOption } from './lib/args.ts';
 import { startClient, type RunningClient } from './client/client.ts';
 import { DATA_HUB_ARGS, dataHubOptionsFrom, startDataHub } from './datahub/index.ts';
 import { DEMO_RECEIVER_RULE, buildDemo } from './demo.ts';
@@ -22,7 +24,10 @@ const args = parseServiceArgs({
   ...DATA_HUB_ARGS,
   data: { type: 'string' },
   'storage-port': { type: 'string' },
+  advertise: { type: 'string' },
+  'chunk-grace': { type: 'string' },
   clients: { type: 'string' },
+  'allow-root': { type: 'string', multiple: true },
   demo: { type: 'boolean', default: false },
 });
 if (!args.data) {
@@ -47,12 +52,19 @@ const server = await startServer({
   hubUrl: hub.url,
   token,
   storagePort: portOption(args['storage-port'] as string | undefined, 'storage-port', 16210),
+  storageHost: hubOptions.host,
+  advertiseHost: args.advertise as string | undefined,
+  chunkGraceMs: minutesOption(args['chunk-grace'] as string | undefined, 'chunk-grace'),
   logger: createLogger('AssetHubServer'),
 });
 const clients: RunningClient[] = [];
 for (const machine of machines) {
   const home = path.join(dataDir, 'clients', machine);
-  clients.push(await startClient({ machine, dataDir: home, storageDir: path.join(home, 'Synced Storage'), hubUrl: hub.url, token, logger: createLogger(`${machine}-AssetHubClient`) }));
+  clients.push(await startClient({
+    machine, dataDir: home, storageDir: path.join(home, 'Synced Storage'), hubUrl: hub.url, token, logger: createLogger(`${machine}-AssetHubClient`),
+    // Folders besides its synced storage where each client may create workspaces.
+    allowedRoots: (args['allow-root'] ?? []).map((root) => path.resolve(root)),
+  }));
 }
 let receiver: RunningReceiver | null = null;
 if (args.demo) {

@@ -9,12 +9,15 @@ import { CALLS } from '../../shared/assethub/calls.ts';
 import { ClientState, STATE_SCHEMAS, type ClientStates, type ServerStates, type TClaim } from '../../shared/assethub/states.ts';
 import { BROADCAST, CLIENT_SERVICE, SERVER_NAME, decodeValueKeys, formatServiceName, topicPrefix, type Envelope, type MessageBodies } from '../../shared/protocol/index.ts';
 import { assetUriSegments } from '../../shared/assethub/uri.ts';
+import { dict } from '../../shared/dict.ts';
 import { lockDataDir } from '../lib/data-lock.ts';
 import { ServiceFailure, fail } from '../lib/failure.ts';
 import type { Logger } from '../lib/log.ts';
 import { ServiceHost } from '../lib/service-host.ts';
 import { valueAt, withValueAt } from '../server/states.ts';
 import { cleanStaleTemp } from './files/index.ts';
+import { isInside } from './files/paths.ts';
+import { checkWorkspacePath, realPathOfExisting, workspaceRules } from './files/workspace-path.ts';
 import { buildAssetInfo, buildPersistentState, buildWorkspaceInfo, displayPath } from './states.ts';
 import { ClientStore } from './store.ts';
 import { Workspace, type ServerLink } from './workspace.ts';
@@ -29,6 +32,8 @@ export interface ClientOptions {
   dataDir: string;
   /** SyncedStoragePath: workspaces of repositories named `%SYNCED_STORAGE%\…` live below it. */
   storageDir: string;
+  /** Folders besides the synced storage where CreateWorkspace may place a workspace (`--allow-root`). */
+  allowedRoots?: readonly string[];
   configDir?: string;
   hubUrl: string;
   token?: string;
@@ -60,6 +65,7 @@ export async function startClient(options: ClientOptions): Promise<RunningClient
     SyncedCommonPath: path.join(options.storageDir, 'Common'),
     SyncedProjectsPath: path.join(options.storageDir, 'Projects'),
   };
+  const rules = await workspaceRules([paths.SyncedStoragePath, paths.SyncedProjectsPath, paths.SyncedCommonPath, ...(options.allowedRoots ?? [])]);
 
   // What the client knows of the server, from its Updates.
   const server: { persistent: ServerStates['PersistentState'] | null; state: ServerStates['State'] | null; assets: ServerStates['AssetInfo'] | null; storageUrl: string | null } = {
@@ -100,13 +106,21 @@ export async function startClient(options: ClientOptions): Promise<RunningClient
   };
 
   const workspaces = new Map<string, Workspace>();
-  const open = (row: ReturnType<ClientStore['workspaces']>[number]) => {
-    const ws = new Workspace(row, store, link, logger.child({ workspace: row.path }), publish);
+  const open = (row: ReturnType<ClientStore['workspaces']>[number], blocked: string | null = null) => {
+    const ws = new Workspace(row, store, link, logger.child({ workspace: row.path }), publish, blocked);
     workspaces.set(row.path, ws);
     ws.watch();
     return ws;
   };
+  // A store written before the workspace rules may name `/` or a home folder: such a workspace stays listed, with
+  // why in its Status, but is never scanned, pulled, pushed or reverted; its record is kept as it is.
   for (const row of store.workspaces()) {
+    const allowed = await checkWorkspacePath(row.path, rules);
+    if (!allowed.ok) {
+      logger.warn({ workspace: row.path, reason: allowed.error }, 'workspace not opened');
+      open(row, allowed.error);
+      continue;
+    }
     await cleanStaleTemp(row.path).catch(() => undefined);
     open(row);
   }
@@ -117,17 +131,18 @@ export async function startClient(options: ClientOptions): Promise<RunningClient
   const clientState = (): ClientStates['State'] => ({
     Workspaces: Object.fromEntries([...workspaces.values()].filter((w) => w.row.autoPull !== null).map((w) => [w.path, { AutoPull: w.row.autoPull as boolean }])),
   });
-  const states: Record<string, () => unknown> = {
+  // Looked up by a Get's state name: no prototype, so `constructor` or `__proto__` is simply no state.
+  const states = Object.assign(dict<() => unknown>(), {
     State: clientState,
     WorkspaceInfo: () => buildWorkspaceInfo([...workspaces.values()]),
     PersistentState: () => buildPersistentState(paths, [...workspaces.values()], (r, b) => branchOf(r, b)?.Commits ?? null),
     AssetInfo: () => buildAssetInfo([...workspaces.values()], link.claims),
-  };
+  });
 
   /** Pulls every workspace whose AutoPull is on and which is behind its branch head. */
   const autoPullAll = (only?: (ws: Workspace) => boolean) => {
     for (const ws of workspaces.values()) {
-      if (!effectiveAutoPull(ws) || (only && !only(ws))) continue;
+      if (ws.blocked || !effectiveAutoPull(ws) || (only && !only(ws))) continue;
       const head = link.commits(ws.row.repository, ws.row.branch)?.at(-1);
       if (head && head !== ws.row.commit) ws.autoPull();
     }
@@ -213,13 +228,18 @@ export async function startClient(options: ClientOptions): Promise<RunningClient
           fail('UNKNOWN_BRANCH', `repository "${p.Repository}" has no branch "${p.Branch}"`);
         }
         const target = p.Path ?? defaultWorkspacePath(p.Repository, paths.SyncedStoragePath);
-        if (!path.isAbsolute(target) || path.normalize(target) !== target || target.includes('\0')) {
-          host.log('Warning', `${name} refused workspace path "${target}"`);
-          fail('UNSAFE_PATH', `workspace path "${target}" must be an absolute, normalised path`);
+        const allowed = await checkWorkspacePath(target, rules);
+        if (!allowed.ok) {
+          host.log('Warning', `${name} refused workspace path "${target}": ${allowed.error}`);
+          fail('UNSAFE_PATH', `workspace path "${target}": ${allowed.error}`);
         }
-        for (const other of workspaces.keys()) {
+        // Compared as real paths, so a symlink cannot make two workspaces share files; a workspace that was not opened
+        // never touches its folder and does not count.
+        const real = await realPathOfExisting(target);
+        for (const [other, ws] of workspaces) {
           if (other === target) fail('INVALID_PARAMS', `"${target}" is already a workspace`);
-          if (target.startsWith(other + path.sep) || other.startsWith(target + path.sep)) fail('INVALID_PARAMS', `"${target}" would nest with workspace "${other}"`);
+          const otherReal = ws.blocked ? null : await realPathOfExisting(other).catch(() => other);
+          if (otherReal && (isInside(otherReal, real) || isInside(real, otherReal))) fail('INVALID_PARAMS', `"${target}" would nest with workspace "${other}"`);
         }
         await mkdir(target, { recursive: true });
         const row = { path: target, repository: p.Repository, branch: p.Branch, commit: null, autoPull: null };
@@ -318,8 +338,11 @@ export async function startClient(options: ClientOptions): Promise<RunningClient
     setTimeout(() => autoPullAll(), 0);
   }
 
-  for (const ws of workspaces.values()) void ws.rescan().catch((e: unknown) => logger.warn({ err: String(e) }, 'initial scan failed'));
+  for (const ws of workspaces.values()) {
+    if (!ws.blocked) void ws.rescan().catch((e: unknown) => logger.warn({ err: String(e) }, 'initial scan failed'));
+  }
   await host.start();
+  for (const ws of workspaces.values()) if (ws.blocked) host.log('Warning', `${name} did not open workspace "${ws.path}": ${ws.blocked}`);
   logger.info({ name, hub: options.hubUrl, storage: options.storageDir }, 'AssetHubClient started');
 
   return {

@@ -1,6 +1,7 @@
 /**
  * AssetHubClient as its own process:
- * `node … services/client/main.ts --machine STAGE-A --data <dir> [--storage <dir>] --hub <ws url> [--token …]`.
+ * `node … services/client/main.ts --machine STAGE-A --data <dir> [--storage <dir>] --hub <ws url> [--token …]
+ *  [--allow-root <dir>]…`; each `--allow-root` is a folder besides the synced storage where workspaces may be created.
  */
 import path from 'node:path';
 import { createLogger } from '../lib/log.ts';
@@ -13,6 +14,7 @@ const args = parseServiceArgs({
   storage: { type: 'string' },
   hub: { type: 'string', default: 'ws://127.0.0.1:16209' },
   token: { type: 'string' },
+  'allow-root': { type: 'string', multiple: true },
 });
 if (!args.machine || !args.data) {
   console.error('--machine <name> and --data <dir> are required');
@@ -26,6 +28,7 @@ const client = await startClient({
   storageDir: path.resolve(args.storage === undefined ? path.join(data, 'Synced Storage') : String(args.storage)),
   hubUrl: String(args.hub),
   token: args.token === undefined ? process.env.ASSETHUB_TOKEN : String(args.token),
+  allowedRoots: (args['allow-root'] ?? []).map((root) => path.resolve(root)),
   logger,
 });
 console.log(`${client.name} ready`);

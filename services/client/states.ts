@@ -1,5 +1,6 @@
 /** The client's states (seed 002) built from its workspaces. */
 import path from 'node:path';
+import type { TCommitChange } from '../../shared/assethub/calls.ts';
 import type { ClientStates, TClaim, TCommit } from '../../shared/assethub/states.ts';
 import type { Workspace } from './workspace.ts';
 
@@ -9,13 +10,20 @@ export function displayPath(absolute: string, storageDir: string): string {
   return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? `%SYNCED_STORAGE%${path.sep}${rel}` : absolute;
 }
 
+/** The server's changes the workspace does not have: those after its commit, and those its disk refused before. */
+function remoteChanges(ws: Workspace): TCommitChange[] {
+  if (ws.view.unwritten.length === 0) return ws.view.remote;
+  const listed = new Set(ws.view.remote.map((c) => c.URI));
+  return [...ws.view.remote, ...ws.view.unwritten.filter((u) => !listed.has(u.uri)).map((u) => u.change)];
+}
+
 export function buildWorkspaceInfo(workspaces: Workspace[]): ClientStates['WorkspaceInfo'] {
   const entries = workspaces.map((ws) => {
     const local = ws.view.local.length > 0 || ws.view.conflicts.length > 0;
     return [ws.path, {
       Name: ws.path,
       Active: true,
-      Status: { Attached: ws.attached(), Incoming: ws.view.remote.length > 0, Outcoming: local, ...ws.progress.status },
+      Status: { Attached: ws.attached(), Incoming: remoteChanges(ws).length > 0, Outcoming: local, ...ws.progress.status },
     }] as const;
   });
   const statuses = entries.map(([, w]) => w.Status);
@@ -64,7 +72,7 @@ export function buildAssetInfo(workspaces: Workspace[], claimsOf: (repository: s
       Scan: ws.view.scanning,
       IgnoredURIs: ws.view.scan?.ignored ?? [],
       LocalChanges: ws.view.local,
-      RemoteChanges: ws.view.remote.map((c) => ({ Type: c.Type, URI: c.URI, ...(c.New === undefined ? {} : { New: c.New }) })),
+      RemoteChanges: remoteChanges(ws).map((c) => ({ Type: c.Type, URI: c.URI, ...(c.New === undefined ? {} : { New: c.New }) })),
       ConflictURIs: ws.view.conflicts.map((c) => c.uri),
       Claims: claimsOf(ws.row.repository, ws.row.branch),
     }])),

@@ -5,6 +5,7 @@
 import type sqlite from 'node-sqlite3-wasm';
 import { inTransaction, openDatabase } from '../lib/sqlite.ts';
 import type { TCommitChange } from '../../shared/assethub/calls.ts';
+import type { Unwritten } from './unwritable.ts';
 
 export interface WorkspaceRow {
   path: string;
@@ -51,6 +52,13 @@ CREATE TABLE IF NOT EXISTS conflicts (
   workspace TEXT NOT NULL,
   uri TEXT NOT NULL,
   remote TEXT NOT NULL,
+  PRIMARY KEY (workspace, uri)
+);
+CREATE TABLE IF NOT EXISTS unwritten (
+  workspace TEXT NOT NULL,
+  uri TEXT NOT NULL,
+  change TEXT NOT NULL,
+  reason TEXT NOT NULL,
   PRIMARY KEY (workspace, uri)
 );
 `;
@@ -137,5 +145,21 @@ export class ClientStore {
 
   removeConflict(workspace: string, uri: string): void {
     this.db.run('DELETE FROM conflicts WHERE workspace = ? AND uri = ?', [workspace, uri]);
+  }
+
+  /** Server changes the disk refused (see unwritable.ts), by URI. */
+  unwritten(workspace: string): Unwritten[] {
+    return this.db
+      .all('SELECT uri, change, reason FROM unwritten WHERE workspace = ? ORDER BY uri', [workspace])
+      .map((r) => ({ uri: String(r.uri), change: JSON.parse(String(r.change)) as TCommitChange, reason: String(r.reason) }));
+  }
+
+  addUnwritten(workspace: string, entry: Unwritten): void {
+    this.db.run('INSERT OR REPLACE INTO unwritten (workspace, uri, change, reason) VALUES (?, ?, ?, ?)', [workspace, entry.uri, JSON.stringify(entry.change), entry.reason]);
+  }
+
+  /** Forgets `uri` once applied; with `below`, also what it contained (a deleted folder). */
+  removeUnwritten(workspace: string, uri: string, below = false): void {
+    this.db.run('DELETE FROM unwritten WHERE workspace = ? AND (uri = ? OR (? AND substr(uri, 1, ?) = ?))', [workspace, uri, below ? 1 : 0, uri.length + 1, `${uri}/`]);
   }
 }

@@ -9,12 +9,13 @@ import type { TCommitChange } from '../../shared/assethub/calls.ts';
 import type { TAssetChange, TClaim } from '../../shared/assethub/states.ts';
 import { ServiceFailure, fail } from '../lib/failure.ts';
 import type { Logger } from '../lib/log.ts';
-import { lstat } from 'node:fs/promises';
-import { chunkAgent, hashFileChunks, sha256File, uploadChunk } from '../server/chunks/index.ts';
-import { IntegrityError, PathConflictError, UnsafePathError, ensureDirectory, materializeFile, removeAsset, resolveInWorkspace } from './files/index.ts';
+import { chunkAgent, hashFileChunks, uploadChunk } from '../server/chunks/index.ts';
+import { applyChange, applySafely, asChange, changedSinceScan, type ApplyTarget } from './apply.ts';
+import { removeAsset, resolveInWorkspace } from './files/index.ts';
 import { Progress } from './progress.ts';
 import { WorkspaceScanner, localChanges, type ScanResult } from './scan/index.ts';
-import type { BaseEntry, ClientStore, Conflict, WorkspaceRow } from './store.ts';
+import type { ClientStore, Conflict, WorkspaceRow } from './store.ts';
+import { describeUnwritten, type Unwritten } from './unwritable.ts';
 
 /** What a workspace needs from the server (through the client service). */
 export interface ServerLink {
@@ -34,6 +35,8 @@ export interface WorkspaceView {
   local: TAssetChange[];
   remote: TCommitChange[];
   conflicts: Conflict[];
+  /** Server changes this disk refused; the workspace is past them, so they are remote changes still (unwritable.ts). */
+  unwritten: Unwritten[];
   scanning: boolean;
 }
 
@@ -47,7 +50,7 @@ export class Workspace {
   private stopWatching: (() => void) | null = null;
   private busy: Promise<unknown> | null = null;
   private pullAgain = false;
-  view: WorkspaceView = { scan: null, local: [], remote: [], conflicts: [], scanning: false };
+  view: WorkspaceView = { scan: null, local: [], remote: [], conflicts: [], unwritten: [], scanning: false };
   /** The (From, To) the cached RemoteChanges were computed for. */
   private remoteKey = '';
   /** Scans started; only the latest one's result is kept (a watcher scan may finish after a newer one). */
@@ -60,10 +63,20 @@ export class Workspace {
     private readonly logger: Logger,
     /** Asks the client to publish fresh states (throttled by the client). */
     private readonly changed: (what: 'status' | 'assets' | 'persistent') => void,
+    /** Why the client did not open this workspace (its folder breaks the workspace rules), or null. */
+    readonly blocked: string | null = null,
   ) {
     this.progress = new Progress(() => changed('status'));
     this.scanner = new WorkspaceScanner({ root: row.path, db: store.db, workspaceKey: row.path });
     this.view.conflicts = store.conflicts(row.path);
+    this.view.unwritten = store.unwritten(row.path);
+    if (blocked) this.progress.end(`Not opened: ${blocked}. Nothing in its folder is read, written or deleted; its record is kept.`);
+    else if (this.view.unwritten.length > 0) this.progress.end(`${describeUnwritten(this.view.unwritten)}.`);
+  }
+
+  /** Refuses any work on a workspace the client did not open. */
+  private assertOpen(): void {
+    if (this.blocked) fail('UNSAFE_PATH', `workspace "${this.path}" is not opened: ${this.blocked}`);
   }
 
   get path(): string {
@@ -76,6 +89,7 @@ export class Workspace {
 
   /** Starts watching the folder: local edits show up as LocalChanges without a Scan call. */
   watch(): void {
+    if (this.blocked) return;
     this.stopWatching ??= this.scanner.watch(() => {
       if (!this.busy) void this.rescan().catch((e: unknown) => this.logger.warn({ err: String(e), workspace: this.path }, 'scan failed'));
     }, 300);
@@ -88,6 +102,7 @@ export class Workspace {
 
   /** Scans the disk and recomputes LocalChanges against the base. */
   async rescan(): Promise<ScanResult> {
+    this.assertOpen();
     const generation = ++this.scans;
     this.view = { ...this.view, scanning: true };
     this.changed('assets');
@@ -131,6 +146,7 @@ export class Workspace {
 
   /** Runs one operation at a time; a second one is refused with BUSY. */
   private run(label: string, op: () => Promise<void>): void {
+    this.assertOpen();
     if (this.busy) fail('BUSY', `${this.path} is busy`);
     this.busy = op()
       .catch((error: unknown) => {
@@ -172,6 +188,7 @@ export class Workspace {
 
   /** Checks a Pull can start (answered in the Call), then runs it in the background. */
   pull(options: { upTo?: string; force?: boolean; auto?: boolean }): void {
+    this.assertOpen();
     const commits = this.server.commits(this.row.repository, this.row.branch);
     if (!commits) fail('UNKNOWN_BRANCH', `the server has no branch "${this.row.branch}" in "${this.row.repository}"`);
     const target = options.upTo ?? commits?.at(-1) ?? null;
@@ -187,7 +204,11 @@ export class Workspace {
     await this.rescan();
     if (force) await this.discardLocal(null);
     const from = this.row.commit;
-    const { Changes: changes } = (await this.server.call('GetChanges', { Repository: this.row.repository, Branch: this.row.branch, From: from, To: target })) as { Changes: TCommitChange[] };
+    const { Changes: fetched } = (await this.server.call('GetChanges', { Repository: this.row.repository, Branch: this.row.branch, From: from, To: target })) as { Changes: TCommitChange[] };
+    // What the disk refused before is tried again, unless the server has changed it since (then `fetched` has that).
+    const before = this.store.unwritten(this.path);
+    const fetchedUris = new Set(fetched.map((c) => c.URI));
+    const changes = [...fetched, ...before.filter((u) => !fetchedUris.has(u.uri)).map((u) => u.change)];
     const local = new Map(this.view.local.map((c) => [c.URI, c]));
     const disk = this.view.scan?.entries ?? new Map();
     // Progress counts bytes for files and one step for anything else, so a single large file moves the bar too.
@@ -195,6 +216,7 @@ export class Workspace {
     this.progress.stage('InProgress', steps, `Pulling ${changes.length} change(s)…`);
     let conflicts = 0;
     const failed: string[] = [];
+    const unwritten: Unwritten[] = [];
     for (const change of changes) {
       const weight = change.Type === 'PutFile' ? change.Size ?? 0 : 1;
       const mine = local.get(change.URI);
@@ -212,7 +234,7 @@ export class Workspace {
       } else if (same) {
         this.store.setBase(this.path, change.URI, change);
         this.progress.advance(weight);
-      } else if (await this.changedSinceScan(change.URI, onDisk)) {
+      } else if (await changedSinceScan(this.path, change.URI, onDisk)) {
         // Saved by the operator while this pull ran: keep it, as a conflict, exactly like a change found by the scan.
         this.store.transaction(() => {
           this.store.addConflict(this.path, { uri: change.URI, remote: change });
@@ -222,78 +244,46 @@ export class Workspace {
         this.progress.advance(weight);
       } else {
         let done = 0;
-        const ok = await this.applySafely(change, (n) => {
+        const outcome = await applySafely(this.target, change, (n) => {
           done += n;
           this.progress.advance(n);
         });
         this.progress.advance(Math.max(0, weight - done));
-        if (ok) this.store.setBase(this.path, change.URI, change);
-        else failed.push(change.URI);
+        if (outcome === 'applied') this.store.setBase(this.path, change.URI, change);
+        else if (outcome === 'refused') failed.push(change.URI);
+        else {
+          unwritten.push({ uri: change.URI, change, reason: outcome.unwritable });
+          this.store.addUnwritten(this.path, unwritten.at(-1) as Unwritten);
+          continue;
+        }
       }
+      // Written, deleted (a file never written here is simply absent: `same`), in conflict or refused: not unwritten.
+      if (before.length > 0) this.store.removeUnwritten(this.path, change.URI, change.Type === 'Delete');
     }
     // A change that could not be applied keeps the workspace at its old commit, so the next pull asks for it again;
-    // what was applied is in the base already and will simply match.
+    // what was applied is in the base already and will simply match. A file the disk refused does not hold the
+    // workspace back: it is remembered and tried again by the next pull.
     if (failed.length === 0) {
       this.store.setCommit(this.path, target);
       this.row = { ...this.row, commit: target };
     }
-    this.view = { ...this.view, conflicts: this.store.conflicts(this.path) };
+    this.view = { ...this.view, conflicts: this.store.conflicts(this.path), unwritten: this.store.unwritten(this.path) };
     this.progress.stage('Finalizing', 0, 'Rescanning…');
     await this.rescan();
     await this.refreshRemote();
-    const applied = changes.length - conflicts - failed.length;
+    const applied = changes.length - conflicts - failed.length - unwritten.length;
+    const kept = conflicts ? `; ${conflicts} conflict(s) kept for you to resolve` : '';
+    const refused = unwritten.length ? `; ${describeUnwritten(unwritten)}` : '';
     this.progress.end(
       changes.length === 0 ? `Up to date at ${short(target)}.`
-        : failed.length > 0 ? `Pulled ${applied} change(s); ${failed.length} could not be applied (see the log), so the workspace stays at ${short(from)}${conflicts ? `; ${conflicts} conflict(s) kept for you to resolve` : ''}.`
-          : `Pulled ${applied} change(s) to ${short(target)}${conflicts ? `; ${conflicts} conflict(s) kept for you to resolve` : ''}.`,
+        : failed.length > 0 ? `Pulled ${applied} change(s); ${failed.length} could not be applied (see the log), so the workspace stays at ${short(from)}${kept}${refused}.`
+          : `Pulled ${applied} change(s) to ${short(target)}${kept}${refused}.`,
     );
   }
 
-  /** Whether the file at `uri` differs from what the scan saw (edited, created or deleted since). */
-  private async changedSinceScan(uri: string, seen: { kind: 'file' | 'directory'; hash: string | null } | undefined): Promise<boolean> {
-    const resolved = await resolveInWorkspace(this.path, uri);
-    if (!resolved.ok) return false; // applySafely refuses it with the reason
-    const info = await lstat(resolved.value).catch(() => null);
-    if (!info) return seen !== undefined;
-    if (!info.isFile()) return seen?.kind !== 'directory' || !info.isDirectory();
-    if (seen?.kind !== 'file') return true;
-    return (await sha256File(resolved.value).catch(() => null)) !== seen.hash;
-  }
-
-  /**
-   * Applies one change. A URI that would land outside the workspace is refused (UnsafePathError), as are bytes that
-   * do not match their hash and a folder standing where a file should go: each is logged on the hub, nothing is
-   * written, and the rest of the pull goes on. The file stays out of the base, so the next pull tries it again.
-   */
-  private async applySafely(change: TCommitChange, onBytes?: (n: number) => void): Promise<boolean> {
-    try {
-      await this.apply(change, onBytes);
-      return true;
-    } catch (error) {
-      if (!(error instanceof UnsafePathError || error instanceof IntegrityError || error instanceof PathConflictError)) throw error;
-      const what = error instanceof UnsafePathError ? 'refused (unsafe path)' : 'could not be written';
-      const message = `${this.path}: ${change.URI} from the server ${what}: ${error.message}`;
-      this.logger.warn({ uri: change.URI }, message);
-      this.server.log('Warning', message);
-      return false;
-    }
-  }
-
-  /** Writes one server change to disk (inside the workspace only). */
-  private async apply(change: TCommitChange, onBytes?: (n: number) => void): Promise<void> {
-    const root = this.path;
-    if (change.Type === 'Delete') {
-      const kind = this.store.base(root).get(change.URI)?.kind ?? 'file';
-      await removeAsset(root, change.URI, kind);
-    } else if (change.Type === 'PutDirectory') {
-      await ensureDirectory(root, change.URI);
-    } else {
-      if (!change.Hash || change.Size === undefined || !change.Chunks) throw new IntegrityError(`${change.URI}: the server sent a PutFile without Size, Hash or Chunks`);
-      await materializeFile({
-        root, uri: change.URI, size: change.Size, hash: change.Hash, chunks: change.Chunks,
-        storageUrl: this.server.storageUrl(), token: this.server.token, agent: chunkAgent(), onBytes,
-      });
-    }
+  /** Where apply.ts writes, and what it needs to. */
+  private get target(): ApplyTarget {
+    return { root: this.path, server: this.server, logger: this.logger, kindOf: (uri) => this.store.base(this.path).get(uri)?.kind ?? 'file' };
   }
 
   /** Puts the base version back for every local change (or those of `uris`). */
@@ -302,7 +292,7 @@ export class Workspace {
     let reverted = 0;
     for (const change of this.view.local.filter((c) => uris === null || uris.has(c.URI))) {
       const kept = base.get(change.URI);
-      if (kept) await this.apply(asChange(kept));
+      if (kept) await applyChange(this.target, asChange(kept));
       else await removeAsset(this.path, change.URI, change.Type === 'PutDirectory' ? 'directory' : 'file');
       this.store.removeConflict(this.path, change.URI);
       reverted++;
@@ -313,6 +303,7 @@ export class Workspace {
 
   /** Checks a Push can start (answered in the Call), then runs it in the background. */
   push(comment: string, uris: string[] | undefined): void {
+    this.assertOpen();
     const commits = this.server.commits(this.row.repository, this.row.branch);
     const head = commits?.at(-1) ?? null;
     if (head !== this.row.commit) fail('NOT_AT_HEAD', `the branch is at ${short(head)}, the workspace at ${short(this.row.commit)}: pull first`);
@@ -394,11 +385,12 @@ export class Workspace {
   /** Keep Local: the local file stays and becomes a local change. Take Remote: the server's version replaces it. */
   async resolve(uri: string, keep: 'Local' | 'Remote'): Promise<void> {
     const conflict = this.view.conflicts.find((c) => c.uri === uri);
+    this.assertOpen();
     if (!conflict) fail('NOT_IN_CONFLICT', `${uri} is not in conflict`);
     if (this.busy) fail('BUSY', `${this.path} is busy`);
     // Marked busy like any operation, so no pull records a newer conflict while the remote version is written.
     const work = (async () => {
-      if (keep === 'Remote' && conflict) await this.apply(conflict.remote);
+      if (keep === 'Remote' && conflict) await applyChange(this.target, conflict.remote);
       this.store.removeConflict(this.path, uri);
       this.view = { ...this.view, conflicts: this.store.conflicts(this.path) };
       await this.rescan();
@@ -416,10 +408,4 @@ export class Workspace {
       }
     }
   }
-}
-
-function asChange(entry: BaseEntry): TCommitChange {
-  return entry.kind === 'directory'
-    ? { Type: 'PutDirectory', URI: entry.uri }
-    : { Type: 'PutFile', URI: entry.uri, Size: entry.size, Hash: entry.hash ?? '', Chunks: entry.chunks };
 }

@@ -2,18 +2,20 @@
  * The AssetHubServer service: its states and Calls on the hub, its SQLite store and its chunk store on HTTP.
  */
 import { mkdir } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 import { CALLS } from '../../shared/assethub/calls.ts';
 import { ServerState, type TClientSummary } from '../../shared/assethub/states.ts';
-import { assetUriSegments } from '../../shared/assethub/uri.ts';
+import { branchNameProblem, commitNameProblem, repositoryNameProblem } from '../../shared/assethub/names.ts';
+import { assetUriSegments, assetUriStructure } from '../../shared/assethub/uri.ts';
+import { dict } from '../../shared/dict.ts';
 import { parseState, serviceKindOf } from '../../shared/assethub/validate.ts';
 import { BROADCAST, SERVER_NAME, parseServiceName, topicPrefix, envelope, type Envelope } from '../../shared/protocol/index.ts';
 import { ServiceFailure, fail } from '../lib/failure.ts';
 import type { Logger } from '../lib/log.ts';
 import { lockDataDir } from '../lib/data-lock.ts';
 import { ServiceHost, type CallContext } from '../lib/service-host.ts';
-import { ChunkStore, createChunkHandler } from './chunks/index.ts';
+import { ChunkStore, type CollectResult } from './chunks/index.ts';
+import { startDataPlane } from './storage.ts';
 import { serverAssetInfo, serverPersistentState, serverState, serverWorkspaceInfo, valueAt, withValueAt } from './states.ts';
 import { ServerStore } from './store.ts';
 import { Catalogue } from './catalogue/index.ts';
@@ -29,10 +31,20 @@ export interface ServerOptions {
   dataDir: string;
   hubUrl: string;
   token?: string;
-  /** Port of the chunk store's HTTP server on 127.0.0.1 (0 = any free port). */
+  /** Port of the chunk store's HTTP server (0 = any free port). */
   storagePort?: number;
+  /** Where it listens (default 127.0.0.1); beyond loopback only with a token. */
   storageHost?: string;
+  /** The host GetStorage names (default: storageHost, or the machine's name when that is 0.0.0.0 or ::). */
+  advertiseHost?: string;
+  /** Web origins allowed to use the data plane from a browser (default none: such requests get 403). */
+  storageOrigins?: readonly string[];
+  /** Unreferenced chunks untouched this long are collected (default 1 hour), every chunkCollectEveryMs (15 min). */
+  chunkGraceMs?: number;
+  chunkCollectEveryMs?: number;
   logger: Logger;
+  /** Bytes of a webhook receiver's answer read at most (default 16 MiB, integrations/contract.ts MAX_RESPONSE_BYTES). */
+  maxWebhookResponseBytes?: number;
 }
 
 export interface RunningServer {
@@ -43,6 +55,8 @@ export interface RunningServer {
   /** Managed integrations (PROTOCOL.md §5): the `Integrations` state, webhook deliveries and their Calls. */
   integrations: IntegrationEngine;
   chunks: ChunkStore;
+  /** Collects unreferenced chunks now (it also runs at start and periodically). */
+  collectChunks(): Promise<CollectResult>;
   host: ServiceHost;
   close(): Promise<void>;
 }
@@ -61,20 +75,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const store = new ServerStore(dbFile);
   const catalogue = new Catalogue(store);
   // Live counts and Sync all progress are broadcast by the engine, throttled (host is set up below, before start()).
-  const integrations = new IntegrationEngine({ file: integrationsFile, store, catalogue, logger, onChange: () => host.broadcastState('Integrations') });
+  const integrations = new IntegrationEngine({
+    file: integrationsFile, store, catalogue, logger, onChange: () => host.broadcastState('Integrations'),
+    maxResponseBytes: options.maxWebhookResponseBytes,
+  });
   const chunks = new ChunkStore(path.join(options.dataDir, 'chunks'));
   await chunks.init();
-  // Partial uploads nobody resumed within a day are abandoned.
-  await chunks.prunePartials(24 * 60 * 60 * 1000);
-
-  const http: Server = createServer(createChunkHandler(chunks, { token: options.token, logger }));
-  const storageHost = options.storageHost ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    http.once('error', reject);
-    http.listen(options.storagePort ?? 0, storageHost, () => resolve());
+  const dataPlane = await startDataPlane({
+    chunks, referenced: () => store.referencedChunks(), port: options.storagePort ?? 0, host: options.storageHost ?? '127.0.0.1',
+    advertise: options.advertiseHost, token: options.token, allowedOrigins: options.storageOrigins,
+    graceMs: options.chunkGraceMs, collectEveryMs: options.chunkCollectEveryMs, logger,
   });
-  const address = http.address();
-  const storageUrl = `http://${storageHost}:${typeof address === 'object' && address ? address.port : 0}`;
+  const storageUrl = dataPlane.url;
 
   const clients = new Map<string, TClientSummary & { seen: number }>();
   let workspaceInfoTimer: NodeJS.Timeout | null = null;
@@ -85,14 +97,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }, 200);
   };
 
-  const states: Record<string, () => unknown> = {
+  // Looked up by a Get's state name: no prototype, so `constructor` or `__proto__` is simply no state.
+  const states = Object.assign(dict<() => unknown>(), {
     State: () => serverState(store),
     WorkspaceInfo: () => serverWorkspaceInfo(new Map([...clients].map(([k, { seen: _seen, ...c }]) => [k, c]))),
     PersistentState: () => serverPersistentState(store),
     AssetInfo: () => serverAssetInfo(store),
     // The state is itself a map of names: whole, its keys are [dot]-encoded; below it, paths are decoded names.
     Integrations: () => integrations.wire(),
-  };
+  });
 
   const changed = (...names: string[]) => {
     for (const name of names) host.broadcastState(name);
@@ -109,6 +122,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       params: CALLS.server.CreateRepository.params,
       handler: (p: P<'CreateRepository'>, ctx: CallContext) => {
         if (!p.Name.startsWith('%SYNCED_STORAGE%')) fail('INVALID_PARAMS', 'a repository name starts with %SYNCED_STORAGE%');
+        checkName('repository', p.Name, repositoryNameProblem(p.Name));
+        checkName('branch', p.Branch, branchNameProblem(p.Branch));
         const commit = store.createRepository(p.Name, p.Branch, machineOf(ctx.caller));
         integrations.onCommit(p.Name);
         changed('PersistentState', 'State', 'AssetInfo');
@@ -118,6 +133,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     CreateBranch: {
       params: CALLS.server.CreateBranch.params,
       handler: (p: P<'CreateBranch'>) => {
+        checkName('branch', p.Name, branchNameProblem(p.Name));
         const commit = store.createBranch(p.Repository, p.Name, p.From);
         integrations.onCommit(p.Repository); // the new branch's assets are new assets
         changed('PersistentState', 'AssetInfo');
@@ -127,8 +143,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     CreateCommit: {
       params: CALLS.server.CreateCommit.params,
       handler: async (p: P<'CreateCommit'>) => {
-        await checkChanges(p.Changes);
-        const commit = store.createCommit({ repository: p.Repository, branch: p.Branch, parent: p.Parent, author: p.Author, comment: p.Comment, changes: p.Changes });
+        // No chunk may be collected between finding it present and the commit referring to it.
+        const commit = await chunks.keep(async () => {
+          await checkChanges(p);
+          return store.createCommit({ repository: p.Repository, branch: p.Branch, parent: p.Parent, author: p.Author, comment: p.Comment, changes: p.Changes });
+        });
         logger.info({ repository: p.Repository, branch: p.Branch, commit, changes: p.Changes.length }, 'commit');
         // Queued by the integrations from their per-branch cursors: also replayed on start if we die right now.
         integrations.onCommit(p.Repository);
@@ -182,12 +201,22 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ...integrationCalls(integrations),
   };
 
-  /** Every URI safe, every PutFile complete, every chunk present with the sizes adding up. */
-  async function checkChanges(changes: P<'CreateCommit'>['Changes']): Promise<void> {
+  /** Refuses a name (INVALID_NAME) that would make a folder no operator's machine can hold. */
+  function checkName(what: string, name: string, problem: string | null): void {
+    if (problem) fail('INVALID_NAME', `${what} name "${name.length > 80 ? `${name.slice(0, 80)}…` : name}": ${problem}`);
+  }
+
+  /**
+   * Every URI safe, every name one the clients can write (checked for Puts only: a Delete is how a name stored before
+   * the rules goes away), every PutFile complete, every chunk present with the sizes adding up.
+   */
+  async function checkChanges(p: P<'CreateCommit'>): Promise<void> {
+    const changes = p.Changes;
     const seen = new Set<string>();
     const wanted: string[] = [];
     for (const change of changes) {
-      const safe = assetUriSegments(change.URI);
+      // Puts get the name rules below, which include the portable-character ones and say which rule a name breaks.
+      const safe = (change.Type === 'Delete' ? assetUriSegments : assetUriStructure)(change.URI);
       if (!safe.ok) fail('UNSAFE_PATH', `${change.URI}: ${safe.error}`);
       if (seen.has(change.URI)) fail('INVALID_PARAMS', `${change.URI} appears twice in Changes`);
       seen.add(change.URI);
@@ -198,6 +227,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         wanted.push(...(change.Chunks ?? []));
       }
     }
+    const branch = store.branch(p.Repository, p.Branch);
+    // The branch's names matter only when the commit adds one (a twin of an existing name); updates skip reading them.
+    const adds = changes.some((c) => c.Type !== 'Delete' && !store.exists(branch.id, c.URI));
+    const named = commitNameProblem(changes, adds ? store.currentUris(branch.id) : []);
+    if (named) fail('INVALID_NAME', `${named.uri}: ${named.problem}`);
     const missing = await chunks.missing([...new Set(wanted)]);
     if (missing.length > 0) {
       fail('MISSING_CHUNKS', `${missing.length} chunk(s) are not on the server: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}`);
@@ -294,16 +328,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     catalogue,
     integrations,
     chunks,
+    collectChunks: () => dataPlane.collect(),
     host,
     async close() {
       clearInterval(sweep);
       if (workspaceInfoTimer) clearTimeout(workspaceInfoTimer);
       await host.close();
       await integrations.close();
-      await new Promise<void>((resolve) => {
-        http.close(() => resolve());
-        http.closeAllConnections();
-      });
+      await dataPlane.close();
       store.close();
       unlock();
     },

@@ -217,6 +217,16 @@ export class ServerStore {
     });
   }
 
+  /** Whether `uri` exists at the head of the branch. */
+  exists(branchId: number, uri: string): boolean {
+    return Boolean(this.current(branchId, uri));
+  }
+
+  /** Every URI at the head of the branch. */
+  currentUris(branchId: number): string[] {
+    return this.db.all('SELECT uri FROM files WHERE branch_id = ? AND to_pos IS NULL', [branchId]).map((r) => String(r.uri));
+  }
+
   private current(branchId: number, uri: string): Row | undefined {
     return this.db.get('SELECT kind, created_commit FROM files WHERE branch_id = ? AND uri = ? AND to_pos IS NULL', [branchId, uri]) as Row | undefined;
   }

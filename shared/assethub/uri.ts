@@ -9,6 +9,19 @@ export const URI_SCHEME = 'FileSystem:/';
 
 /** The path segments of a safe asset URI, or why it is unsafe. */
 export function assetUriSegments(uri: string): Result<string[], string> {
+  const segments = assetUriStructure(uri);
+  if (!segments.ok) return segments;
+  for (const segment of segments.value) {
+    if (/[<>:"|?*]/.test(segment) || /[ .]$/.test(segment)) return err(`"${segment}" is not a portable file name`);
+  }
+  return segments;
+}
+
+/**
+ * The structural half of `assetUriSegments`: what could lead out of a workspace on any system, without the rules on
+ * the characters of each name (the server reports those as names: ./names.ts).
+ */
+export function assetUriStructure(uri: string): Result<string[], string> {
   if (!uri.startsWith(URI_SCHEME)) return err(`"${uri}" does not start with "${URI_SCHEME}"`);
   const path = uri.slice(URI_SCHEME.length);
   if (path.length === 0) return err('the URI names no file');
@@ -19,7 +32,6 @@ export function assetUriSegments(uri: string): Result<string[], string> {
   const segments = path.split('/');
   for (const segment of segments) {
     if (segment === '' || segment === '.' || segment === '..') return err(`the URI has a "${segment || '(empty)'}" segment`);
-    if (/[<>:"|?*]/.test(segment) || /[ .]$/.test(segment)) return err(`"${segment}" is not a portable file name`);
   }
   return ok(segments);
 }
