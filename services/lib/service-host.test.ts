@@ -34,7 +34,10 @@ async function start(events: { gaps?: number[]; ups?: boolean[] } = {}) {
         autoPull = value;
         return ['State'];
       },
-      calls: { Echo: { params: z.object({ Text: z.string() }), handler: (p: { Text: string }) => ({ Text: p.Text }) } },
+      calls: {
+        Echo: { params: z.object({ Text: z.string() }), handler: (p: { Text: string }) => ({ Text: p.Text }) },
+        Import: { params: z.object({ Text: z.string() }), handler: (p: { Text: string }) => ({ Length: p.Text.length }), maxBytes: 4 * 1024 * 1024 },
+      },
       onConnected: (first) => events.ups?.push(first),
       onGap: () => events.gaps?.push(1),
     },
@@ -87,6 +90,24 @@ describe('the service host', () => {
     const good = host.call('AssetHubServer', 'GetChanges', params);
     answer({ Changes: [{ Type: 'Delete', URI: 'FileSystem:/a.txt' }], Extra: 1 });
     await expect(good).resolves.toEqual({ Changes: [{ Type: 'Delete', URI: 'FileSystem:/a.txt' }] });
+  });
+
+  it('refuses a request over 1 MiB unhandled and says so, unless its method takes large Params', async () => {
+    const { hub } = await start();
+    const big = 'x'.repeat(2 * 1024 * 1024);
+    hub.deliver(encodeFrame(envelope<'Set'>({ Type: 'Set', Target: NAME, Name: 'State.Workspaces./srv/a[dot]b.AutoPull' }, { Value: big })));
+    hub.deliver(encodeFrame(envelope<'Call'>({ Type: 'Call', Target: NAME, RespondTo: ASKER, Method: 'Echo', ID: 'big' }, { Params: { Text: big } })));
+    hub.deliver(encodeFrame(envelope<'Call'>({ Type: 'Call', Target: NAME, RespondTo: ASKER, Method: 'Import', ID: 'import' }, { Params: { Text: big } })));
+    await until('both answered', () => sent(hub).filter((m) => m.topic.Type === 'CallResult').length === 2);
+    const out = sent(hub);
+    const result = (id: string) => out.find((m) => m.topic.Type === 'CallResult' && m.topic.ID === id)?.message;
+    expect(result('big')).toMatchObject({ Failure: { Code: 'TOO_LARGE', Message: expect.stringMatching(/at most 1048576 bytes/) } });
+    expect(result('import')).toEqual({ Result: { Length: big.length } });
+    expect(out.find((m) => m.topic.Type === 'Log')?.message).toMatchObject({ Level: 'Warning', Message: expect.stringMatching(/^Set of \d+ bytes refused/) });
+    // The state was not touched and is broadcast unchanged, so a panel waiting on the Set sees the refusal.
+    expect(out.filter((m) => m.topic.Type === 'Update' && m.topic.Target === 'BROADCAST').map((m) => m.message)).toEqual([
+      { Value: { Workspaces: { '/srv/a[dot]b': { AutoPull: false } } } },
+    ]);
   });
 
   it('tells the service of a reconnect (not a new Startup) and of messages the hub lost for it', async () => {

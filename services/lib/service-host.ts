@@ -30,7 +30,8 @@ export interface ServiceDefinition {
   set?(path: string[], value: unknown): string[];
   /** Returns the State to defaults; returns the names of the states that changed. */
   reset?(path: string[] | null): string[];
-  calls: Record<string, { params: z.ZodType; handler: CallHandler }>;
+  /** Methods by name; `maxBytes` raises the request limit for a method whose Params are large by nature. */
+  calls: Record<string, { params: z.ZodType; handler: CallHandler; maxBytes?: number }>;
   /** More subscription prefixes, e.g. other services' broadcasts. */
   subscriptions?: string[];
   /** Every message that is not a request to this service (broadcasts, replies it did not ask for). */
@@ -48,7 +49,16 @@ export interface ServiceHostOptions {
   callTimeoutMs?: number;
   /** How the hub is reached; default by the address (tests pass an in-process one). */
   transport?: TransportFactory;
+  /** A request (Get, Set, Reset, Call) addressed to this service over this size is refused unhandled; default 1 MiB. */
+  maxRequestBytes?: number;
 }
+
+/**
+ * What one request may weigh. The hub takes messages of 16 MiB (broadcast states of a busy machine are that large),
+ * but a Set of a few MB of state costs a service hundreds of milliseconds of validation with every other service of
+ * its process waiting; no request the project makes needs more than this.
+ */
+export const DEFAULT_MAX_REQUEST_BYTES = 1024 * 1024;
 
 export class ServiceHost {
   readonly peer: HubPeer;
@@ -80,7 +90,7 @@ export class ServiceHost {
         ],
       },
       {
-        onMessage: (message) => this.receive(message),
+        onMessage: (message, inbound) => this.receive(message, inbound.bytes),
         onUp: (first) => service.onConnected?.(first),
         onGap: () => service.onGap?.(),
       },
@@ -137,9 +147,12 @@ export class ServiceHost {
     return this.peer.get(target, path, timeoutMs).catch(asServiceFailure);
   }
 
-  private receive(message: Envelope): void {
+  private receive(message: Envelope, bytes: number): void {
     const topic = message.topic;
     const name = this.service.name;
+    if (bytes > this.limitFor(message) && 'Target' in topic && topic.Target === name && topic.Type !== 'Update' && topic.Type !== 'CallResult') {
+      return this.refuseLarge(message, bytes);
+    }
     switch (topic.Type) {
       case 'Identify':
         // The hub peer answers it with this service's Self.
@@ -223,6 +236,27 @@ export class ServiceHost {
         this.options.logger.error({ err: error instanceof Error ? error.stack : String(error), method: topic.Method }, 'call failed');
         reply({ Failure: { Code: 'INTERNAL', Message: `${topic.Method} failed: ${error instanceof Error ? error.message : String(error)}` } });
       }
+    }
+  }
+
+  private limitFor(message: Envelope): number {
+    const base = this.options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES;
+    if (message.topic.Type !== 'Call') return base;
+    const method = message.topic.Method;
+    const call = Object.prototype.hasOwnProperty.call(this.service.calls, method) ? this.service.calls[method] : undefined;
+    return Math.max(base, call?.maxBytes ?? 0);
+  }
+
+  /** A request over the limit: not handled; the caller is told (a Call's Failure, a Set's or Reset's Warning Log). */
+  private refuseLarge(message: Envelope, bytes: number): void {
+    const topic = message.topic;
+    const why = `${topic.Type} of ${bytes} bytes refused: ${this.service.name} takes requests of at most ${this.limitFor(message)} bytes`;
+    this.options.logger.warn({ type: topic.Type, bytes }, 'refused a request over the size limit');
+    if (topic.Type === 'Call') {
+      this.send(envelope<'CallResult'>({ Type: 'CallResult', Target: topic.RespondTo, ExecutedOn: this.service.name, Method: topic.Method, ID: topic.ID }, { Failure: { Code: 'TOO_LARGE', Message: why } }));
+    } else {
+      this.log('Warning', why, topic.Type === 'Get' ? topic.RespondTo : BROADCAST);
+      if (topic.Type === 'Set') this.broadcastState(decodeNamePath(topic.Name)[0] ?? 'State');
     }
   }
 

@@ -127,6 +127,7 @@ export const FAILURE_CODES = {
   UNPROCESSABLE: 'the import document has invalid entries (listed in Errors); nothing was applied',
   UNKNOWN_ASSET: 'no such asset',
   UNKNOWN_INTEGRATION: 'no such integration',
+  TOO_LARGE: 'the request is larger than the service takes: nothing was done',
   INVALID_RESULT: 'the answering service sent a Result that does not match the method: nothing was taken from it',
 } as const;
 export type FailureCode = keyof typeof FAILURE_CODES;

@@ -62,6 +62,8 @@ export function catalogueCalls(store: ServerStore, catalogue: Catalogue) {
     },
     ImportAssets: {
       params: CALLS.server.ImportAssets.params,
+      // An import document of many assets is large by nature (the hub's own limit still applies).
+      maxBytes: 16 * 1024 * 1024,
       handler: (p: P<'ImportAssets'>) => importAssets(store, catalogue, p.Document),
     },
   };
