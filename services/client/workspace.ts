@@ -12,6 +12,7 @@ import type { Logger } from '../lib/log.ts';
 import { chunkAgent, hashFileChunks, uploadChunk } from '../server/chunks/index.ts';
 import { applyChange, applySafely, asChange, changedSinceScan, type ApplyTarget } from './apply.ts';
 import { removeAsset, resolveInWorkspace } from './files/index.ts';
+import { assertCommitFits } from './commit-size.ts';
 import { Progress } from './progress.ts';
 import { WorkspaceScanner, localChanges, type ScanResult } from './scan/index.ts';
 import type { ClientStore, Conflict, WorkspaceRow } from './store.ts';
@@ -351,9 +352,9 @@ export class Workspace {
       changes.push({ Type: 'PutFile', URI: change.URI, Size: split.size, Hash: split.hash, Chunks: split.chunks.map((c) => c.hash) });
     }
     this.progress.stage('Finalizing', 0, 'Creating the commit…');
-    const { Commit } = (await this.server.call('CreateCommit', {
-      Repository: this.row.repository, Branch: this.row.branch, Parent: this.row.commit, Author: this.server.machine, Comment: comment, Changes: changes,
-    }, COMMIT_TIMEOUT_MS)) as { Commit: string };
+    const params = { Repository: this.row.repository, Branch: this.row.branch, Parent: this.row.commit, Author: this.server.machine, Comment: comment, Changes: changes };
+    assertCommitFits(params);
+    const { Commit } = (await this.server.call('CreateCommit', params, COMMIT_TIMEOUT_MS)) as { Commit: string };
     this.store.transaction(() => {
       for (const change of changes) this.store.setBase(this.path, change.URI, change);
       this.store.setCommit(this.path, Commit);

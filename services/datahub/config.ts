@@ -1,11 +1,12 @@
 /** The hub's name on the wire, its defaults and the validation of its options. */
+import { HUB_MESSAGE_BYTES } from '../../shared/protocol/limits.ts';
 import type { Logger } from '../lib/log.ts';
 
 /** The hub answers Gets and Identify under this name (Source of its Updates, Self and Logs). */
 export const HUB_NAME = 'DataHub';
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_PORT = 16209;
-export const DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
+export const DEFAULT_MAX_FRAME_BYTES = HUB_MESSAGE_BYTES;
 export const DEFAULT_SOFT_LIMIT_BYTES = 4 * 1024 * 1024;
 export const DEFAULT_HARD_LIMIT_BYTES = 64 * 1024 * 1024;
 

@@ -10,6 +10,7 @@ import { assetUriSegments, assetUriStructure } from '../../shared/assethub/uri.t
 import { dict } from '../../shared/dict.ts';
 import { parseState, serviceKindOf } from '../../shared/assethub/validate.ts';
 import { BROADCAST, SERVER_NAME, parseServiceName, topicPrefix, envelope, type Envelope } from '../../shared/protocol/index.ts';
+import { HUB_MESSAGE_BYTES } from '../../shared/protocol/limits.ts';
 import { ServiceFailure, fail } from '../lib/failure.ts';
 import type { Logger } from '../lib/log.ts';
 import { lockDataDir } from '../lib/data-lock.ts';
@@ -142,6 +143,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     },
     CreateCommit: {
       params: CALLS.server.CreateCommit.params,
+      // A push of many files is one commit (~220 bytes a file: 1 MiB is under 5,000 files).
+      maxBytes: HUB_MESSAGE_BYTES,
       handler: async (p: P<'CreateCommit'>) => {
         // No chunk may be collected between finding it present and the commit referring to it.
         const commit = await chunks.keep(async () => {

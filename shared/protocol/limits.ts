@@ -10,6 +10,13 @@ export const FIELD_MAX_CHARS = 1024;
 export const MAX_JSON_DEPTH = 128;
 
 /**
+ * The largest message the project's hubs carry by default (both fabrics; configurable on the hub). A request that is
+ * large by nature (a commit of tens of thousands of files, an import document) may be up to this size; a peer that
+ * would send more says so instead of having the hub drop its connection.
+ */
+export const HUB_MESSAGE_BYTES = 16 * 1024 * 1024;
+
+/**
  * Whether a JSON text nests `[`/`{` deeper than `limit` (strings skipped, escapes honoured). One pass, no parsing;
  * string bodies, most of a large message, are skipped with indexOf.
  */

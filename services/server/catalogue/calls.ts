@@ -6,6 +6,7 @@ import { CALLS } from '../../../shared/assethub/calls.ts';
 import { QUERY_LIMIT_DEFAULT } from '../../../shared/assethub/catalogue.ts';
 import { compileFilter, type CompiledFilter } from '../../../shared/rsql/filter.ts';
 import type { RevisionRange } from '../../../shared/rsql/revisions.ts';
+import { HUB_MESSAGE_BYTES } from '../../../shared/protocol/limits.ts';
 import { ServiceFailure } from '../../lib/failure.ts';
 import type { Branch, ServerStore } from '../store.ts';
 import { CursorCodec, type CursorQuery } from './cursor.ts';
@@ -63,7 +64,7 @@ export function catalogueCalls(store: ServerStore, catalogue: Catalogue) {
     ImportAssets: {
       params: CALLS.server.ImportAssets.params,
       // An import document of many assets is large by nature (the hub's own limit still applies).
-      maxBytes: 16 * 1024 * 1024,
+      maxBytes: HUB_MESSAGE_BYTES,
       handler: (p: P<'ImportAssets'>) => importAssets(store, catalogue, p.Document),
     },
   };
