@@ -1,6 +1,7 @@
-// The filter examples of seeds 001 and 003, read from the seeds' own text, parsed and evaluated on sample data.
+// The filter examples of the asset-sync and relationship-sync documentation (scripts/testing/fixtures/), parsed and
+// evaluated on sample data.
 import { describe, expect, it } from 'vitest';
-import { seedExamples } from '../../scripts/testing/seeds.ts';
+import { assetFilterExamples, relationshipFilterExamples } from '../../scripts/testing/fixtures.ts';
 import {
   compileFilter, matchesAsset, matchesRelationship, normalizeRsql, queryHistory, type CompiledFilter, type FilterableAsset,
   type FilterableRelationship,
@@ -35,7 +36,7 @@ const door: FilterableAsset = {
 const bare: FilterableAsset = { id: 'bare', type: 'texture', parameters: [] };
 const assets = [wall, door, bare];
 
-/** For each non-revision example of seed 001: the ids of the sample assets it must select. */
+/** For each non-revision asset filter example: the ids of the sample assets it must select. */
 const EXPECTED_ASSETS: Record<string, string[]> = {
   [`assetId=in=(${W1}, MYAyVLrjPhUg4xvb6fOUV6_aga)`]: [W1, door.id],
   'asset.type.name==autodesk.design:assets.instance-1.0.0': [W1],
@@ -69,8 +70,8 @@ const query = (text: string) => {
   return result.value.map((r) => `${r.operation ?? 'AT'} ${r.item.id}@${r.item.v}`);
 };
 
-describe('seed 001 filter examples', () => {
-  const examples = seedExamples('001');
+describe('the asset filter examples', () => {
+  const examples = assetFilterExamples();
 
   it('are all here and all parse', () => {
     expect(examples).toHaveLength(12);
@@ -94,8 +95,8 @@ describe('seed 001 filter examples', () => {
   });
 });
 
-describe('seed 003 filter examples', () => {
-  const examples = seedExamples('003');
+describe('the relationship filter examples', () => {
+  const examples = relationshipFilterExamples();
   const rels: FilterableRelationship[] = [
     { fromAssetId: REL_ID, toAssetId: 'child' },
     { fromAssetId: 'parent', toAssetId: REL_ID },
@@ -136,7 +137,7 @@ describe('unsupported filters', () => {
   });
 });
 
-describe('normalisation of the seeds\' loose syntax', () => {
+describe('normalisation of the examples\' loose syntax', () => {
   it('quotes unquoted values with spaces and straightens typographic quotes, leaving valid RSQL alone', () => {
     expect(normalizeRsql('asset.parameter.family==Basic Wall')).toBe('asset.parameter.family=="Basic Wall"');
     expect(normalizeRsql('a==”x y” and b==c d;e==f')).toBe('a=="x y" and b=="c d";e==f');

@@ -1,8 +1,9 @@
 // The catalogue over a real store: deltas between every pair of revisions against the brute-force reference
 // (shared/rsql diffSnapshots over ServerStore.snapshot), relationships the same way, the asset records' fields, ids on
-// a copied branch, the seed examples, and which index drives each kind of query.
+// a copied branch, the documentation's filter examples (scripts/testing/fixtures/), and which index drives each kind
+// of query.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedExamples } from '../../../scripts/testing/seeds.ts';
+import { assetFilterExamples, relationshipFilterExamples } from '../../../scripts/testing/fixtures.ts';
 import { CONTAINMENT_TYPE, assetTypeString } from '../../../shared/assethub/catalogue.ts';
 import type { Branch } from '../store.ts';
 import { assetMatches, type Catalogue } from './index.ts';
@@ -143,7 +144,7 @@ describe('asset records', () => {
     for (const a of assets) expect(assetMatches(filterOf(`assetId==${a.id}`), a)).toBe(true);
   });
 
-  it('relationships have the seed 003 shape', () => {
+  it('relationships have the shape of the relationship-sync response (docs/PROTOCOL.md §6)', () => {
     const [rel] = catalogue.relationshipPage(main, { from: null, to: 5 }, filterOf(`to.asset.id==${expectedAssetId(REPO, 'Main', 'FileSystem:/textures/wall.png')}`, 'relationships'), null, 10);
     expect(rel).toMatchObject({
       type: CONTAINMENT_TYPE,
@@ -176,9 +177,9 @@ describe('asset records', () => {
   });
 });
 
-describe('the seeds\' filter examples', () => {
+describe('the documentation\'s filter examples', () => {
   beforeAll(() => {
-    // Give two assets the seed's parameters as metadata, so the examples have something to select.
+    // Give two assets the examples' parameters as metadata, so the examples have something to select.
     const wall = expectedAssetId(REPO, 'Main', 'FileSystem:/textures/wall.png');
     const chair = expectedAssetId(REPO, 'Main', 'FileSystem:/props/chair.fbx');
     const wallMeta = [
@@ -197,27 +198,27 @@ describe('the seeds\' filter examples', () => {
     metadata.set(chair, chairMeta);
   });
 
-  it('seed 001: each example gives what the reference gives (asset examples also with our own ids and types)', () => {
-    const examples = seedExamples('001');
+  it('asset filters: each example gives what the reference gives (also with our own ids and types)', () => {
+    const examples = assetFilterExamples();
     expect(examples).toHaveLength(12);
     const h = history();
     const wall = expectedAssetId(REPO, 'Main', 'FileSystem:/textures/wall.png');
     const chair = expectedAssetId(REPO, 'Main', 'FileSystem:/props/chair.fbx');
     const nonEmpty: string[] = [];
     for (const example of examples) {
-      // The revision examples name the seed's revision IDs; here they name this branch's commits.
+      // The revision examples name the documentation's revision IDs; here they name this branch's commits.
       const text = example.replace(/YRc2mxEFc1KvVPVmkFQhnX/g, commits[3] as string)
         .replace('FmY4KxRfdqQmjMMAgCPfFo_aga', wall).replace('MYAyVLrjPhUg4xvb6fOUV6_aga', chair)
         .replace('asset.type.name==autodesk.design:assets.instance-1.0.0', 'asset.type.name==assethub:texture-1.0.0')
         .replace('92F5BE62F9DA0107E98E3B44DEA46648817E89D1', expectedAssetId(REPO, 'Main', 'FileSystem:/textures'));
       const expected = referenceAssets(filterOf(text), h);
       expect(pagedAssets(catalogue, main, filterOf(text), 2), text).toEqual(expected);
-      // Unchanged, as the seed writes it.
+      // Unchanged, as the documentation writes it.
       expect(pagedAssets(catalogue, main, filterOf(example.replace(/YRc2mxEFc1KvVPVmkFQhnX/g, commits[3] as string)), 2), example)
         .toEqual(referenceAssets(filterOf(example.replace(/YRc2mxEFc1KvVPVmkFQhnX/g, commits[3] as string)), h));
       if (expected.length > 0) nonEmpty.push(example);
     }
-    // Empty: the delta from a revision to itself, and the reference parameters the seed names ("Base Constraint", a
+    // Empty: the delta from a revision to itself, and the reference parameters the examples name ("Base Constraint", a
     // Revit typeId), which no asset here has (its only reference parameter is `parent`).
     expect(examples.filter((e) => !nonEmpty.includes(e))).toEqual([
       'exchange.snapshot.fromRevision==YRc2mxEFc1KvVPVmkFQhnX;exchange.snapshot.toRevision==YRc2mxEFc1KvVPVmkFQhnX',
@@ -225,7 +226,7 @@ describe('the seeds\' filter examples', () => {
     ]);
   });
 
-  it('seed 001: the parameter examples select the assets that carry them', () => {
+  it('asset filters: the parameter examples select the assets that carry them', () => {
     const uris = (text: string) => pagedAssets(catalogue, main, filterOf(text), 100).map((l) => l.split(' ')[1]?.split('@')[0]);
     expect(uris('asset.parameter.family==Basic Wall')).toEqual(['FileSystem:/textures/wall.png']);
     expect(uris('asset.parameter.name==”Cross-Section”')).toEqual(['FileSystem:/props/chair.fbx', 'FileSystem:/textures/wall.png']);
@@ -237,8 +238,8 @@ describe('the seeds\' filter examples', () => {
     expect(uris(`asset.refParameter.typeId==${CONTAINMENT_TYPE};asset.refParameter.value==${expectedAssetId(REPO, 'Main', 'FileSystem:/audio')}`)).toEqual(['FileSystem:/audio/cue.wav']);
   });
 
-  it('seed 003: each example gives what the reference gives', () => {
-    const examples = seedExamples('003');
+  it('relationship filters: each example gives what the reference gives', () => {
+    const examples = relationshipFilterExamples();
     expect(examples).toHaveLength(4);
     const h = history();
     const textures = expectedAssetId(REPO, 'Main', 'FileSystem:/textures');
