@@ -2,7 +2,8 @@
  * Protocol codec throughput for a small Update and a 10,000-entry AssetInfo, next to bare JSON.parse /
  * JSON.stringify of the same bytes:
  * - "frame": the frame codec with its validation of Topic and Message (what the hub does for every frame);
- * - "frame+state": also `[dot]` key decoding and the seed's state schema (what a panel does before caching a Value).
+ * - "frame+state": also `[dot]` key decoding and the documented state schema (what a panel does before caching a
+ *   Value).
  * Target: small-frame decode+validate at ≥ 50% of JSON.parse.
  */
 import { parseState } from '../shared/assethub/validate.ts';

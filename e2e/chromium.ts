@@ -1,4 +1,4 @@
-/** Debian's Chromium, launched the way this machine needs (ARCHITECTURE.md "The environment"). */
+/** Debian's Chromium, launched headless as CI needs (docs/ARCHITECTURE.md, "Browser for the e2e tests"). */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 export const CHROMIUM_ARGS = [

@@ -1,5 +1,5 @@
 /**
- * The WebSocket fabric (docs/PROTOCOL.md "WebSocket Data Hub"): one text frame per message, an Attachment as the
+ * The WebSocket fabric (docs/PROTOCOL.md §3.1): one text frame per message, an Attachment as the
  * binary frame right after the text frame that announces it, `{"Subscribe":[…]}` control frames, and
  * `Authorization: Bearer <token>` on the upgrade request.
  */

@@ -1,5 +1,5 @@
 /**
- * The ZeroMQ fabric (docs/PROTOCOL.md "ZeroMQ Data Hub"): a PUB socket connected to the hub's publish port and a SUB
+ * The ZeroMQ fabric (docs/PROTOCOL.md §3.2): a PUB socket connected to the hub's publish port and a SUB
  * socket connected to its subscribe port, as Pixotope's own example does; multipart `[topic, message(, attachment)]`
  * in compact JSON, the topic in canonical key order (so SUB prefix filters work), any key order accepted on receipt.
  *

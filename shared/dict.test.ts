@@ -39,7 +39,7 @@ describe('state schemas', () => {
     const clients = `{"__proto__":${JSON.stringify(client('__proto__'))},"constructor":${JSON.stringify(client('constructor'))}}`;
     const info = STATE_SCHEMAS.server.WorkspaceInfo.parse(decodeValueKeys(['WorkspaceInfo'], wire(`{"Status":${JSON.stringify(STATUS)},"Clients":${clients}}`)));
     expect(own(info.Clients)).toEqual(['__proto__', 'constructor']);
-    // The seed's array form of Clients is keyed by Name the same way.
+    // The documentation's array form of Clients (docs/PROTOCOL.md §4) is keyed by Name the same way.
     const listed = STATE_SCHEMAS.server.WorkspaceInfo.parse({ Status: STATUS, Clients: [client('__proto__'), client('toString')] });
     expect(own(listed.Clients)).toEqual(['__proto__', 'toString']);
     expect(Object.getPrototypeOf(listed.Clients)).toBeNull();

@@ -77,7 +77,7 @@ export function shows(expected: unknown, actual: unknown): boolean {
 
 /**
  * What a Set's Update must show, for the state's write-only fields: an integration's `Secret` never comes back (Get
- * shows `SecretSet` instead, PROTOCOL.md §5), so a Set that names it is confirmed by `SecretSet: true`.
+ * shows `SecretSet` instead, docs/PROTOCOL.md §5), so a Set that names it is confirmed by `SecretSet: true`.
  */
 export function expectedShown(state: string, rest: readonly string[], value: unknown): { rest: readonly string[]; value: unknown } {
   if (state !== 'Integrations') return { rest, value };

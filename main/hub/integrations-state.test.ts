@@ -1,5 +1,5 @@
-// The server's `Integrations` state (PROTOCOL.md §5) in the engine: read with the other states, validated, keyed by
-// decoded integration name, entries removed by null, and Sets confirmed although Secret is write-only.
+// The server's `Integrations` state (docs/PROTOCOL.md §5) in the engine: read with the other states, validated, keyed
+// by decoded integration name, entries removed by null, and Sets confirmed although Secret is write-only.
 import { afterEach, describe, expect, it } from 'vitest';
 import { BROADCAST, SERVER_NAME, decodeFrame, encodeFrame, envelope, type Envelope } from '../../shared/protocol/index.ts';
 import { parseStateByName } from '../../shared/assethub/index.ts';
@@ -45,7 +45,7 @@ const integrations = (e: PanelEngine) => e.snapshot().states[SERVER_NAME]?.Integ
 const serverError = (e: PanelEngine) => e.snapshot().services.find((s) => s.name === SERVER_NAME)?.error ?? null;
 
 describe('the server Integrations state', () => {
-  it('is read with the seed states when the server comes online; clients are not asked for it', async () => {
+  it('is read with the documented states when the server comes online; clients are not asked for it', async () => {
     expect(statesOf('server')).toEqual(['State', 'WorkspaceInfo', 'PersistentState', 'AssetInfo', 'Integrations']);
     expect(statesOf('client')).not.toContain('Integrations');
     const { hub } = await setup();

@@ -1,5 +1,5 @@
 /**
- * The state cache: decoded and validated whole states per service. A Value is validated against the seed's schema
+ * The state cache: decoded and validated whole states per service. A Value is validated against the documented schema
  * (STATE_SCHEMAS) before it enters; an invalid one is kept out, the previous good state stays, and the problem is
  * recorded as that service's error until a valid Value of the same state arrives. Cached values are never mutated:
  * an Update of a path below a state builds a new state that shares every untouched branch with the old one.
@@ -49,8 +49,8 @@ export class StateCache {
   }
 
   /**
-   * A whole state (its Value decoded, not yet validated). Null means the service has no such value (PROTOCOL.md §1):
-   * nothing is cached and nothing is wrong.
+   * A whole state (its Value decoded, not yet validated). Null means the service has no such value (docs/PROTOCOL.md
+   * §1): nothing is cached and nothing is wrong.
    */
   applyWhole(service: string, kind: Kind, state: string, value: unknown): { outcome: ApplyOutcome; issues?: string[] } {
     if (!isCachedState(kind, state) || value === null || value === undefined) return { outcome: 'ignored' };
@@ -59,7 +59,8 @@ export class StateCache {
 
   /**
    * A value below a state (`path` after the state name, non-empty), applied into a copy of the cached state. In a
-   * state that is a map of entries (`Integrations`), null for an entry removes it (PROTOCOL.md §1: null is no value).
+   * state that is a map of entries (`Integrations`), null for an entry removes it (docs/PROTOCOL.md §1: null is no
+   * value).
    */
   applyPath(service: string, kind: Kind, state: string, path: readonly string[], value: unknown): { outcome: ApplyOutcome; issues?: string[] } {
     if (!isCachedState(kind, state)) return { outcome: 'ignored' };

@@ -27,5 +27,5 @@ export class EngineError extends Error {
 
 /** The hub's service name (it answers Identify and `Get Stats` under it). */
 export const HUB_NAME = 'DataHub';
-/** The reference hub's default address (PROTOCOL.md §3.1). */
+/** The reference hub's default address (docs/PROTOCOL.md §3.1). */
 export const DEFAULT_HUB_URL = 'ws://127.0.0.1:16209';

@@ -1,4 +1,4 @@
-// Import boundaries between the project's areas (ARCHITECTURE.md "Layout"), checked on every import, export-from,
+// Import boundaries between the project's areas (docs/ARCHITECTURE.md "Layout"), checked on every import, export-from,
 // dynamic import and require. Each area names what it may not reach: Node built-ins, electron, or other folders.
 import { builtinModules } from 'node:module';
 import path from 'node:path';

@@ -1,7 +1,8 @@
 /**
  * The AssetHubClient service `<Machine>-AssetHubClient`: workspaces on this machine kept in step with the server.
  * It follows the server's broadcasts (commits, claims, AutoPull defaults), pulls automatically where AutoPull is on
- * (at start, on a new commit on the branch, after its State changes), and publishes its four states (seed 002).
+ * (at start, on a new commit on the branch, after its State changes), and publishes its four states (docs/PROTOCOL.md
+ * §4).
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';

@@ -1,4 +1,4 @@
-/** A workspace's Status (seed 002) while it works: what the operator sees move. */
+/** A workspace's Status (docs/PROTOCOL.md §4) while it works: what the operator sees move. */
 import type { TWorkspaceStatus } from '../../shared/assethub/states.ts';
 
 export type Activity = TWorkspaceStatus['Activity'];

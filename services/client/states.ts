@@ -1,4 +1,4 @@
-/** The client's states (seed 002) built from its workspaces. */
+/** The client's states (docs/PROTOCOL.md §4) built from its workspaces. */
 import path from 'node:path';
 import type { TCommitChange } from '../../shared/assethub/calls.ts';
 import type { ClientStates, TClaim, TCommit } from '../../shared/assethub/states.ts';
@@ -40,7 +40,7 @@ export function buildWorkspaceInfo(workspaces: Workspace[]): ClientStates['Works
       Total,
       Progress: Total ? Current / Total : working.length ? 0 : 1,
     },
-    // No engine runs beside the reference client: Running false and, as the seed says, nothing else.
+    // No engine runs beside the reference client: Running false and, as documented, nothing else.
     Engine: { Running: false },
     Workspaces: Object.fromEntries(entries),
   };

@@ -1,4 +1,4 @@
-/** What to do with a message for a peer, given how much is already queued to it (PROTOCOL.md §3.1 slow peers). */
+/** What to do with a message for a peer, given how much is already queued to it (docs/PROTOCOL.md §3.1 slow peers). */
 import { BROADCAST } from '../../shared/protocol/names.ts';
 import type { Topic } from '../../shared/protocol/topic.ts';
 

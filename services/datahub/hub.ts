@@ -1,6 +1,6 @@
 /**
- * The reference Data Hub (PROTOCOL.md §3.1): an HTTP server that upgrades authorised requests to WebSockets and hands
- * every frame to the router. Authentication happens on the upgrade request, before any WebSocket exists.
+ * The reference Data Hub (docs/PROTOCOL.md §3.1): an HTTP server that upgrades authorised requests to WebSockets and
+ * hands every frame to the router. Authentication happens on the upgrade request, before any WebSocket exists.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';

@@ -1,5 +1,5 @@
 /**
- * Routing (PROTOCOL.md §3.1): each valid message goes to every peer with a matching subscription prefix, once per
+ * Routing (docs/PROTOCOL.md §3.1): each valid message goes to every peer with a matching subscription prefix, once per
  * peer, the sender included (ZeroMQ semantics). Frames from one connection are handled synchronously in arrival
  * order, which is what lets a peer confirm its subscriptions with a round trip (see test-peer.ts).
  */

@@ -20,7 +20,10 @@ export interface DataHubOptions {
   tls?: { cert: string; key: string };
   /** Browser origins allowed to connect to the WebSocket hub (any other Origin is refused). */
   allowOrigins?: readonly string[];
-  /** Bearer token of the WebSocket hub. ZeroMQ has no authentication (docs/PROTOCOL.md): zmq stays on loopback without one. */
+  /**
+   * Bearer token of the WebSocket hub. ZeroMQ has no authentication (docs/PROTOCOL.md §3.2): zmq stays on loopback
+   * without one.
+   */
   token?: string;
   logger?: Logger;
 }

@@ -89,7 +89,7 @@ function average(window: readonly number[]): number {
 
 /**
  * The Value for a Get of `Name` on the hub: `Stats` is the whole object, `Stats.<field>` one field, anything else null
- * (PROTOCOL.md §1: a Get for a value the service does not have is answered with null).
+ * (docs/PROTOCOL.md §1: a Get for a value the service does not have is answered with null).
  */
 export function statsValue(name: string, stats: HubStats): unknown {
   if (name === 'Stats') return stats;

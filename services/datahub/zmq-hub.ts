@@ -1,5 +1,5 @@
 /**
- * The embedded Data Hub on Pixotope's own fabric (docs/PROTOCOL.md "ZeroMQ Data Hub"): libzmq's own forwarder, an
+ * The embedded Data Hub on Pixotope's own fabric (docs/PROTOCOL.md §3.2): libzmq's own forwarder, an
  * XSUB socket bound on the publish port (peers' PUB sockets connect there) and an XPUB socket bound on the subscribe
  * port (peers' SUB sockets connect there), run by zeromq.js's Proxy on a thread of its own. Subscriptions travel
  * upstream through it, so a publisher only sends what some subscriber asked for.

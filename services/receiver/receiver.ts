@@ -1,6 +1,6 @@
 /**
  * A demo webhook receiver for managed integrations: a small real HTTP server that implements the receiving side of the
- * contract of PROTOCOL.md §5 (seed 000), standing in for an external asset system (a DAM).
+ * contract of docs/PROTOCOL.md §5, standing in for an external asset system (a DAM).
  *
  * - `POST /webhook` (or `/`): checks `X-AssetHub-Signature` (`t=<unix s>,v1=<hex HMAC-SHA256(secret, t + "." + body)>`,
  *   at most SIGNATURE_TOLERANCE_S old or ahead) and answers 401 when it does not match; 400 for a body that is not a

@@ -4,10 +4,10 @@
  * (`to_pos`, NULL while current). The snapshot at position p and the delta between two positions are then range
  * queries on indexed columns, whatever the length of the history.
  *
- * Version 2 (asset catalogue, PROTOCOL.md §6): every `files` row also carries what the catalogue filters and orders on
- * (`asset_id`, `asset_kind`, `name`, `parent_id`, and `created_commit`, the commit that began this existence of the
- * URI, carried across its later versions), and the tags, keywords and metadata ImportAssets sets live in their own
- * tables keyed by asset id (not versioned: they follow the asset id across revisions). Older databases are brought
+ * Version 2 (asset catalogue, docs/PROTOCOL.md §6): every `files` row also carries what the catalogue filters and
+ * orders on (`asset_id`, `asset_kind`, `name`, `parent_id`, and `created_commit`, the commit that began this existence
+ * of the URI, carried across its later versions), and the tags, keywords and metadata ImportAssets sets live in their
+ * own tables keyed by asset id (not versioned: they follow the asset id across revisions). Older databases are brought
  * up to date by services/server/migrate.ts.
  */
 export const SCHEMA_VERSION = 2;

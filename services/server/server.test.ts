@@ -1,4 +1,4 @@
-// The AssetHubServer against a real hub: states with the seed's shapes, [dot] keys end to end, every Call with
+// The AssetHubServer against a real hub: states with the documented shapes, [dot] keys end to end, every Call with
 // success and each Failure, broadcasts, Startup on restart.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STATE_SCHEMAS } from '../../shared/assethub/states.ts';
@@ -127,7 +127,7 @@ describe('repositories, branches, commits', () => {
 });
 
 describe('states', () => {
-  it('answer Get for all four with the seed shapes, and null for unknown names', async () => {
+  it('answer Get for all four with the documented shapes, and null for unknown names', async () => {
     for (const name of ['State', 'WorkspaceInfo', 'PersistentState', 'AssetInfo'] as const) {
       const value = await panel.get(SERVER_NAME, [name]);
       expect(STATE_SCHEMAS.server[name].safeParse(value).success, name).toBe(true);

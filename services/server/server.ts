@@ -51,9 +51,9 @@ export interface ServerOptions {
 export interface RunningServer {
   storageUrl: string;
   store: ServerStore;
-  /** The asset catalogue (PROTOCOL.md §6) over `store`. */
+  /** The asset catalogue (docs/PROTOCOL.md §6) over `store`. */
   catalogue: Catalogue;
-  /** Managed integrations (PROTOCOL.md §5): the `Integrations` state, webhook deliveries and their Calls. */
+  /** Managed integrations (docs/PROTOCOL.md §5): the `Integrations` state, webhook deliveries and their Calls. */
   integrations: IntegrationEngine;
   chunks: ChunkStore;
   /** Collects unreferenced chunks now (it also runs at start and periodically). */

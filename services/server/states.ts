@@ -1,4 +1,4 @@
-/** The server's four states (seed 002), built from the store and the clients it has heard from. */
+/** The server's four states (docs/PROTOCOL.md §4), built from the store and the clients it has heard from. */
 import type { ServerStates, TClientSummary } from '../../shared/assethub/states.ts';
 import { dict, dictFrom } from '../../shared/dict.ts';
 import type { ServerStore } from './store.ts';

@@ -1,6 +1,6 @@
 /**
- * Calls of PROTOCOL.md §4: Params and Result schemas per Method, and the Failure codes. Methods documented by Pixotope
- * keep their documented shapes; the rest are this project's (listed in docs/PROTOCOL-EXTENSIONS.md).
+ * Calls of docs/PROTOCOL.md §4: Params and Result schemas per Method, and the Failure codes. Methods documented by
+ * Pixotope keep their documented shapes; the rest are this project's (listed in docs/PROTOCOL-EXTENSIONS.md).
  */
 import { z } from 'zod';
 import { Claim, ChangeType, Commit } from './states.ts';
@@ -9,12 +9,12 @@ import * as I from './integrations.ts';
 
 const NonEmpty = z.string().min(1);
 const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'must be a lowercase hex SHA-256');
-/** Asset URIs start with `FileSystem:/` (seed 002). Path safety is checked where the URI meets a disk. */
+/** Asset URIs start with `FileSystem:/` (docs/PROTOCOL.md §4). Path safety is checked where the URI meets a disk. */
 export const AssetUri = z.string().startsWith('FileSystem:/', 'must start with "FileSystem:/"');
 
 /**
- * A change inside a commit: PutFile carries its size, whole-file hash and ordered chunk hashes. `New` (as in seed 002)
- * is set by the server in GetChanges results: the asset did not exist at `From`.
+ * A change inside a commit: PutFile carries its size, whole-file hash and ordered chunk hashes. `New` (as in the
+ * states, docs/PROTOCOL.md §4) is set by the server in GetChanges results: the asset did not exist at `From`.
  */
 export const CommitChange = z.object({
   Type: ChangeType,
@@ -64,12 +64,12 @@ export const CALLS = {
       params: z.object({ ...RepoBranch, URI: AssetUri, Owner: NonEmpty, Force: z.boolean().optional() }),
       result: z.object({ Claims: z.array(Claim) }),
     },
-    // Asset catalogue (PROTOCOL.md §6)
+    // Asset catalogue (docs/PROTOCOL.md §6)
     QueryAssets: { params: C.QueryAssetsParams, result: C.QueryAssetsResult },
     QueryRelationships: { params: C.QueryRelationshipsParams, result: C.QueryRelationshipsResult },
     ExportAssets: { params: C.ExportAssetsParams, result: C.ExportAssetsResult },
     ImportAssets: { params: C.ImportAssetsParams, result: C.ImportAssetsResult },
-    // Managed integrations (PROTOCOL.md §5)
+    // Managed integrations (docs/PROTOCOL.md §5)
     QueryIntegrationAssets: { params: I.QueryIntegrationAssetsParams, result: I.QueryIntegrationAssetsResult },
     ResyncAssets: { params: I.ResyncAssetsParams, result: I.ResyncAssetsResult },
     SyncAllAssets: { params: I.SyncAllAssetsParams, result: I.SyncAllAssetsResult },

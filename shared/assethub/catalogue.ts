@@ -1,8 +1,9 @@
 /**
- * The asset catalogue of PROTOCOL.md §6: asset records shaped after seed 001's asset response object, relationships
- * after seed 003, the export/import document after seed 004, and the Params/Result of QueryAssets,
- * QueryRelationships, ExportAssets and ImportAssets. Field names follow the seeds letter for letter; what this project
- * adds (uri, name, size, tags, keywords) is listed in docs/PROTOCOL-EXTENSIONS.md.
+ * The asset catalogue of docs/PROTOCOL.md §6: asset records shaped after the asset-sync documentation's asset response
+ * object, relationships after the relationship-sync one, the export/import document after the import/export one, and
+ * the Params/Result of QueryAssets, QueryRelationships, ExportAssets and ImportAssets. Field names follow the
+ * documentation letter for letter; what this project adds (uri, name, size, tags, keywords) is listed in
+ * docs/PROTOCOL-EXTENSIONS.md.
  */
 import { z } from 'zod';
 
@@ -22,10 +23,13 @@ export const ASSET_TYPE_BY_EXTENSION: Readonly<Record<string, TAssetKind>> = {
   wav: 'audio', mp3: 'audio', ogg: 'audio', flac: 'audio', aif: 'audio', aiff: 'audio', m4a: 'audio',
 };
 
-/** The seed's `type` is "a combination of type name and type version": `assethub:<kind>-1.0.0`. */
+/** The documented `type` is "a combination of type name and type version": `assethub:<kind>-1.0.0`. */
 export const ASSET_TYPE_VERSION = '1.0.0';
 export const assetTypeString = (kind: TAssetKind): string => `assethub:${kind}-${ASSET_TYPE_VERSION}`;
-/** Relationship type of folder → file containment (seed 003 uses `…:relationship.containment-1.0.0`). */
+/**
+ * Relationship type of folder → file containment (the relationship-sync documentation uses
+ * `…:relationship.containment-1.0.0`).
+ */
 export const CONTAINMENT_TYPE = `assethub:relationship.containment-${ASSET_TYPE_VERSION}`;
 
 /** The kind of a URI: `folder` for directories, else by extension. */
@@ -37,8 +41,8 @@ export function assetKindOf(uri: string, isDirectory: boolean): TAssetKind {
 }
 
 /**
- * `asset.type.name==` accepts the full type string (as the seed's example does) or the bare kind; both compare as
- * the kind.
+ * `asset.type.name==` accepts the full type string (as the documentation's example does) or the bare kind; both compare
+ * as the kind.
  */
 export function typeNameToKind(value: string): string {
   const m = /^assethub:([a-z]+)-\d+\.\d+\.\d+$/.exec(value);
@@ -47,7 +51,7 @@ export function typeNameToKind(value: string): string {
 
 const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/, 'must be an ISO 8601 UTC timestamp');
 
-/** Who and when (seed 001): userId is the machine, serviceId the service that did it. */
+/** Who and when (docs/PROTOCOL.md §6): userId is the machine, serviceId the service that did it. */
 export const Actor = z.object({ userId: z.string(), serviceId: z.string(), date: IsoDate });
 
 export const AttributeCategory = z.enum(['system', 'application', 'internal']);
@@ -56,13 +60,13 @@ export type TAttribute = z.infer<typeof Attribute>;
 
 export const Operation = z.enum(['INSERT', 'MODIFY', 'REMOVE']);
 
-/** A reference to an entity (seed 001/003): `space`, `from.asset`, `to.asset`. */
+/** A reference to an entity (docs/PROTOCOL.md §6): `space`, `from.asset`, `to.asset`. */
 export const EntityRef = z.object({ id: z.string(), type: z.string(), url: z.string(), data: z.record(z.string(), z.unknown()) });
 
 /**
- * One asset as QueryAssets returns it (seed 001's response object). `attributes.data` holds the system attributes
- * (uri, name, size, hash, kind) and the metadata set through ImportAssets (category `application`);
- * `externalComponentHash` is the content's SHA-256 (null for folders).
+ * One asset as QueryAssets returns it (the asset-sync documentation's response object, docs/PROTOCOL.md §6).
+ * `attributes.data` holds the system attributes (uri, name, size, hash, kind) and the metadata set through ImportAssets
+ * (category `application`); `externalComponentHash` is the content's SHA-256 (null for folders).
  */
 export const Asset = z.object({
   createdBy: Actor,
@@ -82,7 +86,7 @@ export const Asset = z.object({
 });
 export type TAsset = z.infer<typeof Asset>;
 
-/** Folder → file containment (seed 003). */
+/** Folder → file containment (docs/PROTOCOL.md §6). */
 export const Relationship = z.object({
   createdBy: Actor,
   lastModifiedBy: Actor,
@@ -98,7 +102,10 @@ export type TRelationship = z.infer<typeof Relationship>;
 
 export const QUERY_LIMIT_MAX = 500;
 export const QUERY_LIMIT_DEFAULT = 100;
-/** A cursor is honoured for this long after the page that returned it (seed 003: "It expires in 10 minutes"). */
+/**
+ * A cursor is honoured for this long after the page that returned it (docs/PROTOCOL.md §6: it expires after 10
+ * minutes).
+ */
 export const CURSOR_TTL_MS = 10 * 60 * 1000;
 
 export const Pagination = z.object({ limit: z.number().int(), cursor: z.string().nullable(), nextCursor: z.string().nullable() });
@@ -116,7 +123,10 @@ export const QueryAssetsResult = z.object({ pagination: Pagination, results: z.a
 export const QueryRelationshipsParams = QueryParams;
 export const QueryRelationshipsResult = z.object({ pagination: Pagination, results: z.array(Relationship), errors: z.array(z.string()) });
 
-/** A metadata entry of the export/import document (seed 004's `attribute`: name, defaultValue, type). */
+/**
+ * A metadata entry of the export/import document (the documented `attribute`: name, defaultValue, type;
+ * docs/PROTOCOL.md §6).
+ */
 export const MetadataEntry = z.object({ name: z.string().min(1), defaultValue: z.string(), type: z.string().optional() });
 
 /** One asset of the export/import document. Import matches it by `assetId`, else by `uri`. */

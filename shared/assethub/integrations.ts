@@ -1,7 +1,7 @@
 /**
- * Managed integrations (PROTOCOL.md §5, seed 000): the `Integrations` state of AssetHubServer, the webhook contract
- * (request body and response exactly as the seed writes them) and the Calls QueryIntegrationAssets, ResyncAssets,
- * SyncAllAssets and CancelSync. What the seed leaves open is decided in docs/PROTOCOL-EXTENSIONS.md.
+ * Managed integrations (docs/PROTOCOL.md §5): the `Integrations` state of AssetHubServer, the webhook contract
+ * (request body and response exactly as documented) and the Calls QueryIntegrationAssets, ResyncAssets,
+ * SyncAllAssets and CancelSync. What the documentation leaves open is decided in docs/PROTOCOL-EXTENSIONS.md.
  */
 import { z } from 'zod';
 import { nameRecord } from '../dict.ts';
@@ -25,7 +25,7 @@ export const IntegrationConfig = z.object({
   Name: z.string().min(1),
   Enabled: z.boolean(),
   EndpointUrl: HttpUrl,
-  /** RSQL over asset fields (PROTOCOL.md §6 selectors); empty = every asset. */
+  /** RSQL over asset fields (docs/PROTOCOL.md §6 selectors); empty = every asset. */
   Filter: z.string(),
   Configuration: nameRecord(z.unknown()),
   TenantId: z.string(),
@@ -91,7 +91,7 @@ export const INTEGRATION_DEFAULTS = {
   Repositories: [] as string[],
 } as const;
 
-// ---- the webhook contract (seed 000) ----
+// ---- the webhook contract (docs/PROTOCOL.md §5) ----
 
 export const SyncType = z.enum(['sync', 'deleted']);
 export const DeliveryAction = z.object({

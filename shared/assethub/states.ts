@@ -1,15 +1,15 @@
 /**
- * The eight documented states (seed 002): field names letter for letter. Values are read tolerantly where the seed
- * itself disagrees (Clients as object or array; `New` present or absent) and unknown fields are dropped.
- * They describe decoded Values: keys of Repositories / Clients / Workspaces arrive `[dot]`-encoded and are decoded
- * first (parseState does both).
+ * The eight documented states (docs/PROTOCOL.md §4): field names letter for letter. Values are read tolerantly where
+ * the documentation disagrees with itself (Clients as object or array; `New` present or absent) and unknown fields are
+ * dropped. They describe decoded Values: keys of Repositories / Clients / Workspaces arrive `[dot]`-encoded and are
+ * decoded first (parseState does both).
  */
 import { z } from 'zod';
 import { dictFrom, nameRecord } from '../dict.ts';
 
 /**
- * A map the seed marks (Repositories, Clients, Workspaces): keyed by decoded name (see decodeValueKeys), read into a
- * prototype-free map (any name, `__proto__` included, is a plain key).
+ * A map the documentation marks (Repositories, Clients, Workspaces): keyed by decoded name (see decodeValueKeys), read
+ * into a prototype-free map (any name, `__proto__` included, is a plain key).
  */
 const markedMap = <T extends z.ZodType>(value: T) => nameRecord(value);
 
@@ -49,7 +49,7 @@ export const Commit = z.object({
 export const Claim = z.object({ URI: z.string(), Owner: z.string(), CreatedAt: z.string() });
 
 export const ChangeType = z.enum(['PutFile', 'PutDirectory', 'Delete']);
-/** `New` only applies to PutFile / PutDirectory and is absent from the seed's Update example. */
+/** `New` only applies to PutFile / PutDirectory and is absent from the documentation's Update example. */
 export const AssetChange = z.object({ Type: ChangeType, URI: z.string(), New: z.boolean().optional() });
 
 // ---- AssetHubServer ----

@@ -1,7 +1,7 @@
 /**
- * Asset URIs (seed 002: files and directories start with `FileSystem:/`). A URI names a path relative to a workspace;
- * anything that could resolve outside it is refused here, before it reaches a disk: `..` and `.` segments, empty
- * segments, absolute paths, drive letters, backslashes, NUL and other control characters.
+ * Asset URIs (docs/PROTOCOL.md §4: files and directories start with `FileSystem:/`). A URI names a path relative to a
+ * workspace; anything that could resolve outside it is refused here, before it reaches a disk: `..` and `.` segments,
+ * empty segments, absolute paths, drive letters, backslashes, NUL and other control characters.
  */
 import { err, ok, type Result } from '../result.ts';
 

@@ -23,7 +23,7 @@ export function formatIssues(error: z.core.$ZodError): string[] {
 }
 
 /**
- * Decodes the `[dot]` keys of a whole state's Value as received and validates it against the seed's schema for that
+ * Decodes the `[dot]` keys of a whole state's Value as received and validates it against the documented schema for that
  * kind of service.
  */
 export function parseState(kind: ServiceKind, stateName: StateName, wireValue: unknown): Result<unknown, StateProblem> {
@@ -32,8 +32,8 @@ export function parseState(kind: ServiceKind, stateName: StateName, wireValue: u
 }
 
 /**
- * States a server has beyond the seed's four: `Integrations` (PROTOCOL.md §5). A panel reads, caches and validates
- * them like the seed's.
+ * States a server has beyond the four documented ones (docs/PROTOCOL.md §4): `Integrations` (docs/PROTOCOL.md §5). A
+ * panel reads, caches and validates them like those.
  */
 export const SERVER_EXTRA_STATES = { Integrations: IntegrationsState } as const;
 const SERVER_STATE_NAMES: readonly string[] = [...STATE_NAMES, ...Object.keys(SERVER_EXTRA_STATES)];
@@ -48,7 +48,9 @@ export function stateSchemaOf(kind: ServiceKind, name: string): z.ZodType | null
   return null;
 }
 
-/** States that are themselves a marked map (PROTOCOL.md §5: the `Integrations` state is keyed by integration name). */
+/**
+ * States that are themselves a marked map (docs/PROTOCOL.md §5: the `Integrations` state is keyed by integration name).
+ */
 const MAP_STATES: ReadonlySet<string> = new Set(Object.keys(SERVER_EXTRA_STATES));
 
 /**

@@ -1,6 +1,6 @@
 /**
- * The `[dot]` codec (PROTOCOL.md §1): a `.` inside a map key is written `[dot]`, both in Name paths and as keys of
- * the maps the seed marks.
+ * The `[dot]` codec (docs/PROTOCOL.md §1): a `.` inside a map key is written `[dot]`, both in Name paths and as keys of
+ * the maps the documented states mark (docs/PROTOCOL.md §1, §4).
  *
  * Names that already contain the text `[dot]`: a literal `[` that starts the text `dot]` or `lbr]` is written
  * `[lbr]`, so `a[dot]b` encodes to `a[lbr]dot]b` and decodes back unchanged. Names without such a `[` encode exactly
@@ -47,7 +47,10 @@ export function decodeNamePath(name: string): string[] {
   return name.split('.').map(decodeKey);
 }
 
-/** Keys of these maps are encoded on the wire (seed 002 marks them; PROTOCOL.md §5 adds Integrations). */
+/**
+ * Keys of these maps are encoded on the wire (the documented states mark them, docs/PROTOCOL.md §4; §5 adds
+ * Integrations).
+ */
 export const MARKED_MAPS: ReadonlySet<string> = new Set(['Repositories', 'Clients', 'Workspaces', 'Integrations']);
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {

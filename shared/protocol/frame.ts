@@ -1,7 +1,7 @@
 /**
- * WebSocket frame codec (PROTOCOL.md §3.1). A text frame is one message, `{"Topic":…,"Message":…}`, optionally with
- * `"Attachment": <byte length>` announcing that the next binary frame is its attachment. Peers send the control frames
- * `{"Subscribe":[prefix…]}` and `{"Unsubscribe":[prefix…]}` to the hub.
+ * WebSocket frame codec (docs/PROTOCOL.md §3.1). A text frame is one message, `{"Topic":…,"Message":…}`, optionally
+ * with `"Attachment": <byte length>` announcing that the next binary frame is its attachment. Peers send the control
+ * frames `{"Subscribe":[prefix…]}` and `{"Unsubscribe":[prefix…]}` to the hub.
  */
 import { decodeError, type DecodeError } from './errors.ts';
 import { encodeBody, parseEnvelope, type Envelope } from './message.ts';

@@ -1,5 +1,5 @@
 /**
- * Hub addresses (docs/PROTOCOL.md "Transports"): the scheme picks the fabric.
+ * Hub addresses (docs/PROTOCOL.md §3): the scheme picks the fabric.
  * - `ws://…` / `wss://…`: this project's WebSocket hub.
  * - `zmq://HOST` or `zmq://HOST?sub=PORT&pub=PORT`: a ZeroMQ Data Hub (Pixotope's Data Hub 2, or the embedded libzmq
  *   proxy). A peer's SUB socket connects to the hub's subscribe port (Pixotope: 16201), its PUB socket to the hub's

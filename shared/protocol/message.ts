@@ -1,7 +1,7 @@
 /**
- * Message bodies per Type (PROTOCOL.md §1) and the validation of a Topic + Message pair. The Value of Set and Update
- * is left as unknown here: what it must look like depends on the service and the Name, and is checked by the state
- * schemas in shared/assethub.
+ * Message bodies per Type (docs/PROTOCOL.md §1) and the validation of a Topic + Message pair. The Value of Set and
+ * Update is left as unknown here: what it must look like depends on the service and the Name, and is checked by the
+ * state schemas in shared/assethub.
  */
 import { decodeError, type DecodeError } from './errors.ts';
 import { parseTopic, type MessageType, type TopicOf } from './topic.ts';

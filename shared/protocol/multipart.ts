@@ -1,5 +1,5 @@
 /**
- * ZeroMQ multipart codec (PROTOCOL.md §3.2): `[topic, message(, attachment)]`, topic and message as UTF-8 JSON.
+ * ZeroMQ multipart codec (docs/PROTOCOL.md §3.2): `[topic, message(, attachment)]`, topic and message as UTF-8 JSON.
  * The topic part is written canonically so SUB sockets can filter it by prefix.
  */
 import { decodeError, type DecodeError } from './errors.ts';

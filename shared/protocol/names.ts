@@ -1,4 +1,4 @@
-/** Service names (PROTOCOL.md §2). */
+/** Service names (docs/PROTOCOL.md §2). */
 
 export const BROADCAST = 'BROADCAST';
 export const SERVER_NAME = 'AssetHubServer';

@@ -1,6 +1,7 @@
 /**
- * Topics (PROTOCOL.md §1): one shape per Type, encoded compactly with its keys in a fixed order so that subscribers can
- * match by string prefix. Decoding accepts any key order and ignores unknown keys; encoding is always canonical.
+ * Topics (docs/PROTOCOL.md §1): one shape per Type, encoded compactly with its keys in a fixed order so that
+ * subscribers can match by string prefix. Decoding accepts any key order and ignores unknown keys; encoding is always
+ * canonical.
  */
 import { decodeError, type DecodeError } from './errors.ts';
 import { FIELD_MAX_CHARS, NAME_MAX_CHARS, NAME_MAX_SEGMENTS } from './limits.ts';

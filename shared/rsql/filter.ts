@@ -1,5 +1,5 @@
 /**
- * RSQL filters (PROTOCOL.md §6; seeds 001 and 003), parsed by @rsql/parser and compiled to a flat conjunction that
+ * RSQL filters (docs/PROTOCOL.md §6), parsed by @rsql/parser and compiled to a flat conjunction that
  * both the in-memory evaluator here and the server's SQL can use. Supported: `==` everywhere, `=in=` on assetId,
  * clauses joined by `;` or `and`. Anything else fails with an error that names it.
  */

@@ -1,8 +1,9 @@
 /**
  * Tolerances applied before the RSQL parser, because the source documents' own examples need them:
- * - typographic quotes (“ ” ‘ ’) are read as plain quotes (seed 001 writes `asset.parameter.name==”Cross-Section”`);
+ * - typographic quotes (“ ” ‘ ’) are read as plain quotes (the documentation's example
+ *   `asset.parameter.name==”Cross-Section”`);
  * - an unquoted value with spaces runs to the next `;`, `,`, `)` or ` and ` / ` or ` and is read as one quoted value
- *   (seed 001 writes `asset.parameter.family==Basic Wall`).
+ *   (its example `asset.parameter.family==Basic Wall`; both in scripts/testing/fixtures/asset-filters.json).
  * Anything already valid RSQL is left as it is.
  */
 

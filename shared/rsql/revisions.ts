@@ -1,6 +1,6 @@
 /**
- * Revision selectors: a commit ID, `latest` or `latest-N` (seed 001 documents `latest` and `latest-1`), resolved
- * against a branch's commits from oldest to newest. Index -1 is the empty snapshot before the first commit, so
+ * Revision selectors: a commit ID, `latest` or `latest-N` (docs/PROTOCOL.md §6 documents `latest` and `latest-1`),
+ * resolved against a branch's commits from oldest to newest. Index -1 is the empty snapshot before the first commit, so
  * `fromRevision==latest-1` on a one-commit branch is a delta from nothing.
  */
 import { err, ok, type Result } from '../result.ts';

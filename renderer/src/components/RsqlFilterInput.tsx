@@ -1,7 +1,7 @@
 /**
- * A labelled text input for an RSQL filter (PROTOCOL.md §6; seeds 001 and 003) with live inline validation by the
- * same compiler the server uses (`compileFilter`), an examples menu that inserts a seed-based example, and Enter to
- * apply. Shared by the Assets view (target `assets`) and the Integrations view (an integration's Filter).
+ * A labelled text input for an RSQL filter (docs/PROTOCOL.md §6) with live inline validation by the
+ * same compiler the server uses (`compileFilter`), an examples menu that inserts an example after the documentation's,
+ * and Enter to apply. Shared by the Assets view (target `assets`) and the Integrations view (an integration's Filter).
  *
  * - The error names the part at fault (selector, operator or text) and is tied to the input with aria-invalid and
  *   aria-describedby; `serverError` shows what the service answered (e.g. its INVALID_FILTER) the same way.
@@ -39,7 +39,7 @@ export interface RsqlFilterInputProps {
   disabled?: boolean;
 }
 
-/** The seeds' own examples (001 for assets, 003 for relationships), with values that exist in this project. */
+/** The documentation's own filter examples (scripts/testing/fixtures/), with values that exist in this project. */
 export const DEFAULT_EXAMPLES: Record<FilterTarget, readonly RsqlExample[]> = {
   assets: [
     { text: 'asset.type.name==texture', description: 'Assets of one type (texture, mesh, video, level, material, audio, folder, other)' },

@@ -1,5 +1,5 @@
 /**
- * Typed reads of the states in the store. The engine validated every cached state with the seed's schemas before it
+ * Typed reads of the states in the store. The engine validated every cached state with the documented schemas before it
  * reached the renderer, so the casts below restate what was checked; a state not read yet is undefined.
  */
 import type { ClientStates, ServerStates } from '../../../shared/assethub/states.ts';

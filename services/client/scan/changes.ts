@@ -1,7 +1,7 @@
 /**
- * LocalChanges (seed 002): what a push would send, from the files at the workspace's commit (`base`) and the scan.
- * Deletes come first, deepest first, so a folder is emptied before it goes (the server refuses to delete what it no
- * longer has); puts follow in URI order, which puts every folder before what it contains.
+ * LocalChanges (docs/PROTOCOL.md §4): what a push would send, from the files at the workspace's commit (`base`) and the
+ * scan. Deletes come first, deepest first, so a folder is emptied before it goes (the server refuses to delete what it
+ * no longer has); puts follow in URI order, which puts every folder before what it contains.
  */
 import type { LocalChange, ScanEntry } from './types.ts';
 

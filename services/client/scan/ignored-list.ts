@@ -1,7 +1,8 @@
 /**
- * The IgnoredURIs of a scan (seed 002: `FileSystem:/Saved`, `FileSystem:/Saved/Settings.ini`): each ignored entry and,
- * for an ignored folder, everything in it. Capped, because DerivedDataCache can hold millions of files and the list
- * travels in every AssetInfo Update; once full, ignored folders are not even opened.
+ * The IgnoredURIs of a scan (as the documentation's example lists them: `FileSystem:/Saved`,
+ * `FileSystem:/Saved/Settings.ini`): each ignored entry and, for an ignored folder, everything in it. Capped, because
+ * DerivedDataCache can hold millions of files and the list travels in every AssetInfo Update; once full, ignored
+ * folders are not even opened.
  */
 import { opendir } from 'node:fs/promises';
 import path from 'node:path';

@@ -176,7 +176,7 @@ describe('hashing and the stat index', () => {
 });
 
 describe('ignore rules', () => {
-  it('ignores the Unreal folders anywhere, listing their contents as in seed 002', async () => {
+  it('ignores the Unreal folders anywhere, listing their contents as the documented states do', async () => {
     writeTree(root, {
       'Saved/Settings.ini': 's',
       'Saved/Logs/x.log': 'l',

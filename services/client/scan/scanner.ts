@@ -22,7 +22,7 @@ export interface WorkspaceScannerOptions {
   root: string;
   /** The client's database; the scanner owns table scan_index in it. */
   db: sqlite.Database;
-  /** Key of the workspace in scan_index (the client uses the absolute path, as in seed 002). */
+  /** Key of the workspace in scan_index (the client uses the absolute path, as the documented states do). */
   workspaceKey: string;
   logger?: Logger;
   /**

@@ -20,7 +20,7 @@ export interface ScanStats {
 export interface ScanResult {
   /** Every synced file and directory, keyed by asset URI (`FileSystem:/a/b`). The root itself is not listed. */
   entries: Map<string, ScanEntry>;
-  /** URIs not synced: ignore rules, symlinks, special files, non-portable names (seed 002's IgnoredURIs). Capped. */
+  /** URIs not synced: ignore rules, symlinks, special files, non-portable names (AssetInfo's IgnoredURIs). Capped. */
   ignored: string[];
   /**
    * URIs that exist on disk but could not be read this scan (EACCES, EBUSY, ...), files or whole directories. They are
@@ -37,7 +37,7 @@ export interface ScanOptions {
   signal?: AbortSignal;
 }
 
-/** One entry of seed 002's AssetInfo LocalChanges. */
+/** One entry of AssetInfo's LocalChanges (docs/PROTOCOL.md §4). */
 export interface LocalChange {
   Type: 'PutFile' | 'PutDirectory' | 'Delete';
   URI: string;

@@ -1,5 +1,5 @@
 /**
- * The catalogue's Calls on AssetHubServer (PROTOCOL.md §6): QueryAssets, QueryRelationships, ExportAssets and
+ * The catalogue's Calls on AssetHubServer (docs/PROTOCOL.md §6): QueryAssets, QueryRelationships, ExportAssets and
  * ImportAssets, for server.ts to merge into its `calls`.
  */
 import { CALLS } from '../../../shared/assethub/calls.ts';

@@ -1,7 +1,7 @@
 /**
- * The asset catalogue of PROTOCOL.md §6 over the server's store: every file and folder of every branch as an asset
- * record (seed 001), folder → child containment as relationships (seed 003), paged in uri order at a revision or as a
- * delta between two, filtered by compiled RSQL; tags, keywords and metadata set by ImportAssets (seed 004).
+ * The asset catalogue of docs/PROTOCOL.md §6 over the server's store: every file and folder of every branch as an asset
+ * record, folder → child containment as relationships, paged in uri order at a revision or as a
+ * delta between two, filtered by compiled RSQL; tags, keywords and metadata set by ImportAssets.
  * Decisions are listed in docs/PROTOCOL-EXTENSIONS.md ("Asset catalogue (issue 8)").
  */
 import { randomBytes } from 'node:crypto';

@@ -1,5 +1,5 @@
 /**
- * ExportAssets and ImportAssets (PROTOCOL.md §6, seed 004): the catalogue's tags, keywords and metadata as a JSON
+ * ExportAssets and ImportAssets (docs/PROTOCOL.md §6): the catalogue's tags, keywords and metadata as a JSON
  * document, and back.
  *
  * Export selects assets at the branch head: the one `AssetId` (UNKNOWN_ASSET when it is not there; Tags and Keywords are

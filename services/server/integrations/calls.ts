@@ -1,5 +1,5 @@
 /**
- * The managed-integration Calls on AssetHubServer (PROTOCOL.md §5): QueryIntegrationAssets, ResyncAssets,
+ * The managed-integration Calls on AssetHubServer (docs/PROTOCOL.md §5): QueryIntegrationAssets, ResyncAssets,
  * SyncAllAssets and CancelSync, for server.ts to merge into its `calls`.
  */
 import { CALLS } from '../../../shared/assethub/calls.ts';

@@ -1,5 +1,5 @@
 /**
- * The sending side of the webhook contract (PROTOCOL.md §5, seed 000): the request body with its keys in the seed's
+ * The sending side of the webhook contract (docs/PROTOCOL.md §5): the request body with its keys in the documented
  * order, the signature, delivery ids, the "managed" content hash, and one POST with its outcome classified.
  */
 import { createHash, createHmac, hash } from 'node:crypto';
@@ -26,7 +26,7 @@ export const SNIPPET_CHARS = 500;
  */
 export const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 
-/** The seed's assetStateHash: "hash of the saved integration state", lowercase hex SHA-256 of the string. */
+/** The documented assetStateHash: "hash of the saved integration state", lowercase hex SHA-256 of the string. */
 export const stateHash = (integrationState: string): string => hash('sha256', integrationState, 'hex');
 
 /** The asset object as sent: the record without the catalogue's delta marker. */

@@ -1,5 +1,5 @@
 /**
- * The managed integrations engine of AssetHubServer (PROTOCOL.md §5, seed 000; decisions in
+ * The managed integrations engine of AssetHubServer (docs/PROTOCOL.md §5; decisions in
  * docs/PROTOCOL-EXTENSIONS.md, "Managed integrations").
  *
  * Per integration one worker loop, which in turn:

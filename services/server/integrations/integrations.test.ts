@@ -111,7 +111,7 @@ describe('deliveries', () => {
   const NAME = 'DAM.Basics';
   const [sky, floor, rock] = track(repo, 'FileSystem:/Content/T_Sky.png', 'FileSystem:/Content/T_Floor.png', 'FileSystem:/Content/SM_Rock.fbx') as [string, string, string];
 
-  it('a commit delivers exactly the matching assets, in the seed\'s body, signed', async () => {
+  it('a commit delivers exactly the matching assets, in the documented body, signed', async () => {
     await createRepo(repo);
     await create(NAME, repo, { Filter: 'asset.type.name==texture', BatchSize: 10 });
     const before = receiver.requests().length;
@@ -122,7 +122,7 @@ describe('deliveries', () => {
     expect(requests).toHaveLength(1);
     const request = requests[0]!;
     expect(request.status).toBe(200);
-    // The exact body: keys and their order as seed 000 writes them.
+    // The exact body: keys and their order as documented (docs/PROTOCOL.md §5).
     const body = JSON.parse(request.body) as { actions: Array<Record<string, unknown>>; configuration: unknown; tenantId: unknown };
     expect(Object.keys(body)).toEqual(['actions', 'configuration', 'tenantId']);
     expect(body.configuration).toEqual({ space: NAME });

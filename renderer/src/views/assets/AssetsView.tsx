@@ -1,6 +1,6 @@
 /**
- * The asset catalogue of a repository branch (PROTOCOL.md §6): what the server's QueryAssets answers for the chosen
- * repository, branch, filter and revisions — a snapshot ("Snapshot at" latest, latest-1 or a commit) or, with
+ * The asset catalogue of a repository branch (docs/PROTOCOL.md §6): what the server's QueryAssets answers for the
+ * chosen repository, branch, filter and revisions — a snapshot ("Snapshot at" latest, latest-1 or a commit) or, with
  * "Compare from", the delta between two revisions with what each asset went through. Pages of 200 by cursor; an
  * expired cursor re-runs the query with a notice; an INVALID_FILTER answer is shown at the filter. The selected
  * asset's details sit beside the table. Export writes a .json file; Import sends one and lists every problem.

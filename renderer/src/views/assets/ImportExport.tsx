@@ -1,5 +1,5 @@
 /**
- * Export and import of the catalogue's tags, keywords and metadata (PROTOCOL.md §6, seed 004).
+ * Export and import of the catalogue's tags, keywords and metadata (docs/PROTOCOL.md §6).
  * - Export: ExportAssets with optional tags and keywords, or one asset; the document is saved as a .json file through
  *   a Blob and an <a download> (in Electron the same opens its save dialog).
  * - Import: a .json file is read and parsed here (a parse error is shown, nothing is sent), previewed, then sent as

@@ -81,9 +81,9 @@ export async function loadFromStart<T>(fetch: FetchPage<T>, want: number): Promi
 }
 
 /**
- * The next page after `cursor`. When the server says the cursor expired (CURSOR_EXPIRED, seed 003: "It expires in 10
- * minutes"), the query runs again from the start up to the rows the operator had plus one page, so the list looks
- * as it would have, and `restarted` says so.
+ * The next page after `cursor`. When the server says the cursor expired (CURSOR_EXPIRED, docs/PROTOCOL.md §6: "It
+ * expires in 10 minutes"), the query runs again from the start up to the rows the operator had plus one page, so the
+ * list looks as it would have, and `restarted` says so.
  */
 export async function loadMore<T>(fetch: FetchPage<T>, rows: readonly T[], cursor: string): Promise<Loaded<T>> {
   try {

@@ -1,5 +1,5 @@
 /**
- * Managed integrations (PROTOCOL.md §5, seed 000): every webhook integration of the server with its Enabled switch,
+ * Managed integrations (docs/PROTOCOL.md §5): every webhook integration of the server with its Enabled switch,
  * endpoint, live counts (links into the lists), last delivery and last error, and a running Sync all's progress with
  * Cancel. The selected integration shows its configuration and its Failed / Pending / Tracked assets (StatusLists).
  * New, Edit (ConfigEditor), Delete (typed name) and Sync all (typed name, with the count it will send).

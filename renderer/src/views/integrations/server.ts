@@ -1,7 +1,7 @@
 /**
- * The integration Calls and Sets on AssetHubServer (PROTOCOL.md §5) as this view uses them. Every answer is checked
- * against the shared schema: an answer the panel cannot read is an error that says where, never half-shown data.
- * Every refusal keeps the service's code (UNKNOWN_INTEGRATION, INVALID_FILTER, CURSOR_EXPIRED, SET_REFUSED, …).
+ * The integration Calls and Sets on AssetHubServer (docs/PROTOCOL.md §5) as this view uses them. Every answer is
+ * checked against the shared schema: an answer the panel cannot read is an error that says where, never half-shown
+ * data. Every refusal keeps the service's code (UNKNOWN_INTEGRATION, INVALID_FILTER, CURSOR_EXPIRED, SET_REFUSED, …).
  */
 import { QueryAssetsResult } from '../../../../shared/assethub/catalogue.ts';
 import {
