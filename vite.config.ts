@@ -1,5 +1,6 @@
 // Renderer build: React app from renderer/ into app/dist/renderer, with relative asset paths so both the Electron
 // custom protocol and the browser host can serve it.
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 
@@ -8,7 +9,8 @@ export default defineConfig({
   base: './',
   plugins: [react()],
   build: {
-    outDir: '../app/dist/renderer',
+    // Absolute, from this file: a relative outDir would be read from `root` (renderer/).
+    outDir: fileURLToPath(new URL('app/dist/renderer', import.meta.url)),
     emptyOutDir: true,
     target: 'es2022',
     sourcemap: true,
