@@ -123,7 +123,9 @@ export async function ensureElectron({ packageDir, seconds, label, output = proc
   const started = Date.now();
   const elapsed = () => `${Math.round((Date.now() - started) / 1000)} s`;
   const tty = output.isTTY === true;
-  const say = (/** @type {string} */ line) => output.write(tty ? `\r${line}\x1b[K` : `${line}\n`);
+  // On a terminal the line is rewritten in place, so it must not wrap.
+  const fit = (/** @type {string} */ line) => (output.columns && line.length >= output.columns ? `${line.slice(0, output.columns - 2)}…` : line);
+  const say = (/** @type {string} */ line) => output.write(tty ? `\r${fit(line)}\x1b[K` : `${line}\n`);
   let downloaded = 0;
   let unpacking = false;
   let lastLine = started;
