@@ -15,10 +15,13 @@ export default defineConfig({
   // The JSON report feeds the CI's "N passed, N failed" line (scripts/count-results.mjs).
   reporter: [['list'], ['json', { outputFile: 'test-results/e2e.json' }]],
   // The operator flows run twice: against the embedded services on this project's WebSocket hub (`ws`, which also
-  // runs the host, flood and performance specs) and on a ZeroMQ Data Hub (`zmq`); see e2e/global-setup.ts.
+  // runs the host, flood and performance specs) and on a ZeroMQ Data Hub (`zmq`); see e2e/global-setup.ts. `electron`
+  // launches the real desktop app with its own embedded services, where the Electron binary is installed (one skipped
+  // test otherwise).
   projects: [
-    { name: 'ws' },
+    { name: 'ws', testIgnore: '**/electron.spec.ts' },
     { name: 'zmq', testMatch: OPERATOR_FLOWS },
+    { name: 'electron', testMatch: '**/electron.spec.ts' },
   ],
   use: {
     browserName: 'chromium',

@@ -1,26 +1,27 @@
-// npm start -- [--hub zmq://host | ws://host:port] [--token <hub token>] [--data <dir>] [--fabric ws|zmq] [--verbose]: the desktop panel.
-// Builds app/dist when it is missing or older than the sources, then launches Electron on the project. Where the
-// Electron binary is not installed (its download is disabled on machines without network access), it says so in one
-// line and runs the browser panel instead (scripts/serve.mjs) with the same arguments.
+// npm start -- [--hub zmq://host | ws://host:port] [--token <hub token>] [--data <dir>] [--fabric ws|zmq] [--verbose]
+//   [--electron-timeout <seconds>]: the desktop panel.
+// Where the Electron binary is missing (npm ci does not run electron's install script, so installs work offline), it
+// runs that installer now with a progress line and a time limit (scripts/electron-install.mjs). Then it builds app/dist
+// when it is missing or older than the sources and launches Electron on the project. Where Electron cannot be installed
+// (no network, a mirror without it, the time limit), it says why in one line and runs the browser panel instead
+// (scripts/serve.mjs) with the same arguments.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureElectron, takeTimeoutOption } from './electron-install.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 process.chdir(root);
-const args = process.argv.slice(2);
-
-/** The Electron binary's path, or null when it is not installed (electron's install script did not run). */
-function electronBinary() {
-  try {
-    const binary = createRequire(path.join(root, 'package.json'))('electron');
-    return typeof binary === 'string' && existsSync(binary) ? binary : null;
-  } catch {
-    return null;
-  }
+/** @type {{ seconds: number, rest: string[] }} */
+let options;
+try {
+  options = takeTimeoutOption(process.argv.slice(2), process.env);
+} catch (error) {
+  console.error(`start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(2);
 }
+const args = options.rest;
 
 /** What Electron loads; all of it must be newer than every source it is built from. */
 const OUTPUTS = ['app/dist/main/electron.cjs', 'app/dist/main/preload.cjs', 'app/dist/services/cli.mjs', 'app/dist/renderer/index.html'];
@@ -54,9 +55,9 @@ function run(command, commandArgs, env = process.env) {
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 }
 
-const binary = electronBinary();
-if (binary === null) {
-  console.log('Electron is not installed on this machine (its download is disabled here); starting the browser panel instead: npm run serve');
+const electron = await ensureElectron({ packageDir: path.join(root, 'node_modules/electron'), seconds: options.seconds, label: 'start' });
+if ('reason' in electron) {
+  console.log(`start: Electron could not be installed (${electron.reason}): opening the browser panel instead (npm run serve)`);
   run(process.execPath, [path.join(root, 'scripts/serve.mjs'), ...args]);
 } else {
   if (buildIsStale()) {
@@ -67,5 +68,5 @@ if (binary === null) {
   // ELECTRON_RUN_AS_NODE would turn Electron into plain Node and ignore the app.
   const env = { ...process.env };
   delete env.ELECTRON_RUN_AS_NODE;
-  run(binary, ['.', ...args], env);
+  run(electron.binary, ['.', ...args], env);
 }
