@@ -1,4 +1,4 @@
-// npm start -- [--hub zmq://host | ws://host:port] [--token <hub token>] [--data <dir>] [--fabric ws|zmq] [--verbose]: the desktop panel.
+// npm start -- [options] [-- <Electron or Chromium switches>] (`--help` lists them: main/electron/options.ts): the desktop panel.
 // Builds app/dist when it is missing or older than the sources, then launches Electron on the project. Where the
 // Electron binary is not installed (its download is disabled on machines without network access), it says so in one
 // line and runs the browser panel instead (scripts/serve.mjs) with the same arguments.
@@ -7,10 +7,19 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tsImport } from 'tsx/esm/api';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 process.chdir(root);
-const args = process.argv.slice(2);
+// Our options are the Electron host's (tsx: the table is .ts): --help and a wrong option are answered here, before a
+// build or a window. What follows `--` goes to Electron and Chromium unchecked (--remote-debugging-port=…).
+const { parseCommandLine } = await tsImport('../services/lib/command-line.ts', import.meta.url);
+const { START_COMMAND } = await tsImport('../main/electron/options.ts', import.meta.url);
+const given = process.argv.slice(2);
+const split = given.indexOf('--');
+const args = split < 0 ? given : given.slice(0, split);
+const electronSwitches = split < 0 ? [] : given.slice(split + 1);
+parseCommandLine(START_COMMAND, args);
 
 /** The Electron binary's path, or null when it is not installed (electron's install script did not run). */
 function electronBinary() {
@@ -67,5 +76,5 @@ if (binary === null) {
   // ELECTRON_RUN_AS_NODE would turn Electron into plain Node and ignore the app.
   const env = { ...process.env };
   delete env.ELECTRON_RUN_AS_NODE;
-  run(binary, ['.', ...args], env);
+  run(binary, ['.', ...args, ...electronSwitches], env);
 }
