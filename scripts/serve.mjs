@@ -1,8 +1,14 @@
-// npm run serve -- [--port <n>] [--hub zmq://host | ws://host:port] [--token <hub token>] [--data <dir>] [--fabric ws|zmq] [--verbose]:
-// builds app/dist when the browser host or the renderer is missing, then runs the browser host (main/web/main.ts)
-// with the same arguments. Signals are passed on, so Ctrl+C stops the host, its engine and its services.
+// npm run serve -- [options] (`--help` lists them: main/web/options.ts): builds app/dist when the browser host or the
+// renderer is missing, then runs the browser host (main/web/main.ts) with the same arguments. Signals are passed on,
+// so Ctrl+C stops the host, its engine and its services.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { tsImport } from 'tsx/esm/api';
+
+// The host's own option table answers --help and refuses a wrong option before anything is built (tsx: it is .ts).
+const { parseCommandLine } = await tsImport('../services/lib/command-line.ts', import.meta.url);
+const { WEB_HOST_COMMAND } = await tsImport('../main/web/options.ts', import.meta.url);
+parseCommandLine(WEB_HOST_COMMAND, process.argv.slice(2));
 
 const needed = ['app/dist/main/web.mjs', 'app/dist/services/cli.mjs', 'app/dist/renderer/index.html'];
 if (needed.some((file) => !existsSync(file))) {

@@ -1,22 +1,31 @@
-// npm start -- [--hub zmq://host | ws://host:port] [--token <hub token>] [--data <dir>] [--fabric ws|zmq] [--verbose]
-//   [--electron-timeout <seconds>]: the desktop panel.
-// Where the Electron binary is missing (npm ci does not run electron's install script, so installs work offline), it
-// runs that installer now with a progress line and a time limit (scripts/electron-install.mjs). Then it builds app/dist
-// when it is missing or older than the sources and launches Electron on the project. Where Electron cannot be installed
-// (no network, a mirror without it, the time limit), it says why in one line and runs the browser panel instead
-// (scripts/serve.mjs) with the same arguments.
+// npm start -- [options] [-- <Electron or Chromium switches>] (`--help` lists them: main/electron/options.ts): the
+// desktop panel. Where the Electron binary is missing (npm ci does not run electron's install script, so installs work
+// offline), it runs that installer now with a progress line and a time limit (scripts/electron-install.mjs). Then it
+// builds app/dist when it is missing or older than the sources and launches Electron on the project. Where Electron
+// cannot be installed (no network, a mirror without it, the time limit), it says why in one line and runs the browser
+// panel instead (scripts/serve.mjs) with the same arguments.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tsImport } from 'tsx/esm/api';
 import { ensureElectron, takeTimeoutOption } from './electron-install.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 process.chdir(root);
+// Our options are the Electron host's (tsx: the table is .ts): --help and a wrong option are answered here, before a
+// download, a build or a window. What follows `--` goes to Electron and Chromium unchecked (--remote-debugging-port=…).
+const { parseCommandLine } = await tsImport('../services/lib/command-line.ts', import.meta.url);
+const { START_COMMAND } = await tsImport('../main/electron/options.ts', import.meta.url);
+const given = process.argv.slice(2);
+const split = given.indexOf('--');
+const electronSwitches = split < 0 ? [] : given.slice(split + 1);
+parseCommandLine(START_COMMAND, split < 0 ? given : given.slice(0, split));
 /** @type {{ seconds: number, rest: string[] }} */
 let options;
 try {
-  options = takeTimeoutOption(process.argv.slice(2), process.env);
+  // --electron-timeout is start's own: taken out before the rest goes to Electron or the browser panel.
+  options = takeTimeoutOption(split < 0 ? given : given.slice(0, split), process.env);
 } catch (error) {
   console.error(`start: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(2);
@@ -68,5 +77,5 @@ if ('reason' in electron) {
   // ELECTRON_RUN_AS_NODE would turn Electron into plain Node and ignore the app.
   const env = { ...process.env };
   delete env.ELECTRON_RUN_AS_NODE;
-  run(electron.binary, ['.', ...args], env);
+  run(electron.binary, ['.', ...args, ...electronSwitches], env);
 }

@@ -1,7 +1,5 @@
 /**
- * `npm run services -- --data <dir> [--fabric ws|zmq] [--host 127.0.0.1] [--port 16209] [--sub-port 16201]
- *  [--pub-port 16202] [--token …] [--storage-port 16210] [--advertise <host>] [--chunk-grace <minutes>]
- *  [--clients STAGE-A,STAGE-B] [--allow-root <dir>]… [--demo]`: the Data Hub (this
+ * `npm run services -- --data <dir> [options]` (`--help` lists them: SERVICES_COMMAND): the Data Hub (this
  * project's WebSocket hub, or with `--fabric zmq` a ZeroMQ Data Hub on Pixotope's ports), the AssetHubServer and any
  * clients in one process, every service joining the hub through its fabric, logging JSON lines to stdout, stopping
  * cleanly on SIGINT/SIGTERM. `--demo` (implies two clients if none are named) builds the
@@ -13,23 +11,16 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createLogger } from './lib/log.ts';
-import { minutesOption, onShutdown, parseServiceArgs, portOption } from './lib/args.ts';
+import { minutesOption, onShutdown, portOption } from './lib/args.ts';
+import { parseCommandLine } from './lib/command-line.ts';
+import { DEFAULT_STORAGE_PORT, DEMO_CLIENTS, SERVICES_COMMAND } from './commands.ts';
 import { startClient, type RunningClient } from './client/client.ts';
-import { DATA_HUB_ARGS, dataHubOptionsFrom, startDataHub } from './datahub/index.ts';
+import { dataHubOptionsFrom, startDataHub } from './datahub/index.ts';
 import { DEMO_RECEIVER_RULE, buildDemo } from './demo.ts';
 import { startReceiver, type RunningReceiver } from './receiver/receiver.ts';
 import { startServer } from './server/server.ts';
 
-const args = parseServiceArgs({
-  ...DATA_HUB_ARGS,
-  data: { type: 'string' },
-  'storage-port': { type: 'string' },
-  advertise: { type: 'string' },
-  'chunk-grace': { type: 'string' },
-  clients: { type: 'string' },
-  'allow-root': { type: 'string', multiple: true },
-  demo: { type: 'boolean', default: false },
-});
+const args = parseCommandLine(SERVICES_COMMAND);
 if (!args.data) {
   console.error('--data <dir> is required: where the services keep their databases and files');
   process.exit(2);
@@ -38,7 +29,7 @@ const hubOptions = dataHubOptionsFrom(args, createLogger('DataHub'));
 const dataDir = path.resolve(String(args.data));
 const token = hubOptions.token;
 const logger = createLogger('services');
-const machines = String(args.clients ?? (args.demo ? 'STAGE-A,STAGE-B' : '')).split(',').map((m) => m.trim()).filter(Boolean);
+const machines = String(args.clients ?? (args.demo ? DEMO_CLIENTS : '')).split(',').map((m) => m.trim()).filter(Boolean);
 for (const m of machines) {
   if (!/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(m)) {
     console.error(`--clients: "${m}" is not a machine name (letters, digits, - and _)`);
@@ -51,10 +42,10 @@ const server = await startServer({
   dataDir: path.join(dataDir, 'server'),
   hubUrl: hub.url,
   token,
-  storagePort: portOption(args['storage-port'] as string | undefined, 'storage-port', 16210),
+  storagePort: portOption(args['storage-port'], 'storage-port', DEFAULT_STORAGE_PORT),
   storageHost: hubOptions.host,
-  advertiseHost: args.advertise as string | undefined,
-  chunkGraceMs: minutesOption(args['chunk-grace'] as string | undefined, 'chunk-grace'),
+  advertiseHost: args.advertise,
+  chunkGraceMs: minutesOption(args['chunk-grace'], 'chunk-grace'),
   logger: createLogger('AssetHubServer'),
 });
 const clients: RunningClient[] = [];

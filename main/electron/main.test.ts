@@ -60,6 +60,8 @@ const fake = vi.hoisted(() => {
     loaded: string[] = [];
     shown = 0;
     focused = 0;
+    restored = 0;
+    minimized = false;
     constructor(readonly options: Record<string, unknown>) {
       super();
       FakeBrowserWindow.instances.push(this);
@@ -73,10 +75,12 @@ const fake = vi.hoisted(() => {
     focus() {
       this.focused++;
     }
-    restore() {}
+    restore() {
+      this.restored++;
+    }
     maximize() {}
     isMinimized() {
-      return false;
+      return this.minimized;
     }
     isMaximized() {
       return false;
@@ -88,6 +92,7 @@ const fake = vi.hoisted(() => {
       return { x: 10, y: 20, width: 1200, height: 800 };
     }
   }
+  const display = { workArea: { x: 0, y: 0, width: 1920, height: 1040 } };
   const state = {
     userData: '',
     appPath: '/opt/asset-hub-panel/resources/app.asar',
@@ -133,6 +138,7 @@ const fake = vi.hoisted(() => {
     utilityProcess: { fork: (_modulePath: string, _args: string[], _options: unknown): unknown => null },
     Menu: { buildFromTemplate: (template: unknown) => ({ template }), setApplicationMenu: (_menu: unknown) => {} },
     dialog: { showMessageBox: async (..._args: unknown[]) => ({ response: 0 }) },
+    screen: { getAllDisplays: () => [display], getPrimaryDisplay: () => display },
   };
   return { electron, state, FakeBrowserWindow, FakeWebContents };
 });
@@ -386,22 +392,21 @@ describe('application menu', () => {
       const i = item as { role?: string; label?: string; submenu?: unknown[] };
       return [i.role ?? i.label ?? '', ...(Array.isArray(i.submenu) ? labels(i.submenu) : [])];
     });
-  it('has Quit, Reload, zoom and About; DevTools only when not packaged', () => {
-    const dev = labels(menuTemplate({ isPackaged: false, isMac: false, onAbout: () => {} }));
-    expect(dev).toEqual(expect.arrayContaining(['quit', 'reload', 'zoomIn', 'zoomOut', 'resetZoom', 'toggleDevTools', 'About Asset Hub Panel']));
-    const packaged = labels(menuTemplate({ isPackaged: true, isMac: false, onAbout: () => {} }));
+  it('has Quit, Reload, zoom, Open Logs Folder and About; DevTools only when not packaged', () => {
+    const dev = labels(menuTemplate({ isPackaged: false, isMac: false, onAbout: () => {}, onOpenLogs: () => {} }));
+    expect(dev).toEqual(expect.arrayContaining(['quit', 'reload', 'zoomIn', 'zoomOut', 'resetZoom', 'toggleDevTools', 'Open Logs Folder', 'About Asset Hub Panel']));
+    const packaged = labels(menuTemplate({ isPackaged: true, isMac: false, onAbout: () => {}, onOpenLogs: () => {} }));
     expect(packaged).not.toContain('toggleDevTools');
     expect(packaged).toContain('reload');
   });
 });
 
 describe('command line', () => {
-  it('reads --hub, --token, --data and ignores Chromium switches and the app path', () => {
+  it('reads --hub, --token, --data and leaves Chromium switches and the app path to Electron', () => {
     expect(parseCliOptions(['/usr/bin/electron', '--inspect=0', '.', '--hub', 'ws://h:1', '--token=abc', '--data', '/d', '--no-sandbox'])).toEqual({
-      hub: 'ws://h:1',
-      token: 'abc',
-      data: '/d',
-      verbose: false,
+      kind: 'run',
+      options: { hub: 'ws://h:1', token: 'abc', data: '/d', fabric: 'ws', verbose: false },
+      ignored: ['--inspect', '--no-sandbox'],
     });
   });
 });
@@ -503,8 +508,10 @@ describe('the app (runPanelApp with a stubbed electron)', () => {
     state.lock = true;
     electron.app.removeAllListeners();
     const { win } = await boot(['electron', '.', '--hub', 'ws://127.0.0.1:1']);
+    win.minimized = true;
     electron.app.emit('second-instance', {}, [], '/');
     expect(win.focused).toBe(1);
+    expect(win.restored).toBe(1);
   });
 
   it('dispatches IPC from the panel window and rejects IPC from anything else', async () => {

@@ -7,46 +7,30 @@
  * reference services (hub, server, two demo clients, demo show) run in a utility process and the panel connects to
  * them; they are stopped before the app quits.
  *
- * Command line (like `npm run serve`): `--hub ws://host:port` or `--hub zmq://host` (this run only), `--token <hub
- * token>` (or ASSETHUB_TOKEN), `--data <dir>` (the userData folder: settings and the embedded services' data),
- * `--fabric ws|zmq` (the embedded services' hub). Which hub is used, and the operator's changes of hub, are
- * main/embedded/hub-choice.ts's, shared with the browser host.
+ * Command line: ./options.ts (`--help` lists it). Which hub is used, and the operator's changes of hub, are
+ * main/embedded/hub-choice.ts's, shared with the browser host. The host's, the engine's and the embedded services'
+ * lines go to rotating files in `<userData>/logs` (./log-files.ts); `--verbose` also prints them. The window's place
+ * is remembered and fitted to the displays there are at start (./window-state.ts).
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { trustHubCertificates } from '../../peer/index.ts';
-import { parseArgs } from 'node:util';
-import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, safeStorage, session, utilityProcess } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, safeStorage, screen, session, shell, utilityProcess } from 'electron';
 import { createPanelEngine, dispatchCommand, type PanelEngine } from '../hub/index.ts';
 import type { Logger } from '../hub/types.ts';
 import { HubChooser } from '../embedded/hub-choice.ts';
 import { servicesScript, utilityServicesStarter } from './embedded.ts';
 import { forwardEngineEvents, registerPanelIpc } from './ipc.ts';
+import { aboutDetail } from './about.ts';
+import { logLine, openHostLogs, type HostLogs } from './log-files.ts';
 import { menuTemplate } from './menu.ts';
+import { parseCliOptions, type CliOptions } from './options.ts';
 import { APP_SCHEME_PRIVILEGES, createAppProtocolHandler } from './protocol.ts';
 import { APP_SCHEME, APP_START_URL, createWindowOptions, denyAllPermissions, hardenWebContents } from './security.ts';
 import { canStoreToken, loadSettings, saveSettings, type PanelSettings, type WindowBounds } from './settings.ts';
+import { fitToDisplays, trackWindowState } from './window-state.ts';
 
-export interface CliOptions {
-  hub?: string;
-  token?: string;
-  data?: string;
-  fabric?: string;
-  verbose: boolean;
-}
-
-/** Reads our options out of Electron's argv, ignoring Chromium's switches and the app path. */
-export function parseCliOptions(argv: readonly string[]): CliOptions {
-  const { values } = parseArgs({
-    args: argv.slice(1),
-    options: { hub: { type: 'string' }, token: { type: 'string' }, data: { type: 'string' }, fabric: { type: 'string' }, verbose: { type: 'boolean' } },
-    strict: false,
-    allowPositionals: true,
-  });
-  const text = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
-  const fabric = text(values.fabric);
-  return { hub: text(values.hub), token: text(values.token), data: text(values.data), ...(fabric ? { fabric } : {}), verbose: values.verbose === true };
-}
+export { parseCliOptions, type CliOptions } from './options.ts';
 
 /** Where the built pieces sit under the app path (the asar when packaged, the project folder in development). */
 export function appLayout(appPath: string) {
@@ -57,16 +41,23 @@ export function appLayout(appPath: string) {
   };
 }
 
-const say = (line: string): void => console.log(`[panel] ${line}`);
-const warn = (line: string): void => console.warn(`[panel] ${line}`);
+/** The log files, once the single-instance lock is ours (a second instance must not rotate the first's files). */
+let logs: HostLogs | null = null;
+const say = (line: string, toConsole = true): void => {
+  if (toConsole) console.log(`[panel] ${line}`);
+  logs?.panel.write(logLine('info', line));
+};
+const warn = (line: string): void => {
+  console.warn(`[panel] ${line}`);
+  logs?.panel.write(logLine('warn', line));
+};
 
 function engineLogger(verbose: boolean): Logger {
   const text = (objOrMessage: object | string, message?: string) =>
     typeof objOrMessage === 'string' ? objOrMessage : `${message ?? ''} ${JSON.stringify(objOrMessage)}`.trim();
-  const quiet = () => {};
   return {
-    debug: quiet,
-    info: verbose ? (o, m) => say(`engine: ${text(o, m)}`) : quiet,
+    debug: () => {},
+    info: (o, m) => say(`engine: ${text(o, m)}`, verbose),
     warn: (o, m) => warn(`engine: ${text(o, m)}`),
     error: (o, m) => warn(`engine: ${text(o, m)}`),
   };
@@ -82,18 +73,24 @@ export function createMainWindow(preload: string, bounds: WindowBounds | null): 
   return win;
 }
 
-function windowBounds(win: BrowserWindow): WindowBounds {
-  const b = win.getNormalBounds();
-  return { x: Math.round(b.x), y: Math.round(b.y), width: Math.round(b.width), height: Math.round(b.height), maximized: win.isMaximized() };
+function showAbout(running: Running): void {
+  const detail = aboutDetail({
+    version: app.getVersion(),
+    connection: running.engine.snapshot().connection,
+    host: running.chooser?.info() ?? { hub: 'none', embedded: null },
+    logsDir: logs?.dir ?? '',
+    versions: { electron: process.versions.electron, chrome: process.versions.chrome, node: process.versions.node },
+  });
+  const options = { type: 'info' as const, title: 'About Asset Hub Panel', message: 'Asset Hub Panel', detail, buttons: ['OK'] };
+  const win = running.window;
+  void (win && !win.isDestroyed() ? dialog.showMessageBox(win, options) : dialog.showMessageBox(options));
 }
 
-function showAbout(win: BrowserWindow | null): void {
-  const detail = [
-    `Version ${app.getVersion()}`,
-    `Electron ${process.versions.electron ?? '?'} · Chromium ${process.versions.chrome ?? '?'} · Node ${process.versions.node}`,
-  ].join('\n');
-  const options = { type: 'info' as const, title: 'About Asset Hub Panel', message: 'Asset Hub Panel', detail, buttons: ['OK'] };
-  void (win ? dialog.showMessageBox(win, options) : dialog.showMessageBox(options));
+function openLogsFolder(): void {
+  if (!logs) return;
+  const dir = logs.dir;
+  mkdirSync(dir, { recursive: true });
+  void shell.openPath(dir).then((problem) => problem && warn(`cannot open ${dir}: ${problem}`));
 }
 
 /** Everything the running app holds, so that quitting can release it in order. */
@@ -111,7 +108,15 @@ interface Running {
  * synchronously here; the rest when Electron is ready. Returns false when another instance owns the lock.
  */
 export function runPanelApp(argv: readonly string[] = process.argv): boolean {
-  const cli = parseCliOptions(argv);
+  const line = parseCliOptions(argv);
+  // Answered before the lock: `--help` prints even while a panel runs.
+  if (line.kind !== 'run') {
+    if (line.kind === 'help') console.log(line.text);
+    else console.error(line.message);
+    app.exit(line.kind === 'help' ? 0 : 2);
+    return false;
+  }
+  const cli = line.options;
   protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
   app.enableSandbox();
   if (cli.data) app.setPath('userData', path.resolve(cli.data));
@@ -121,6 +126,9 @@ export function runPanelApp(argv: readonly string[] = process.argv): boolean {
     app.quit();
     return false;
   }
+  logs = openHostLogs(app.getPath('userData'), { onError: (error) => console.warn(`[panel] cannot write the log files: ${error.message}`) });
+  say(`Asset Hub Panel ${app.getVersion()} starting; logs in ${logs.dir}`);
+  if (line.ignored.length > 0) say(`options left to Electron and Chromium: ${line.ignored.join(' ')}`);
 
   let running: Running | null = null;
   let quitting: 'no' | 'stopping' | 'done' = 'no';
@@ -142,6 +150,7 @@ export function runPanelApp(argv: readonly string[] = process.argv): boolean {
     quitting = 'stopping';
     void shutdown(running).finally(() => {
       quitting = 'done';
+      logs?.close();
       app.quit();
     });
   });
@@ -174,7 +183,9 @@ function start(cli: CliOptions): Running {
   denyAllPermissions(session.defaultSession);
   protocol.handle(APP_SCHEME, createAppProtocolHandler(layout.renderer));
   Menu.setApplicationMenu(
-    Menu.buildFromTemplate(menuTemplate({ isPackaged: app.isPackaged, isMac: process.platform === 'darwin', onAbout: () => showAbout(running.window) })),
+    Menu.buildFromTemplate(
+      menuTemplate({ isPackaged: app.isPackaged, isMac: process.platform === 'darwin', onAbout: () => showAbout(running), onOpenLogs: openLogsFolder }),
+    ),
   );
 
   // A wss:// hub with a certificate of the studio's own: trust it in this process.
@@ -198,9 +209,12 @@ function start(cli: CliOptions): Running {
     engine,
     embedded: {
       dataDir,
-      fabric: cli.fabric === 'zmq' ? 'zmq' : 'ws',
+      fabric: cli.fabric,
       start: utilityServicesStarter((modulePath, args, options) => utilityProcess.fork(modulePath, args, options), layout.services),
-      onLine: cli.verbose ? (line) => say(`services: ${line}`) : undefined,
+      onLine: (line) => {
+        logs?.services.write(line);
+        if (cli.verbose) console.log(`[panel] services: ${line}`);
+      },
     },
     localHub: 'zmq://127.0.0.1',
     remember: ({ hubUrl, token }) => {
@@ -230,12 +244,16 @@ function start(cli: CliOptions): Running {
     forwardEngineEvents(engine, () => (running.window && !running.window.isDestroyed() ? running.window.webContents : null)),
   );
 
-  const win = createMainWindow(layout.preload, settings.window);
+  // Fitted to the displays there are now: the one it was last on may be gone.
+  const bounds = settings.window && fitToDisplays(settings.window, screen.getAllDisplays(), screen.getPrimaryDisplay());
+  const win = createMainWindow(layout.preload, bounds);
   running.window = win;
-  win.on('close', () => {
-    running.settings = { ...running.settings, window: windowBounds(win) };
-    save();
-  });
+  running.disposers.push(
+    trackWindowState(win, (window) => {
+      running.settings = { ...running.settings, window };
+      save();
+    }),
+  );
 
   const hubUrl = cli.hub ?? settings.hubUrl;
   const token = cli.token ?? process.env.ASSETHUB_TOKEN ?? settings.token ?? undefined;

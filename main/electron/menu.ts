@@ -1,13 +1,14 @@
-/** The application menu: File (Quit), View (Reload, zoom, DevTools only in development builds), Help (About). */
+/** The application menu: File (Quit), View (Reload, zoom, DevTools only in development builds), Help (logs, About). */
 import type { MenuItemConstructorOptions } from 'electron';
 
 export interface MenuOptions {
   isPackaged: boolean;
   isMac: boolean;
   onAbout: () => void;
+  onOpenLogs: () => void;
 }
 
-export function menuTemplate({ isPackaged, isMac, onAbout }: MenuOptions): MenuItemConstructorOptions[] {
+export function menuTemplate({ isPackaged, isMac, onAbout, onOpenLogs }: MenuOptions): MenuItemConstructorOptions[] {
   const view: MenuItemConstructorOptions[] = [
     { role: 'reload' },
     { role: 'forceReload' },
@@ -24,6 +25,6 @@ export function menuTemplate({ isPackaged, isMac, onAbout }: MenuOptions): MenuI
     { label: '&File', submenu: [isMac ? { role: 'close' } : { role: 'quit' }] },
     { role: 'editMenu' },
     { label: '&View', submenu: view },
-    { label: '&Help', submenu: [{ label: 'About Asset Hub Panel', click: onAbout }] },
+    { label: '&Help', submenu: [{ label: 'Open Logs Folder', click: onOpenLogs }, { type: 'separator' }, { label: 'About Asset Hub Panel', click: onAbout }] },
   ];
 }

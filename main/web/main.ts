@@ -1,7 +1,6 @@
 /**
- * `npm run serve -- [--port <n>] [--hub ws://host:port | zmq://host] [--token <hub token>] [--data <dir>]
- *  [--fabric ws|zmq] [--user-data <dir>] [--local-hub zmq://host|none] [--hub-ca <pem file>] [--verbose]`
- * (scripts/serve.mjs builds if needed, then runs the bundle app/dist/main/web.mjs).
+ * `npm run serve -- [options]`, the options in ./options.ts (`--help` lists them) (scripts/serve.mjs builds if
+ * needed, then runs the bundle app/dist/main/web.mjs).
  *
  * Serves the panel on 127.0.0.1 and prints `Asset Hub Panel: http://127.0.0.1:<port>/#token=<token>` once the panel
  * is connected (or offers a local Data Hub). Without --hub it uses the remembered hub (<user data>/browser-host.json),
@@ -13,9 +12,10 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { trustHubCertificates } from '../../peer/index.ts';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { parseHubAddress } from '../../shared/protocol/index.ts';
 import { startBrowserHost, type BrowserHost } from './host.ts';
+import { parseCommandLine } from '../../services/lib/command-line.ts';
+import { WEB_HOST_COMMAND } from './options.ts';
 import { defaultUserDataDir } from './settings.ts';
 
 function fail(message: string): never {
@@ -23,29 +23,7 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-function readArgs() {
-  try {
-    return parseArgs({
-      options: {
-        port: { type: 'string', default: '0' },
-        hub: { type: 'string' },
-        token: { type: 'string' },
-        data: { type: 'string' },
-        fabric: { type: 'string', default: 'ws' },
-        'user-data': { type: 'string' },
-        'local-hub': { type: 'string', default: 'zmq://127.0.0.1' },
-        'hub-ca': { type: 'string' },
-        root: { type: 'string' },
-        verbose: { type: 'boolean', default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }).values;
-  } catch (error) {
-    return fail(error instanceof Error ? error.message : String(error));
-  }
-}
-const values = readArgs();
+const values = parseCommandLine(WEB_HOST_COMMAND);
 const port = Number(values.port);
 if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be a TCP port number, got "${values.port}"`);
 const hubAddress = values.hub === undefined ? null : parseHubAddress(values.hub);

@@ -1,21 +1,15 @@
 /**
- * AssetHubClient as its own process:
- * `node … services/client/main.ts --machine STAGE-A --data <dir> [--storage <dir>] --hub <ws url> [--token …]
- *  [--allow-root <dir>]…`; each `--allow-root` is a folder besides the synced storage where workspaces may be created.
+ * AssetHubClient as its own process: `node … services/client/main.ts --machine STAGE-A --data <dir> [options]`
+ * (`--help`: CLIENT_COMMAND); each `--allow-root` is a folder besides the synced storage where workspaces may be made.
  */
 import path from 'node:path';
 import { createLogger } from '../lib/log.ts';
-import { onShutdown, parseServiceArgs } from '../lib/args.ts';
+import { onShutdown } from '../lib/args.ts';
+import { parseCommandLine } from '../lib/command-line.ts';
+import { CLIENT_COMMAND } from '../commands.ts';
 import { startClient } from './client.ts';
 
-const args = parseServiceArgs({
-  machine: { type: 'string' },
-  data: { type: 'string' },
-  storage: { type: 'string' },
-  hub: { type: 'string', default: 'ws://127.0.0.1:16209' },
-  token: { type: 'string' },
-  'allow-root': { type: 'string', multiple: true },
-});
+const args = parseCommandLine(CLIENT_COMMAND);
 if (!args.machine || !args.data) {
   console.error('--machine <name> and --data <dir> are required');
   process.exit(2);

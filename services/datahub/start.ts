@@ -2,11 +2,17 @@
 import { readFileSync } from 'node:fs';
 import { trustHubCertificates } from '../../peer/index.ts';
 import { portOption } from '../lib/args.ts';
+import { defineCommand, type OptionTable } from '../lib/command-line.ts';
 import type { Logger } from '../lib/log.ts';
+import { DEFAULT_HOST, DEFAULT_PORT } from './config.ts';
 import { startHub, type Hub } from './hub.ts';
 import { startZmqHub, type ZmqHub } from './zmq-hub.ts';
 
 export type FabricName = 'ws' | 'zmq';
+
+/** Pixotope's Data Hub ports: a ZeroMQ hub binds them unless told otherwise. */
+export const ZMQ_SUB_PORT = 16201;
+export const ZMQ_PUB_PORT = 16202;
 
 export interface DataHubOptions {
   fabric: FabricName;
@@ -46,16 +52,24 @@ export function parseFabric(value: string | undefined): FabricName | null {
 
 /** The command-line options that say which Data Hub to start (the services command and the hub's own process). */
 export const DATA_HUB_ARGS = {
-  fabric: { type: 'string' },
-  host: { type: 'string', default: '127.0.0.1' },
-  port: { type: 'string' },
-  'sub-port': { type: 'string' },
-  'pub-port': { type: 'string' },
-  token: { type: 'string' },
-  'allow-origin': { type: 'string', multiple: true },
-  'tls-cert': { type: 'string' },
-  'tls-key': { type: 'string' },
-} as const;
+  fabric: { type: 'string', default: 'ws', value: 'ws|zmq', help: "the hub: this project's WebSocket hub (ws) or a ZeroMQ Data Hub on Pixotope's ports (zmq)" },
+  host: { type: 'string', default: DEFAULT_HOST, value: '<host>', help: 'address the hub (and the data plane) listens on' },
+  port: { type: 'string', value: '<port>', defaultText: String(DEFAULT_PORT), help: "the WebSocket hub's port (ws; 0 picks a free one)" },
+  'sub-port': { type: 'string', value: '<port>', defaultText: String(ZMQ_SUB_PORT), help: "where peers' SUB sockets connect (zmq)" },
+  'pub-port': { type: 'string', value: '<port>', defaultText: String(ZMQ_PUB_PORT), help: "where peers' PUB sockets connect (zmq)" },
+  token: { type: 'string', value: '<token>', defaultText: 'ASSETHUB_TOKEN, else none', help: "the WebSocket hub's bearer token; required when it listens beyond loopback" },
+  'allow-origin': { type: 'string', multiple: true, value: '<http://host:port>', help: "a web page's origin allowed to connect to the WebSocket hub (any other gets 403)" },
+  'tls-cert': { type: 'string', value: '<pem file>', help: "the WebSocket hub's certificate: it serves wss:// (with --tls-key)" },
+  'tls-key': { type: 'string', value: '<pem file>', help: "the key of --tls-cert's certificate" },
+} as const satisfies OptionTable;
+
+/** A Data Hub as its own process (services/datahub/main.ts). */
+export const DATA_HUB_COMMAND = defineCommand({
+  name: 'datahub',
+  usage: 'npx tsx services/datahub/main.ts [options]',
+  summary: 'Runs a reference Data Hub alone; prints `Data Hub ready on <address>` once it listens.',
+  options: DATA_HUB_ARGS,
+});
 
 type HubArgs = Partial<Record<keyof typeof DATA_HUB_ARGS, string | boolean | string[] | undefined>>;
 
@@ -90,10 +104,10 @@ export function dataHubOptionsFrom(args: HubArgs, logger: Logger): DataHubOption
   }
   return {
     fabric,
-    host: text(args.host) ?? '127.0.0.1',
-    port: portOption(text(args.port), 'port', 16209),
-    subPort: portOption(text(args['sub-port']), 'sub-port', 16201),
-    pubPort: portOption(text(args['pub-port']), 'pub-port', 16202),
+    host: text(args.host) ?? DEFAULT_HOST,
+    port: portOption(text(args.port), 'port', DEFAULT_PORT),
+    subPort: portOption(text(args['sub-port']), 'sub-port', ZMQ_SUB_PORT),
+    pubPort: portOption(text(args['pub-port']), 'pub-port', ZMQ_PUB_PORT),
     ...(token ? { token } : {}),
     ...(origins.length > 0 ? { allowOrigins: origins } : {}),
     ...(tls ? { tls } : {}),

@@ -1,5 +1,4 @@
-/** Command-line options shared by the services' entry points, with clear errors for bad values. */
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+/** Checks of option values shared by the services' entry points (parsing: command-line.ts), with clear errors. */
 
 export function portOption(value: string | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback;
@@ -20,15 +19,6 @@ export function minutesOption(value: string | undefined, name: string): number |
     process.exit(2);
   }
   return minutes * 60_000;
-}
-
-export function parseServiceArgs<const O extends NonNullable<ParseArgsConfig['options']>>(options: O) {
-  try {
-    return parseArgs({ options, allowPositionals: false, strict: true }).values;
-  } catch (error) {
-    console.error(error instanceof Error ? error.message : String(error));
-    process.exit(2);
-  }
 }
 
 /** Runs `stop` once on SIGINT/SIGTERM, then exits. */

@@ -1,19 +1,14 @@
 /**
- * The demo webhook receiver as its own process:
- * `node --import tsx services/receiver/main.ts --secret <secret> [--port 0] [--host 127.0.0.1] [--data <file.sqlite>]
- *  [--rule '{"mode":"dropItem","failUris":"T_Sky.png"}']`. Prints `Demo webhook receiver on <url>` when it listens.
+ * The demo webhook receiver as its own process: `npx tsx services/receiver/main.ts --secret <secret> [options]`
+ * (`--help` lists them: RECEIVER_COMMAND). Prints `Demo webhook receiver on <url>` when it listens.
  */
 import { createLogger } from '../lib/log.ts';
-import { onShutdown, parseServiceArgs, portOption } from '../lib/args.ts';
+import { onShutdown, portOption } from '../lib/args.ts';
+import { parseCommandLine } from '../lib/command-line.ts';
+import { RECEIVER_COMMAND } from '../commands.ts';
 import { FailureRule, startReceiver } from './receiver.ts';
 
-const args = parseServiceArgs({
-  secret: { type: 'string' },
-  port: { type: 'string' },
-  host: { type: 'string', default: '127.0.0.1' },
-  data: { type: 'string' },
-  rule: { type: 'string' },
-});
+const args = parseCommandLine(RECEIVER_COMMAND);
 const secret = args.secret === undefined ? process.env.ASSETHUB_RECEIVER_SECRET : String(args.secret);
 if (!secret) {
   console.error('--secret <secret> (or ASSETHUB_RECEIVER_SECRET) is required: the integration\'s Secret, to check signatures');
@@ -35,7 +30,7 @@ if (args.rule !== undefined) {
 }
 const logger = createLogger('DemoReceiver');
 const receiver = await startReceiver({
-  port: portOption(args.port as string | undefined, 'port', 0),
+  port: portOption(args.port, 'port', 0),
   host: String(args.host),
   secret,
   ...(args.data === undefined ? {} : { dataFile: String(args.data) }),

@@ -1,20 +1,11 @@
-/**
- * AssetHubServer as its own process: `node … services/server/main.ts --data <dir> --hub <ws url> [--token …]
- * [--storage-port <port>] [--storage-host 127.0.0.1] [--advertise <host>] [--chunk-grace <minutes>]`.
- */
+/** AssetHubServer as its own process: `node … services/server/main.ts --data <dir> [options]` (`--help`: SERVER_COMMAND). */
 import { createLogger } from '../lib/log.ts';
-import { minutesOption, onShutdown, parseServiceArgs, portOption } from '../lib/args.ts';
+import { minutesOption, onShutdown, portOption } from '../lib/args.ts';
+import { parseCommandLine } from '../lib/command-line.ts';
+import { SERVER_COMMAND } from '../commands.ts';
 import { startServer } from './server.ts';
 
-const args = parseServiceArgs({
-  data: { type: 'string' },
-  hub: { type: 'string', default: 'ws://127.0.0.1:16209' },
-  token: { type: 'string' },
-  'storage-port': { type: 'string' },
-  'storage-host': { type: 'string' },
-  advertise: { type: 'string' },
-  'chunk-grace': { type: 'string' },
-});
+const args = parseCommandLine(SERVER_COMMAND);
 if (!args.data) {
   console.error('--data <dir> is required: where the server keeps its database and chunks');
   process.exit(2);
@@ -24,10 +15,10 @@ const server = await startServer({
   dataDir: String(args.data),
   hubUrl: String(args.hub),
   token: args.token === undefined ? process.env.ASSETHUB_TOKEN : String(args.token),
-  storagePort: portOption(args['storage-port'] as string | undefined, 'storage-port', 0),
-  storageHost: args['storage-host'] as string | undefined,
-  advertiseHost: args.advertise as string | undefined,
-  chunkGraceMs: minutesOption(args['chunk-grace'] as string | undefined, 'chunk-grace'),
+  storagePort: portOption(args['storage-port'], 'storage-port', 0),
+  storageHost: args['storage-host'],
+  advertiseHost: args.advertise,
+  chunkGraceMs: minutesOption(args['chunk-grace'], 'chunk-grace'),
   logger,
 });
 // Tests and supervisors read this line to find the data plane.
