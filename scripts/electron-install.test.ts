@@ -48,7 +48,10 @@ function tempDir(prefix: string): string {
 function project(): string {
   const dir = tempDir('panel-start-');
   mkdirSync(path.join(dir, 'scripts'));
-  for (const file of ['start.mjs', 'electron-install.mjs']) copyFileSync(path.join(root, 'scripts', file), path.join(dir, 'scripts', file));
+  for (const file of ['scripts/start.mjs', 'scripts/electron-install.mjs', 'services/lib/command-line.ts', 'main/electron/options.ts']) {
+    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    copyFileSync(path.join(root, file), path.join(dir, file));
+  }
   writeFileSync(
     path.join(dir, 'scripts/serve.mjs'),
     "import { writeFileSync } from 'node:fs';\nwriteFileSync(`${process.env.STANDIN_MARKER}.serve`, JSON.stringify(process.argv.slice(2)));\n",
@@ -65,6 +68,8 @@ function project(): string {
   // install.js requires these; linked, they resolve their own dependencies from this project's node_modules.
   symlinkSync(path.join(root, 'node_modules/@electron'), path.join(modules, '@electron'), 'dir');
   symlinkSync(path.join(root, 'node_modules/extract-zip'), path.join(modules, 'extract-zip'), 'dir');
+  // start.mjs reads its option table (.ts) with tsx.
+  symlinkSync(path.join(root, 'node_modules/tsx'), path.join(modules, 'tsx'), 'dir');
   return dir;
 }
 

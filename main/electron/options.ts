@@ -30,7 +30,19 @@ export const START_COMMAND = defineCommand({
   ...ELECTRON_HOST_COMMAND,
   name: 'start',
   usage: 'npm start -- [options] [-- <Electron or Chromium switches>]',
-  summary: `${ELECTRON_HOST_COMMAND.summary} Where no Electron binary is installed, it runs the browser panel (npm run serve) instead.`,
+  summary:
+    `${ELECTRON_HOST_COMMAND.summary} Where no Electron binary is installed, it runs Electron's own installer first ` +
+    '(its mirror, cache and proxy settings); where that fails, it says why and runs the browser panel (npm run serve).',
+  options: {
+    ...ELECTRON_HOST_COMMAND.options,
+    // Read by scripts/electron-install.mjs (takeTimeoutOption), with its environment variable; here for --help.
+    'electron-timeout': {
+      type: 'string',
+      value: '<seconds>',
+      defaultText: 'ASSETHUB_ELECTRON_TIMEOUT, else 300',
+      help: 'how long installing a missing Electron may take; 0 never tries',
+    },
+  },
 });
 
 export interface CliOptions {
