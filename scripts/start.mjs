@@ -1,12 +1,14 @@
-// npm start -- [--hub zmq://host | ws://host:port] [--token <hub token>] [--data <dir>] [--fabric ws|zmq] [--verbose]: the desktop panel.
-// Builds app/dist when it is missing or older than the sources, then launches Electron on the project. Where the
-// Electron binary is not installed (its download is disabled on machines without network access), it says so in one
-// line and runs the browser panel instead (scripts/serve.mjs) with the same arguments.
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+// npm start -- [--hub zmq://host | ws://host:port] [--token <hub token>] [--data <dir>] [--ephemeral] [--fabric ws|zmq]
+// [--verbose]: the desktop panel. Rebuilds app/dist when it is missing or older than its sources
+// (scripts/build-freshness.mjs), then launches Electron on the project. Where the Electron binary is not installed (its
+// download is disabled on machines without network access), it says so in one line and runs the browser panel instead
+// (scripts/serve.mjs, which does the same check) with the same arguments.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureBuilt } from './build-freshness.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 process.chdir(root);
@@ -22,32 +24,6 @@ function electronBinary() {
   }
 }
 
-/** What Electron loads; all of it must be newer than every source it is built from. */
-const OUTPUTS = ['app/dist/main/electron.cjs', 'app/dist/main/preload.cjs', 'app/dist/services/cli.mjs', 'app/dist/renderer/index.html'];
-const SOURCES = ['shared', 'services', 'main', 'renderer', 'vite.config.ts', 'scripts/build.mjs', 'package-lock.json'];
-
-function newestMtime(entry) {
-  let info;
-  try {
-    info = statSync(entry);
-  } catch {
-    return 0;
-  }
-  if (!info.isDirectory()) return /\.test\.tsx?$/.test(entry) ? 0 : info.mtimeMs;
-  let newest = 0;
-  for (const name of readdirSync(entry)) {
-    if (name === 'node_modules' || name.startsWith('.')) continue;
-    newest = Math.max(newest, newestMtime(path.join(entry, name)));
-  }
-  return newest;
-}
-
-function buildIsStale() {
-  const outputs = OUTPUTS.map((file) => (existsSync(file) ? statSync(file).mtimeMs : 0));
-  if (outputs.some((mtime) => mtime === 0)) return true;
-  return Math.max(...SOURCES.map(newestMtime)) > Math.min(...outputs);
-}
-
 function run(command, commandArgs, env = process.env) {
   const child = spawn(command, commandArgs, { stdio: 'inherit', env });
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
@@ -59,11 +35,7 @@ if (binary === null) {
   console.log('Electron is not installed on this machine (its download is disabled here); starting the browser panel instead: npm run serve');
   run(process.execPath, [path.join(root, 'scripts/serve.mjs'), ...args]);
 } else {
-  if (buildIsStale()) {
-    console.log('start: app/dist is missing or older than the sources; building it (npm run build)…');
-    const build = spawnSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
-    if (build.status !== 0) process.exit(build.status ?? 1);
-  }
+  ensureBuilt(root, 'start');
   // ELECTRON_RUN_AS_NODE would turn Electron into plain Node and ignore the app.
   const env = { ...process.env };
   delete env.ELECTRON_RUN_AS_NODE;
