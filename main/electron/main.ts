@@ -8,7 +8,8 @@
  * them; they are stopped before the app quits.
  *
  * Command line (like `npm run serve`): `--hub ws://host:port` or `--hub zmq://host` (this run only), `--token <hub
- * token>` (or ASSETHUB_TOKEN), `--data <dir>` (the userData folder: settings and the embedded services' data),
+ * token>` (or ASSETHUB_TOKEN), `--data <dir>` (the userData folder: settings and, in `services/`, the embedded services'
+ * data, kept between runs), `--ephemeral` (a temporary folder for the services' data instead, removed on quit),
  * `--fabric ws|zmq` (the embedded services' hub). Which hub is used, and the operator's changes of hub, are
  * main/embedded/hub-choice.ts's, shared with the browser host.
  */
@@ -16,13 +17,15 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { trustHubCertificates } from '../../peer/index.ts';
 import { parseArgs } from 'node:util';
-import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, safeStorage, session, utilityProcess } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, safeStorage, session, shell, utilityProcess } from 'electron';
 import { createPanelEngine, dispatchCommand, type PanelEngine } from '../hub/index.ts';
 import type { Logger } from '../hub/types.ts';
+import { embeddedDataFolder, type DataFolder } from '../embedded/data-folder.ts';
 import { HubChooser } from '../embedded/hub-choice.ts';
 import { servicesScript, utilityServicesStarter } from './embedded.ts';
 import { forwardEngineEvents, registerPanelIpc } from './ipc.ts';
 import { menuTemplate } from './menu.ts';
+import { electronOpener } from './open-folder.ts';
 import { APP_SCHEME_PRIVILEGES, createAppProtocolHandler } from './protocol.ts';
 import { APP_SCHEME, APP_START_URL, createWindowOptions, denyAllPermissions, hardenWebContents } from './security.ts';
 import { canStoreToken, loadSettings, saveSettings, type PanelSettings, type WindowBounds } from './settings.ts';
@@ -33,19 +36,20 @@ export interface CliOptions {
   data?: string;
   fabric?: string;
   verbose: boolean;
+  ephemeral: boolean;
 }
 
 /** Reads our options out of Electron's argv, ignoring Chromium's switches and the app path. */
 export function parseCliOptions(argv: readonly string[]): CliOptions {
   const { values } = parseArgs({
     args: argv.slice(1),
-    options: { hub: { type: 'string' }, token: { type: 'string' }, data: { type: 'string' }, fabric: { type: 'string' }, verbose: { type: 'boolean' } },
+    options: { hub: { type: 'string' }, token: { type: 'string' }, data: { type: 'string' }, fabric: { type: 'string' }, verbose: { type: 'boolean' }, ephemeral: { type: 'boolean' } },
     strict: false,
     allowPositionals: true,
   });
   const text = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
   const fabric = text(values.fabric);
-  return { hub: text(values.hub), token: text(values.token), data: text(values.data), ...(fabric ? { fabric } : {}), verbose: values.verbose === true };
+  return { hub: text(values.hub), token: text(values.token), data: text(values.data), ...(fabric ? { fabric } : {}), verbose: values.verbose === true, ephemeral: values.ephemeral === true };
 }
 
 /** Where the built pieces sit under the app path (the asar when packaged, the project folder in development). */
@@ -101,6 +105,7 @@ interface Running {
   engine: PanelEngine;
   window: BrowserWindow | null;
   chooser: HubChooser | null;
+  dataFolder: DataFolder;
   settings: PanelSettings;
   settingsFile: string;
   disposers: Array<() => void>;
@@ -187,17 +192,18 @@ function start(cli: CliOptions): Running {
     }
   }
   const engine = createPanelEngine({ logger: engineLogger(cli.verbose), ...(settings.panelName ? { panelName: settings.panelName } : {}) });
-  const running: Running = { engine, window: null, chooser: null, settings, settingsFile, disposers: [] };
+  const dataFolder = embeddedDataFolder({ userDataDir: userData, ephemeral: cli.ephemeral, elsewhere: '--ephemeral, or another --data folder' });
+  const running: Running = { engine, window: null, chooser: null, dataFolder, settings, settingsFile, disposers: [] };
   const save = () => saveSettings(settingsFile, running.settings, safeStorage, warn);
   const remember = (hubUrl: string | null, token: string | null) => {
     running.settings = { ...running.settings, hubUrl, token, embeddedChosen: hubUrl === null };
     save();
   };
-  const dataDir = path.join(userData, 'services');
   const chooser = new HubChooser({
     engine,
+    dataFolder,
+    openFolder: electronOpener(shell),
     embedded: {
-      dataDir,
       fabric: cli.fabric === 'zmq' ? 'zmq' : 'ws',
       start: utilityServicesStarter((modulePath, args, options) => utilityProcess.fork(modulePath, args, options), layout.services),
       onLine: cli.verbose ? (line) => say(`services: ${line}`) : undefined,
@@ -265,6 +271,7 @@ async function shutdown(running: Running | null): Promise<void> {
     say('stopping the embedded services');
     await bounded(running.chooser.stop().catch((error: unknown) => warn(`stopping the embedded services: ${String(error)}`)), 15_000);
   }
+  await running.dataFolder.dispose();
 }
 
 // Started when Electron loads the bundle; the tests import the module (without Electron) and call runPanelApp.
