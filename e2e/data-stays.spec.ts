@@ -89,7 +89,8 @@ test.afterAll(() => {
 
 test('the data survives Ctrl+C and a restart; a folder in use is refused in one line; the Connection view opens it', async ({ page }) => {
   test.setTimeout(300_000);
-  const userData = tempDir('stays');
+  // Shaped like the real default (~/.config/Asset Hub Panel): a dot and spaces in the workspaces' paths.
+  const userData = path.join(tempDir('stays'), '.config', 'Asset Hub Panel');
   const hostTmp = tempDir('stays-tmp');
   // A stand-in for xdg-open that records what it was asked to open.
   const bin = tempDir('stays-bin');
