@@ -65,7 +65,7 @@ export function DataFolder({ embedded }: { embedded: Embedded }) {
         <span className="muted" data-testid="data-folder-how">
           {embedded.opensWith !== null
             ? `Opens in ${embedded.opensWith}.`
-            : 'This panel host cannot open folders on your desktop (it has no desktop session): copy the path instead.'}
+            : 'This panel host cannot open folders on your desktop (its machine has no desktop session or no opener): copy the path instead.'}
         </span>
       </span>
       {status && (
