@@ -20,6 +20,7 @@ const KEPT = '%SYNCED_STORAGE%\\KeptAcrossRestarts';
 const URL_LINE = /Asset Hub Panel: (http:\/\/127\.0\.0\.1:\d+\/#token=\S+)/;
 
 const dirs: string[] = [];
+const started: Serve[] = [];
 const tempDir = (name: string) => {
   const dir = mkdtempSync(path.join(os.tmpdir(), `assethub-e2e-${name}-`));
   dirs.push(dir);
@@ -44,7 +45,9 @@ function serve(args: string[], env: NodeJS.ProcessEnv): Serve {
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, output: () => output, exited };
+  const host = { child, output: () => output, exited };
+  started.push(host);
+  return host;
 }
 
 async function pageUrl(host: Serve): Promise<string> {
@@ -84,6 +87,14 @@ async function autoPull(bridge: BridgeClient, ws: string): Promise<boolean | und
 }
 
 test.afterAll(() => {
+  // A failed test leaves its hosts running: end their whole groups (host and services) before removing their folders.
+  for (const host of started) {
+    try {
+      process.kill(-(host.child.pid ?? 0), 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
