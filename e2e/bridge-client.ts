@@ -27,9 +27,11 @@ export class BridgeClient {
     });
   }
 
-  static async open(): Promise<BridgeClient> {
-    const port = panelPort();
-    const socket = new WebSocket(`ws://127.0.0.1:${port}/bridge`, ['assethub-panel.v1', `token.${sessionToken()}`], { headers: { Origin: `http://127.0.0.1:${port}` } });
+  /** To the global setup's host, or to the host that printed `pageUrl` (`http://127.0.0.1:<port>/#token=…`). */
+  static async open(pageUrl?: string): Promise<BridgeClient> {
+    const port = pageUrl === undefined ? panelPort() : Number(new URL(pageUrl).port);
+    const token = pageUrl === undefined ? sessionToken() : new URL(pageUrl).hash.replace(/^#token=/, '');
+    const socket = new WebSocket(`ws://127.0.0.1:${port}/bridge`, ['assethub-panel.v1', `token.${token}`], { headers: { Origin: `http://127.0.0.1:${port}` } });
     await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
     return new BridgeClient(socket);
   }

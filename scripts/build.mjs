@@ -1,6 +1,13 @@
-// npm run build: the renderer with Vite, then the Node and Electron bundles with esbuild, all into app/dist/.
+// npm run build: the renderer with Vite, then the Node and Electron bundles with esbuild, all into app/dist/; then the
+// build stamp that `npm start` and `npm run serve` compare with the sources (scripts/build-freshness.mjs).
 import { build as viteBuild } from 'vite';
 import { build as esbuild } from 'esbuild';
+import { clearBuildStamp, sourceFingerprint, writeBuildStamp } from './build-freshness.mjs';
+
+// The sources as they are before building: one edited during the build makes the next start build again.
+const root = process.cwd();
+clearBuildStamp(root);
+const sources = sourceFingerprint(root);
 
 await viteBuild({ configFile: 'vite.config.ts', logLevel: 'warn' });
 
@@ -32,4 +39,5 @@ await esbuild({
 // The sandboxed preload may require only `electron`: everything else is bundled in.
 await esbuild({ ...common, entryPoints: ['main/electron/preload.ts'], outfile: 'app/dist/main/preload.cjs', format: 'cjs', external: ['electron'], minify: true });
 
+writeBuildStamp(root, sources);
 console.log(`built the renderer and ${nodeEntries.length + 2} bundles into app/dist/`);

@@ -7,6 +7,7 @@
 // are never modified.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
+import { OUTPUTS, sourceFingerprint, writeBuildStamp } from './build-freshness.mjs';
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -48,7 +49,7 @@ function tempDir(prefix: string): string {
 function project(): string {
   const dir = tempDir('panel-start-');
   mkdirSync(path.join(dir, 'scripts'));
-  for (const file of ['scripts/start.mjs', 'scripts/electron-install.mjs', 'services/lib/command-line.ts', 'main/electron/options.ts']) {
+  for (const file of ['scripts/start.mjs', 'scripts/electron-install.mjs', 'scripts/build-freshness.mjs', 'services/lib/command-line.ts', 'main/electron/options.ts']) {
     mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
     copyFileSync(path.join(root, file), path.join(dir, file));
   }
@@ -58,7 +59,7 @@ function project(): string {
   );
   writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'standin-panel', private: true }));
   // start.mjs builds when an output is missing or older than a source; here there are no sources.
-  for (const file of ['app/dist/main/electron.cjs', 'app/dist/main/preload.cjs', 'app/dist/services/cli.mjs', 'app/dist/renderer/index.html']) {
+  for (const file of OUTPUTS) {
     mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
     writeFileSync(path.join(dir, file), '');
   }
@@ -70,6 +71,7 @@ function project(): string {
   symlinkSync(path.join(root, 'node_modules/extract-zip'), path.join(modules, 'extract-zip'), 'dir');
   // start.mjs reads its option table (.ts) with tsx.
   symlinkSync(path.join(root, 'node_modules/tsx'), path.join(modules, 'tsx'), 'dir');
+  writeBuildStamp(dir, sourceFingerprint(dir)); // a build as fresh as its (few) sources
   return dir;
 }
 

@@ -1,14 +1,14 @@
 // npm start -- [options] [-- <Electron or Chromium switches>] (`--help` lists them: main/electron/options.ts): the
 // desktop panel. Where the Electron binary is missing (npm ci does not run electron's install script, so installs work
 // offline), it runs that installer now with a progress line and a time limit (scripts/electron-install.mjs). Then it
-// builds app/dist when it is missing or older than the sources and launches Electron on the project. Where Electron
-// cannot be installed (no network, a mirror without it, the time limit), it says why in one line and runs the browser
-// panel instead (scripts/serve.mjs) with the same arguments.
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+// rebuilds app/dist when it is missing or older than its sources (scripts/build-freshness.mjs) and launches Electron on
+// the project. Where Electron cannot be installed (no network, a mirror without it, the time limit), it says why in one
+// line and runs the browser panel instead (scripts/serve.mjs) with the same arguments.
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tsImport } from 'tsx/esm/api';
+import { ensureBuilt } from './build-freshness.mjs';
 import { ensureElectron, takeTimeoutOption } from './electron-install.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -32,32 +32,6 @@ try {
 }
 const args = options.rest;
 
-/** What Electron loads; all of it must be newer than every source it is built from. */
-const OUTPUTS = ['app/dist/main/electron.cjs', 'app/dist/main/preload.cjs', 'app/dist/services/cli.mjs', 'app/dist/renderer/index.html'];
-const SOURCES = ['shared', 'services', 'main', 'renderer', 'vite.config.ts', 'scripts/build.mjs', 'package-lock.json'];
-
-function newestMtime(entry) {
-  let info;
-  try {
-    info = statSync(entry);
-  } catch {
-    return 0;
-  }
-  if (!info.isDirectory()) return /\.test\.tsx?$/.test(entry) ? 0 : info.mtimeMs;
-  let newest = 0;
-  for (const name of readdirSync(entry)) {
-    if (name === 'node_modules' || name.startsWith('.')) continue;
-    newest = Math.max(newest, newestMtime(path.join(entry, name)));
-  }
-  return newest;
-}
-
-function buildIsStale() {
-  const outputs = OUTPUTS.map((file) => (existsSync(file) ? statSync(file).mtimeMs : 0));
-  if (outputs.some((mtime) => mtime === 0)) return true;
-  return Math.max(...SOURCES.map(newestMtime)) > Math.min(...outputs);
-}
-
 function run(command, commandArgs, env = process.env) {
   const child = spawn(command, commandArgs, { stdio: 'inherit', env });
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
@@ -67,13 +41,11 @@ function run(command, commandArgs, env = process.env) {
 const electron = await ensureElectron({ packageDir: path.join(root, 'node_modules/electron'), seconds: options.seconds, label: 'start' });
 if ('reason' in electron) {
   console.log(`start: Electron could not be installed (${electron.reason}): opening the browser panel instead (npm run serve)`);
-  run(process.execPath, [path.join(root, 'scripts/serve.mjs'), ...args]);
+  // The desktop app's --data is its user-data folder; the browser host calls that --user-data.
+  const served = args.map((arg) => (arg === '--data' ? '--user-data' : arg.startsWith('--data=') ? `--user-data=${arg.slice(7)}` : arg));
+  run(process.execPath, [path.join(root, 'scripts/serve.mjs'), ...served]);
 } else {
-  if (buildIsStale()) {
-    console.log('start: app/dist is missing or older than the sources; building it (npm run build)…');
-    const build = spawnSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
-    if (build.status !== 0) process.exit(build.status ?? 1);
-  }
+  ensureBuilt(root, 'start');
   // ELECTRON_RUN_AS_NODE would turn Electron into plain Node and ignore the app.
   const env = { ...process.env };
   delete env.ELECTRON_RUN_AS_NODE;

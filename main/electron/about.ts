@@ -16,7 +16,7 @@ export function aboutDetail(facts: AboutFacts): string {
   return [
     `Version ${facts.version}`,
     `Hub: ${hub}`,
-    `Data folder: ${host.embedded?.dataDir ?? 'none (no embedded services)'}`,
+    `Data folder: ${host.embedded ? `${host.embedded.dataDir}${host.embedded.ephemeral ? ' (temporary: removed on quit)' : ''}` : 'none (no embedded services)'}`,
     `Logs: ${facts.logsDir}`,
     `Electron ${versions.electron ?? '?'} · Chromium ${versions.chrome ?? '?'} · Node ${versions.node}`,
   ].join('\n');

@@ -226,7 +226,7 @@ describe('aboutDetail', () => {
     const detail = aboutDetail({
       version: '1.2.3',
       connection: { state: 'connected', hubUrl: 'ws://127.0.0.1:4567' },
-      host: { hub: 'embedded', embedded: { fabric: 'ws', running: true, dataDir: '/data/from/host' } },
+      host: { hub: 'embedded', embedded: { fabric: 'ws', running: true, dataDir: '/data/from/host', ephemeral: false, opensWith: null } },
       logsDir: '/u/logs',
       versions: { electron: '41.0.0', chrome: '140', node: '22' },
     });

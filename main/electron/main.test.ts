@@ -2,7 +2,7 @@
 // protocol, the IPC sender check, the embedded services' utility process and the quit sequence. No Electron binary
 // is needed (none can be installed on the project's machines); the Playwright smoke test covers the real one.
 import { EventEmitter } from 'node:events';
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -139,6 +139,7 @@ const fake = vi.hoisted(() => {
     Menu: { buildFromTemplate: (template: unknown) => ({ template }), setApplicationMenu: (_menu: unknown) => {} },
     dialog: { showMessageBox: async (..._args: unknown[]) => ({ response: 0 }) },
     screen: { getAllDisplays: () => [display], getPrimaryDisplay: () => display },
+    shell: { openPath: async (_path: string): Promise<string> => '' },
   };
   return { electron, state, FakeBrowserWindow, FakeWebContents };
 });
@@ -155,6 +156,7 @@ const { isTrustedSender, createWindowOptions, hardenWebContents, denyAllPermissi
 const { createAppProtocolHandler, APP_SCHEME_PRIVILEGES } = await import('./protocol.ts');
 const { createInvokeHandler, forwardEngineEvents, UntrustedSenderError } = await import('./ipc.ts');
 const { menuTemplate } = await import('./menu.ts');
+const { electronOpener } = await import('./open-folder.ts');
 const { runPanelApp, parseCliOptions } = await import('./main.ts');
 
 type FakeWindow = InstanceType<typeof FakeBrowserWindow>;
@@ -405,9 +407,10 @@ describe('command line', () => {
   it('reads --hub, --token, --data and leaves Chromium switches and the app path to Electron', () => {
     expect(parseCliOptions(['/usr/bin/electron', '--inspect=0', '.', '--hub', 'ws://h:1', '--token=abc', '--data', '/d', '--no-sandbox'])).toEqual({
       kind: 'run',
-      options: { hub: 'ws://h:1', token: 'abc', data: '/d', fabric: 'ws', verbose: false },
+      options: { hub: 'ws://h:1', token: 'abc', data: '/d', fabric: 'ws', verbose: false, ephemeral: false },
       ignored: ['--inspect', '--no-sandbox'],
     });
+    expect(parseCliOptions(['electron', '.', '--ephemeral'])).toMatchObject({ kind: 'run', options: { ephemeral: true } });
   });
 });
 
@@ -572,6 +575,33 @@ describe('the app (runPanelApp with a stubbed electron)', () => {
     const again = { preventDefault: vi.fn() };
     electron.app.emit('before-quit', again);
     expect(again.preventDefault).not.toHaveBeenCalled();
+  });
+
+  it('with --ephemeral, runs the embedded services in a temporary folder, said at start, and removes it on quit', async () => {
+    const child = fakeUtilityProcess();
+    spies.fork.mockImplementation(() => child);
+    await boot(['electron', '.', '--ephemeral']);
+    const args = spies.fork.mock.calls[0]?.[1] as string[];
+    const dataDir = args[args.indexOf('--data') + 1] ?? '';
+    expect(path.dirname(dataDir)).toBe(path.resolve(tmpdir()));
+    expect(existsSync(dataDir)).toBe(true);
+    const say = consoleSpies[0] as unknown as { mock: { calls: unknown[][] } };
+    expect(say.mock.calls.map(([line]) => String(line))).toContain(`[panel] the embedded services' data: ${dataDir} (temporary, --ephemeral: removed when the panel stops)`);
+    child.stdout.write('Asset Hub services ready on ws://127.0.0.1:45679\n');
+    await settle();
+    electron.app.emit('before-quit', { preventDefault: () => {} });
+    await settle();
+    expect(child.kill).toHaveBeenCalled();
+    expect(existsSync(dataDir)).toBe(false);
+    expect(existsSync(path.join(userData, 'services'))).toBe(false);
+  });
+
+  it('opens the data folder with the shell, and reports what the shell could not open', async () => {
+    const openPath = vi.spyOn(electron.shell, 'openPath');
+    await electronOpener(electron.shell).open('/data/services');
+    expect(openPath).toHaveBeenCalledWith('/data/services');
+    openPath.mockResolvedValueOnce('Failed to open path');
+    await expect(electronOpener(electron.shell).open('/nowhere')).rejects.toThrow('could not open /nowhere: Failed to open path');
   });
 
   it('survives a corrupt settings file (defaults, a warning)', async () => {

@@ -11,6 +11,8 @@
  * main/embedded/hub-choice.ts's, shared with the browser host. The host's, the engine's and the embedded services'
  * lines go to rotating files in `<userData>/logs` (./log-files.ts); `--verbose` also prints them. The window's place
  * is remembered and fitted to the displays there are at start (./window-state.ts).
+ * `--data <dir>` is the userData folder: settings, logs and, in `services/`, the embedded services' data, kept between
+ * runs; `--ephemeral` puts the services' data in a temporary folder instead, removed on quit.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -18,6 +20,7 @@ import { trustHubCertificates } from '../../peer/index.ts';
 import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, safeStorage, screen, session, shell, utilityProcess } from 'electron';
 import { createPanelEngine, dispatchCommand, type PanelEngine } from '../hub/index.ts';
 import type { Logger } from '../hub/types.ts';
+import { embeddedDataFolder, type DataFolder } from '../embedded/data-folder.ts';
 import { HubChooser } from '../embedded/hub-choice.ts';
 import { servicesScript, utilityServicesStarter } from './embedded.ts';
 import { forwardEngineEvents, registerPanelIpc } from './ipc.ts';
@@ -25,6 +28,7 @@ import { aboutDetail } from './about.ts';
 import { logLine, openHostLogs, type HostLogs } from './log-files.ts';
 import { menuTemplate } from './menu.ts';
 import { parseCliOptions, type CliOptions } from './options.ts';
+import { electronOpener } from './open-folder.ts';
 import { APP_SCHEME_PRIVILEGES, createAppProtocolHandler } from './protocol.ts';
 import { APP_SCHEME, APP_START_URL, createWindowOptions, denyAllPermissions, hardenWebContents } from './security.ts';
 import { canStoreToken, loadSettings, saveSettings, type PanelSettings, type WindowBounds } from './settings.ts';
@@ -98,6 +102,7 @@ interface Running {
   engine: PanelEngine;
   window: BrowserWindow | null;
   chooser: HubChooser | null;
+  dataFolder: DataFolder;
   settings: PanelSettings;
   settingsFile: string;
   disposers: Array<() => void>;
@@ -198,17 +203,18 @@ function start(cli: CliOptions): Running {
     }
   }
   const engine = createPanelEngine({ logger: engineLogger(cli.verbose), ...(settings.panelName ? { panelName: settings.panelName } : {}) });
-  const running: Running = { engine, window: null, chooser: null, settings, settingsFile, disposers: [] };
+  const dataFolder = embeddedDataFolder({ userDataDir: userData, ephemeral: cli.ephemeral, elsewhere: '--ephemeral, or another --data folder' });
+  const running: Running = { engine, window: null, chooser: null, dataFolder, settings, settingsFile, disposers: [] };
   const save = () => saveSettings(settingsFile, running.settings, safeStorage, warn);
   const remember = (hubUrl: string | null, token: string | null) => {
     running.settings = { ...running.settings, hubUrl, token, embeddedChosen: hubUrl === null };
     save();
   };
-  const dataDir = path.join(userData, 'services');
   const chooser = new HubChooser({
     engine,
+    dataFolder,
+    openFolder: electronOpener(shell),
     embedded: {
-      dataDir,
       fabric: cli.fabric,
       start: utilityServicesStarter((modulePath, args, options) => utilityProcess.fork(modulePath, args, options), layout.services),
       onLine: (line) => {
@@ -283,6 +289,7 @@ async function shutdown(running: Running | null): Promise<void> {
     say('stopping the embedded services');
     await bounded(running.chooser.stop().catch((error: unknown) => warn(`stopping the embedded services: ${String(error)}`)), 15_000);
   }
+  await running.dataFolder.dispose();
 }
 
 // Started when Electron loads the bundle; the tests import the module (without Electron) and call runPanelApp.

@@ -20,6 +20,7 @@ export const ELECTRON_HOST_COMMAND = defineCommand({
       defaultText: "the platform's folder for Asset Hub Panel (~/.config/Asset Hub Panel on Linux)",
       help: "the user-data folder: settings, logs and the embedded services' data",
     },
+    ephemeral: { type: 'boolean', default: false, help: "the embedded services' data in a temporary folder, removed on quit (kept in <user data>/services otherwise)" },
     fabric: { type: 'string', default: 'ws', value: 'ws|zmq', help: "the embedded services' hub: WebSocket (ws) or ZeroMQ (zmq)" },
     verbose: { type: 'boolean', default: false, help: "also print the engine's and the embedded services' log lines on this terminal" },
   },
@@ -51,6 +52,7 @@ export interface CliOptions {
   data?: string;
   fabric: 'ws' | 'zmq';
   verbose: boolean;
+  ephemeral: boolean;
 }
 
 export type HostCommandLine =
@@ -66,8 +68,8 @@ export type HostCommandLine =
 export function parseCliOptions(argv: readonly string[]): HostCommandLine {
   const line = readCommandLine(ELECTRON_HOST_COMMAND, argv.slice(1), { ignoreUnknown: true, allowPositionals: true });
   if (line.kind !== 'run') return line;
-  const { hub, token, data, fabric, verbose } = line.values;
+  const { hub, token, data, fabric, verbose, ephemeral } = line.values;
   if (fabric !== 'ws' && fabric !== 'zmq') return { kind: 'error', message: `${ELECTRON_HOST_COMMAND.name}: --fabric must be ws or zmq, got "${fabric}"` };
   const text = (value: string | undefined) => (value === '' ? undefined : value);
-  return { kind: 'run', options: { hub: text(hub), token: text(token), data: text(data), fabric, verbose }, ignored: line.ignored };
+  return { kind: 'run', options: { hub: text(hub), token: text(token), data: text(data), fabric, verbose, ephemeral }, ignored: line.ignored };
 }

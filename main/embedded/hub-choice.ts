@@ -8,17 +8,24 @@
  *   when coming back; every change is remembered for the next start through the host's settings.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
 import { describeHub, parseHubAddress } from '../../shared/protocol/index.ts';
 import type { HostInfo, HubChoice } from '../../shared/panel/api.ts';
 import { hubAnswers } from '../../peer/index.ts';
 import { dispatchCommand, EngineError, type PanelEngine } from '../hub/index.ts';
 import type { PanelHost } from '../hub/engine.ts';
+import { dataFolderBusy, dataFolderBusyIn, dataFolderLine, type DataFolder } from './data-folder.ts';
+import type { FolderOpener } from './open-folder.ts';
 import { ServicesSupervisor, type SupervisorOptions } from './supervisor.ts';
 
 export interface HubChoiceOptions {
   engine: PanelEngine;
   /** The embedded services when they are chosen (their token is made here: other local programs cannot join them). */
-  embedded: Omit<SupervisorOptions, 'onReady' | 'onCrash' | 'onRestartFailed' | 'token' | 'demo'> & { fabric: 'ws' | 'zmq' };
+  embedded: Omit<SupervisorOptions, 'onReady' | 'onCrash' | 'onRestartFailed' | 'token' | 'demo' | 'dataDir'> & { fabric: 'ws' | 'zmq' };
+  /** Where the embedded services keep their data (data-folder.ts); the host disposes of it when it stops. */
+  dataFolder: DataFolder;
+  /** Opens the data folder on the operator's desktop; null: this host cannot (the panel shows the path to copy). */
+  openFolder: FolderOpener | null;
   /** Stores the choice for the next start (null: the embedded services); says whether it could and what to know. */
   remember(choice: { hubUrl: string | null; token: string | null }): { remembered: boolean; note: string | null };
   /** Where a Pixotope Data Hub would answer on this machine; null: do not look. */
@@ -45,7 +52,7 @@ export class HubChooser implements PanelHost {
   constructor(private readonly options: HubChoiceOptions) {
     this.state = {
       canChoose: true, hub: 'none', offer: null, remembered: false, note: null, switching: null,
-      embedded: { fabric: options.embedded.fabric, running: false, dataDir: options.embedded.dataDir },
+      embedded: this.embeddedInfo(false),
     };
     options.engine.attachHost(this);
   }
@@ -108,6 +115,22 @@ export class HubChooser implements PanelHost {
     await this.stopEmbedded();
   }
 
+  async openDataFolder(): Promise<void> {
+    const opener = this.options.openFolder;
+    if (!opener) throw new EngineError('NOT_SUPPORTED', 'this panel host cannot open folders on your desktop: copy the path instead');
+    const { dir } = this.options.dataFolder;
+    // Before the services' first start the folder may not exist yet.
+    await mkdir(dir, { recursive: true });
+    await opener.open(dir).catch((error: unknown) => {
+      throw new EngineError('OPEN_FAILED', error instanceof Error ? error.message : String(error));
+    });
+  }
+
+  private embeddedInfo(running: boolean): NonNullable<HostInfo['embedded']> {
+    const { dir, ephemeral } = this.options.dataFolder;
+    return { fabric: this.options.embedded.fabric, running, dataDir: dir, ephemeral, opensWith: this.options.openFolder?.description ?? null };
+  }
+
   private update(fields: Partial<HostInfo>): void {
     this.state = { ...this.state, ...fields };
     this.options.engine.hostChanged();
@@ -126,16 +149,20 @@ export class HubChooser implements PanelHost {
       await this.connect(this.embeddedUrl, this.embeddedToken);
       return;
     }
-    const { fabric, dataDir } = this.options.embedded;
+    const folder = this.options.dataFolder;
+    const busy = dataFolderBusy(folder);
+    if (busy) throw new Error(busy);
+    this.options.say(dataFolderLine(folder));
     const supervisor = new ServicesSupervisor({
       ...this.options.embedded,
+      dataDir: folder.dir,
       demo: true,
       token: this.embeddedToken,
       onReady: async (services, restart) => {
         this.embeddedUrl = services.hubUrl;
-        this.update({ embedded: { fabric, running: true, dataDir } });
+        this.update({ embedded: this.embeddedInfo(true) });
         const pid = services.child.pid ?? 0;
-        this.options.say(restart ? `Asset Hub services restarted (pid ${pid}) on ${services.hubUrl}` : `Asset Hub services (pid ${pid}) ready on ${services.hubUrl}, data in ${dataDir}`);
+        this.options.say(restart ? `Asset Hub services restarted (pid ${pid}) on ${services.hubUrl}` : `Asset Hub services (pid ${pid}) ready on ${services.hubUrl}`);
         // After a restart on the same address the engine reconnects by itself; a new address needs a new connect.
         if (this.supervisor === supervisor && (!restart || services.hubUrl !== this.options.engine.snapshot().connection.hubUrl)) {
           await this.connect(services.hubUrl, this.embeddedToken).catch((error: unknown) => {
@@ -144,7 +171,7 @@ export class HubChooser implements PanelHost {
         }
       },
       onCrash: (how, wait, lastOutput) => {
-        this.update({ embedded: { fabric, running: false, dataDir } });
+        this.update({ embedded: this.embeddedInfo(false) });
         this.options.warn(`Asset Hub services ended (${how}); restarting in ${wait / 1000} s. Last output:\n${lastOutput.split('\n').slice(-10).join('\n')}`);
       },
       onRestartFailed: (error, wait) => this.options.warn(`Asset Hub services did not restart (${error.message}); next try in ${wait / 1000} s`),
@@ -155,7 +182,8 @@ export class HubChooser implements PanelHost {
       await supervisor.start();
     } catch (error) {
       if (this.supervisor === supervisor) this.supervisor = null;
-      throw error;
+      const busyNow = dataFolderBusyIn(error, folder);
+      throw busyNow ? new Error(busyNow) : error;
     }
   }
 
@@ -164,9 +192,9 @@ export class HubChooser implements PanelHost {
     if (!supervisor) return;
     this.supervisor = null;
     this.embeddedUrl = null;
-    this.options.say('stopping the embedded services (their data stays)');
+    const { dir, ephemeral } = this.options.dataFolder;
+    this.options.say(`stopping the embedded services (${ephemeral ? 'their temporary folder goes when the panel stops' : `their data stays in ${dir}`})`);
     await supervisor.stop();
-    const { fabric, dataDir } = this.options.embedded;
-    this.update({ embedded: { fabric, running: false, dataDir } });
+    this.update({ embedded: this.embeddedInfo(false) });
   }
 }

@@ -59,6 +59,8 @@ export interface PanelHost {
   info(): HostInfo;
   /** Changes the hub; resolves once the choice is made (the connection's progress comes as `connection` events). */
   choose(choice: HubChoice): Promise<void>;
+  /** Opens the embedded services' data folder on the host's desktop; rejects when the host cannot. */
+  openDataFolder(): Promise<void>;
 }
 
 /** `<hostname>-AssetHubPanel-<4 hex>`: the hostname reduced to characters every hub accepts in a name. */
@@ -215,6 +217,11 @@ export class PanelEngineImpl implements PanelEngine {
       case 'chooseHub': {
         if (!this.host) throw new EngineError('NOT_SUPPORTED', 'this panel host cannot change hubs');
         await this.host.choose((args as { choice: HubChoice }).choice);
+        return {};
+      }
+      case 'openDataFolder': {
+        if (!this.host) throw new EngineError('NOT_SUPPORTED', 'this panel host has no data folder to open');
+        await this.host.openDataFolder();
         return {};
       }
       case 'get': {

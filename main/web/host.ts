@@ -2,16 +2,17 @@
  * The browser host: one HTTP server on 127.0.0.1 that serves the built renderer and carries the panel API over the
  * WebSocket bridge at /bridge, an engine connected to a hub, and the hub choice (main/embedded/hub-choice.ts): the
  * hub given with --hub, the one remembered, an offer to join a Data Hub found on this machine's Pixotope ports, or
- * the embedded services with the demo show, supervised (restarted in the same data folder if they die).
+ * the embedded services with the demo show, supervised (restarted in the same data folder if they die), their data
+ * kept in the user-data folder (or a temporary one with --ephemeral).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
 import { createPanelEngine, dispatchCommand, type PanelEngine } from '../hub/index.ts';
 import type { Logger } from '../hub/types.ts';
 import type { ConnectionStatus } from '../../shared/panel/api.ts';
+import { defaultUserDataDir, embeddedDataFolder } from '../embedded/data-folder.ts';
 import { HubChooser } from '../embedded/hub-choice.ts';
+import { desktopOpener, type FolderOpener } from '../embedded/open-folder.ts';
 import { createBridge, type Bridge } from './bridge.ts';
 import { originAllowed, originRefusal } from '../../shared/origin.ts';
 import { createSessionToken, expectedOrigin, sessionUrl } from './session.ts';
@@ -27,12 +28,16 @@ export interface BrowserHostOptions {
   hubUrl?: string;
   /** The hub's token (for --hub, or a remembered WebSocket hub that needs one). */
   hubToken?: string;
-  /** Data folder of the embedded services; a temporary folder (removed at the end) by default. */
+  /** Data folder of the embedded services (kept); by default `<user data>/services` (main/embedded/data-folder.ts). */
   dataDir?: string;
+  /** A temporary data folder instead, removed when the host stops (--ephemeral). */
+  ephemeral?: boolean;
   /** The embedded services' fabric: this project's WebSocket hub (default) or a ZeroMQ Data Hub. */
   fabric?: 'ws' | 'zmq';
-  /** Where the hub choice is remembered (browser-host.json); nothing is remembered without it. */
+  /** Where the hub choice is remembered (browser-host.json; nothing is remembered without it) and, in `services/`, the data. */
   userDataDir?: string;
+  /** Opens the data folder for "Open data folder"; the platform's opener on a desktop by default, null: copy only. */
+  openFolder?: FolderOpener | null;
   /** Where a Pixotope Data Hub would answer on this machine (offered instead of the demo when it does); null: never look. */
   localHub?: string | null;
   /** How long to wait for the hub connection before printing the URL anyway. */
@@ -137,12 +142,18 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   server.on('upgrade', (req, socket, head) => bridge.handleUpgrade(req, socket, head));
   server.on('clientError', (_error, socket) => socket.destroy());
 
-  let tempDir: string | null = null;
-  const dataDir = options.dataDir ? path.resolve(options.dataDir) : (tempDir = await mkdtemp(path.join(os.tmpdir(), 'asset-hub-panel-')));
+  const dataFolder = embeddedDataFolder({
+    userDataDir: options.userDataDir ?? defaultUserDataDir(),
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    ephemeral: options.ephemeral === true,
+    elsewhere: '--ephemeral, or another --user-data folder',
+  });
   const remembered = options.userDataDir ? settingsFile(options.userDataDir) : null;
   const chooser = new HubChooser({
     engine,
-    embedded: { dataDir, fabric: options.fabric ?? 'ws', onLine: options.onServicesLine && ((line) => options.onServicesLine?.(line)) },
+    embedded: { fabric: options.fabric ?? 'ws', onLine: options.onServicesLine && ((line) => options.onServicesLine?.(line)) },
+    dataFolder,
+    openFolder: options.openFolder === undefined ? desktopOpener() : options.openFolder,
     localHub: options.localHub === undefined ? null : options.localHub,
     remember: ({ hubUrl }) => {
       if (!remembered) return { remembered: false, note: 'this host was started without a settings folder: the choice lasts this run' };
@@ -166,7 +177,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
         server.close(() => resolve());
         server.closeAllConnections();
       });
-      if (tempDir) await rm(tempDir, { recursive: true, force: true }).catch(() => {});
+      await dataFolder.dispose();
     })());
 
   try {

@@ -1,11 +1,12 @@
 /**
- * `npm run serve -- [options]`, the options in ./options.ts (`--help` lists them) (scripts/serve.mjs builds if
- * needed, then runs the bundle app/dist/main/web.mjs).
+ * `npm run serve -- [options]`, the options in ./options.ts (`--help` lists them) (scripts/serve.mjs rebuilds
+ * app/dist when a source changed, then runs the bundle app/dist/main/web.mjs).
  *
  * Serves the panel on 127.0.0.1 and prints `Asset Hub Panel: http://127.0.0.1:<port>/#token=<token>` once the panel
  * is connected (or offers a local Data Hub). Without --hub it uses the remembered hub (<user data>/browser-host.json),
  * else offers a Data Hub that answers on this machine's Pixotope ports, else runs the embedded services with the demo
- * show on --fabric (in --data, or a temporary folder removed at the end) and restarts them if they die.
+ * show on --fabric and restarts them if they die. Their data stays in <user data>/services (or --data) between runs;
+ * --ephemeral gives them a temporary folder instead, removed when the host stops.
  * SIGINT/SIGTERM close the engine, the services and the server.
  */
 import { readFileSync } from 'node:fs';
@@ -16,7 +17,7 @@ import { parseHubAddress } from '../../shared/protocol/index.ts';
 import { startBrowserHost, type BrowserHost } from './host.ts';
 import { parseCommandLine } from '../../services/lib/command-line.ts';
 import { WEB_HOST_COMMAND } from './options.ts';
-import { defaultUserDataDir } from './settings.ts';
+import { defaultUserDataDir } from '../embedded/data-folder.ts';
 
 function fail(message: string): never {
   console.error(message);
@@ -32,6 +33,7 @@ if (values.fabric !== 'ws' && values.fabric !== 'zmq') fail(`--fabric must be ws
 const localHub = values['local-hub'] === 'none' ? null : parseHubAddress(values['local-hub']);
 if (localHub && (!localHub.ok || localHub.value.fabric !== 'zmq')) fail(`--local-hub must be a zmq:// address or "none", got "${values['local-hub']}"`);
 if (values.hub !== undefined && values.data !== undefined) fail('--data is for the embedded services: it cannot be used with --hub');
+if (values.ephemeral && values.data !== undefined) fail('--ephemeral makes a temporary data folder: it cannot be used with --data');
 // A wss:// hub with a certificate of its own (self-signed on a studio network): trust it in this process.
 const caFile = values['hub-ca'] ?? process.env.ASSETHUB_HUB_CA;
 if (caFile) {
@@ -66,6 +68,7 @@ try {
     hubUrl: hubAddress?.ok ? hubAddress.value.url : undefined,
     hubToken: values.token ?? process.env.ASSETHUB_TOKEN,
     dataDir: values.data,
+    ephemeral: values.ephemeral,
     fabric: values.fabric as 'ws' | 'zmq',
     userDataDir: path.resolve(values['user-data'] ?? defaultUserDataDir()),
     localHub: localHub?.ok ? localHub.value.url : null,

@@ -3,7 +3,7 @@
  * scripts/serve.mjs, which answers `--help` and refuses unknown options before it builds anything.
  */
 import { defineCommand } from '../../services/lib/command-line.ts';
-import { defaultUserDataDir } from './settings.ts';
+import { defaultUserDataDir } from '../embedded/data-folder.ts';
 
 export const WEB_HOST_COMMAND = defineCommand({
   name: 'serve',
@@ -15,9 +15,10 @@ export const WEB_HOST_COMMAND = defineCommand({
     port: { type: 'string', default: '0', value: '<port>', help: "the panel's web server port on 127.0.0.1 (0 picks a free one)" },
     hub: { type: 'string', value: 'ws://host:port|zmq://host', help: 'join this hub, this run only (not with --data)' },
     token: { type: 'string', value: '<hub token>', defaultText: 'ASSETHUB_TOKEN, else none', help: "the hub's token" },
-    data: { type: 'string', value: '<dir>', defaultText: 'a temporary folder, removed at the end', help: "the embedded services' data folder" },
+    data: { type: 'string', value: '<dir>', defaultText: '<user data>/services, kept between runs', help: "the embedded services' data folder (not with --hub or --ephemeral)" },
+    ephemeral: { type: 'boolean', default: false, help: "the embedded services' data in a temporary folder, removed at the end" },
     fabric: { type: 'string', default: 'ws', value: 'ws|zmq', help: "the embedded services' hub: WebSocket (ws) or ZeroMQ (zmq)" },
-    'user-data': { type: 'string', value: '<dir>', defaultText: defaultUserDataDir(), help: 'where the browser host remembers the hub (browser-host.json)' },
+    'user-data': { type: 'string', value: '<dir>', defaultText: defaultUserDataDir(), help: 'where the browser host remembers the hub (browser-host.json) and keeps the services\' data (services/)' },
     'local-hub': { type: 'string', default: 'zmq://127.0.0.1', value: 'zmq://host|none', help: 'where to look for a Data Hub on this machine at start' },
     'hub-ca': { type: 'string', value: '<pem file>', defaultText: 'ASSETHUB_HUB_CA, else none', help: "trust this certificate for a wss:// hub (a studio's own)" },
     root: { type: 'string', value: '<dir>', defaultText: 'app/dist/renderer', help: 'serve the renderer from this folder' },

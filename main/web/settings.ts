@@ -4,7 +4,6 @@
  * token is never stored here (the browser host has no key store): it comes from --token or ASSETHUB_TOKEN.
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { parseHubAddress } from '../../shared/protocol/index.ts';
@@ -12,14 +11,6 @@ import { parseHubAddress } from '../../shared/protocol/index.ts';
 const File = z.object({
   hubUrl: z.string().refine((u) => parseHubAddress(u).ok, { message: 'not a hub address' }).nullable(),
 });
-
-/** The folder Electron would use as this app's userData, so both hosts keep their files side by side. */
-export function defaultUserDataDir(): string {
-  const name = 'Asset Hub Panel';
-  if (process.platform === 'win32') return path.join(process.env.APPDATA ?? path.join(os.homedir(), 'AppData', 'Roaming'), name);
-  if (process.platform === 'darwin') return path.join(os.homedir(), 'Library', 'Application Support', name);
-  return path.join(process.env.XDG_CONFIG_HOME ?? path.join(os.homedir(), '.config'), name);
-}
 
 export const settingsFile = (userDataDir: string): string => path.join(userDataDir, 'browser-host.json');
 

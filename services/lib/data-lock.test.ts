@@ -4,7 +4,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { tempDir } from '../testing/cluster.ts';
-import { DataDirInUse, lockDataDir, processStart } from './data-lock.ts';
+import { DataDirInUse, lockDataDir, processStart, runningOwner } from './data-lock.ts';
 
 let dir = '';
 afterEach(async () => {
@@ -22,6 +22,7 @@ it('refuses a folder whose owner is alive, naming it', async () => {
     writeFileSync(path.join(dir, 'owner.pid'), lockFile(sleeper.pid ?? 0));
     expect(() => lockDataDir(dir, [])).toThrow(DataDirInUse);
     expect(() => lockDataDir(dir, [])).toThrow(String(sleeper.pid));
+    expect(runningOwner(dir)).toBe(sleeper.pid);
   } finally {
     sleeper.kill('SIGKILL');
   }
@@ -43,6 +44,7 @@ it('takes over from a dead owner and clears its stale SQLite locks', async () =>
   dir = await tempDir();
   const db = path.join(dir, 'x.sqlite');
   writeFileSync(path.join(dir, 'owner.pid'), '999999999');
+  expect(runningOwner(dir)).toBeNull();
   mkdirSync(`${db}.lock`);
   const release = lockDataDir(dir, [db]);
   expect(readFileSync(path.join(dir, 'owner.pid'), 'utf8').split('\n')[0]).toBe(String(process.pid));

@@ -59,6 +59,22 @@ function ownerRunning(pid: number, recordedStart: string | undefined): boolean {
   return current === undefined || recordedStart === undefined || sameStart(recordedStart, current);
 }
 
+/**
+ * The pid of the running process that holds `dir` (its owner.pid names a live owner other than this process), or null
+ * when the folder is free. The panel's hosts ask before they start services, to refuse in one line.
+ */
+export function runningOwner(dir: string): number | null {
+  let text: string;
+  try {
+    text = readFileSync(path.join(dir, 'owner.pid'), 'utf8');
+  } catch {
+    return null;
+  }
+  const [pidLine, startLine] = text.split('\n');
+  const owner = Number(pidLine?.trim());
+  return Number.isInteger(owner) && owner > 0 && owner !== process.pid && ownerRunning(owner, startLine?.trim() || undefined) ? owner : null;
+}
+
 /** Takes the folder for this process; returns a release function. */
 export function lockDataDir(dir: string, databases: string[]): () => void {
   const pidFile = path.join(dir, 'owner.pid');
@@ -71,11 +87,8 @@ export function lockDataDir(dir: string, databases: string[]): () => void {
       break;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const [pidLine, startLine] = readFileSync(pidFile, 'utf8').split('\n');
-      const owner = Number(pidLine?.trim());
-      if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && ownerRunning(owner, startLine?.trim() || undefined)) {
-        throw new DataDirInUse(`${dir} is in use by process ${owner}; stop it first or use another --data folder`);
-      }
+      const owner = runningOwner(dir);
+      if (owner !== null) throw new DataDirInUse(`${dir} is in use by process ${owner}; stop it first or use another --data folder`);
       rmSync(pidFile, { force: true });
     }
   }

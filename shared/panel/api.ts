@@ -57,7 +57,15 @@ export const HostInfo = z.object({
   /** What the panel is on: the embedded services, a hub the operator (or the command line) chose, or none yet. */
   hub: z.enum(['embedded', 'chosen', 'none']),
   /** The embedded reference services: their fabric, whether they run, where they keep their data. */
-  embedded: z.object({ fabric: z.enum(['ws', 'zmq']), running: z.boolean(), dataDir: z.string() }).nullable(),
+  embedded: z.object({
+    fabric: z.enum(['ws', 'zmq']),
+    running: z.boolean(),
+    dataDir: z.string(),
+    /** A temporary folder (--ephemeral), removed when the host stops; otherwise kept between runs. */
+    ephemeral: z.boolean(),
+    /** How `openDataFolder` opens it, in the operator's words; null: this host cannot (the panel offers the path to copy). */
+    opensWith: z.string().nullable(),
+  }).nullable(),
   /** A Pixotope Data Hub answered on this machine's ports at start: the panel offers to join it. */
   offer: z.object({ hubUrl: z.string(), description: z.string() }).nullable(),
   /** Whether the current choice will be used again at the next start, and what the operator should know about it. */
@@ -117,6 +125,8 @@ export const COMMANDS = {
   disconnect: { args: z.object({}), result: z.object({}) },
   /** Changes the hub through the host (embedded services or an address); remembered for the next start. */
   chooseHub: { args: z.object({ choice: HubChoice }), result: z.object({}) },
+  /** Opens the embedded services' data folder on the host's desktop (the host's own folder: no path is taken). */
+  openDataFolder: { args: z.object({}), result: z.object({}) },
   get: { args: z.object({ service: ServiceArg, path: PathArg }), result: z.unknown() },
   /** Resolves when the service's confirming Update shows the value; rejects on refusal or timeout. */
   set: { args: z.object({ service: ServiceArg, path: PathArg, value: z.unknown() }), result: z.object({}) },

@@ -7,6 +7,7 @@ import { useId, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { HostInfo, HubChoice } from '../../../../shared/panel/api.ts';
 import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
+import { DataFolder } from './DataFolder.tsx';
 import { usePanel } from '../../store/panel.ts';
 import { checkForm, hubWords, initialForm, KIND_LABEL, type FormField, type HubForm, type HubKind } from './hub-form.ts';
 
@@ -96,8 +97,10 @@ export function HubCard() {
           <>
             <dt>Embedded services</dt>
             <dd data-testid="hub-embedded">
-              {host.embedded.running ? 'running' : 'not running'} · their own hub: {host.embedded.fabric === 'zmq' ? 'ZeroMQ' : 'WebSocket'} · data in <code>{host.embedded.dataDir}</code>
+              {host.embedded.running ? 'running' : 'not running'} · their own hub: {host.embedded.fabric === 'zmq' ? 'ZeroMQ' : 'WebSocket'}
             </dd>
+            <dt>Data folder</dt>
+            <DataFolder embedded={host.embedded} />
           </>
         )}
         {host.note && (
