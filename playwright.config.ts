@@ -10,6 +10,9 @@ export default defineConfig({
   outputDir: 'test-results/e2e-artifacts',
   globalSetup: './e2e/global-setup.ts',
   timeout: 60_000,
+  // A bound on waiting for a state, not a speed target: a loaded 2-core machine can take longer than Playwright's 5 s
+  // default to carry a change from the services through the hub and the host to the page.
+  expect: { timeout: 15_000 },
   workers: 1,
   retries: 0,
   // The JSON report feeds the CI's "N passed, N failed" line (scripts/count-results.mjs).

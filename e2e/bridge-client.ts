@@ -15,8 +15,35 @@ export interface WorkspaceAssets {
 export class BridgeClient {
   private next = 1;
   private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+  private socket: WebSocket;
+  private reopening: Promise<WebSocket> | null = null;
+  private closedByUs = false;
 
-  private constructor(private readonly socket: WebSocket) {
+  private constructor(
+    socket: WebSocket,
+    private readonly port: number,
+    private readonly token: string,
+  ) {
+    this.socket = this.attach(socket);
+  }
+
+  private static connect(port: number, token: string): Promise<WebSocket> {
+    const socket = new WebSocket(`ws://127.0.0.1:${port}/bridge`, ['assethub-panel.v1', `token.${token}`], { headers: { Origin: `http://127.0.0.1:${port}` } });
+    return new Promise((resolve, reject) => socket.once('open', () => resolve(socket)).once('error', reject));
+  }
+
+  /** To the global setup's host, or to the host that printed `pageUrl` (`http://127.0.0.1:<port>/#token=…`). */
+  static async open(pageUrl?: string): Promise<BridgeClient> {
+    const port = pageUrl === undefined ? panelPort() : Number(new URL(pageUrl).port);
+    const token = pageUrl === undefined ? sessionToken() : new URL(pageUrl).hash.replace(/^#token=/, '');
+    return new BridgeClient(await BridgeClient.connect(port, token), port, token);
+  }
+
+  /**
+   * The host drops a socket that falls far behind its events (a loaded machine, states of 100,000 changes): what was
+   * in flight fails at once, saying so, and the next command opens a new socket, as the page itself would.
+   */
+  private attach(socket: WebSocket): WebSocket {
     socket.on('message', (data) => {
       const msg = JSON.parse(data.toString()) as { id?: number; ok?: boolean; result?: unknown; error?: { code: string; message: string } };
       const p = msg.id === undefined ? undefined : this.pending.get(msg.id);
@@ -25,18 +52,30 @@ export class BridgeClient {
       if (msg.ok) p.resolve(msg.result);
       else p.reject(Object.assign(new Error(`${msg.error?.code}: ${msg.error?.message}`), { code: msg.error?.code }));
     });
+    socket.on('close', (code) => {
+      if (this.closedByUs) return;
+      console.warn(`e2e bridge client: the host closed its socket (${code}); the next command reconnects`);
+      const lost = [...this.pending.values()];
+      this.pending.clear();
+      for (const p of lost) p.reject(Object.assign(new Error(`the bridge socket closed (${code})`), { code: 'BRIDGE_CLOSED' }));
+    });
+    return socket;
   }
 
-  /** To the global setup's host, or to the host that printed `pageUrl` (`http://127.0.0.1:<port>/#token=…`). */
-  static async open(pageUrl?: string): Promise<BridgeClient> {
-    const port = pageUrl === undefined ? panelPort() : Number(new URL(pageUrl).port);
-    const token = pageUrl === undefined ? sessionToken() : new URL(pageUrl).hash.replace(/^#token=/, '');
-    const socket = new WebSocket(`ws://127.0.0.1:${port}/bridge`, ['assethub-panel.v1', `token.${token}`], { headers: { Origin: `http://127.0.0.1:${port}` } });
-    await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
-    return new BridgeClient(socket);
+  private async ready(): Promise<WebSocket> {
+    if (this.socket.readyState === WebSocket.OPEN) return this.socket;
+    this.reopening ??= BridgeClient.connect(this.port, this.token).then(
+      (socket) => ((this.reopening = null), (this.socket = this.attach(socket))),
+      (error: unknown) => {
+        this.reopening = null;
+        throw error;
+      },
+    );
+    return this.reopening;
   }
 
-  invoke(command: string, args: Record<string, unknown>, timeoutMs = 15_000): Promise<unknown> {
+  async invoke(command: string, args: Record<string, unknown>, timeoutMs = 15_000): Promise<unknown> {
+    const socket = await this.ready();
     const id = this.next++;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -44,7 +83,7 @@ export class BridgeClient {
         reject(new Error(`${command}: no answer within ${timeoutMs} ms`));
       }, timeoutMs);
       this.pending.set(id, { resolve: (v) => (clearTimeout(timer), resolve(v)), reject: (e) => (clearTimeout(timer), reject(e)) });
-      this.socket.send(JSON.stringify({ id, command, args }));
+      socket.send(JSON.stringify({ id, command, args }));
     });
   }
 
@@ -74,6 +113,7 @@ export class BridgeClient {
   }
 
   close(): void {
+    this.closedByUs = true;
     this.socket.close();
   }
 }
