@@ -6,18 +6,9 @@
 import { useRef, useState } from 'react';
 import type { HostInfo } from '../../../../shared/panel/api.ts';
 import { usePanel } from '../../store/panel.ts';
+import { copyText } from '../../components/clipboard.ts';
 
 type Embedded = NonNullable<HostInfo['embedded']>;
-
-async function copyText(text: string): Promise<boolean> {
-  try {
-    if (!navigator.clipboard) return false;
-    await navigator.clipboard.writeText(text);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 export function DataFolder({ embedded }: { embedded: Embedded }) {
   const invoke = usePanel((s) => s.invoke);

@@ -8,6 +8,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { VirtualList } from '../../components/VirtualList.tsx';
 import { useCommand } from '../../shell/useCommand.ts';
 import { KEEP_CHOICES, createFilterCache, groupRows, logRows, prettyBody, sizeText, useLog, type LogFilter, type LogGroup, type LogRow } from '../../store/log.ts';
+import { copyText } from '../../components/clipboard.ts';
 
 const ROW_HEIGHT = 30;
 
@@ -64,16 +65,6 @@ function GroupRow({ group, onSelect }: { group: LogGroup; onSelect(row: LogRow):
       <span className="log-time">last {timeText(group.last)}</span>
     </button>
   );
-}
-
-async function copyText(text: string): Promise<boolean> {
-  try {
-    if (!navigator.clipboard) return false;
-    await navigator.clipboard.writeText(text);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function Detail({ row, onClose }: { row: LogRow; onClose(): void }) {
