@@ -2,7 +2,7 @@
 // bytes (never a mix), and a final pull finishes the job.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { STATE_SCHEMAS } from '../../shared/assethub/states.ts';
@@ -61,6 +61,20 @@ async function filesOf(ws: string): Promise<Map<string, string>> {
   return out;
 }
 
+/** How many files of the workspace were written after `since` (a file a pull replaces is renamed into place). */
+async function changedSince(ws: string, since: number): Promise<number> {
+  let n = 0;
+  const walk = async (dir: string): Promise<void> => {
+    for (const e of await readdir(dir, { withFileTypes: true })) {
+      if (e.name === '.assethub') continue;
+      if (e.isDirectory()) await walk(path.join(dir, e.name));
+      else if ((await stat(path.join(dir, e.name))).mtimeMs > since) n++;
+    }
+  };
+  await walk(ws);
+  return n;
+}
+
 const workspaceOfB = async () => STATE_SCHEMAS.client.WorkspaceInfo.parse(await panel.get(B, ['WorkspaceInfo']));
 
 it(`leaves only complete files through ${KILLS} SIGKILLs during a pull, and a new pull finishes it`, async () => {
@@ -117,8 +131,14 @@ it(`leaves only complete files through ${KILLS} SIGKILLs during a pull, and a ne
       await b.ready;
     }
     await until('B has read the server', async () => (await workspaceOfB()).Workspaces[wsB]?.Status.Attached === true, 20_000);
+    const pulled = Date.now();
     await panel.ok(B, 'Pull', { Workspace: wsB });
-    await new Promise((r) => setTimeout(r, 30 + Math.random() * 400));
+    // Killed as soon as the pull has replaced a file (a state: on a loaded machine any fixed delay may end before it
+    // writes, or after it is done), or when there was nothing left to pull.
+    await until('the pull writing files', async () => {
+      if ((await changedSince(wsB, pulled)) > 0) return true;
+      return (await workspaceOfB()).Workspaces[wsB]?.Status.Activity === 'Idle';
+    }, 60_000, 2);
     b.child.kill('SIGKILL');
     await killed(b.child);
     let fresh = 0;

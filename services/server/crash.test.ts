@@ -52,16 +52,19 @@ it(`keeps every answered commit and its chunks through ${ROUNDS} SIGKILLs`, asyn
   for (let round = 0; round < ROUNDS; round++) {
     const server = await spawnServer();
     let parent = await head();
+    // The kill comes at a random moment after the round's first answered commit (a state, not a time from spawning:
+    // a loaded machine may take longer than any fixed delay to answer one), mid-upload or mid-call.
     const killAfter = 50 + Math.floor(Math.random() * 600);
-    const timer = setTimeout(() => server.child.kill('SIGKILL'), killAfter);
+    let timer: NodeJS.Timeout | undefined;
     try {
       for (let i = 0; ; i++) {
         const files = await Promise.all(Array.from({ length: 1 + (i % 3) }, (_, k) =>
           putFile(server.storageUrl, `FileSystem:/round${round}/file${i}-${k}.bin`, randomBytes(1024 + Math.floor(Math.random() * 200_000)))));
-        const outcome = await panel.call(SERVER_NAME, 'CreateCommit', { Repository: REPO, Branch: 'Main', Parent: parent, Author: 'CRASH', Comment: `round ${round} commit ${i}`, Changes: files }, 3000);
+        const outcome = await panel.call(SERVER_NAME, 'CreateCommit', { Repository: REPO, Branch: 'Main', Parent: parent, Author: 'CRASH', Comment: `round ${round} commit ${i}`, Changes: files }, timer === undefined ? 30_000 : 3000);
         if ('Failure' in outcome) throw new Error(`${outcome.Failure.Code}: ${outcome.Failure.Message}`);
         parent = (outcome.Result as { Commit: string }).Commit;
         answered.push(parent);
+        timer ??= setTimeout(() => server.child.kill('SIGKILL'), killAfter);
       }
     } catch {
       // The kill interrupted an upload or a call: expected.
@@ -71,7 +74,7 @@ it(`keeps every answered commit and its chunks through ${ROUNDS} SIGKILLs`, asyn
       await killed(server.child);
     }
   }
-  expect(answered.length).toBeGreaterThan(ROUNDS);
+  expect(answered.length).toBeGreaterThanOrEqual(ROUNDS);
 
   // The database and chunk store as the killed processes left them, opened the way a restarting server does.
   const dbFile = path.join(dir, 'server', 'server.sqlite');
