@@ -12,10 +12,11 @@ function focusHubForm(): void {
   // After the Connection view rendered: its checked hub kind, else the hub card itself.
   requestAnimationFrame(() => {
     const form = document.getElementById(HUB_FORM_ID);
-    const target = form?.querySelector<HTMLElement>('input:checked, input, button') ?? document.querySelector<HTMLElement>('[data-testid="hub-card"] h2');
-    if (target && !target.hasAttribute('tabindex') && target.tagName === 'H2') target.setAttribute('tabindex', '-1');
+    // (One selector at a time: a selector list would give the first match in document order, not the checked kind.)
+    const target = form?.querySelector<HTMLElement>('input:checked') ?? form?.querySelector<HTMLElement>('input') ?? document.querySelector<HTMLElement>('[data-testid="hub-card"] h2');
+    if (target?.tagName === 'H2' && !target.hasAttribute('tabindex')) target.setAttribute('tabindex', '-1');
     target?.focus();
-    target?.scrollIntoView({ block: 'nearest' });
+    target?.scrollIntoView({ block: 'center' });
   });
 }
 
