@@ -13,6 +13,7 @@ import {
 } from '../../shared/protocol/index.ts';
 import { checkCallResult, decodeStateValue, serviceKindOf } from '../../shared/assethub/index.ts';
 import { HubError, HubPeer, type PeerStatus, type TapEntry, type TransportFactory } from '../../peer/index.ts';
+import { problemKind } from '../../shared/panel/connection-problem.ts';
 import { Batcher } from './batcher.ts';
 import { Confirmations } from './confirm.ts';
 import { Directory, MAX_SERVICES } from './directory.ts';
@@ -89,6 +90,8 @@ export class PanelEngineImpl implements PanelEngine {
   private readonly heartbeatMs: number;
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private token: string | undefined;
+  /** When the panel was last connected to the current hub: the age of what it still shows while it is not. */
+  private lastConnected: number | undefined;
   private host: PanelHost | null = null;
   private closed = false;
 
@@ -206,6 +209,7 @@ export class PanelEngineImpl implements PanelEngine {
           this.directory.clear();
           this.cache.clear();
           this.token = undefined;
+          this.lastConnected = undefined;
         }
         if (a.token !== undefined) this.token = a.token === '' ? undefined : a.token;
         this.peer.connect(a.hubUrl, this.token);
@@ -279,6 +283,9 @@ export class PanelEngineImpl implements PanelEngine {
     if (status.attempt !== undefined) out.attempt = status.attempt;
     if (status.retryAt !== undefined) out.retryAt = status.retryAt;
     if (status.reason !== undefined) out.reason = status.reason;
+    if (status.state !== 'connected' && status.reason !== undefined) out.problem = problemKind(status.reason);
+    if (status.state === 'connected') this.lastConnected = status.since;
+    if (this.lastConnected !== undefined) out.lastConnected = this.lastConnected;
     return out;
   }
 

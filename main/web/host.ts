@@ -40,7 +40,7 @@ export interface BrowserHostOptions {
   openFolder?: FolderOpener | null;
   /** Where a Pixotope Data Hub would answer on this machine (offered instead of the demo when it does); null: never look. */
   localHub?: string | null;
-  /** How long to wait for the hub connection before printing the URL anyway. */
+  /** How long to wait for the embedded services' connection before printing the URL anyway (a chosen hub: not at all). */
   connectTimeoutMs?: number;
   /** Lines for the operator (stdout). */
   say(line: string): void;
@@ -192,7 +192,10 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
           : { embeddedChosen: rememberedHub === null },
     );
     const offer = chooser.info().offer?.description ?? null;
-    const connectProblem = offer ? null : await waitConnected(engine, options.connectTimeoutMs ?? 20_000);
+    // A hub given by address may not be there: the page is served now and says so. Only the embedded services, just
+    // started by this host, are worth the wait.
+    const waitFor = !offer && chooser.info().hub === 'embedded';
+    const connectProblem = waitFor ? await waitConnected(engine, options.connectTimeoutMs ?? 20_000) : null;
     return {
       url: sessionUrl(port, token),
       port,

@@ -2,8 +2,9 @@
  * `npm run serve -- [options]`, the options in ./options.ts (`--help` lists them) (scripts/serve.mjs rebuilds
  * app/dist when a source changed, then runs the bundle app/dist/main/web.mjs).
  *
- * Serves the panel on 127.0.0.1 and prints `Asset Hub Panel: http://127.0.0.1:<port>/#token=<token>` once the panel
- * is connected (or offers a local Data Hub). Without --hub it uses the remembered hub (<user data>/browser-host.json),
+ * Serves the panel on 127.0.0.1 and prints `Asset Hub Panel: http://127.0.0.1:<port>/#token=<token>` as soon as the
+ * page can be served on a hub given by address (connected or not: the page shows the connection state), once the panel
+ * is connected to the embedded services, or when it offers a local Data Hub. Without --hub it uses the remembered hub (<user data>/browser-host.json),
  * else offers a Data Hub that answers on this machine's Pixotope ports, else runs the embedded services with the demo
  * show on --fabric and restarts them if they die. Their data stays in <user data>/services (or --data) between runs;
  * --ephemeral gives them a temporary folder instead, removed when the host stops.

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { nameRecord } from '../dict.ts';
+import { ConnectionProblemKind } from './connection-problem.ts';
 
 // ---- shared shapes ----
 
@@ -19,6 +20,10 @@ export const ConnectionStatus = z.object({
   retryAt: z.number().optional(),
   /** Why the last connection ended or failed. */
   reason: z.string().optional(),
+  /** The kind of `reason` (connection-problem.ts), while not connected. */
+  problem: ConnectionProblemKind.optional(),
+  /** When the panel was last connected to this hub (ms since epoch); absent: not yet since it was chosen. */
+  lastConnected: z.number().optional(),
   /** When this state began (ms since epoch). */
   since: z.number(),
 });

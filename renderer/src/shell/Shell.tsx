@@ -1,6 +1,7 @@
 /**
  * The frame around every view: header with the panel's name, the machine filter and the theme switch; navigation
- * (Alt+1 … Alt+9); the offer of a Data Hub found on this machine; the status bar (the hub's fabric and address, the
+ * (Alt+1 … Alt+9); the offer of a Data Hub found on this machine; while not on the hub, why and the way to change it
+ * above every view, the views below showing the last known data marked stale, or nothing; the status bar (the hub's fabric and address, the
  * connection state in words, the panel name); toasts. Without a host it shows
  * how to open the panel instead of empty views.
  */
@@ -13,6 +14,8 @@ import { Dot, NoHost } from '../views/ConnectionScreen.tsx';
 import { useNow } from '../views/useNow.ts';
 import { hubWords } from '../views/connection/hub-form.ts';
 import { HubOffer } from './HubOffer.tsx';
+import { notConnected } from './not-connected.ts';
+import { NotConnectedBanner } from './NotConnectedBanner.tsx';
 import { machines } from './selectors.ts';
 import { Toasts } from './Toasts.tsx';
 import { VIEWS } from './views.ts';
@@ -57,6 +60,8 @@ export function Shell() {
   const now = useNow();
   const status = useStatus(now);
   const current = VIEWS.find((v) => v.id === view) ?? VIEWS[0];
+  const connection = usePanel((s) => s.data?.connection);
+  const off = host === 'none' ? null : notConnected(connection);
 
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
@@ -140,7 +145,14 @@ export function Shell() {
           </nav>
           <main className="shell-main" id="main" tabIndex={0} aria-label={current?.label} ref={mainRef} data-view={current?.id}>
             <HubOffer />
-            {View && <View />}
+            {off && <NotConnectedBanner state={off} now={now} />}
+            {View && (off === null || current?.id === 'connection' ? (
+              <View />
+            ) : off.staleSince !== null ? (
+              <div className="stale-content" data-testid="stale-content" aria-label="Last known data, not live" role="group">
+                <View />
+              </div>
+            ) : null)}
           </main>
         </div>
       )}

@@ -80,3 +80,6 @@ export function hubWords(hubUrl: string): { fabric: string; where: string } | nu
   if (address.value.fabric === 'ws') return { fabric: FABRIC_LABEL.ws, where: address.value.url };
   return { fabric: FABRIC_LABEL.zmq, where: `${address.value.host} · ports ${address.value.subPort}/${address.value.pubPort}` };
 }
+
+/** The hub form's element id: the shell's change-hub control takes the keyboard focus there. */
+export const HUB_FORM_ID = 'hub-form';
