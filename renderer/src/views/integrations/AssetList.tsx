@@ -27,6 +27,8 @@ export interface AssetListProps {
   expanded: ReadonlySet<string>;
   /** Asset IDs whose re-sync was asked for and is on its way. */
   requested: ReadonlySet<string>;
+  /** Assets the operator's last re-sync left Failed again, with the reason (useResyncFollow). */
+  again?: ReadonlyMap<string, string>;
   now: number;
   /** Deliveries of the integration are paused: nothing pending is sent now. */
   paused: boolean;
@@ -251,8 +253,13 @@ export function AssetList(props: AssetListProps) {
                     </>
                   ) : (
                     <>
-                      <span className="int-reason" title={reason ?? undefined} data-testid="int-reason">
-                        {reason ?? <span className="muted">{asset.action === 'deleted' ? 'deletion waiting' : 'waiting for its first delivery'}</span>}
+                      <span className="int-reason-wrap">
+                        {props.again?.has(asset.assetId) && (
+                          <span className="int-again" title={`The last re-sync failed again: ${props.again.get(asset.assetId) ?? ''}`} data-testid="int-failed-again">failed again</span>
+                        )}
+                        <span className="int-reason" title={reason ?? undefined} data-testid="int-reason">
+                          {reason ?? <span className="muted">{asset.action === 'deleted' ? 'deletion waiting' : 'waiting for its first delivery'}</span>}
+                        </span>
                       </span>
                       <span className="int-num" title={`${plural(asset.attempts.length, 'logged attempt')}${last ? `, the last ${relativeTime(Date.parse(last.at), now)}` : ''}`} data-testid="int-attempt-count">{asset.attempts.length}</span>
                       <span>{last ? <When iso={last.at} now={now} /> : <span className="muted">never</span>}</span>
