@@ -210,7 +210,7 @@ function StatusList({ name, entry, status, online, now, onSyncAll }: { name: str
           data-tracked={follow.tracked}
           data-again={follow.again.size}
         >
-          <strong>{follow.label}</strong>: {followText(follow)}
+          <span><strong>{follow.label}</strong>: {followText(follow)}</span>
           {follow.phase !== 'following' && <button type="button" className="int-small" onClick={dismissFollow} aria-label="Dismiss the re-sync result">Dismiss</button>}
         </div>
       )}
