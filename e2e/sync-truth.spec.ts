@@ -169,6 +169,7 @@ test('(c) a re-sync that fails again says so where it was clicked, with the reas
   await expect(result).toHaveAttribute('data-again', '1');
   await expect(result).toContainText(`0 tracked, 1 failed again: 1 × ${again?.reason ?? ''}`);
   await expect(item.getByTestId('int-failed-again')).toBeVisible();
+  await item.scrollIntoViewIfNeeded(); // the row and the re-sync result above the list, both in the shot
   await page.screenshot({ path: `${SHOTS}/sync-truth-c-resync-failed-again.png` });
 
   // Healed, Re-sync all failed: the re-sync area says they are tracked now, as the server does.
