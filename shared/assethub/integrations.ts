@@ -57,7 +57,17 @@ export const SyncProgress = z.object({
   StartedAt: z.string(),
   /** How it ended when not running: Completed or Cancelled. */
   Outcome: z.enum(['Running', 'Completed', 'Cancelled']),
+  /**
+   * What this Sync all's own sends came to (of Current): delivered and Tracked; Failed for good (retries used up),
+   * counted per reason in FailedReasons; left Pending (retries to go, or work already queued). Later retries show in
+   * the integration's Tracked/Failed/Pending, not here.
+   */
+  Delivered: z.number().int().nonnegative(),
+  Failed: z.number().int().nonnegative(),
+  Pending: z.number().int().nonnegative(),
+  FailedReasons: nameRecord(z.number().int().nonnegative()),
 });
+export type TSyncProgress = z.infer<typeof SyncProgress>;
 
 /** One entry of the `Integrations` state as Get returns it: the configuration without Secret, plus live figures. */
 export const IntegrationEntry = IntegrationConfig.omit({ Secret: true }).extend({

@@ -209,7 +209,23 @@ it('migrates a version 1 file: its count triggers are dropped and the counts rec
   db.close();
   const after = new sqlite.Database(file());
   expect(after.all("SELECT name FROM sqlite_master WHERE type = 'trigger'")).toEqual([]);
-  expect(after.get("SELECT value FROM meta WHERE key = 'schema_version'")?.value).toBe('2');
+  expect(after.get("SELECT value FROM meta WHERE key = 'schema_version'")?.value).toBe('3');
   after.close();
   db = new IntegrationsDb(file());
+});
+
+it('migrates a version 2 file: its last Sync all gets a tally (read as zeros), and later ones keep theirs', () => {
+  const row = { gen: 'g1', startedAt: '2026-01-01T00:00:00.000Z', total: 3, current: 1, branches: [], branchIndex: 0, after: null, outcome: 'Running' as const };
+  db.close();
+  const raw = new sqlite.Database(file());
+  raw.exec(`
+    ALTER TABLE syncs DROP COLUMN tally;
+    INSERT INTO syncs (integration, gen, started_at, total, current, branches, branch_index, after, outcome) VALUES ('A', 'g1', '${row.startedAt}', 3, 1, '[]', 0, NULL, 'Running');
+    UPDATE meta SET value = '2' WHERE key = 'schema_version';
+  `);
+  raw.close();
+  db = new IntegrationsDb(file());
+  expect(db.sync('A')).toMatchObject({ ...row, tally: { delivered: 0, failed: 0, pending: 0 } });
+  db.advanceSync('A', 'g1', 0, 'x', 2, { delivered: 1, failed: 2, pending: 0, reasons: Object.assign(Object.create(null) as Record<string, number>, { 'HTTP 500': 2 }) });
+  expect(db.sync('A')?.tally).toMatchObject({ delivered: 1, failed: 2, reasons: { 'HTTP 500': 2 } });
 });

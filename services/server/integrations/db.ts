@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import type sqlite from 'node-sqlite3-wasm';
 import type { TIntegrationStatus } from '../../../shared/assethub/integrations.ts';
 import { inTransaction, openDatabase } from '../../lib/sqlite.ts';
-import { INTEGRATIONS_MIGRATE_TO_2, INTEGRATIONS_SCHEMA, INTEGRATIONS_SCHEMA_VERSION } from './schema.ts';
+import { INTEGRATIONS_MIGRATE_TO_2, INTEGRATIONS_MIGRATE_TO_3, INTEGRATIONS_SCHEMA, INTEGRATIONS_SCHEMA_VERSION } from './schema.ts';
+import { parseTally, type SyncTally } from './sync-tally.ts';
 import type { SyncType } from './contract.ts';
 
 type Row = Record<string, sqlite.SQLiteValue>;
@@ -52,6 +53,7 @@ export interface SyncRow {
   branchIndex: number;
   after: string | null;
   outcome: 'Running' | 'Completed' | 'Cancelled';
+  tally: SyncTally;
 }
 
 /** New work for an asset: replaces any older work (attempts start again). */
@@ -163,10 +165,13 @@ export class IntegrationsDb {
       this.db.close();
       throw new Error(`${file} has schema version ${String(version.value)}, newer than this server's ${INTEGRATIONS_SCHEMA_VERSION}`);
     }
-    if (!version || Number(version.value) < 2) {
-      // Version 1 kept `counts` by per-row triggers: they go, and the counts are recomputed (a new file: nothing to count).
+    if (!version || Number(version.value) < INTEGRATIONS_SCHEMA_VERSION) {
       inTransaction(this.db, () => {
-        this.db.exec(INTEGRATIONS_MIGRATE_TO_2);
+        // Version 1 kept `counts` by per-row triggers: they go, and the counts are recomputed (a new file: nothing to count).
+        if (!version || Number(version.value) < 2) this.db.exec(INTEGRATIONS_MIGRATE_TO_2);
+        // A file made before version 3 has `syncs` without `tally` (CREATE TABLE IF NOT EXISTS left it as it was).
+        const columns = this.db.all('PRAGMA table_info(syncs)').map((c) => String(c.name));
+        if (!columns.includes('tally')) this.db.exec(INTEGRATIONS_MIGRATE_TO_3);
         this.db.run('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)', ['schema_version', String(INTEGRATIONS_SCHEMA_VERSION)]);
       });
     }
@@ -643,20 +648,21 @@ export class IntegrationsDb {
       branchIndex: Number(r.branch_index),
       after: str(r.after as sqlite.SQLiteValue),
       outcome: String(r.outcome) as SyncRow['outcome'],
+      tally: parseTally(str(r.tally as sqlite.SQLiteValue)),
     };
   }
 
   putSync(name: string, s: SyncRow): void {
     this.s(
-      `INSERT OR REPLACE INTO syncs (integration, gen, started_at, total, current, branches, branch_index, after, outcome)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run([name, s.gen, s.startedAt, s.total, s.current, JSON.stringify(s.branches), s.branchIndex, s.after, s.outcome]);
+      `INSERT OR REPLACE INTO syncs (integration, gen, started_at, total, current, branches, branch_index, after, outcome, tally)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run([name, s.gen, s.startedAt, s.total, s.current, JSON.stringify(s.branches), s.branchIndex, s.after, s.outcome, JSON.stringify(s.tally)]);
   }
 
-  /** Moves a running Sync all's cursor and adds to its count (only the generation given). */
-  advanceSync(name: string, gen: string, branchIndex: number, after: string | null, done: number): void {
-    this.s('UPDATE syncs SET branch_index = ?, after = ?, current = MIN(total, current + ?) WHERE integration = ? AND gen = ?')
-      .run([branchIndex, after, done, name, gen]);
+  /** Moves a running Sync all's cursor, adds to its count and writes its tally (only the generation given). */
+  advanceSync(name: string, gen: string, branchIndex: number, after: string | null, done: number, tally: SyncTally): void {
+    this.s('UPDATE syncs SET branch_index = ?, after = ?, current = MIN(total, current + ?), tally = ? WHERE integration = ? AND gen = ?')
+      .run([branchIndex, after, done, JSON.stringify(tally), name, gen]);
   }
 
   finishSync(name: string, gen: string, outcome: 'Completed' | 'Cancelled'): void {

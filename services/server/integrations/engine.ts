@@ -19,6 +19,7 @@ import { randomUUID } from 'node:crypto';
 import { setImmediate as immediate } from 'node:timers/promises';
 import type { TAsset } from '../../../shared/assethub/catalogue.ts';
 import { QUERY_LIMIT_DEFAULT } from '../../../shared/assethub/catalogue.ts';
+import { addToTally, emptyTally, tallyFields, type TallyItem } from './sync-tally.ts';
 import {
   integrationNameProblem, type TIntegrationAsset, type TIntegrationConfig, type TIntegrationEntry, type TIntegrationStatus,
 } from '../../../shared/assethub/integrations.ts';
@@ -293,6 +294,7 @@ export class IntegrationEngine {
           Progress: s.total === 0 ? 1 : Math.min(1, s.current / s.total),
           StartedAt: s.startedAt,
           Outcome: s.outcome,
+          ...tallyFields(s.tally),
         },
         LastDeliveryAt: it.lastDeliveryAt,
         LastError: it.lastError,
@@ -507,6 +509,7 @@ export class IntegrationEngine {
       branchIndex: 0,
       after: null,
       outcome: total === 0 ? 'Completed' : 'Running',
+      tally: emptyTally(),
     };
     this.db.transaction(() => this.db.putSync(it.name, row));
     if (w) w.sync = row;
@@ -934,12 +937,15 @@ export class IntegrationEngine {
     const iso = new Date(at).toISOString();
     const retry = it.config.Retry;
     let firstError: string | null = null;
+    let tally = emptyTally();
     // A Sync all batch is committed with the next ones (group commit): lost in a crash, it is sent again.
     const atomically = <T>(fn: () => T): T => (batch.kind === 'stream' ? this.db.grouped(fn, GROUP_BATCHES, GROUP_DELAY_MS) : this.db.transaction(fn));
     atomically(() => {
       // Whole records, written together after the loop (each asset is in a batch once, so order does not matter).
       const writes: RecordRow[] = [];
       const firstLogs = new Map<string | null, string>();
+      // What each asset of a Sync all batch came to (its tally, written with its cursor).
+      const tallied: TallyItem[] = [];
       // The records as they are now: those read for the batch when nothing wrote this integration's records since, else
       // their work sequence and status read again (with the old statuses, writeRecords keeps the counts exact).
       const seqs = batch.epoch !== null && batch.epoch === this.db.epoch(it.name)
@@ -976,6 +982,7 @@ export class IntegrationEngine {
             continue;
           }
           const delivered = { integrationState: item.integrationState, assetStateHash: item.assetStateHash, contentHash: m.hash, lastSyncedAt: iso, attemptLog: log };
+          tallied.push(changed ? { kind: 'pending' } : { kind: 'delivered' });
           if (changed) {
             writes.push({ ...base, ...delivered });
           } else {
@@ -988,11 +995,13 @@ export class IntegrationEngine {
         }
         firstError ??= error;
         if (changed) {
+          tallied.push({ kind: 'pending' });
           writes.push({ ...base, attemptLog: log });
           continue;
         }
         const attempts = (batch.kind === 'stream' ? 0 : base.attempts) + 1;
         const final = attempts >= retry.MaxAttempts;
+        tallied.push(final ? { kind: 'failed', reason: error ?? 'failed' } : { kind: 'pending' });
         writes.push({
           ...base,
           uri: m.uri,
@@ -1011,7 +1020,10 @@ export class IntegrationEngine {
       }
       this.db.writeRecords(it.name, writes, seqs); // the old statuses (for the counts) as read above
       if (batch.forced.length > 0) this.db.forcePending(it.name, batch.forced);
-      if (batch.stream) this.db.advanceSync(it.name, batch.stream.gen, batch.stream.branchIndex, batch.stream.after, batch.stream.count);
+      if (batch.stream) {
+        tally = addToTally(w.sync?.gen === batch.stream.gen ? w.sync.tally : emptyTally(), tallied, batch.forced.length);
+        this.db.advanceSync(it.name, batch.stream.gen, batch.stream.branchIndex, batch.stream.after, batch.stream.count, tally);
+      }
       if (batch.members.length > 0) {
         this.db.setDeliveryInfo(it.name, outcome.ok ? iso : null, firstError);
         it.lastDeliveryAt = outcome.ok ? iso : it.lastDeliveryAt;
@@ -1022,7 +1034,7 @@ export class IntegrationEngine {
       // What advanceSync wrote, without reading it back; another generation (cancelled, started again) is read.
       const s = w.sync;
       w.sync = s?.gen === batch.stream.gen
-        ? { ...s, branchIndex: batch.stream.branchIndex, after: batch.stream.after, current: Math.min(s.total, s.current + batch.stream.count) }
+        ? { ...s, branchIndex: batch.stream.branchIndex, after: batch.stream.after, current: Math.min(s.total, s.current + batch.stream.count), tally }
         : this.db.sync(it.name);
     }
     if (firstError !== null) this.options.logger.warn({ integration: it.name, deliveryId: batch.deliveryId, error: firstError }, 'delivery failed');

@@ -2,7 +2,7 @@
 // (services/receiver), commits made through CreateCommit. Each test has its own repository and integration.
 import { createHash, createHmac } from 'node:crypto';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Asset } from '../../../shared/assethub/catalogue.ts';
 import { IntegrationEntry, IntegrationsState, type TIntegrationAsset } from '../../../shared/assethub/integrations.ts';
@@ -478,7 +478,7 @@ describe('Calls', () => {
     expect(await set([NAME, 'Enabled'], true)).toMatchObject({ refused: null });
     expect(await panel.ok(SERVER_NAME, 'SyncAllAssets', { Integration: NAME })).toEqual({ Total: 12 });
     const e = await settled(NAME);
-    expect(e.Sync).toMatchObject({ Running: false, Current: 12, Total: 12, Progress: 1, Outcome: 'Completed' });
+    expect(e.Sync).toMatchObject({ Running: false, Current: 12, Total: 12, Progress: 1, Outcome: 'Completed', Delivered: 12, Failed: 0, Pending: 0 });
     expect(e.Tracked).toBe(12);
     // Again: nothing changed, but Sync all is not skipped by the managed rule, and sends the stored states.
     const from = receiver.received().length;
@@ -487,6 +487,25 @@ describe('Calls', () => {
     const again = receiver.received().slice(from);
     expect(again.map((r) => r.assetId).sort()).toEqual([...ids].sort());
     expect(again.every((r) => r.integrationState !== null && JSON.parse(r.answer!).version === 2)).toBe(true);
+  });
+
+  it('a Sync all to an endpoint that refuses connections tallies every asset Failed, with the reason', async () => {
+    const closed = await new Promise<number>((resolve) => {
+      const probe = net.createServer().listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as AddressInfo;
+        probe.close(() => resolve(port));
+      });
+    });
+    const REFUSED = `${NAME}Refused`;
+    await create(REFUSED, repo, { BatchSize: 5, EndpointUrl: `http://127.0.0.1:${closed}/hook` });
+    expect(await panel.ok(SERVER_NAME, 'SyncAllAssets', { Integration: REFUSED })).toEqual({ Total: 12 });
+    const e = await settled(REFUSED);
+    expect(e.Sync).toMatchObject({ Outcome: 'Completed', Current: 12, Delivered: 0, Failed: 12, Pending: 0 });
+    const reasons = Object.keys(e.Sync!.FailedReasons);
+    expect(reasons).toHaveLength(1);
+    expect(reasons[0]).toMatch(/ECONNREFUSED/);
+    expect((await query(REFUSED, 'Failed')).map((a) => a.reason)).toEqual(Array(12).fill(reasons[0]));
+    await set([REFUSED], null);
   });
 
   it('QueryIntegrationAssets pages with a cursor and filters by assetId and by the catalogue\'s selectors', async () => {

@@ -18,9 +18,12 @@
  *   status goes through IntegrationsDb, which adds its delta to `counts` in the same transaction (version 1 used
  *   per-row triggers; version 2 drops them and recounts).
  * - `syncs`: the last Sync all per integration: its fixed branch heads, its cursor (branch index, last URI) and counts,
- *   so a Sync all resumes after a restart where it was.
+ *   so a Sync all resumes after a restart where it was, and (`tally`, version 3) what its own sends came to.
  */
-export const INTEGRATIONS_SCHEMA_VERSION = 2;
+export const INTEGRATIONS_SCHEMA_VERSION = 3;
+
+/** From version 2: a Sync all keeps what its own sends came to (sync-tally.ts); older ones read as an empty tally. */
+export const INTEGRATIONS_MIGRATE_TO_3 = `ALTER TABLE syncs ADD COLUMN tally TEXT;`;
 
 /** From version 1: the per-row count triggers go, the counts are recomputed from the records. */
 export const INTEGRATIONS_MIGRATE_TO_2 = `
@@ -94,7 +97,8 @@ CREATE TABLE IF NOT EXISTS syncs (
   branches TEXT NOT NULL,
   branch_index INTEGER NOT NULL,
   after TEXT,
-  outcome TEXT NOT NULL CHECK (outcome IN ('Running', 'Completed', 'Cancelled'))
+  outcome TEXT NOT NULL CHECK (outcome IN ('Running', 'Completed', 'Cancelled')),
+  tally TEXT
 );
 `;
 

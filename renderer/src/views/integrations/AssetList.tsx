@@ -11,6 +11,13 @@ import { relativeTime } from '../format.ts';
 import { timeTexts } from '../repositories/time.ts';
 import { assetName, assetPath, attemptOutcome, attemptsInOrder, lastAttempt, plural, prettyJson, snippet, untilText } from './model.ts';
 
+/**
+ * The column counts the attempts the server logged for the asset (each delivery, retry, re-sync and Sync all; it keeps
+ * the last 10), not those of the current work that the retry policy's MaxAttempts limits: the header says so.
+ */
+const ATTEMPTS_TITLE = 'Delivery attempts logged for this asset, across every delivery, retry, re-sync and Sync all (the server keeps the last 10). '
+  + 'The retry policy’s “attempts in all” counts only the attempts of the current delivery, so this can be more.';
+
 const ROW_HEIGHT = 58;
 
 export interface AssetListProps {
@@ -20,6 +27,8 @@ export interface AssetListProps {
   expanded: ReadonlySet<string>;
   /** Asset IDs whose re-sync was asked for and is on its way. */
   requested: ReadonlySet<string>;
+  /** Assets the operator's last re-sync left Failed again, with the reason (useResyncFollow). */
+  again?: ReadonlyMap<string, string>;
   now: number;
   /** Deliveries of the integration are paused: nothing pending is sent now. */
   paused: boolean;
@@ -179,7 +188,7 @@ export function AssetList(props: AssetListProps) {
         ) : (
           <>
             <span>Reason</span>
-            <span className="int-num">Attempts</span>
+            <span className="int-num" title={ATTEMPTS_TITLE} data-testid="int-attempts-header">Attempts (logged)</span>
             <span>Last try</span>
             <span>Next try</span>
           </>
@@ -244,10 +253,15 @@ export function AssetList(props: AssetListProps) {
                     </>
                   ) : (
                     <>
-                      <span className="int-reason" title={reason ?? undefined} data-testid="int-reason">
-                        {reason ?? <span className="muted">{asset.action === 'deleted' ? 'deletion waiting' : 'waiting for its first delivery'}</span>}
+                      <span className="int-reason-wrap">
+                        {props.again?.has(asset.assetId) && (
+                          <span className="int-again" title={`The last re-sync failed again: ${props.again.get(asset.assetId) ?? ''}`} data-testid="int-failed-again">failed again</span>
+                        )}
+                        <span className="int-reason" title={reason ?? undefined} data-testid="int-reason">
+                          {reason ?? <span className="muted">{asset.action === 'deleted' ? 'deletion waiting' : 'waiting for its first delivery'}</span>}
+                        </span>
                       </span>
-                      <span className="int-num" title={last ? `Last: ${relativeTime(Date.parse(last.at), now)}` : undefined} data-testid="int-attempt-count">{asset.attempts.length}</span>
+                      <span className="int-num" title={`${plural(asset.attempts.length, 'logged attempt')}${last ? `, the last ${relativeTime(Date.parse(last.at), now)}` : ''}`} data-testid="int-attempt-count">{asset.attempts.length}</span>
                       <span>{last ? <When iso={last.at} now={now} /> : <span className="muted">never</span>}</span>
                       <span><NextRetry asset={asset} now={now} paused={paused} /></span>
                     </>

@@ -14,6 +14,7 @@ import { AssetList } from './AssetList.tsx';
 import { FILTER_EXAMPLES, STATUSES, assetName, plural, revisionProblem } from './model.ts';
 import { failureOf, resyncAllFailed, resyncAssets } from './server.ts';
 import { usePages } from './usePages.ts';
+import { failedIds, followText, useResyncFollow } from './useResyncFollow.ts';
 
 const EMPTY_TEXT: Record<TIntegrationStatus, string> = {
   Failed: 'No failed assets: every delivery went through or is still being tried.',
@@ -99,6 +100,7 @@ function StatusList({ name, entry, status, online, now, onSyncAll }: { name: str
   const busy = requested.size > 0 || allRunning;
   const pages = usePages(name, status, applied, signatureOf(entry, status), busy);
   const { state } = pages;
+  const { follow, start: startFollow, dismiss: dismissFollow } = useResyncFollow(name, entry);
 
   // What is selected is what is in view: an asset that left this list (delivered, failed) is not acted on unseen.
   const ids = useMemo(() => new Set(state.items.map((i) => i.assetId)), [state.items]);
@@ -116,6 +118,7 @@ function StatusList({ name, entry, status, online, now, onSyncAll }: { name: str
     try {
       const result = await resyncAssets(name, list);
       push({ kind: 'success', title: `Re-sync of ${label} queued`, message: `${plural(result.Queued, 'asset')} queued for delivery to ${name}.` });
+      startFollow(`Re-sync of ${label}`, list);
       setSelected((s) => new Set([...s].filter((id) => !list.includes(id))));
     } catch (error) {
       const f = failureOf(error);
@@ -130,7 +133,10 @@ function StatusList({ name, entry, status, online, now, onSyncAll }: { name: str
     setConfirmAll(false);
     setAllRunning(true);
     try {
+      // Which assets those are, to follow them until they settle (read first: once queued they are no longer Failed).
+      const ids = await failedIds(name);
       const result = await resyncAllFailed(name);
+      startFollow(`Re-sync of every failed asset`, ids);
       push({ kind: 'success', title: `Re-sync of every failed asset of ${name} queued`, message: `${plural(result.Queued, 'asset')} queued for delivery.` });
       setSelected(new Set());
     } catch (error) {
@@ -195,6 +201,19 @@ function StatusList({ name, entry, status, online, now, onSyncAll }: { name: str
         </div>
       </div>
 
+      {follow && (
+        <div
+          className={`int-resync-result ${follow.phase === 'following' ? 'int-progress' : follow.again.size > 0 || follow.phase === 'failed' ? 'int-bad' : 'int-ok'}`}
+          role="status"
+          data-testid="int-resync-result"
+          data-phase={follow.phase}
+          data-tracked={follow.tracked}
+          data-again={follow.again.size}
+        >
+          <span><strong>{follow.label}</strong>: {followText(follow)}</span>
+          {follow.phase !== 'following' && <button type="button" className="int-small" onClick={dismissFollow} aria-label="Dismiss the re-sync result">Dismiss</button>}
+        </div>
+      )}
       <div className="int-list-status" data-testid="int-list-status">
         {(state.phase === 'ready' || refreshing) && state.items.length === 0 ? (
           <span className="muted">{state.readAt !== null ? `read ${relativeTime(state.readAt, now)}` : ''}{refreshing ? ' · reading again…' : ''}</span>
@@ -243,6 +262,7 @@ function StatusList({ name, entry, status, online, now, onSyncAll }: { name: str
             selected={selected}
             expanded={expanded}
             requested={requested}
+            again={follow?.phase === 'settled' ? follow.again : undefined}
             now={now}
             paused={!entry.Enabled}
             maxHeight={460}

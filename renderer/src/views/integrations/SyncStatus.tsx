@@ -1,13 +1,14 @@
 /**
  * A Sync all of an integration, from its live `Sync` figures: while it runs, a progress bar (Current of Total) with
- * Cancel (CancelSync: "Cancelling…" until the server says it stopped); once it ended, how (Completed / Cancelled) and
- * how far it got.
+ * Cancel (CancelSync: "Cancelling…" until the server says it stopped); once it ended, what its sends came to (tracked,
+ * failed with the reasons, pending), coloured by the worst of them (syncVerdict.ts).
  */
 import { useEffect, useState } from 'react';
 import type { TIntegrationEntry } from '../../../../shared/assethub/integrations.ts';
 import { useToasts } from '../../store/toasts.ts';
 import { timeTexts } from '../repositories/time.ts';
 import { cancelSync, failureOf } from './server.ts';
+import { syncVerdict, toneClass } from './syncVerdict.ts';
 
 export function SyncStatus({ name, sync, now, online, paused, compact }: { name: string; sync: TIntegrationEntry['Sync']; now: number; online: boolean; paused: boolean; compact?: boolean }) {
   const push = useToasts((s) => s.push);
@@ -23,10 +24,21 @@ export function SyncStatus({ name, sync, now, online, paused, compact }: { name:
   const amount = `${sync.Current.toLocaleString('en-US')} of ${sync.Total.toLocaleString('en-US')}`;
 
   if (!running) {
+    const verdict = syncVerdict(sync);
     return (
-      <div className="int-sync-done" data-testid="int-sync-done" data-outcome={sync.Outcome}>
-        <span className={sync.Outcome === 'Cancelled' ? 'int-warn' : 'int-ok'}>{sync.Outcome === 'Running' ? 'Stopped' : sync.Outcome}</span>
-        <span className="muted"> · {amount}</span>
+      <div
+        className="int-sync-done"
+        data-testid="int-sync-done"
+        data-outcome={sync.Outcome}
+        data-tone={verdict.tone}
+        data-delivered={sync.Delivered}
+        data-failed={sync.Failed}
+        data-pending={sync.Pending}
+        title={compact ? `${verdict.headline} · ${verdict.detail}` : undefined}
+      >
+        <strong className={toneClass(verdict.tone)} data-testid="int-sync-headline">{verdict.headline}</strong>
+        <span className="muted"> · {amount} sent</span>
+        <div className={compact ? 'int-sub int-sync-detail-compact' : 'int-sub'} data-testid="int-sync-detail">{verdict.detail}</div>
         <div className="muted int-sub" title={started.absolute}>started {started.relative}</div>
       </div>
     );
