@@ -2,10 +2,12 @@
  * How the panel knows a Set or a Reset took effect (the protocol gives them no reply):
  * - Set → the service's next BROADCAST Update of that state. The Set resolves when the value at the path contains what
  *   was set (equal for anything but objects; an object matches when each key it names has the value set, since a
- *   service may keep keys the Set did not name). Each such Update answers the oldest pending Set of that state: if
- *   that one does not match, it is refused (SET_REFUSED) with the text of the Warning or Error Log the service sent
- *   since, if any (the reference services log why, then re-broadcast the unchanged state). Later Sets of the same
- *   state wait for their own Update, so two quick Sets of different paths both resolve. Timeout: TIMEOUT.
+ *   service may keep keys the Set did not name). An Update that does not show it refuses the oldest pending Set of
+ *   that state (SET_REFUSED) only with a Warning or Error Log of the service's since the Set, whichever of the two
+ *   comes first (the reference services log why, then re-broadcast the unchanged state): without one it may be an
+ *   Update the service sent before it read the Set (live figures of a busy state), so the Set waits on; at its
+ *   timeout, a Set that was only ever shown otherwise is SET_REFUSED ("still shows"), one never answered TIMEOUT.
+ *   Later Sets of the same state wait for their own Update, so two quick Sets of different paths both resolve.
  * - Reset → the service's next BROADCAST Update of `State`. Timeout: TIMEOUT.
  * "Next" means after the hub routed the request: the panel subscribes to Set and Reset, so the hub hands its own
  * request back to it (ZeroMQ semantics, on both fabrics), in order with everything else it routes. A waiter is armed
@@ -47,6 +49,8 @@ interface SetWaiter extends Armable {
   value: unknown;
   /** Warning / Error Log lines from the service since the Set was sent. */
   logs: string[];
+  /** What an Update showed at the path instead of the value set, when one did. */
+  shownInstead?: { value: unknown };
 }
 
 interface ResetWaiter extends Armable {
@@ -131,7 +135,9 @@ export class Confirmations {
         timer: this.timer(timeoutMs, () => {
           this.removeSet(key, waiter);
           clearTimeout(waiter.armTimer);
-          reject(new EngineError('TIMEOUT', `${service} did not confirm Set ${pathText(path)} within ${timeoutMs} ms${said(waiter.logs)}`));
+          const instead = waiter.shownInstead;
+          if (instead) reject(new EngineError('SET_REFUSED', `${service} did not take Set ${pathText(path)}: after ${timeoutMs} ms its ${state} still shows ${short(instead.value)}`));
+          else reject(new EngineError('TIMEOUT', `${service} did not confirm Set ${pathText(path)} within ${timeoutMs} ms${said(waiter.logs)}`));
         }),
       };
       const list = this.sets.get(key) ?? [];
@@ -221,7 +227,7 @@ export class Confirmations {
     const below = path.slice(1);
     const oldest = list.find((w) => w.armed);
     const answered: SetWaiter[] = [];
-    let refuse: { waiter: SetWaiter; shown: unknown } | null = null;
+    let refuse: SetWaiter | null = null;
     for (const w of list) {
       if (!w.armed) continue;
       // The Update says something about w's path only when it covers it (its path is a prefix of w's).
@@ -229,28 +235,35 @@ export class Confirmations {
       const expected = expectedShown(w.state, w.rest, w.value);
       const shown = valueAt(value, expected.rest.slice(below.length));
       if (showsSet(expected.value, shown)) answered.push(w);
-      else if (w === oldest) refuse = { waiter: w, shown };
+      else if (w === oldest) {
+        w.shownInstead = { value: shown };
+        if (w.logs.length > 0) refuse = w;
+      }
     }
     for (const w of answered) {
       this.removeSet(key, w);
       stopTimers(w);
       w.resolve(undefined);
     }
-    if (refuse) {
-      const w = refuse.waiter;
-      this.removeSet(key, w);
-      stopTimers(w);
-      const name = pathText([w.state, ...w.rest]);
-      const why = w.logs.length > 0 ? w.logs.join('; ') : `its ${w.state} shows ${short(refuse.shown)} instead`;
-      w.reject(new EngineError('SET_REFUSED', `${w.service} refused Set ${name}: ${why}`));
-    }
+    if (refuse) this.refuse(key, refuse);
+  }
+
+  /** A Set the service said no to: a Warning or Error Log, and an Update that does not show the value. */
+  private refuse(key: string, w: SetWaiter): void {
+    this.removeSet(key, w);
+    stopTimers(w);
+    w.reject(new EngineError('SET_REFUSED', `${w.service} refused Set ${pathText([w.state, ...w.rest])}: ${w.logs.join('; ')}`));
   }
 
   /** A Log line from a service: Warnings and Errors are kept with its pending Sets and Resets (they say why). */
   onLog(source: string, level: string, message: string): void {
     if (level !== 'Warning' && level !== 'Error') return;
     for (const [key, list] of this.sets) {
-      if (key.startsWith(`${source}\n`)) for (const w of list) w.logs.push(message);
+      if (!key.startsWith(`${source}\n`)) continue;
+      for (const w of list) w.logs.push(message);
+      // Already shown otherwise, the Set is refused now that the service has said why.
+      const oldest = list.find((w) => w.armed);
+      if (oldest?.shownInstead) this.refuse(key, oldest);
     }
     for (const w of this.resets.get(source) ?? []) w.logs.push(message);
   }

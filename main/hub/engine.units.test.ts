@@ -163,6 +163,29 @@ describe('Set and Reset confirmation', () => {
     await expect(whole).resolves.toEqual({});
   });
 
+  it('waits past an Update the service sent before it read the Set; refuses on its Log, or at the timeout when still shown otherwise', async () => {
+    const { e, hub } = await setup({ requestTimeoutMs: 600 });
+    // Live figures already on their way when the Set was routed: they show the old value, with nothing logged.
+    const raced = e.invoke('set', { service: CLIENT, path: path('/a'), value: true });
+    echo(hub, 'Set');
+    hub.deliver(update(CLIENT, 'State', wire('/a', false)));
+    hub.deliver(update(CLIENT, 'State', wire('/a', true)));
+    await expect(raced).resolves.toEqual({});
+
+    // Shown otherwise, then the service says why: refused at once, with its words.
+    const said = e.invoke('set', { service: CLIENT, path: path('/b'), value: true });
+    echo(hub, 'Set');
+    hub.deliver(update(CLIENT, 'State', wire('/b', false)));
+    hub.deliver(encodeFrame(envelope<'Log'>({ Type: 'Log', Target: BROADCAST, Source: CLIENT }, { Level: 'Warning', Message: 'Set refused: /b is read-only' })));
+    await expect(said).rejects.toMatchObject({ code: 'SET_REFUSED', message: expect.stringContaining('/b is read-only') });
+
+    // Shown otherwise and never taken, without a word: refused at the timeout, saying what the state still shows.
+    const silent = e.invoke('set', { service: CLIENT, path: path('/c'), value: true });
+    echo(hub, 'Set');
+    hub.deliver(update(CLIENT, 'State', wire('/c', false)));
+    await expect(silent).rejects.toMatchObject({ code: 'SET_REFUSED', message: expect.stringContaining('still shows false') });
+  });
+
   it('arms a Set without an echo after a fallback delay, and times out without an Update', async () => {
     const { e, hub } = await setup({ requestTimeoutMs: 600 });
     const set = e.invoke('set', { service: CLIENT, path: path('/a'), value: true });

@@ -93,6 +93,8 @@ describe('the server Integrations state', () => {
 
     const refused = e.invoke('set', { service: SERVER_NAME, path: ['Integrations', 'Hook', 'Secret'], value: 'other' });
     echoLastSet(hub);
+    // The server logs why, then broadcasts the state it kept.
+    hub.deliver(encodeFrame(envelope<'Log'>({ Type: 'Log', Target: BROADCAST, Source: SERVER_NAME }, { Level: 'Warning', Message: 'Set Integrations refused: no' })));
     hub.deliver(update('Integrations', { Hook: entry('Hook', { SecretSet: false }) }));
     await expect(refused).rejects.toMatchObject({ code: 'SET_REFUSED' });
 
