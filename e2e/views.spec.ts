@@ -164,8 +164,11 @@ test('message log: live frames, pause, Type filter, search and expand', async ({
     await expect(page.getByText('No frames match.')).toBeVisible();
     await page.getByTestId('log-search').fill('');
 
-    // Expand: the full Topic and the Message as JSON.
+    // Expand: the full Topic and the Message as JSON. Paused first: on a live list the first row is a newer frame
+    // by the time it is checked whenever traffic flows (integrations retrying, hub figures).
     await expect(onlyUpdates).toPass({ timeout: 10_000 });
+    await page.getByTestId('log-pause').click();
+    await expect(page.getByTestId('log-pause')).toHaveAttribute('aria-pressed', 'true');
     const first = page.getByTestId('log-row').first();
     await first.click();
     await expect(first).toHaveAttribute('aria-expanded', 'true');
