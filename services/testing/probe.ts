@@ -96,6 +96,20 @@ export class Probe {
     return this.stateUpdate(target, path[0] ?? 'State', timeoutMs, from);
   }
 
+  /**
+   * A Set and its outcome: the state after it, and the service's refusal Log or null. The Update `set` waits for may be
+   * a throttled broadcast of earlier work that crossed the Set; a Get sent after it is answered after the Set was
+   * handled (one service, in order), so the refusal, if any, has arrived by then.
+   */
+  async setOutcome(target: string, path: string[], value: unknown, timeoutMs = 5000): Promise<{ state: unknown; refused: string | null }> {
+    const from = this.messages.length;
+    await this.set(target, path, value, timeoutMs);
+    const state = await this.get(target, path.slice(0, 1), timeoutMs);
+    const log = this.messages.slice(from).find((m) => m.topic.Type === 'Log' && m.topic.Source === target
+      && String((m.message as { Message?: unknown }).Message).startsWith(`Set ${path.join('.')} refused`));
+    return { state, refused: log ? String((log.message as { Message: string }).Message) : null };
+  }
+
   async reset(target: string, timeoutMs = 5000): Promise<unknown> {
     const from = this.messages.length;
     this.send(envelope<'Reset'>({ Type: 'Reset', Target: target }, {}));

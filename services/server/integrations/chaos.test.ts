@@ -77,10 +77,8 @@ async function sharedFiles(storageUrl: string, prefix: string, count: number) {
 }
 
 async function setIntegration(name: string, value: Record<string, unknown>): Promise<void> {
-  const from = panel.messages.length;
-  await panel.set(SERVER_NAME, ['Integrations', name], value);
-  const refused = panel.messages.slice(from).find((m) => m.topic.Type === 'Log' && String((m.message as { Message: string }).Message).includes('refused'));
-  if (refused) throw new Error(String((refused.message as { Message: string }).Message));
+  const { refused } = await panel.setOutcome(SERVER_NAME, ['Integrations', name], value);
+  if (refused) throw new Error(refused);
 }
 
 it('a Sync all of 5,000 assets, a receiver failing 30% of batches at random, the server SIGKILLed midway: none lost, none tracked twice', async () => {

@@ -6,7 +6,7 @@ import net, { type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Asset } from '../../../shared/assethub/catalogue.ts';
 import { IntegrationEntry, IntegrationsState, type TIntegrationAsset } from '../../../shared/assethub/integrations.ts';
-import { SERVER_NAME, decodeKey, type Envelope } from '../../../shared/protocol/index.ts';
+import { SERVER_NAME, decodeKey } from '../../../shared/protocol/index.ts';
 import { silentLogger } from '../../lib/log.ts';
 import { startReceiver, type RunningReceiver } from '../../receiver/receiver.ts';
 import { putFile, startCluster, type Cluster } from '../../testing/cluster.ts';
@@ -57,11 +57,8 @@ async function commit(repo: string, files: Record<string, string | null>, branch
 
 /** Sets `Integrations.<path…>`; returns the broadcast state and the refusal Log, if any. */
 async function set(path: string[], value: unknown): Promise<{ state: Record<string, unknown>; refused: string | null }> {
-  const from = panel.messages.length;
-  const state = await panel.set(SERVER_NAME, ['Integrations', ...path], value) as Record<string, unknown>;
-  const log = panel.messages.slice(from).find((m: Envelope) => m.topic.Type === 'Log' && m.topic.Source === SERVER_NAME
-    && String((m.message as { Message: string }).Message).startsWith(`Set Integrations`));
-  return { state, refused: log ? String((log.message as { Message: string }).Message) : null };
+  const { state, refused } = await panel.setOutcome(SERVER_NAME, ['Integrations', ...path], value);
+  return { state: state as Record<string, unknown>, refused };
 }
 
 async function create(name: string, repo: string, extra: Record<string, unknown> = {}): Promise<void> {
