@@ -3,8 +3,8 @@
  * embedded services keeps their data in <user data>/services. Changes made through the hub (a new repository, a
  * client's AutoPull) and the demo's commits survive Ctrl+C (SIGINT to the whole process group, as a terminal sends it)
  * and a restart on the same folder, which builds no second demo. A second host on a folder in use is refused in one
- * line. The Connection view shows the folder, opens it (with a stand-in xdg-open) and copies its path. `--ephemeral`
- * leaves nothing behind. The build is fresh here (scripts/e2e.mjs built it), so serve must not rebuild.
+ * line. The Connection view shows the folder, opens it (with a stand-in xdg-open) and copies its path; so does an embedded
+ * client's workspace. `--ephemeral` leaves nothing behind. The build is fresh here (scripts/e2e.mjs built it), so serve must not rebuild.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -141,6 +141,16 @@ test('the data survives Ctrl+C and a restart; a folder in use is refused in one 
   expect(readFileSync(opened, 'utf8')).toBe(dataDir);
   await page.getByTestId('data-folder-copy').click();
   await expect(page.getByTestId('data-folder-status')).toHaveText(/Copied the path|the path is selected/);
+
+  // A workspace of an embedded client is on this disk: its detail opens its folder, the one the client reports.
+  await page.getByTestId('nav-workspaces').click();
+  await page.locator(`[data-testid="ws-row"][data-machine="STAGE-A"][data-workspace="${ws}"]`).getByRole('button', { name: /^Details of STAGE-A/ }).click();
+  await expect(page.getByTestId('ws-folder-path')).toHaveValue(ws);
+  expect(ws.startsWith(path.join(dataDir, 'clients', 'STAGE-A', 'Synced Storage'))).toBe(true);
+  await expect(page.getByTestId('ws-folder-how')).toContainText('xdg-open');
+  await page.getByTestId('ws-folder-open').click();
+  await expect(page.getByTestId('ws-folder-status')).toHaveText(/^Opened in the file manager on the machine running the panel host/);
+  expect(readFileSync(opened, 'utf8')).toBe(ws);
   bridge.close();
 
   // A second host on the same user-data folder: refused, in one line, before any services start.
@@ -188,6 +198,13 @@ test('--ephemeral keeps the data in a temporary folder, says so, and leaves noth
   await expect(page.getByTestId('data-folder-how')).toContainText('copy the path');
   mkdirSync('test-results/screenshots', { recursive: true });
   await page.getByTestId('hub-card').screenshot({ path: 'test-results/screenshots/data-folder-ephemeral.png' });
+  // The same for a workspace's folder: its path to copy, no Open.
+  await page.getByTestId('nav-workspaces').click();
+  await page.locator('[data-testid="ws-row"][data-machine="STAGE-A"]').first().getByRole('button', { name: /^Details of STAGE-A/ }).click();
+  await expect(page.getByTestId('ws-folder-path')).toBeVisible();
+  expect((await page.getByTestId('ws-folder-path').inputValue()).startsWith(path.join(dataDir, 'clients', 'STAGE-A', 'Synced Storage', path.sep))).toBe(true);
+  await expect(page.getByTestId('ws-folder-open')).toHaveCount(0);
+  await expect(page.getByTestId('ws-folder-how')).toHaveText('This panel host cannot open folders on your desktop: copy the path instead.');
 
   expect(await ctrlC(host)).toBe(0);
   expect(leftIn(hostTmp)).toEqual([]);

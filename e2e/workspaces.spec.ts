@@ -4,7 +4,7 @@
  * service's Failure shows as a toast with its code. State is read fresh from the services (other specs change it too).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { BridgeClient, type WorkspaceAssets } from './bridge-client.ts';
@@ -210,5 +210,14 @@ test('the detail pane lists the selected workspace’s changes, and the keyboard
   const pane = page.getByTestId('ws-detail');
   await expect(pane).toBeVisible();
   if (local.length > 0) await expect(pane.getByTestId('ws-local-list')).toHaveAttribute('data-count', String(local.length));
+  // Where it is: the client's display path in the heading, its absolute path (a folder on this disk) to copy.
+  const reported = (await bridge.get(A, ['PersistentState'])) as { Workspaces: Record<string, { DisplayPath: string }> };
+  await expect(pane.locator('#ws-detail-title')).toHaveText(`STAGE-A · ${reported.Workspaces[wsA]?.DisplayPath}`);
+  await expect(pane.getByTestId('ws-folder-path')).toHaveValue(wsA);
+  expect(statSync(wsA).isDirectory()).toBe(true);
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+  await pane.getByTestId('ws-folder-copy').click();
+  await expect(pane.getByTestId('ws-folder-status')).toHaveText('Copied the path.');
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(wsA);
   await page.screenshot({ path: 'test-results/workspaces-view.png' });
 });

@@ -546,7 +546,7 @@ describe('the app (runPanelApp with a stubbed electron)', () => {
     expect(spies.fork).toHaveBeenCalledTimes(1);
     const [script, args, options] = spies.fork.mock.calls[0] as [string, string[], { stdio: string; env: Record<string, string> }];
     expect(script).toBe(path.join(state.appPath, 'app', 'dist', 'services', 'cli.mjs'));
-    expect(args).toEqual(['--data', path.join(userData, 'services'), '--port', '0', '--storage-port', '0', '--demo']);
+    expect(args).toEqual(['--data', path.join(userData, 'services'), '--port', '0', '--storage-port', '0', '--demo', '--clients', 'STAGE-A,STAGE-B']);
     expect(options.stdio).toBe('pipe');
     expect(options.env.ASSETHUB_TOKEN).toMatch(/^[\w-]{20,}$/);
     expect(args.join(' ')).not.toContain(options.env.ASSETHUB_TOKEN);

@@ -8,7 +8,9 @@
  *   when coming back; every change is remembered for the next start through the host's settings.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { describeHub, parseHubAddress } from '../../shared/protocol/index.ts';
 import type { HostInfo, HubChoice } from '../../shared/panel/api.ts';
 import { hubAnswers } from '../../peer/index.ts';
@@ -17,6 +19,7 @@ import type { PanelHost } from '../hub/engine.ts';
 import { dataFolderBusy, dataFolderBusyIn, dataFolderLine, type DataFolder } from './data-folder.ts';
 import type { FolderOpener } from './open-folder.ts';
 import { ServicesSupervisor, type SupervisorOptions } from './supervisor.ts';
+import { EMBEDDED_CLIENTS } from './services.ts';
 
 export interface HubChoiceOptions {
   engine: PanelEngine;
@@ -51,14 +54,38 @@ export class HubChooser implements PanelHost {
 
   constructor(private readonly options: HubChoiceOptions) {
     this.state = {
-      canChoose: true, hub: 'none', offer: null, remembered: false, note: null, switching: null,
+      canChoose: true, hub: 'none', offer: null, remembered: false, note: null, switching: null, folders: null,
       embedded: this.embeddedInfo(false),
     };
     options.engine.attachHost(this);
   }
 
   info(): HostInfo {
-    return this.state;
+    return { ...this.state, folders: this.folders() };
+  }
+
+  /** This machine's workspace folders, and the embedded clients' while they run (their folders are on this disk). */
+  private folders(): HostInfo['folders'] {
+    const opener = this.options.openFolder;
+    if (!opener) return null;
+    const machines = [os.hostname(), ...(this.supervisor && this.state.hub === 'embedded' ? EMBEDDED_CLIENTS : [])];
+    return { opensWith: opener.description, machines };
+  }
+
+  async openWorkspaceFolder(machine: string, folder: string): Promise<void> {
+    const folders = this.folders();
+    if (!folders) throw new EngineError('NOT_SUPPORTED', 'this panel host cannot open folders on your desktop: copy the path instead');
+    // Machine names are compared as Windows compares computer names: without case.
+    if (!folders.machines.some((m) => m.toLowerCase() === machine.toLowerCase())) {
+      throw new EngineError('NOT_SUPPORTED', `${machine} is another machine: its folders are on its own disk, copy the path instead`);
+    }
+    if (!path.isAbsolute(folder)) throw new EngineError('INVALID_ARGS', `${folder} is not an absolute path`);
+    // Only a folder: the desktop would run a file it is asked to open.
+    const kind = await stat(folder).then((s) => (s.isDirectory() ? 'folder' : 'not a folder'), () => 'missing');
+    if (kind !== 'folder') throw new EngineError('NOT_FOUND', kind === 'missing' ? `${folder} is not on this disk` : `${folder} is not a folder`);
+    await this.options.openFolder?.open(folder).catch((error: unknown) => {
+      throw new EngineError('OPEN_FAILED', error instanceof Error ? error.message : String(error));
+    });
   }
 
   /** The embedded services' hub address while they run. */

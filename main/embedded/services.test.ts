@@ -24,7 +24,7 @@ describe('ready line', () => {
   });
 
   it('builds the arguments: free ports, demo, data folder', () => {
-    expect(servicesArgs({ dataDir: '/d', demo: true })).toEqual(['--data', path.resolve('/d'), '--port', '0', '--storage-port', '0', '--demo']);
+    expect(servicesArgs({ dataDir: '/d', demo: true })).toEqual(['--data', path.resolve('/d'), '--port', '0', '--storage-port', '0', '--demo', '--clients', 'STAGE-A,STAGE-B']);
     expect(servicesArgs({ dataDir: '/d', demo: false, port: 5 })).toEqual(['--data', path.resolve('/d'), '--port', '5', '--storage-port', '0']);
   });
 

@@ -78,11 +78,14 @@ export function servicesCommand(root = findProjectRoot()): ServicesCommand {
   throw new Error(`the services command is missing: neither ${bundle} (run "npm run build") nor ${source} exists`);
 }
 
+/** The machines of the embedded services' clients (the demo show's two stages): their workspaces are on this disk. */
+export const EMBEDDED_CLIENTS: readonly string[] = ['STAGE-A', 'STAGE-B'];
+
 export function servicesArgs(options: Pick<EmbeddedServicesOptions, 'dataDir' | 'demo' | 'fabric' | 'port' | 'subPort' | 'pubPort'>): string[] {
   const hub = options.fabric === 'zmq'
     ? ['--fabric', 'zmq', '--sub-port', String(options.subPort ?? 0), '--pub-port', String(options.pubPort ?? 0)]
     : ['--port', String(options.port ?? 0)];
-  return ['--data', path.resolve(options.dataDir), ...hub, '--storage-port', '0', ...(options.demo ? ['--demo'] : [])];
+  return ['--data', path.resolve(options.dataDir), ...hub, '--storage-port', '0', ...(options.demo ? ['--demo', '--clients', EMBEDDED_CLIENTS.join(',')] : [])];
 }
 
 /** The ports of a hub address, as the services command takes them again (a restart keeps the panel's address). */

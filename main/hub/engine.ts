@@ -22,6 +22,7 @@ import { Refresher } from './refresh.ts';
 import { StateCache, isCachedState } from './state-cache.ts';
 import { panelSubscriptions } from './subscriptions.ts';
 import { EngineError, HUB_NAME, silentLogger, type Logger } from './types.ts';
+import { hostCommand } from './host-commands.ts';
 
 export interface PanelEngineOptions {
   /** The panel's service name on the hub; default `<hostname>-AssetHubPanel-<4 hex>` (unique per run). */
@@ -62,6 +63,8 @@ export interface PanelHost {
   choose(choice: HubChoice): Promise<void>;
   /** Opens the embedded services' data folder on the host's desktop; rejects when the host cannot. */
   openDataFolder(): Promise<void>;
+  /** Opens a workspace folder of a client on `machine` (workspace-folder.ts checked the client reports it). */
+  openWorkspaceFolder(machine: string, folder: string): Promise<void>;
 }
 
 /** `<hostname>-AssetHubPanel-<4 hex>`: the hostname reduced to characters every hub accepts in a name. */
@@ -218,16 +221,10 @@ export class PanelEngineImpl implements PanelEngine {
       case 'disconnect':
         this.peer.disconnect('disconnected by the panel');
         return {};
-      case 'chooseHub': {
-        if (!this.host) throw new EngineError('NOT_SUPPORTED', 'this panel host cannot change hubs');
-        await this.host.choose((args as { choice: HubChoice }).choice);
-        return {};
-      }
-      case 'openDataFolder': {
-        if (!this.host) throw new EngineError('NOT_SUPPORTED', 'this panel host has no data folder to open');
-        await this.host.openDataFolder();
-        return {};
-      }
+      case 'chooseHub':
+      case 'openDataFolder':
+      case 'openWorkspaceFolder':
+        return hostCommand(this.host, command, args, (service) => ({ entry: this.directory.get(service), persistent: this.cache.get(service, 'PersistentState') }));
       case 'get': {
         const a = args as { service: string; path: string[] };
         return this.get(a.service, a.path);

@@ -78,10 +78,15 @@ export const HostInfo = z.object({
   note: z.string().nullable(),
   /** A change of hub in progress or the last one that failed. */
   switching: z.object({ to: z.string(), error: z.string().nullable() }).nullable(),
+  /**
+   * Whose workspace folders `openWorkspaceFolder` can open on the host's desktop: this machine's and, while they run,
+   * the embedded clients' (their folders are on this disk too), and how. Null: none (the panel offers the path to copy).
+   */
+  folders: z.object({ opensWith: z.string(), machines: z.array(z.string()) }).nullable(),
 });
 export type HostInfo = z.infer<typeof HostInfo>;
 
-export const NO_HOST_INFO: HostInfo = { canChoose: false, hub: 'none', embedded: null, offer: null, remembered: false, note: null, switching: null };
+export const NO_HOST_INFO: HostInfo = { canChoose: false, hub: 'none', embedded: null, offer: null, remembered: false, note: null, switching: null, folders: null };
 
 export const Snapshot = z.object({
   connection: ConnectionStatus,
@@ -132,6 +137,11 @@ export const COMMANDS = {
   chooseHub: { args: z.object({ choice: HubChoice }), result: z.object({}) },
   /** Opens the embedded services' data folder on the host's desktop (the host's own folder: no path is taken). */
   openDataFolder: { args: z.object({}), result: z.object({}) },
+  /**
+   * Opens a client's workspace folder on the host's desktop: only a workspace that client reports, on a machine in
+   * `HostInfo.folders.machines`, and only a folder (never a file, which the desktop would run).
+   */
+  openWorkspaceFolder: { args: z.object({ service: ServiceArg, workspace: z.string().min(1).max(4096) }), result: z.object({}) },
   get: { args: z.object({ service: ServiceArg, path: PathArg }), result: z.unknown() },
   /** Resolves when the service's confirming Update shows the value; rejects on refusal or timeout. */
   set: { args: z.object({ service: ServiceArg, path: PathArg, value: z.unknown() }), result: z.object({}) },

@@ -2,6 +2,8 @@
 import { useEffect, useRef, type ReactNode } from 'react';
 import type { TAssetChange } from '../../../../shared/assethub/states.ts';
 import { VirtualList } from '../../components/VirtualList.tsx';
+import { FolderPath } from '../../components/FolderPath.tsx';
+import { usePanel } from '../../store/panel.ts';
 import { changeLabel, plural, type WorkspaceRow } from './model.ts';
 
 const ROW = 28;
@@ -27,6 +29,29 @@ function Column({ title, count, children }: { title: string; count: number | nul
   );
 }
 
+/** The workspace's folder on its machine's disk; "Open folder" only where the host's desktop has that disk. */
+function WorkspaceFolder({ row }: { row: WorkspaceRow }) {
+  const invoke = usePanel((s) => s.invoke);
+  const folders = usePanel((s) => s.data?.host.folders ?? null);
+  const here = folders !== null && folders.machines.some((m) => m.toLowerCase() === row.machine.toLowerCase());
+  const how = here
+    ? `Opens in ${folders.opensWith}.`
+    : folders === null
+      ? 'This panel host cannot open folders on your desktop: copy the path instead.'
+      : `The folder is on ${row.machine}'s disk, not this machine's: copy the path to open it there.`;
+  return (
+    <FolderPath
+      path={row.workspace}
+      label={`Folder of ${row.machine} ${row.displayPath}`}
+      testId="ws-folder"
+      open={here ? () => invoke('openWorkspaceFolder', { service: row.service, workspace: row.workspace }).then(() => undefined) : null}
+      openLabel="Open folder"
+      opened={`Opened in ${folders?.opensWith ?? 'the file manager'}.`}
+      how={how}
+    />
+  );
+}
+
 export function WorkspaceDetail({ row, onClose }: { row: WorkspaceRow; onClose(): void }) {
   const head = useRef<HTMLHeadingElement>(null);
   useEffect(() => {
@@ -44,6 +69,7 @@ export function WorkspaceDetail({ row, onClose }: { row: WorkspaceRow; onClose()
           <button type="button" onClick={onClose} aria-label="Close the details">Close</button>
         </div>
       </div>
+      <WorkspaceFolder row={row} />
       {!a ? (
         <p className="muted">The client has not reported this workspace’s assets yet.</p>
       ) : (

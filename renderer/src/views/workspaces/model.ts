@@ -28,6 +28,14 @@ export interface WorkspaceRow {
   autoPull: boolean | null;
 }
 
+/**
+ * The display path in the separators of the absolute path it stands for: a Windows client's `C:\…` or `\\host\…` gets
+ * `%SYNCED_STORAGE%\…` whatever mix it reported. A POSIX path is left as it is: there a backslash is part of a name.
+ */
+export function displayInPathStyle(display: string, absolute: string): string {
+  return /^(?:[A-Za-z]:)?[\\]|^[A-Za-z]:\//.test(absolute) ? display.replaceAll('/', '\\') : display;
+}
+
 export const rowKey = (service: string, workspace: string): string => `${service}\u0000${workspace}`;
 
 export function branchCommits(data: PanelData | null, repository: string | null, branch: string | null): TCommit[] | null {
@@ -58,7 +66,7 @@ export function workspaceRows(data: PanelData | null, machines: readonly string[
         machine: machineOf(entry.name),
         online: entry.online,
         workspace: name,
-        displayPath: p?.DisplayPath ?? name,
+        displayPath: displayInPathStyle(p?.DisplayPath ?? name, name),
         repository,
         branch,
         commit: p?.Commit ?? null,
