@@ -95,9 +95,15 @@ export async function startClient(options: ClientOptions): Promise<RunningClient
     }
   };
 
-  // ---- publishing, throttled ----
+  // ---- publishing, throttled; an operation's start and end at once (a panel follows it by them) ----
   const timers: Partial<Record<'status' | 'assets' | 'persistent', NodeJS.Timeout>> = {};
-  const publish = (what: 'status' | 'assets' | 'persistent') => {
+  const publish = (what: 'status' | 'assets' | 'persistent', now = false) => {
+    if (now) {
+      clearTimeout(timers[what]);
+      delete timers[what];
+      host.broadcastState(what === 'status' ? 'WorkspaceInfo' : what === 'assets' ? 'AssetInfo' : 'PersistentState');
+      return;
+    }
     if (timers[what]) return;
     timers[what] = setTimeout(() => {
       delete timers[what];

@@ -13,30 +13,33 @@ export const idleStatus = (message = ''): Omit<TWorkspaceStatus, 'Attached' | 'I
   Message: message,
 });
 
-/** Mutable progress of the running operation, read by the state builder; `changed` asks for a (throttled) Update. */
+/**
+ * Mutable progress of the running operation, read by the state builder; `changed` asks for an Update: throttled while
+ * it moves, at once when it begins or ends (`transition`), so that no operation's start or outcome is merged away.
+ */
 export class Progress {
   status = idleStatus();
 
-  constructor(private readonly changed: () => void) {}
+  constructor(private readonly changed: (transition: boolean) => void) {}
 
   begin(activity: Activity, auto: boolean, message: string): void {
     this.status = { Activity: activity, Stage: 'Initiating', Auto: auto, Current: 0, Total: 0, Progress: 0, Message: message };
-    this.changed();
+    this.changed(true);
   }
 
   stage(stage: 'InProgress' | 'Finalizing', total: number, message: string): void {
     this.status = { ...this.status, Stage: stage, Current: 0, Total: total, Progress: total === 0 ? 1 : 0, Message: message };
-    this.changed();
+    this.changed(false);
   }
 
   advance(by: number, message?: string): void {
     const Current = Math.min(this.status.Total, this.status.Current + by);
     this.status = { ...this.status, Current, Progress: this.status.Total ? Current / this.status.Total : 1, ...(message ? { Message: message } : {}) };
-    this.changed();
+    this.changed(false);
   }
 
   end(message: string): void {
     this.status = idleStatus(message);
-    this.changed();
+    this.changed(true);
   }
 }

@@ -13,7 +13,7 @@ import { chunkAgent, hashFileChunks, uploadChunk } from '../server/chunks/index.
 import { applyChange, applySafely, asChange, changedSinceScan, type ApplyTarget } from './apply.ts';
 import { removeAsset, resolveInWorkspace } from './files/index.ts';
 import { assertCommitFits } from './commit-size.ts';
-import { Progress } from './progress.ts';
+import { Progress, idleStatus } from './progress.ts';
 import { WorkspaceScanner, localChanges, type ScanResult } from './scan/index.ts';
 import type { ClientStore, Conflict, WorkspaceRow } from './store.ts';
 import { describeUnwritten, type Unwritten } from './unwritable.ts';
@@ -62,17 +62,18 @@ export class Workspace {
     private readonly store: ClientStore,
     private readonly server: ServerLink,
     private readonly logger: Logger,
-    /** Asks the client to publish fresh states (throttled by the client). */
-    private readonly changed: (what: 'status' | 'assets' | 'persistent') => void,
+    /** Asks the client to publish fresh states (throttled by the client unless `now`). */
+    private readonly changed: (what: 'status' | 'assets' | 'persistent', now?: boolean) => void,
     /** Why the client did not open this workspace (its folder breaks the workspace rules), or null. */
     readonly blocked: string | null = null,
   ) {
-    this.progress = new Progress(() => changed('status'));
+    this.progress = new Progress((transition) => changed('status', transition));
     this.scanner = new WorkspaceScanner({ root: row.path, db: store.db, workspaceKey: row.path });
     this.view.conflicts = store.conflicts(row.path);
     this.view.unwritten = store.unwritten(row.path);
-    if (blocked) this.progress.end(`Not opened: ${blocked}. Nothing in its folder is read, written or deleted; its record is kept.`);
-    else if (this.view.unwritten.length > 0) this.progress.end(`${describeUnwritten(this.view.unwritten)}.`);
+    // Where it stands at start, not the end of an operation: published with the first states.
+    if (blocked) this.progress.status = idleStatus(`Not opened: ${blocked}. Nothing in its folder is read, written or deleted; its record is kept.`);
+    else if (this.view.unwritten.length > 0) this.progress.status = idleStatus(`${describeUnwritten(this.view.unwritten)}.`);
   }
 
   /** Refuses any work on a workspace the client did not open. */
