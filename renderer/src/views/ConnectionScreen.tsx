@@ -5,7 +5,7 @@
 import { useShallow } from 'zustand/react/shallow';
 import type { ServiceEntry } from '../../../shared/panel/api.ts';
 import { sortedServices, usePanel } from '../store/panel.ts';
-import { KIND_LABEL, clockTime, parseTime, connectionText, connectionTone, relativeTime, serviceSummary, transportText, type Tone } from './format.ts';
+import { KIND_LABEL, clockTime, dateTime, parseTime, connectionText, connectionTone, relativeTime, serviceSummary, transportText, type Tone } from './format.ts';
 import { useNow } from './useNow.ts';
 import { HubCard } from './connection/HubCard.tsx';
 
@@ -107,10 +107,10 @@ function ServiceRow({ entry, states, now, showProblems }: { entry: ServiceEntry;
           {entry.online ? 'Online' : 'Offline'}
         </span>
       </td>
-      <td data-testid="service-last-seen" title={entry.lastSeen === null ? undefined : new Date(entry.lastSeen).toLocaleString()}>
+      <td data-testid="service-last-seen" title={entry.lastSeen === null ? undefined : dateTime(entry.lastSeen)}>
         {relativeTime(entry.lastSeen, now)}
       </td>
-      <td data-testid="service-started" title={started === null ? undefined : new Date(started).toLocaleString()}>
+      <td data-testid="service-started" title={started === null ? undefined : dateTime(started)}>
         {started === null ? <span className="muted">—</span> : relativeTime(started, now)}
       </td>
       <td className="cell-mono">{entry.version ?? <span className="muted">—</span>}</td>

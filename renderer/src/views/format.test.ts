@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ConnectionStatus, ServiceEntry } from '../../../shared/panel/api.ts';
-import { connectionText, relativeTime, serviceSummary, transportText } from './format.ts';
+import { clockTime, connectionText, dateTime, relativeTime, serviceSummary, transportText } from './format.ts';
 
 const status = (s: Partial<ConnectionStatus> & Pick<ConnectionStatus, 'state'>): ConnectionStatus => ({ hubUrl: 'ws://h:1', panelName: 'P', since: 0, ...s });
 
@@ -35,5 +35,14 @@ describe('connection words', () => {
     expect(serviceSummary(e('client'), { PersistentState: { Workspaces: { a: {} } }, State: { Workspaces: {} } })).toBe('1 workspace');
     expect(serviceSummary(e('client'), undefined)).toBeNull();
     expect(serviceSummary(e('hub'), { State: {} })).toBeNull();
+  });
+});
+
+describe('times', () => {
+  it('are 24 h, one form, whatever the locale', () => {
+    const t = new Date(2026, 11, 6, 21, 4, 7).getTime();
+    expect(clockTime(t)).toBe('21:04:07');
+    expect(dateTime(t)).toBe('2026-12-06 21:04:07');
+    expect(clockTime(new Date(2026, 0, 2, 9, 0, 0).getTime())).toBe('09:00:00');
   });
 });

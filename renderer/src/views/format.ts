@@ -70,8 +70,18 @@ export function relativeTime(time: number | null, now: number): string {
   return `${Math.floor(h / 24)} d ago`;
 }
 
+const pad = (n: number): string => String(n).padStart(2, '0');
+
+/** "21:42:07": one form everywhere, 24 h, whatever the machine's locale would pick (12 h in some, 24 h in others). */
 export function clockTime(time: number): string {
-  return new Date(time).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  const d = new Date(time);
+  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
+
+/** "2026-12-06 21:42:07", local time, for tooltips and details. */
+export function dateTime(time: number): string {
+  const d = new Date(time);
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${clockTime(time)}`;
 }
 
 const count = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;

@@ -9,6 +9,7 @@ import { VirtualList } from '../../components/VirtualList.tsx';
 import { useCommand } from '../../shell/useCommand.ts';
 import { KEEP_CHOICES, createFilterCache, groupRows, logRows, prettyBody, sizeText, useLog, type LogFilter, type LogGroup, type LogRow } from '../../store/log.ts';
 import { copyText } from '../../components/clipboard.ts';
+import { clockTime, dateTime } from '../format.ts';
 
 const ROW_HEIGHT = 30;
 
@@ -26,10 +27,9 @@ function useHeight<T extends HTMLElement>(min = 200): [React.RefObject<T | null>
   return [ref, height];
 }
 
+/** "21:42:07.123": the clock time with milliseconds (frames come faster than seconds). */
 function timeText(time: number): string {
-  const d = new Date(time);
-  const pad = (n: number, w = 2) => String(n).padStart(w, '0');
-  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
+  return `${clockTime(time)}.${String(new Date(time).getMilliseconds()).padStart(3, '0')}`;
 }
 
 function Row({ row, selected, onSelect }: { row: LogRow; selected: boolean; onSelect(row: LogRow): void }) {
@@ -104,7 +104,7 @@ function Detail({ row, onClose }: { row: LogRow; onClose(): void }) {
       {copied && <p className="muted" role="status" data-testid="log-copy-status">{copied}</p>}
       <dl className="facts">
         <dt>Time</dt>
-        <dd>{new Date(row.entry.time).toLocaleString()} ({timeText(row.entry.time)})</dd>
+        <dd>{dateTime(row.entry.time)} ({timeText(row.entry.time)})</dd>
         <dt>Direction</dt>
         <dd>{row.entry.direction === 'in' ? 'Received by the panel' : 'Sent by the panel'}</dd>
         <dt>Size</dt>
