@@ -2,7 +2,8 @@
  * The panel engine: one hub peer (peer/: the connection on either fabric, Gets and Calls), the directory of services,
  * the state cache, Set and Reset confirmation and the message log, behind the panel API (shared/panel/api.ts).
  * Electron-free: both hosts (Electron main, browser host) drive it the same way. Every message is decoded once, on
- * the way in, by the transport.
+ * the way in, by the transport. Somewhat over 400 lines: it is the one place the panel API's commands meet the hub
+ * peer's messages; what can stand alone already does (confirm, directory, state cache, host commands, operations).
  */
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
@@ -23,6 +24,7 @@ import { StateCache, isCachedState } from './state-cache.ts';
 import { panelSubscriptions } from './subscriptions.ts';
 import { EngineError, HUB_NAME, silentLogger, type Logger } from './types.ts';
 import { hostCommand } from './host-commands.ts';
+import { OperationJournal, workspaceStatus } from './operations.ts';
 
 export interface PanelEngineOptions {
   /** The panel's service name on the hub; default `<hostname>-AssetHubPanel-<4 hex>` (unique per run). */
@@ -87,6 +89,7 @@ export class PanelEngineImpl implements PanelEngine {
   private readonly confirmations: Confirmations;
   private readonly refresher: Refresher;
   private readonly log: MessageLog;
+  private readonly journal: OperationJournal;
   private readonly batcher: Batcher;
   private readonly listeners = new Map<EventName, Set<Listener>>();
   private readonly startedAt = new Date().toISOString();
@@ -107,6 +110,7 @@ export class PanelEngineImpl implements PanelEngine {
     const heartbeatMs = (this.heartbeatMs = options.heartbeatMs ?? 5000);
 
     this.log = new MessageLog(options.logCapacity ?? DEFAULT_LOG_CAPACITY);
+    this.journal = new OperationJournal({ by: this.panelName, emit: (op) => this.emit('operation', op) });
     this.batcher = new Batcher(
       { entry: (name) => this.directory.get(name), state: (service, state) => this.cache.get(service, state) },
       { patches: (data) => this.emit('patches', data), log: (data) => this.emit('log', data) },
@@ -173,6 +177,7 @@ export class PanelEngineImpl implements PanelEngine {
       host: this.host?.info() ?? NO_HOST_INFO,
       services: this.directory.list().map((e) => ({ ...e })),
       states: this.cache.all(),
+      operations: this.journal.list(),
       seq: this.batcher.seq,
     };
   }
@@ -241,10 +246,18 @@ export class PanelEngineImpl implements PanelEngine {
       }
       case 'call': {
         const a = args as { service: string; method: string; params: Record<string, unknown> };
-        const result = await this.peer.call(a.service, a.method, a.params).catch(rethrow);
-        const checked = checkCallResult(serviceKindOf(a.service), a.method, result);
-        if (!checked.ok) throw new EngineError('INVALID_RESULT', `${a.service}.${a.method} answered a Result that does not match the method: ${checked.issues}`);
-        return checked.value;
+        const id = this.journal.begin(a.service, a.method, a.params, workspaceStatus(this.cache.get(a.service, 'WorkspaceInfo'), a.params['Workspace']));
+        try {
+          const result = await this.peer.call(a.service, a.method, a.params).catch(rethrow);
+          const checked = checkCallResult(serviceKindOf(a.service), a.method, result);
+          if (!checked.ok) throw new EngineError('INVALID_RESULT', `${a.service}.${a.method} answered a Result that does not match the method: ${checked.issues}`);
+          this.journal.settle(id, { ok: true, result: checked.value });
+          return checked.value;
+        } catch (error) {
+          const code = error instanceof EngineError ? error.code : 'FAILED';
+          this.journal.settle(id, { ok: false, code, message: error instanceof Error ? error.message : String(error) });
+          throw error;
+        }
       }
       case 'logControl': {
         const a = args as { paused?: boolean; capacity?: number; clear?: boolean };
@@ -365,6 +378,7 @@ export class PanelEngineImpl implements PanelEngine {
       }
     }
 
+    if (kind === 'client' && state === 'WorkspaceInfo') this.journal.onWorkspaceInfo(source, this.cache.get(source, state));
     if (broadcast) this.confirmations.onBroadcast(source, path, value);
   }
 
@@ -376,6 +390,7 @@ export class PanelEngineImpl implements PanelEngine {
 
   private heartbeat(): void {
     this.directory.sweep(Date.now());
+    this.journal.sweep((service) => this.directory.get(service)?.online ?? false);
     if (this.directory.refused > 0) {
       this.logger.warn({ refused: this.directory.refused, max: MAX_SERVICES }, 'names not listed: the directory was full of services that never answered Identify');
       this.directory.refused = 0;

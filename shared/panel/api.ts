@@ -88,12 +88,40 @@ export type HostInfo = z.infer<typeof HostInfo>;
 
 export const NO_HOST_INFO: HostInfo = { canChoose: false, hub: 'none', embedded: null, offer: null, remembered: false, note: null, switching: null, folders: null };
 
+/**
+ * An operation the operator started through this panel engine (a Call that changes something), kept by the engine so
+ * that a reload or a second window shows it, with its outcome once known (main/hub/operations.ts).
+ */
+export const Operation = z.object({
+  id: z.number().int().nonnegative(),
+  service: z.string(),
+  method: z.string(),
+  /** What it acts on: its params' Workspace, Repository, Integration or URI ('' when none). */
+  subject: z.string(),
+  /** The panel that started it (its service name on the hub). */
+  by: z.string(),
+  startedAt: z.number(),
+  endedAt: z.number().nullable(),
+  /**
+   * started: sent, or accepted and not yet seen working; running: the workspace reports it working; done / failed:
+   * ended, `outcome` says how; unknown: ended without a word (its service went away or never reported it).
+   */
+  state: z.enum(['started', 'running', 'done', 'failed', 'unknown']),
+  outcome: z.string().nullable(),
+  /** How its end became known: its CallResult (or Failure), or later, from its workspace (null until it ends). */
+  via: z.enum(['call', 'workspace']).nullable(),
+});
+export type Operation = z.infer<typeof Operation>;
+/** How many operations the engine keeps, newest last. */
+export const OPERATIONS_KEPT = 200;
+
 export const Snapshot = z.object({
   connection: ConnectionStatus,
   host: HostInfo,
   services: z.array(ServiceEntry),
   /** By service name (names from the wire: read into a prototype-free map). */
   states: nameRecord(ServiceStates),
+  operations: z.array(Operation).max(OPERATIONS_KEPT),
   /** Sequence number of the last patch folded into this snapshot. */
   seq: z.number().int().nonnegative(),
 });
@@ -174,11 +202,13 @@ export const EVENTS = {
   connection: ConnectionStatus,
   host: HostInfo,
   log: z.object({ entries: z.array(LogEntry) }),
+  /** An operation began or changed (upsert by id). */
+  operation: Operation,
 } as const;
 export type EventName = keyof typeof EVENTS;
 export type EventData<E extends EventName> = z.infer<(typeof EVENTS)[E]>;
 
-export const EventMessage = z.object({ event: z.enum(['patches', 'connection', 'host', 'log']), data: z.unknown() });
+export const EventMessage = z.object({ event: z.enum(['patches', 'connection', 'host', 'log', 'operation']), data: z.unknown() });
 
 /** Validates a command's arguments; the error names the command and the field. */
 export function parseCommand(command: string, args: unknown):

@@ -32,7 +32,7 @@ class FakeSocket implements SocketLike {
   }
 }
 
-const SNAPSHOT: Snapshot = { connection: { state: 'connected', hubUrl: 'ws://h:1', panelName: 'P', since: 1 }, host: NO_HOST_INFO, services: [], states: {}, seq: 3 };
+const SNAPSHOT: Snapshot = { connection: { state: 'connected', hubUrl: 'ws://h:1', panelName: 'P', since: 1 }, host: NO_HOST_INFO, services: [], states: {}, operations: [], seq: 3 };
 
 function client(timeoutMs = 1_000) {
   const sockets: FakeSocket[] = [];

@@ -18,6 +18,7 @@ import { notConnected } from './not-connected.ts';
 import { NotConnectedBanner } from './NotConnectedBanner.tsx';
 import { machines } from './selectors.ts';
 import { Toasts } from './Toasts.tsx';
+import { OperationToasts } from './operations.ts';
 import { VIEWS } from './views.ts';
 
 function useStatus(now: number): { text: string; tone: Tone } {
@@ -167,6 +168,7 @@ export function Shell() {
         <span className="status-item">Panel <code>{panelName ?? '—'}</code></span>
       </footer>
       <Toasts />
+      <OperationToasts />
     </div>
   );
 }

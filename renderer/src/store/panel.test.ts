@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { NO_HOST_INFO, type ConnectionStatus, type ServiceEntry, type Snapshot } from '../../../shared/panel/api.ts';
+import { NO_HOST_INFO, type ConnectionStatus, type Operation, type ServiceEntry, type Snapshot } from '../../../shared/panel/api.ts';
 import type { PanelHostApi } from '../../../shared/panel/api.ts';
-import { applyConnection, applyPatches, createPanelStore, fromSnapshot, sortedServices } from './panel.ts';
+import { applyConnection, applyOperation, applyPatches, createPanelStore, fromSnapshot, sortedServices } from './panel.ts';
 
 const connection = (state: ConnectionStatus['state'], since: number): ConnectionStatus => ({ state, hubUrl: 'ws://127.0.0.1:1', panelName: 'P', since });
 const entry = (name: string, kind: ServiceEntry['kind'], online = true): ServiceEntry => ({
@@ -12,6 +12,7 @@ const snapshot = (seq: number): Snapshot => ({
   host: NO_HOST_INFO,
   services: [entry('STAGE-B-AssetHubClient', 'client'), entry('AssetHubServer', 'server'), entry('DataHub', 'hub')],
   states: { AssetHubServer: { State: { Repositories: {} } } },
+  operations: [],
   seq,
 });
 
@@ -99,5 +100,21 @@ describe('panel store', () => {
     const store = createPanelStore();
     store.getState().start({ kind: 'none' });
     expect(store.getState()).toMatchObject({ host: 'none', data: null, load: { phase: 'idle' } });
+  });
+});
+
+describe('operations', () => {
+  const op = (id: number, state: Operation['state']): Operation => ({
+    id, service: 'STAGE-A-AssetHubClient', method: 'Pull', subject: '/ws', by: 'P', startedAt: 1, endedAt: state === 'started' || state === 'running' ? null : 2,
+    state, outcome: null, via: null,
+  });
+
+  it('upserts by id; an older report held while a snapshot loaded never undoes a newer one', () => {
+    let data = fromSnapshot({ ...snapshot(1), operations: [op(1, 'done')] });
+    data = applyOperation(data, op(1, 'running'));
+    expect(data.operations).toEqual([op(1, 'done')]);
+    data = applyOperation(data, op(2, 'started'));
+    data = applyOperation(data, op(2, 'failed'));
+    expect(data.operations.map((o) => `${o.id} ${o.state}`)).toEqual(['1 done', '2 failed']);
   });
 });

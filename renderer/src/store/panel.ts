@@ -7,7 +7,7 @@
  * snapshot when they are newer than it. Whenever the browser bridge reopens, the snapshot is loaded again.
  */
 import { create } from 'zustand';
-import type { CommandArgs, CommandName, CommandResult, ConnectionStatus, EventData, HostInfo, PanelHostApi, Patch, ServiceEntry, Snapshot } from '../../../shared/panel/api.ts';
+import { OPERATIONS_KEPT, type CommandArgs, type CommandName, type CommandResult, type ConnectionStatus, type EventData, type HostInfo, type Operation, type PanelHostApi, type Patch, type ServiceEntry, type Snapshot } from '../../../shared/panel/api.ts';
 import type { PanelHost } from '../api/host.ts';
 import type { TransportState } from '../api/bridge.ts';
 
@@ -19,6 +19,8 @@ export interface PanelData {
   services: Record<string, ServiceEntry>;
   /** Decoded states by service, then state name. */
   states: Record<string, Record<string, unknown>>;
+  /** The operations the engine keeps (newest last), with their outcomes. */
+  operations: Operation[];
   /** Seq of the last patch batch applied. */
   seq: number;
 }
@@ -28,7 +30,17 @@ export function fromSnapshot(snapshot: Snapshot): PanelData {
   for (const entry of snapshot.services) services[entry.name] = entry;
   const states: Record<string, Record<string, unknown>> = {};
   for (const [service, values] of Object.entries(snapshot.states)) states[service] = { ...values };
-  return { connection: snapshot.connection, host: snapshot.host, services, states, seq: snapshot.seq };
+  return { connection: snapshot.connection, host: snapshot.host, services, states, operations: snapshot.operations, seq: snapshot.seq };
+}
+
+const STAGE: Record<Operation['state'], number> = { started: 0, running: 1, done: 2, failed: 2, unknown: 2 };
+
+/** An operation began or changed; an older report of it (one held while a snapshot loaded) never undoes a newer one. */
+export function applyOperation(data: PanelData, op: Operation): PanelData {
+  const at = data.operations.findIndex((o) => o.id === op.id);
+  if (at >= 0 && STAGE[op.state] < STAGE[data.operations[at]!.state]) return data;
+  const operations = at >= 0 ? data.operations.map((o, i) => (i === at ? op : o)) : [...data.operations, op].slice(-OPERATIONS_KEPT);
+  return { ...data, operations };
 }
 
 function applyPatch(data: PanelData, patch: Patch): void {
@@ -94,7 +106,9 @@ const errorText = (error: unknown): string => (error instanceof Error ? error.me
 export const createPanelStore = () => {
   let api: PanelHostApi | null = null;
   /** Events that came while a snapshot was loading. */
-  let held: Array<{ type: 'patches'; data: EventData<'patches'> } | { type: 'connection'; data: ConnectionStatus } | { type: 'host'; data: HostInfo }> | null = null;
+  let held: Array<
+    { type: 'patches'; data: EventData<'patches'> } | { type: 'connection'; data: ConnectionStatus } | { type: 'host'; data: HostInfo } | { type: 'operation'; data: Operation }
+  > | null = null;
   let loadGeneration = 0;
   const logListeners = new Set<(data: EventData<'log'>) => void>();
   const onLogEvent = (data: EventData<'log'>) => {
@@ -114,6 +128,7 @@ export const createPanelStore = () => {
         for (const event of held ?? []) {
           if (event.type === 'patches') data = applyPatches(data, event.data);
           else if (event.type === 'connection') data = applyConnection(data, event.data);
+          else if (event.type === 'operation') data = applyOperation(data, event.data);
           else data = { ...data, host: event.data };
         }
         held = null;
@@ -136,6 +151,12 @@ export const createPanelStore = () => {
       if (data && !held) set({ data: applyConnection(data, status) });
     };
 
+    const onOperation = (op: Operation) => {
+      if (held) held.push({ type: 'operation', data: op });
+      const data = get().data;
+      if (data && !held) set({ data: applyOperation(data, op) });
+    };
+
     const onHost = (info: HostInfo) => {
       if (held) held.push({ type: 'host', data: info });
       const data = get().data;
@@ -154,7 +175,7 @@ export const createPanelStore = () => {
         }
         api = host.api;
         set({ host: host.kind });
-        const offs = [host.api.on('patches', onPatches), host.api.on('connection', onConnection), host.api.on('host', onHost), host.api.on('log', onLogEvent)];
+        const offs = [host.api.on('patches', onPatches), host.api.on('connection', onConnection), host.api.on('host', onHost), host.api.on('log', onLogEvent), host.api.on('operation', onOperation)];
         if (host.kind === 'bridge') {
           const bridge = host.api;
           offs.push(

@@ -17,6 +17,7 @@ const data = (states: Record<string, unknown>): PanelData => ({
   connection: { state: 'connected', since: 0, hubUrl: null, panelName: 'p' } as unknown as PanelData['connection'],
   host: NO_HOST_INFO,
   services: {},
+  operations: [],
   states: { AssetHubServer: states },
   seq: 0,
 });

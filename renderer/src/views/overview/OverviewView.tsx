@@ -9,9 +9,10 @@ import type { TEngine, TServiceStatus, TWorkspaceAssets } from '../../../../shar
 import { SERVER_NAME, clientEntries, machineOf, type Client, type Server } from '../../shell/selectors.ts';
 import { usePanel } from '../../store/panel.ts';
 import { useUi } from '../../store/ui.ts';
-import { relativeTime, type Tone } from '../format.ts';
+import { dateTime, relativeTime, type Tone } from '../format.ts';
 import { useNow } from '../useNow.ts';
 import { UNKNOWN, machineSummary, percent } from './summary.ts';
+import { RecentOperations } from './RecentOperations.tsx';
 
 const HUB = 'DataHub';
 
@@ -32,7 +33,7 @@ function Liveness({ entry, now }: { entry: ServiceEntry | undefined; now: number
         <Dot tone={entry.online ? 'ok' : 'bad'} />
         {entry.online ? 'Online' : 'Offline'}
       </span>
-      <span className="muted" title={entry.lastSeen === null ? undefined : new Date(entry.lastSeen).toLocaleString()}>
+      <span className="muted" title={entry.lastSeen === null ? undefined : dateTime(entry.lastSeen)}>
         seen {relativeTime(entry.lastSeen, now)}
       </span>
     </span>
@@ -219,6 +220,7 @@ export function OverviewView() {
         ))}
         {clients.length === 0 && <p className="muted">No client machines{selected.length ? ' match the machine filter' : ' discovered yet'}.</p>}
       </div>
+      <RecentOperations data={data} />
     </>
   );
 }

@@ -5,7 +5,6 @@
  */
 import { useMemo, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import type { TWorkspaceStatus } from '../../../../shared/assethub/states.ts';
 import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
 import { clientEntries, machineOf, shortId } from '../../shell/selectors.ts';
 import { useCommand } from '../../shell/useCommand.ts';
@@ -15,10 +14,45 @@ import { BulkAutoPull } from './BulkAutoPull.tsx';
 import { PullDialog, PushDialog } from './dialogs.tsx';
 import { bytes, commitsAhead, currentCommit, plural, workspaceRows, type WorkspaceRow } from './model.ts';
 import { WorkspaceDetail } from './WorkspaceDetail.tsx';
+import type { Operation } from '../../../../shared/panel/api.ts';
+import { operationWords, STATE_WORDS } from '../../shell/operations.ts';
+import { relativeTime } from '../format.ts';
+import { useNow } from '../useNow.ts';
 
-export function ProgressCell({ status }: { status: TWorkspaceStatus | null }) {
+/** How the row's newest operation stands, or null when the workspace's own Status says more (a later message). */
+function operationLine(row: WorkspaceRow): Operation | null {
+  const op = row.operation;
+  if (!op) return null;
+  if (op.endedAt === null || op.via === 'call') return op;
+  return row.status?.Message === op.outcome ? op : null;
+}
+
+export function ProgressCell({ row, now }: { row: WorkspaceRow; now: number }) {
+  const status = row.status;
   if (!status) return <span className="muted">—</span>;
-  if (status.Activity === 'Idle') return <span className="muted" title={status.Message || undefined}>Idle</span>;
+  if (status.Activity === 'Idle') {
+    const op = operationLine(row);
+    if (!op) {
+      return (
+        <div className="ws-progress" data-testid="ws-idle">
+          <span className="muted">Idle</span>
+          {status.Message && <div className="ws-progress-msg muted" title={status.Message}>{status.Message}</div>}
+        </div>
+      );
+    }
+    const verdict = op.state === 'done' ? 'ws-op-done' : op.state === 'failed' || op.state === 'unknown' ? 'ws-op-bad' : 'ws-op-busy';
+    return (
+      <div className="ws-progress" data-testid="ws-op" data-state={op.state} data-method={op.method}>
+        <div className="ws-progress-line">
+          <strong className={verdict}>{operationWords(op.method)} {STATE_WORDS[op.state]}{op.endedAt === null ? '…' : ''}</strong>
+          <span className="muted">{relativeTime(op.endedAt ?? op.startedAt, now)}</span>
+        </div>
+        <div className="ws-progress-msg" title={op.outcome ?? undefined} data-testid="ws-op-outcome">
+          {op.outcome ?? 'Waiting for the client to report it working…'}
+        </div>
+      </div>
+    );
+  }
   const pct = Math.round(Math.min(1, Math.max(0, status.Progress)) * 100);
   const amount = status.Total > 0 ? `${bytes(status.Current)} of ${bytes(status.Total)}` : '';
   return (
@@ -128,7 +162,7 @@ function Counts({ n, title }: { n: number | undefined; title: string }) {
   return <span className={n > 0 ? 'ws-count ws-count-on' : 'ws-count'} title={title}>{n.toLocaleString('en-US')}</span>;
 }
 
-function WorkspaceTableRow({ row, selected, onSelect, onDialog }: { row: WorkspaceRow; selected: boolean; onSelect(): void; onDialog(d: Dialog): void }) {
+function WorkspaceTableRow({ row, selected, now, onSelect, onDialog }: { row: WorkspaceRow; selected: boolean; now: number; onSelect(): void; onDialog(d: Dialog): void }) {
   const commit = currentCommit(row);
   const conflicts = row.assets?.ConflictURIs.length ?? 0;
   return (
@@ -155,15 +189,15 @@ function WorkspaceTableRow({ row, selected, onSelect, onDialog }: { row: Workspa
       <td>{row.status ? (row.status.Attached ? 'Yes' : <span className="ws-warn">No</span>) : <span className="muted">—</span>}</td>
       <td className="ws-num"><Counts n={row.assets?.RemoteChanges.length} title="Remote changes to pull" /></td>
       <td className="ws-num"><Counts n={row.assets?.LocalChanges.length} title="Local changes to push" /></td>
-      <td className="ws-activity"><ProgressCell status={row.status} /></td>
+      <td className="ws-activity"><ProgressCell row={row} now={now} /></td>
       <td><AutoPullToggle row={row} /></td>
       <td><RowActions row={row} onDialog={onDialog} /></td>
     </tr>
   );
 }
 
-function MachineTable({ machine, online, rows, selected, onSelect, onDialog }: {
-  machine: string; online: boolean; rows: WorkspaceRow[]; selected: string | null; onSelect(key: string | null): void; onDialog(d: Dialog): void;
+function MachineTable({ machine, online, rows, selected, now, onSelect, onDialog }: {
+  machine: string; online: boolean; rows: WorkspaceRow[]; selected: string | null; now: number; onSelect(key: string | null): void; onDialog(d: Dialog): void;
 }) {
   return (
     <section className="card" aria-label={`Workspaces on ${machine}`} data-testid="ws-machine" data-machine={machine}>
@@ -190,7 +224,7 @@ function MachineTable({ machine, online, rows, selected, onSelect, onDialog }: {
             </thead>
             <tbody>
               {rows.map((r) => (
-                <WorkspaceTableRow key={r.key} row={r} selected={selected === r.key} onSelect={() => onSelect(selected === r.key ? null : r.key)} onDialog={onDialog} />
+                <WorkspaceTableRow key={r.key} row={r} selected={selected === r.key} now={now} onSelect={() => onSelect(selected === r.key ? null : r.key)} onDialog={onDialog} />
               ))}
             </tbody>
           </table>
@@ -207,6 +241,7 @@ export function WorkspacesView() {
   const [selected, setSelected] = useState<string | null>(null);
   const [dialog, setDialog] = useState<Dialog>(null);
   const run = useCommand();
+  const now = useNow(5000);
 
   const groups = useMemo(
     () => clientEntries(data, filter).map((c) => ({ machine: machineOf(c.name), online: c.online, rows: rows.filter((r) => r.service === c.name) })),
@@ -224,7 +259,7 @@ export function WorkspacesView() {
       </div>
       {groups.length === 0 && <p className="muted">{data ? 'No client has reported a workspace yet.' : 'Waiting for the panel’s first snapshot…'}</p>}
       {groups.map((g) => (
-        <MachineTable key={g.machine} machine={g.machine} online={g.online} rows={g.rows} selected={selected} onSelect={setSelected} onDialog={setDialog} />
+        <MachineTable key={g.machine} machine={g.machine} online={g.online} rows={g.rows} selected={selected} now={now} onSelect={setSelected} onDialog={setDialog} />
       ))}
       {current && <WorkspaceDetail row={current} onClose={() => setSelected(null)} />}
 

@@ -4,6 +4,8 @@
  */
 import type { TAssetChange, TCommit, TWorkspaceAssets, TWorkspaceStatus } from '../../../../shared/assethub/states.ts';
 import type { PanelData } from '../../store/panel.ts';
+import type { Operation } from '../../../../shared/panel/api.ts';
+import { latestOn } from '../../shell/operations.ts';
 import { clientEntries, clientOf, machineOf, serverOf } from '../../shell/selectors.ts';
 
 export interface WorkspaceRow {
@@ -26,6 +28,8 @@ export interface WorkspaceRow {
   ownAutoPull: boolean | null;
   /** What AutoPull is in effect, or null when the states needed to know are not read yet. */
   autoPull: boolean | null;
+  /** The newest operation started on it through this panel's engine, if any. */
+  operation: Operation | null;
 }
 
 /**
@@ -75,6 +79,7 @@ export function workspaceRows(data: PanelData | null, machines: readonly string[
         assets: assets[name] ?? null,
         ownAutoPull: own,
         autoPull,
+        operation: latestOn(data?.operations ?? [], entry.name, name),
       });
     }
   }
