@@ -3,8 +3,9 @@
  * machine claims) ends "Push failed" on its row, in a toast and in the Overview's recent operations, with the refusal;
  * a pull of a workspace already up to date (work so short, and a Message so unchanged, that only the Status's
  * transitions tell it ran) ends "Pull done" with the client's words. Each is checked against the services' own state;
- * after a reload (and in a second page) the recent operations still list both, from the panel engine. The demo's
- * workspaces are left as they were (other specs read them).
+ * after a reload (and in a second page) the recent operations still list both, from the panel engine, and the message
+ * log still holds frames sent before the page opened. The demo's workspaces are left as they were (other specs read
+ * them).
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -108,5 +109,25 @@ test('a refused push and a pull end on their row, in a toast and in the recent o
   await page.getByTestId('recent-operations').screenshot({ path: 'test-results/screenshots/recent-operations.png' });
   const second = await context.newPage();
   await recent(second);
+  await second.close();
+});
+
+test('the message log keeps what came before a reload, and a second window has it', async ({ page, context }) => {
+  // A Call no service has: its frame out and the refusal in are logged by the engine before any page is open.
+  const marker = `HistoryMarker${Date.now()}`;
+  await expect(bridge.call(A, marker)).rejects.toThrow(/UNKNOWN_METHOD|has no method/);
+  const framesOf = async (p: Page) => {
+    await p.goto(panelUrl());
+    await p.getByTestId('nav-log').click();
+    await p.getByTestId('log-search').fill(marker.toLowerCase());
+    const rows = p.getByTestId('log-row');
+    await expect(rows).toHaveCount(2);
+    expect((await rows.evaluateAll((r) => r.map((x) => x.getAttribute('data-type')))).sort()).toEqual(['Call', 'CallResult']);
+  };
+  await framesOf(page);
+  await page.reload();
+  await framesOf(page);
+  const second = await context.newPage();
+  await framesOf(second);
   await second.close();
 });

@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import pkg from '../../package.json' with { type: 'json' };
-import { NO_HOST_INFO, type CommandName, type ConnectionStatus, type EventData, type EventName, type HostInfo, type HubChoice, type LogEntry, type Snapshot } from '../../shared/panel/api.ts';
+import { LOG_PAGE_CHARS, LOG_PAGE_LIMIT, NO_HOST_INFO, type CommandName, type ConnectionStatus, type EventData, type EventName, type HostInfo, type HubChoice, type LogEntry, type Snapshot } from '../../shared/panel/api.ts';
 import {
   BROADCAST, PANEL_SERVICE, decodeNamePath, serviceNameProblem, type Envelope, type MessageBodies, type UpdateTopic,
 } from '../../shared/protocol/index.ts';
@@ -258,6 +258,10 @@ export class PanelEngineImpl implements PanelEngine {
           this.journal.settle(id, { ok: false, code, message: error instanceof Error ? error.message : String(error) });
           throw error;
         }
+      }
+      case 'logHistory': {
+        const a = args as { before?: number; limit?: number };
+        return this.log.page(a.before, a.limit ?? LOG_PAGE_LIMIT, LOG_PAGE_CHARS);
       }
       case 'logControl': {
         const a = args as { paused?: boolean; capacity?: number; clear?: boolean };

@@ -312,4 +312,19 @@ describe('message log', () => {
     expect(wide.capacity).toBe(5);
     expect(wide.entries()).toHaveLength(1);
   });
+
+  it('pages back from the newest, bounded by count and by body characters', () => {
+    const log = new MessageLog(100);
+    const m = envelope<'Log'>({ Type: 'Log', Target: BROADCAST, Source: CLIENT }, { Level: 'Info', Message: 'x' });
+    for (let i = 0; i < 30; i++) log.record('in', messageBody(encodeFrame(m), m), m, 10);
+    const first = log.page(undefined, 10, 1_000_000);
+    expect(first.entries.map((e) => e.seq)).toEqual([21, 22, 23, 24, 25, 26, 27, 28, 29, 30]);
+    expect(first.more).toBe(true);
+    const last = log.page(5, 10, 1_000_000);
+    expect(last).toEqual({ entries: log.entries().slice(0, 4), more: false });
+    // The character bound: as many as fit, never none.
+    const size = first.entries[0]!.body.length;
+    expect(log.page(undefined, 10, size * 3).entries.map((e) => e.seq)).toEqual([28, 29, 30]);
+    expect(log.page(undefined, 10, 1).entries.map((e) => e.seq)).toEqual([30]);
+  });
 });

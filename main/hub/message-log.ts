@@ -92,6 +92,24 @@ export class MessageLog {
     return out;
   }
 
+  /**
+   * The newest entries before `before` (a seq; all when absent), oldest first: at most `limit`, and no more body
+   * characters than `maxChars` (at least one entry), so a page always fits a bridge message. `more`: older ones remain.
+   */
+  page(before: number | undefined, limit: number, maxChars: number): { entries: LogEntry[]; more: boolean } {
+    const out: LogEntry[] = [];
+    let chars = 0;
+    let i = this.count - 1;
+    for (; i >= 0; i--) {
+      const e = this.ring[(this.start + i) % this.cap];
+      if (!e || (before !== undefined && e.seq >= before)) continue;
+      if (out.length === limit || (out.length > 0 && chars + e.body.length > maxChars)) break;
+      out.push(e);
+      chars += e.body.length;
+    }
+    return { entries: out.reverse(), more: i >= 0 };
+  }
+
   clear(): void {
     this.ring = new Array<LogEntry | undefined>(this.cap);
     this.start = 0;

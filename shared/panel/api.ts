@@ -147,6 +147,9 @@ export const LogEntry = z.object({
 });
 export type LogEntry = z.infer<typeof LogEntry>;
 export const LOG_BODY_LIMIT = 64 * 1024;
+/** The most entries, and body characters, one `logHistory` page carries. */
+export const LOG_PAGE_LIMIT = 1000;
+export const LOG_PAGE_CHARS = 2 * 1024 * 1024;
 
 export const ApiError = z.object({ code: z.string(), message: z.string() });
 export type ApiError = z.infer<typeof ApiError>;
@@ -176,6 +179,11 @@ export const COMMANDS = {
   reset: { args: z.object({ service: ServiceArg }), result: z.object({}) },
   /** Resolves to the Result; rejects with the service's Failure (code and message). */
   call: { args: z.object({ service: ServiceArg, method: z.string().min(1), params: nameRecord(z.unknown()) }), result: z.unknown() },
+  /** The engine's message log before `before` (a seq), newest page first, so a reload or a second window has it. */
+  logHistory: {
+    args: z.object({ before: z.number().int().nonnegative().optional(), limit: z.number().int().min(1).max(LOG_PAGE_LIMIT).optional() }),
+    result: z.object({ entries: z.array(LogEntry), more: z.boolean() }),
+  },
   logControl: {
     args: z.object({ paused: z.boolean().optional(), capacity: z.number().int().min(100).max(1_000_000).optional(), clear: z.boolean().optional() }),
     result: z.object({ paused: z.boolean(), capacity: z.number() }),

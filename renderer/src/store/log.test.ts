@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LogEntry } from '../../../shared/panel/api.ts';
-import { createFilterCache, groupRows, ingest, logRows, matcher, prettyBody, useLog } from './log.ts';
+import { createFilterCache, groupRows, ingest, loadHistory, logRows, matcher, prettyBody, useLog } from './log.ts';
 
 let seq = 0;
 const entry = (Type: string, Target: string, Name: string, body = '{}'): LogEntry => ({
@@ -51,5 +51,28 @@ describe('message log store', () => {
     expect(groupRows(rows).map((g) => [g.target, g.what, g.count])).toEqual([['A', 'S', 2], ['B', 'T', 1]]);
     expect(prettyBody(entry('Update', 'A', 'S', '{"a":1}'))).toBe('{\n  "a": 1\n}');
     expect(prettyBody({ ...entry('Update', 'A', 'S', '{"a":'), truncated: true })).toBe('{"a":');
+  });
+
+  it('loads the engine\'s history in front of the live rows, paged back to the keep limit; live rows win', async () => {
+    useLog.getState().clear();
+    useLog.getState().setCapacity(1000);
+    const engineLog = Array.from({ length: 60 }, (_, i) => ({ ...entry('Update', 'P', `H${i}`), seq: i + 1 }));
+    // Three frames came live before the history was read: the engine's 58, 59 and 60.
+    ingest({ entries: engineLog.slice(57) });
+    const cache = createFilterCache();
+    const filter = { hidden: new Set<string>(), query: 'h1' };
+    expect(cache(logRows(), filter)).toHaveLength(0);
+    const asked: Array<number | undefined> = [];
+    await loadHistory(async (before) => {
+      asked.push(before);
+      const older = engineLog.filter((e) => before === undefined || e.seq < before);
+      return { entries: older.slice(-25), more: older.length > 25 };
+    });
+    expect(asked).toEqual([58, 33, 8]);
+    expect(logRows().map((r) => r.entry.seq)).toEqual(engineLog.map((e) => e.seq));
+    const ids = logRows().map((r) => r.id);
+    expect(ids).toEqual([...ids].sort((a, b) => a - b));
+    // A filter already in use finds the rows put in front.
+    expect(cache(logRows(), filter).map((r) => r.what)).toEqual(['H1', 'H10', 'H11', 'H12', 'H13', 'H14', 'H15', 'H16', 'H17', 'H18', 'H19']);
   });
 });

@@ -93,8 +93,45 @@ export function ingest(data: EventData<'log'>): void {
   useLog.setState({ count: rows.length, dropped: state.dropped + over, types, version: state.version + 1 });
 }
 
+/** Ids of rows loaded from the engine's history: below every live row's, increasing along the list like theirs. */
+let historyFloor = 0;
+
+/**
+ * The engine's log from before this page began (a reload, a second window), paged back from the oldest row held
+ * until the keep limit or the start of the engine's log. Rows that came live meanwhile win over the same entries.
+ */
+export async function loadHistory(fetchPage: (before: number | undefined) => Promise<EventData<'log'> & { more: boolean }>): Promise<void> {
+  const loaded: LogEntry[] = [];
+  let before = rows[0]?.entry.seq;
+  while (rows.length + loaded.length < useLog.getState().capacity) {
+    const page = await fetchPage(before);
+    loaded.unshift(...page.entries);
+    if (!page.more || page.entries.length === 0) break;
+    before = page.entries[0]?.seq;
+  }
+  const oldestLive = rows[0]?.entry.seq ?? Infinity;
+  const older = loaded.filter((e) => e.seq < oldestLive);
+  if (older.length === 0) return;
+  const start = historyFloor - older.length;
+  historyFloor = start;
+  const state = useLog.getState();
+  const merged = older.map((entry, i) => toRow(entry, start + i)).concat(rows);
+  rows = merged.slice(Math.max(0, merged.length - state.capacity));
+  const types = [...new Set([...state.types, ...rows.map((r) => r.type)])].sort();
+  useLog.setState({ count: rows.length, types, version: state.version + 1 });
+}
+
 // Collect from the start, whichever view is open: the log shows what happened before it was opened.
 usePanel.getState().onLog(ingest);
+// Once this page has the engine's snapshot, the frames from before it too (one load per page).
+const stopWatching = usePanel.subscribe((s) => {
+  if (s.load.phase !== 'ready') return;
+  stopWatching();
+  const invoke = s.invoke;
+  void loadHistory((before) => invoke('logHistory', before === undefined ? {} : { before })).catch(() => {
+    // Without the history the log still shows every frame from now on: nothing to tell beyond the empty past.
+  });
+});
 
 // ---- filtering ----
 
@@ -122,6 +159,7 @@ export function matcher(filter: LogFilter): ((row: LogRow) => boolean) | null {
 export function createFilterCache() {
   let lastFilter: LogFilter | null = null;
   let lastTestedId = 0;
+  let lastFirst = Infinity;
   let result: readonly LogRow[] = [];
   return (all: readonly LogRow[], filter: LogFilter): readonly LogRow[] => {
     const test = matcher(filter);
@@ -132,7 +170,8 @@ export function createFilterCache() {
       return all;
     }
     const first = all[0]?.id ?? Infinity;
-    if (filter !== lastFilter || result === all) {
+    // Rows put in front (the engine's history, loaded after the live ones began) are tested with all the rest.
+    if (filter !== lastFilter || result === all || first < lastFirst) {
       result = all.filter(test);
     } else {
       // New rows are at the end; find where they start.
@@ -145,6 +184,7 @@ export function createFilterCache() {
     }
     lastFilter = filter;
     lastTestedId = all.at(-1)?.id ?? 0;
+    lastFirst = first;
     return result;
   };
 }
