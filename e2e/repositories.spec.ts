@@ -81,7 +81,13 @@ test('creating a repository that already exists shows REPOSITORY_ALREADY_EXISTS'
   const dialog = page.getByTestId('repo-create-dialog');
   await expect(dialog.getByTestId('repo-create-name')).toHaveValue('%SYNCED_STORAGE%\\Projects\\');
   await expect(dialog.getByTestId('repo-create-branch')).toHaveValue('Main');
+  // Create waits for a name, and says so beside the button.
+  await expect(dialog.getByRole('button', { name: 'Create' })).toBeDisabled();
+  await expect(dialog.getByTestId('dialog-why')).toHaveText('Give the repository a name after Projects\\.');
+  await dialog.getByTestId('repo-create-name').fill('%SYNCED_STORAGE%\\Projects\\bad:name');
+  await expect(dialog.getByTestId('dialog-why')).toContainText('The name cannot be a folder on every machine');
   await dialog.getByTestId('repo-create-name').fill(SHOW);
+  await expect(dialog.getByTestId('dialog-why')).toHaveCount(0);
   await dialog.getByRole('button', { name: 'Create' }).click();
   await expect(page.getByTestId('toast-code').filter({ hasText: 'REPOSITORY_ALREADY_EXISTS' })).toBeVisible();
   await expect(dialog.getByTestId('dialog-error')).toContainText('REPOSITORY_ALREADY_EXISTS');

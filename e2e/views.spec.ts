@@ -91,11 +91,23 @@ test('overview: the server and both clients with honest states', async ({ page }
   }
   const client = page.locator('[data-testid="machine-card"][data-service="STAGE-A-AssetHubClient"]');
   await expect(client.getByTestId('overview-workspace')).toHaveCount(2);
+  // The server says where it is out of sync (its clients' own Status), and an engine not running says what that means.
+  const bridge = await BridgeClient.open();
+  const info = (await bridge.get('AssetHubServer', ['WorkspaceInfo'])) as { Clients: Record<string, { Name: string; Status: { Outcoming: boolean } }> };
+  bridge.close();
+  const pushing = Object.values(info.Clients).filter((c) => c.Status.Outcoming).map((c) => c.Name.replace(/-AssetHubClient$/, '')).sort();
+  expect(pushing.length).toBeGreaterThan(0);
+  await expect(page.getByTestId('server-changes')).toContainText(`changes to push on ${pushing.join(', ')}`);
+  await expect(client.getByTestId('machine-engine')).toHaveText(/^Not running · no editor, PIE or game session/);
   await expect(page.getByTestId('hub-stats')).toContainText(/\d+ peers/, { timeout: 15_000 });
   // The machine filter narrows the clients to one machine; the server stays.
   await page.getByTestId('machine-filter').selectOption('STAGE-B');
   await expect(cards).toHaveCount(2);
   await expect(page.locator('[data-testid="machine-card"][data-service="STAGE-B-AssetHubClient"]')).toBeVisible();
+  // A reload keeps the filter (it is the operator's choice for this window).
+  await page.reload();
+  await expect(page.getByTestId('machine-filter')).toHaveValue('STAGE-B');
+  await expect(cards).toHaveCount(2);
   await page.getByTestId('machine-filter').selectOption('');
   await expect(cards).toHaveCount(3);
 });

@@ -44,6 +44,8 @@ function MachineFilter() {
         data-testid="machine-filter"
       >
         <option value="">All machines</option>
+        {/* A remembered choice whose machine is not (yet) discovered still shows as chosen. */}
+        {selected[0] && !all.includes(selected[0]) && <option value={selected[0]}>{selected[0]} (not seen yet)</option>}
         {all.map((m) => (
           <option key={m} value={m}>{m}</option>
         ))}

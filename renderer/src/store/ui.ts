@@ -1,4 +1,4 @@
-/** What the operator chose to look at: the view, the machine filter, the theme. Kept for the session. */
+/** What the operator chose to look at: the view, the machine filter, the theme. Kept for the session (a reload keeps it). */
 import { create } from 'zustand';
 
 export type ViewId = 'overview' | 'workspaces' | 'repositories' | 'assets' | 'integrations' | 'claims' | 'conflicts' | 'log' | 'connection';
@@ -29,15 +29,28 @@ const save = (key: string, value: string) => {
   }
 };
 
+/** The saved machine filter, if it is one: a short list of names (storage is the page's, but read it as untrusted). */
+export function savedMachines(text: string | null): string[] {
+  try {
+    const value: unknown = JSON.parse(text ?? '[]');
+    return Array.isArray(value) && value.length <= 200 && value.every((m) => typeof m === 'string' && m.length > 0 && m.length <= 256) ? value : [];
+  } catch {
+    return [];
+  }
+}
+
 export const useUi = create<UiStore>()((set) => ({
   view: (saved('view') as ViewId | null) ?? 'overview',
-  machines: [],
+  machines: savedMachines(saved('machines')),
   theme: saved('theme') === 'light' ? 'light' : 'dark',
   setView: (view) => {
     save('view', view);
     set({ view });
   },
-  setMachines: (machines) => set({ machines }),
+  setMachines: (machines) => {
+    save('machines', JSON.stringify(machines));
+    set({ machines });
+  },
   setTheme: (theme) => {
     save('theme', theme);
     set({ theme });

@@ -11,7 +11,7 @@ import { usePanel } from '../../store/panel.ts';
 import { useUi } from '../../store/ui.ts';
 import { dateTime, relativeTime, type Tone } from '../format.ts';
 import { useNow } from '../useNow.ts';
-import { UNKNOWN, machineSummary, percent } from './summary.ts';
+import { UNKNOWN, changesWhere, machineSummary, percent, serverChangesWords } from './summary.ts';
 import { RecentOperations } from './RecentOperations.tsx';
 
 const HUB = 'DataHub';
@@ -40,9 +40,10 @@ function Liveness({ entry, now }: { entry: ServiceEntry | undefined; now: number
   );
 }
 
-function SummaryBadge({ text, tone }: { text: string; tone: Tone }) {
+/** The one-word state; `why` (where the changes are) in its tooltip and for screen readers. */
+function SummaryBadge({ text, tone, why }: { text: string; tone: Tone; why?: string }) {
   return (
-    <span className={`ov-summary ov-summary-${tone}`} data-testid="machine-summary">
+    <span className={`ov-summary ov-summary-${tone}`} data-testid="machine-summary" title={why} aria-label={why ? `${text}: ${why}` : undefined}>
       {text}
     </span>
   );
@@ -72,12 +73,18 @@ function Activity({ status, label }: { status: TServiceStatus | undefined; label
 function pullPushWords(status: TServiceStatus | undefined): string {
   if (!status) return UNKNOWN;
   const parts = [status.Incoming ? 'changes to pull' : 'nothing to pull', status.Outcoming ? 'changes to push' : 'nothing to push'];
-  return parts.join(', ');
+  return parts.join('; ');
 }
 
 function EngineInfo({ engine }: { engine: TEngine | undefined }) {
   if (!engine) return <dd>{UNKNOWN}</dd>;
-  if (!engine.Running) return <dd>Not running</dd>;
+  if (!engine.Running) {
+    return (
+      <dd data-testid="machine-engine">
+        Not running <span className="muted">· no editor, PIE or game session runs on this machine, so no reload is pending</span>
+      </dd>
+    );
+  }
   const where = [engine.Workspace, engine.Branch].filter(Boolean).join(' · ');
   return (
     <dd data-testid="machine-engine">
@@ -163,6 +170,7 @@ function ServerCard({ now }: { now: number }) {
   const server = (serverStates ?? {}) as Server;
   const status = server.WorkspaceInfo?.Status;
   const summary = entry ? machineSummary({ online: entry.online, status, assets: null }) : { text: UNKNOWN, tone: 'idle' as Tone };
+  const changes = serverChangesWords(status, changesWhere(server.WorkspaceInfo?.Clients, machineOf));
   const repositories = countKeys(server.State?.Repositories ?? server.PersistentState?.Repositories);
   const clients = countKeys(server.WorkspaceInfo?.Clients);
   const stat = (key: string): number | null => (typeof hubStats?.[key] === 'number' ? (hubStats[key] as number) : null);
@@ -173,7 +181,7 @@ function ServerCard({ now }: { now: number }) {
           <h2 id="ov-server">Server</h2>
           <div className="muted ov-sub">{SERVER_NAME}</div>
         </div>
-        <SummaryBadge {...summary} />
+        <SummaryBadge {...summary} why={summary.text === 'Out of sync' ? changes : undefined} />
       </header>
       <Liveness entry={entry} now={now} />
       <dl className="facts ov-facts">
@@ -185,7 +193,7 @@ function ServerCard({ now }: { now: number }) {
           <span className="muted"> · {num(clientServices)} discovered</span>
         </dd>
         <dt>Status</dt>
-        <dd>{pullPushWords(status)}</dd>
+        <dd data-testid="server-changes">{changes}</dd>
         <dt>Activity</dt>
         <Activity status={status} label="Server" />
         <dt>Hub</dt>

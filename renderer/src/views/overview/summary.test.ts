@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { machineSummary, percent } from './summary.ts';
+import { changesWhere, machineSummary, percent, serverChangesWords } from './summary.ts';
 
 const status = (over: Partial<Parameters<typeof percent>[0] & { Activity: 'Idle' | 'Sync'; Incoming: boolean; Outcoming: boolean }> = {}) => ({
   Incoming: false, Outcoming: false, Activity: 'Idle' as const, Stage: 'Initiating' as const, Current: 0, Total: 0, Progress: 0, ...over,
@@ -22,5 +22,22 @@ describe('machine summary', () => {
     expect(percent({ Progress: 1, Current: 0, Total: 0 })).toBe(100);
     expect(percent({ Progress: 7, Current: 3, Total: 4 })).toBe(75);
     expect(percent({ Progress: -1, Current: 0, Total: 0 })).toBeNull();
+  });
+});
+
+describe('where the server is out of sync', () => {
+  const st = (Incoming: boolean, Outcoming: boolean) => ({ Incoming, Outcoming, Activity: 'Idle', Stage: 'Finalizing', Current: 0, Total: 0, Progress: 1 }) as never;
+  const machineOf = (s: string) => s.replace(/-AssetHubClient$/, '');
+
+  it('names the machines with changes to pull and to push', () => {
+    const clients = {
+      'STAGE-B-AssetHubClient': { Name: 'STAGE-B-AssetHubClient', Status: st(false, true) },
+      'STAGE-A-AssetHubClient': { Name: 'STAGE-A-AssetHubClient', Status: st(true, true) },
+    };
+    const where = changesWhere(clients, machineOf);
+    expect(where).toEqual({ pull: ['STAGE-A'], push: ['STAGE-A', 'STAGE-B'] });
+    expect(serverChangesWords(st(true, true), where)).toBe('changes to pull on STAGE-A; changes to push on STAGE-A, STAGE-B');
+    expect(serverChangesWords(st(false, false), changesWhere(undefined, machineOf))).toBe('nothing to pull; nothing to push');
+    expect(serverChangesWords(undefined, where)).toBe('—');
   });
 });

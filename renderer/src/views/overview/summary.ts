@@ -39,3 +39,18 @@ export function machineSummary(facts: MachineFacts): Summary {
   if (facts.assets === undefined) return { text: UNKNOWN, tone: 'idle' };
   return { text: 'Up to date', tone: 'ok' };
 }
+
+/** Where the changes are, from the server's WorkspaceInfo.Clients: the machines with something to pull, to push. */
+export function changesWhere(clients: Record<string, { Name: string; Status: TServiceStatus }> | undefined, machineOf: (service: string) => string): { pull: string[]; push: string[] } {
+  const entries = Object.values(clients ?? {});
+  const names = (pick: (s: TServiceStatus) => boolean) => entries.filter((c) => pick(c.Status)).map((c) => machineOf(c.Name)).sort();
+  return { pull: names((s) => s.Incoming), push: names((s) => s.Outcoming) };
+}
+
+/** "changes to pull on STAGE-B; changes to push on STAGE-A, STAGE-C", or what the status alone says. */
+export function serverChangesWords(status: TServiceStatus | undefined, where: { pull: string[]; push: string[] }): string {
+  if (!status) return UNKNOWN;
+  const part = (any: boolean, machines: string[], verb: string) =>
+    !any ? `nothing to ${verb}` : machines.length > 0 ? `changes to ${verb} on ${machines.join(', ')}` : `changes to ${verb}`;
+  return `${part(status.Incoming, where.pull, 'pull')}; ${part(status.Outcoming, where.push, 'push')}`;
+}

@@ -13,13 +13,16 @@ export interface FormDialogProps {
   /** The last refusal: code and message. */
   error: { code: string; message: string } | null;
   canSubmit: boolean;
+  /** Why it cannot be submitted yet (shown beside the disabled button), when `canSubmit` is false. */
+  why?: string | null;
   onSubmit(): void;
   onCancel(): void;
   testId?: string;
 }
 
-export function FormDialog({ title, children, submitLabel, busy, error, canSubmit, onSubmit, onCancel, testId }: FormDialogProps) {
+export function FormDialog({ title, children, submitLabel, busy, error, canSubmit, why, onSubmit, onCancel, testId }: FormDialogProps) {
   const titleId = useId();
+  const whyId = useId();
   const dialog = useRef<HTMLFormElement>(null);
   useEffect(() => {
     const before = document.activeElement as HTMLElement | null;
@@ -67,7 +70,10 @@ export function FormDialog({ title, children, submitLabel, busy, error, canSubmi
         )}
         <div className="modal-actions">
           <button type="button" onClick={onCancel} disabled={busy}>Cancel</button>
-          <button type="submit" className="primary" disabled={!canSubmit || busy}>
+          {!canSubmit && !busy && why && (
+            <span className="muted repo-form-why" id={whyId} data-testid="dialog-why">{why}</span>
+          )}
+          <button type="submit" className="primary" disabled={!canSubmit || busy} aria-describedby={!canSubmit && why ? whyId : undefined}>
             {busy ? 'Working…' : submitLabel}
           </button>
         </div>

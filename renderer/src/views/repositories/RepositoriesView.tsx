@@ -6,6 +6,7 @@
  */
 import { useMemo, useState } from 'react';
 import type { TCommit } from '../../../../shared/assethub/states.ts';
+import { branchNameProblem, repositoryNameProblem } from '../../../../shared/assethub/names.ts';
 import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
 import { VirtualList } from '../../components/VirtualList.tsx';
 import { SERVER_NAME, clientEntries, clientOf, machineOf, serverOf, shortId } from '../../shell/selectors.ts';
@@ -105,20 +106,31 @@ function AutoPullToggle({ repo, value }: { repo: string; value: boolean | undefi
 
 // ---- dialogs ----
 
+/** Why Create is not offered yet, in the operator's words; null when it is (the server still has the last word). */
+export function createRepositoryProblem(name: string, branch: string): string | null {
+  if (!name.startsWith('%SYNCED_STORAGE%')) return 'The name starts with %SYNCED_STORAGE% (where every client keeps it).';
+  if (name.trim() === NEW_REPOSITORY_PREFIX.trim()) return 'Give the repository a name after Projects\\.';
+  const rule = repositoryNameProblem(name);
+  if (rule) return `The name cannot be a folder on every machine: ${rule}.`;
+  if (branch.trim() === '') return 'Give the first branch a name.';
+  return branchNameProblem(branch) && `The branch name is refused: ${branchNameProblem(branch)}.`;
+}
+
 function CreateRepositoryDialog({ onClose, onCreated }: { onClose(): void; onCreated(name: string): void }) {
   const call = useServerCall();
   const [name, setName] = useState(NEW_REPOSITORY_PREFIX);
   const [branch, setBranch] = useState('Main');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<Failure | null>(null);
-  const valid = name.startsWith('%SYNCED_STORAGE%') && name.trim() !== NEW_REPOSITORY_PREFIX.trim() && branch.trim() !== '';
+  const problem = createRepositoryProblem(name, branch);
   return (
     <FormDialog
       title="Create repository"
       submitLabel="Create"
       busy={busy}
       error={error}
-      canSubmit={valid}
+      canSubmit={problem === null}
+      why={problem}
       onCancel={onClose}
       testId="repo-create-dialog"
       onSubmit={async () => {
