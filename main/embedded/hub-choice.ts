@@ -8,7 +8,7 @@
  *   when coming back; every change is remembered for the next start through the host's settings.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir, realpath, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describeHub, parseHubAddress } from '../../shared/protocol/index.ts';
@@ -20,6 +20,19 @@ import { dataFolderBusy, dataFolderBusyIn, dataFolderLine, type DataFolder } fro
 import type { FolderOpener } from './open-folder.ts';
 import { ServicesSupervisor, type SupervisorOptions } from './supervisor.ts';
 import { EMBEDDED_CLIENTS } from './services.ts';
+
+/** Folders that a desktop runs rather than shows (macOS bundles). */
+const BUNDLE = /\.(?:app|bundle|framework|plugin|kext|pkg|mpkg|prefPane|appex|workflow)$/i;
+
+/**
+ * Why a workspace path is not opened before anything touches it: a relative path, or a network or device path
+ * (`\\host\share`, `//host`, `\\?\…`, `\\.\…`), which merely looking at would connect to another machine.
+ */
+export function folderProblem(folder: string): string | null {
+  if (/^[\\/]{2}/.test(folder)) return `${folder} is a network or device path: the panel opens folders on this machine's disks only`;
+  if (!path.isAbsolute(folder)) return `${folder} is not an absolute path`;
+  return null;
+}
 
 export interface HubChoiceOptions {
   engine: PanelEngine;
@@ -79,11 +92,14 @@ export class HubChooser implements PanelHost {
     if (!folders.machines.some((m) => m.toLowerCase() === machine.toLowerCase())) {
       throw new EngineError('NOT_SUPPORTED', `${machine} is another machine: its folders are on its own disk, copy the path instead`);
     }
-    if (!path.isAbsolute(folder)) throw new EngineError('INVALID_ARGS', `${folder} is not an absolute path`);
-    // Only a folder: the desktop would run a file it is asked to open.
-    const kind = await stat(folder).then((s) => (s.isDirectory() ? 'folder' : 'not a folder'), () => 'missing');
-    if (kind !== 'folder') throw new EngineError('NOT_FOUND', kind === 'missing' ? `${folder} is not on this disk` : `${folder} is not a folder`);
-    await this.options.openFolder?.open(folder).catch((error: unknown) => {
+    const problem = folderProblem(folder);
+    if (problem) throw new EngineError('INVALID_ARGS', problem);
+    // Only a folder, where it really is: the desktop would run a file (or an app bundle) it is asked to open.
+    const real = await realpath(folder).catch(() => null);
+    const kind = real === null ? 'missing' : await stat(real).then((s) => (s.isDirectory() ? 'folder' : 'not a folder'), () => 'missing');
+    if (kind !== 'folder' || real === null) throw new EngineError('NOT_FOUND', kind === 'missing' ? `${folder} is not on this disk` : `${folder} is not a folder`);
+    if (BUNDLE.test(real)) throw new EngineError('INVALID_ARGS', `${folder} is an application bundle: opening it would run it`);
+    await this.options.openFolder?.open(real).catch((error: unknown) => {
       throw new EngineError('OPEN_FAILED', error instanceof Error ? error.message : String(error));
     });
   }

@@ -1,6 +1,6 @@
 // "Open folder" on a workspace: the engine opens only a folder a client reports (main/hub/host-commands.ts), and
 // the host only one on its own disk, only a folder (the desktop would run a file), only with an opener.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -43,7 +43,10 @@ describe('the host opens a workspace folder', () => {
     const host = chooser(opener);
     expect(host.info().folders).toEqual({ opensWith: 'a recorder', machines: [os.hostname()] });
     await host.openWorkspaceFolder(os.hostname().toUpperCase(), folder);
-    expect(opener.opened).toEqual([folder]);
+    // Behind a symlink, the folder it really is.
+    symlinkSync(folder, path.join(root, 'link-to-show'));
+    await host.openWorkspaceFolder(os.hostname(), path.join(root, 'link-to-show'));
+    expect(opener.opened).toEqual([folder, folder]);
   });
 
   it('refuses another machine, a file, a missing or relative path, and a host with no opener', async () => {
@@ -53,6 +56,15 @@ describe('the host opens a workspace folder', () => {
     await expect(host.openWorkspaceFolder(os.hostname(), file)).rejects.toThrow(`${file} is not a folder`);
     await expect(host.openWorkspaceFolder(os.hostname(), path.join(root, 'gone'))).rejects.toThrow('is not on this disk');
     await expect(host.openWorkspaceFolder(os.hostname(), 'Projects/Show')).rejects.toThrow('is not an absolute path');
+    // Network and device paths are refused before anything looks at them (a stat alone would reach the other machine).
+    for (const remote of ['\\\\attacker\\share', '//attacker/share', '\\\\?\\C:\\x', '\\\\.\\pipe\\x']) {
+      await expect(host.openWorkspaceFolder(os.hostname(), remote)).rejects.toThrow('is a network or device path');
+    }
+    // A folder a desktop would run, even behind a symlink.
+    const bundle = path.join(root, 'Tool.app');
+    mkdirSync(bundle, { recursive: true });
+    symlinkSync(bundle, path.join(root, 'innocent'));
+    await expect(host.openWorkspaceFolder(os.hostname(), path.join(root, 'innocent'))).rejects.toThrow('is an application bundle');
     expect(opener.opened).toEqual([]);
     const none = chooser(null);
     expect(none.info().folders).toBeNull();

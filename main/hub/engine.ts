@@ -110,7 +110,12 @@ export class PanelEngineImpl implements PanelEngine {
     const heartbeatMs = (this.heartbeatMs = options.heartbeatMs ?? 5000);
 
     this.log = new MessageLog(options.logCapacity ?? DEFAULT_LOG_CAPACITY);
-    this.journal = new OperationJournal({ by: this.panelName, emit: (op) => this.emit('operation', op) });
+    this.journal = new OperationJournal({
+      by: this.panelName,
+      emit: (op) => this.emit('operation', op),
+      statusOf: (service, workspace) => workspaceStatus(this.cache.get(service, 'WorkspaceInfo'), workspace),
+      startedAtOf: (service) => this.directory.get(service)?.startedAt ?? null,
+    });
     this.batcher = new Batcher(
       { entry: (name) => this.directory.get(name), state: (service, state) => this.cache.get(service, state) },
       { patches: (data) => this.emit('patches', data), log: (data) => this.emit('log', data) },
@@ -214,6 +219,7 @@ export class PanelEngineImpl implements PanelEngine {
         const a = args as { hubUrl: string; token?: string };
         if (a.hubUrl !== this.peer.hub) {
           // Another hub: what was known of the old one does not apply, its token included.
+          if (this.peer.hub) this.journal.leave(`the panel moved from ${this.peer.hub} to ${a.hubUrl} before this ended`);
           this.directory.clear();
           this.cache.clear();
           this.token = undefined;
@@ -246,7 +252,7 @@ export class PanelEngineImpl implements PanelEngine {
       }
       case 'call': {
         const a = args as { service: string; method: string; params: Record<string, unknown> };
-        const id = this.journal.begin(a.service, a.method, a.params, workspaceStatus(this.cache.get(a.service, 'WorkspaceInfo'), a.params['Workspace']));
+        const id = this.journal.begin(a.service, a.method, a.params);
         try {
           const result = await this.peer.call(a.service, a.method, a.params).catch(rethrow);
           const checked = checkCallResult(serviceKindOf(a.service), a.method, result);

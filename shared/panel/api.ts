@@ -110,6 +110,8 @@ export const Operation = z.object({
   outcome: z.string().nullable(),
   /** How its end became known: its CallResult (or Failure), or later, from its workspace (null until it ends). */
   via: z.enum(['call', 'workspace']).nullable(),
+  /** Its workspace's Status Message when it ended (null: no workspace, or not known): a newer one means more happened. */
+  after: z.string().nullable(),
 });
 export type Operation = z.infer<typeof Operation>;
 /** How many operations the engine keeps, newest last. */
@@ -147,9 +149,12 @@ export const LogEntry = z.object({
 });
 export type LogEntry = z.infer<typeof LogEntry>;
 export const LOG_BODY_LIMIT = 64 * 1024;
-/** The most entries, and body characters, one `logHistory` page carries. */
-export const LOG_PAGE_LIMIT = 1000;
-export const LOG_PAGE_CHARS = 2 * 1024 * 1024;
+/**
+ * The most entries, and body characters, one `logHistory` page carries: well under the 1 MiB a bridge socket may
+ * queue before it stops sending live `log` events, so loading the history never costs live frames.
+ */
+export const LOG_PAGE_LIMIT = 500;
+export const LOG_PAGE_CHARS = 256 * 1024;
 
 export const ApiError = z.object({ code: z.string(), message: z.string() });
 export type ApiError = z.infer<typeof ApiError>;

@@ -75,4 +75,14 @@ describe('message log store', () => {
     // A filter already in use finds the rows put in front.
     expect(cache(logRows(), filter).map((r) => r.what)).toEqual(['H1', 'H10', 'H11', 'H12', 'H13', 'H14', 'H15', 'H16', 'H17', 'H18', 'H19']);
   });
+
+  it('does not show twice what the history brought and then came live (recorded just before it was read)', async () => {
+    useLog.getState().clear();
+    const engineLog = Array.from({ length: 10 }, (_, i) => ({ ...entry('Update', 'P', `D${i}`), seq: 1000 + i }));
+    await loadHistory(async () => ({ entries: engineLog, more: false }));
+    ingest({ entries: engineLog.slice(8) });
+    ingest({ entries: [...engineLog.slice(9), { ...entry('Update', 'P', 'D10'), seq: 1010 }] });
+    ingest({ entries: [{ ...entry('Update', 'P', 'D11'), seq: 1011 }] });
+    expect(logRows().map((r) => r.entry.seq)).toEqual([...engineLog.map((e) => e.seq), 1010, 1011]);
+  });
 });

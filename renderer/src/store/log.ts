@@ -42,6 +42,10 @@ export interface LogStore {
 }
 
 let rows: LogRow[] = [];
+/** Ids of rows loaded from the engine's history: below every live row's, increasing along the list like theirs. */
+let historyFloor = 0;
+/** The newest seq the history brought, until a newer live entry comes. */
+let historyTop: number | null = null;
 let nextId = 1;
 
 /** The rows kept now, oldest first. Do not mutate. */
@@ -82,7 +86,16 @@ export const useLog = create<LogStore>()((set, get) => ({
 export function ingest(data: EventData<'log'>): void {
   const state = useLog.getState();
   if (state.paused || data.entries.length === 0) return;
-  const fresh = data.entries.map((entry) => toRow(entry, nextId++));
+  let entries = data.entries;
+  if (historyTop !== null) {
+    // Entries the history already brought (recorded before it was read, sent live just after): not twice. Once a
+    // newer one comes, every later one is newer too (the engine's seq only grows), so the check ends there.
+    const top = historyTop;
+    entries = entries.filter((e) => e.seq > top);
+    if (entries.length > 0) historyTop = null;
+    if (entries.length === 0) return;
+  }
+  const fresh = entries.map((entry) => toRow(entry, nextId++));
   let types = state.types;
   for (const row of fresh) {
     if (!types.includes(row.type)) types = [...types, row.type].sort();
@@ -93,8 +106,6 @@ export function ingest(data: EventData<'log'>): void {
   useLog.setState({ count: rows.length, dropped: state.dropped + over, types, version: state.version + 1 });
 }
 
-/** Ids of rows loaded from the engine's history: below every live row's, increasing along the list like theirs. */
-let historyFloor = 0;
 
 /**
  * The engine's log from before this page began (a reload, a second window), paged back from the oldest row held
@@ -112,6 +123,7 @@ export async function loadHistory(fetchPage: (before: number | undefined) => Pro
   const oldestLive = rows[0]?.entry.seq ?? Infinity;
   const older = loaded.filter((e) => e.seq < oldestLive);
   if (older.length === 0) return;
+  if (rows.length === 0) historyTop = older.at(-1)?.seq ?? null;
   const start = historyFloor - older.length;
   historyFloor = start;
   const state = useLog.getState();

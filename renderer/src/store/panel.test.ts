@@ -106,7 +106,7 @@ describe('panel store', () => {
 describe('operations', () => {
   const op = (id: number, state: Operation['state']): Operation => ({
     id, service: 'STAGE-A-AssetHubClient', method: 'Pull', subject: '/ws', by: 'P', startedAt: 1, endedAt: state === 'started' || state === 'running' ? null : 2,
-    state, outcome: null, via: null,
+    state, outcome: null, via: null, after: null,
   });
 
   it('upserts by id; an older report held while a snapshot loaded never undoes a newer one', () => {

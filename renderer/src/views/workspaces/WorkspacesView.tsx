@@ -19,12 +19,15 @@ import { operationWords, STATE_WORDS } from '../../shell/operations.ts';
 import { relativeTime } from '../format.ts';
 import { useNow } from '../useNow.ts';
 
-/** How the row's newest operation stands, or null when the workspace's own Status says more (a later message). */
+/**
+ * How the row's newest operation stands, or null when the workspace's own Status says something newer than it did
+ * when the operation ended (an AutoPull since, a rescan that failed): then the row shows that instead.
+ */
 function operationLine(row: WorkspaceRow): Operation | null {
   const op = row.operation;
   if (!op) return null;
-  if (op.endedAt === null || op.via === 'call') return op;
-  return row.status?.Message === op.outcome ? op : null;
+  if (op.endedAt === null) return op;
+  return (row.status?.Message ?? null) === op.after ? op : null;
 }
 
 export function ProgressCell({ row, now }: { row: WorkspaceRow; now: number }) {
@@ -257,6 +260,11 @@ export function WorkspacesView() {
         <h2 className="ws-title">Workspaces</h2>
         <BulkAutoPull />
       </div>
+      <p className="muted ws-autopull-note" data-testid="ws-autopull-note">
+        AutoPull: a workspace with a setting of its own (its switch below) keeps it; one without follows its repository’s
+        default, set in Repositories and marked “repository default” here. “Apply” gives every workspace of one repository
+        on every machine a setting of its own.
+      </p>
       {groups.length === 0 && <p className="muted">{data ? 'No client has reported a workspace yet.' : 'Waiting for the panel’s first snapshot…'}</p>}
       {groups.map((g) => (
         <MachineTable key={g.machine} machine={g.machine} online={g.online} rows={g.rows} selected={selected} now={now} onSelect={setSelected} onDialog={setDialog} />
