@@ -4,8 +4,8 @@
  * a pull of a workspace already up to date (work so short, and a Message so unchanged, that only the Status's
  * transitions tell it ran) ends "Pull done" with the client's words. Each is checked against the services' own state;
  * after a reload (and in a second page) the recent operations still list both, from the panel engine, and the message
- * log still holds frames sent before the page opened. The demo's workspaces are left as they were (other specs read
- * them).
+ * log still holds frames sent before the page opened. The test works on a repository and a STAGE-B workspace of its
+ * own: the demo's are where other specs left them (behind their branch, with conflicts), and other specs read them.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -15,41 +15,50 @@ import { panelUrl } from './panel-host.ts';
 
 const A = 'STAGE-A-AssetHubClient';
 const B = 'STAGE-B-AssetHubClient';
-const COMMON = '%SYNCED_STORAGE%\\Common';
 const SERVER = 'AssetHubServer';
-const ALPHA = '%SYNCED_STORAGE%\\Projects\\Project Alpha';
-const URI = 'FileSystem:/Content/OperationsTest/claimed-elsewhere.txt';
+const REPO = `%SYNCED_STORAGE%\\Projects\\OperationsTest ${Date.now().toString(36)}`;
+const URI = 'FileSystem:/Content/claimed-elsewhere.txt';
 
 let bridge: BridgeClient;
 let ws: string;
 test.beforeAll(async () => {
   bridge = await BridgeClient.open();
-  ws = await bridge.workspaceOf(A, ALPHA);
+  // Its own repository and a STAGE-B workspace of it, pulled to the branch head (the root commit).
+  await bridge.call(SERVER, 'CreateRepository', { Name: REPO, Branch: 'Main' });
+  ({ Workspace: ws } = (await bridge.call(B, 'CreateWorkspace', { Repository: REPO, Branch: 'Main' })) as { Workspace: string });
+  await bridge.call(B, 'Pull', { Workspace: ws });
+  await expect.poll(async () => {
+    const p = (await bridge.get(B, ['PersistentState'])) as { Workspaces: Record<string, { Commit: string | null }> };
+    return p.Workspaces[ws]?.Commit ?? null;
+  }, { timeout: 30_000 }).not.toBeNull();
+  await expect.poll(() => activity(B, ws), { timeout: 30_000 }).toBe('Idle');
 });
 test.afterAll(async () => {
-  await bridge.call(SERVER, 'ReleaseClaim', { Repository: ALPHA, Branch: 'Main', URI, Owner: 'STAGE-B', Force: true }).catch(() => undefined);
-  rmSync(path.join(ws, 'Content', 'OperationsTest'), { recursive: true, force: true });
+  await bridge.call(SERVER, 'ReleaseClaim', { Repository: REPO, Branch: 'Main', URI, Owner: 'STAGE-A', Force: true }).catch(() => undefined);
   bridge.close();
 });
 
+async function status(client: string, workspace: string): Promise<{ Activity: string; Message: string } | undefined> {
+  const info = (await bridge.get(client, ['WorkspaceInfo'])) as { Workspaces: Record<string, { Status: { Activity: string; Message: string } }> };
+  return info.Workspaces[workspace]?.Status;
+}
+const activity = async (client: string, workspace: string) => (await status(client, workspace))?.Activity ?? 'unknown';
 /** A client's own Status Message for a workspace, once it is idle. */
 async function statusMessage(client: string, workspace: string): Promise<string> {
-  const info = (await bridge.get(client, ['WorkspaceInfo'])) as { Workspaces: Record<string, { Status: { Activity: string; Message: string } }> };
-  const status = info.Workspaces[workspace]?.Status;
-  return status && status.Activity === 'Idle' ? status.Message : '';
+  const s = await status(client, workspace);
+  return s && s.Activity === 'Idle' ? s.Message : '';
 }
 
-const row = (page: Page, machine = 'STAGE-A', workspace = ws) => page.locator(`[data-testid="ws-row"][data-machine="${machine}"][data-workspace="${workspace}"]`);
+const row = (page: Page) => page.locator(`[data-testid="ws-row"][data-machine="STAGE-B"][data-workspace="${ws}"]`);
 
 test('a refused push and a pull end on their row, in a toast and in the recent operations, which a reload keeps', async ({ page, context }) => {
   test.setTimeout(120_000);
-  // STAGE-B claims a file; STAGE-A makes it locally.
-  await bridge.call(SERVER, 'Claim', { Repository: ALPHA, Branch: 'Main', URI, Owner: 'STAGE-B' });
-  const file = path.join(ws, 'Content', 'OperationsTest', 'claimed-elsewhere.txt');
-  rmSync(path.dirname(file), { recursive: true, force: true });
+  // STAGE-A claims a file; STAGE-B makes it locally.
+  await bridge.call(SERVER, 'Claim', { Repository: REPO, Branch: 'Main', URI, Owner: 'STAGE-A' });
+  const file = path.join(ws, 'Content', 'claimed-elsewhere.txt');
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, `made at ${Date.now()}\n`);
-  await expect.poll(async () => (await bridge.assetsOf(A, ws)).LocalChanges.some((c) => c.URI === URI), { timeout: 30_000 }).toBe(true);
+  await expect.poll(async () => (await bridge.assetsOf(B, ws)).LocalChanges.some((c) => c.URI === URI), { timeout: 30_000 }).toBe(true);
 
   await page.goto(panelUrl());
   await page.getByTestId('nav-workspaces').click();
@@ -57,35 +66,33 @@ test('a refused push and a pull end on their row, in a toast and in the recent o
   await page.getByTestId('push-comment').fill('operations test: refused');
   await page.getByTestId('push-dialog').getByRole('button', { name: 'Push', exact: true }).click();
 
-  // The row: "Push failed" with the client's refusal; the services' own state agrees: STAGE-B holds the claim, the
-  // change is still local, the branch did not move.
-  const failure = `CLAIMED_BY_OTHER: ${URI} is claimed by STAGE-B`;
+  // The row: "Push failed" with the client's refusal; the services' own state agrees: STAGE-A holds the claim, the
+  // change is still local.
+  const failure = `CLAIMED_BY_OTHER: ${URI} is claimed by STAGE-A`;
   const op = row(page).getByTestId('ws-op');
   await expect(op).toHaveAttribute('data-state', 'failed', { timeout: 30_000 });
   await expect(op).toHaveAttribute('data-method', 'Push');
   await expect(op.getByTestId('ws-op-outcome')).toHaveText(failure);
   const claims = (await bridge.get(SERVER, ['AssetInfo'])) as { Repositories: Record<string, { Branches: Array<{ Claims: Array<{ URI: string; Owner: string }> }> }> };
-  expect(claims.Repositories[ALPHA]?.Branches[0]?.Claims).toContainEqual(expect.objectContaining({ URI, Owner: 'STAGE-B' }));
-  expect((await bridge.assetsOf(A, ws)).LocalChanges.map((c) => c.URI)).toContain(URI);
+  expect(claims.Repositories[REPO]?.Branches[0]?.Claims).toContainEqual(expect.objectContaining({ URI, Owner: 'STAGE-A' }));
+  expect((await bridge.assetsOf(B, ws)).LocalChanges.map((c) => c.URI)).toContain(URI);
   // A toast says it too, where the operator is looking, and stays (a failure).
-  await expect(page.getByTestId('toast').filter({ hasText: 'Push of STAGE-A' })).toContainText('CLAIMED_BY_OTHER');
+  await expect(page.getByTestId('toast').filter({ hasText: 'Push of STAGE-B' })).toContainText('CLAIMED_BY_OTHER');
 
-  // The file goes again (nothing of it was pushed): STAGE-A's workspace is as the demo left it.
-  rmSync(path.dirname(file), { recursive: true, force: true });
-  await expect.poll(async () => (await bridge.assetsOf(A, ws)).LocalChanges.some((c) => c.URI.startsWith('FileSystem:/Content/OperationsTest')), { timeout: 30_000 }).toBe(false);
+  // The file goes again (nothing of it was pushed).
+  rmSync(path.join(ws, 'Content'), { recursive: true, force: true });
+  await expect.poll(async () => (await bridge.assetsOf(B, ws)).LocalChanges.length, { timeout: 30_000 }).toBe(0);
 
-  // A pull of STAGE-B's Common, already up to date: "Pull done" with the client's words, though its Message is the same.
-  const common = await bridge.workspaceOf(B, COMMON);
-  const before = await statusMessage(B, common);
-  await row(page, 'STAGE-B', common).getByTestId('ws-pull').click();
+  // A pull of the workspace, already up to date: "Pull done" with the client's words, though its Message is the same.
+  const before = await statusMessage(B, ws);
+  await row(page).getByTestId('ws-pull').click();
   await page.getByTestId('pull-dialog').getByRole('button', { name: 'Pull', exact: true }).click();
-  const pulled = row(page, 'STAGE-B', common).getByTestId('ws-op');
-  await expect(pulled).toHaveAttribute('data-state', 'done', { timeout: 30_000 });
-  await expect(pulled).toHaveAttribute('data-method', 'Pull');
-  const upToDate = await statusMessage(B, common);
+  await expect(op).toHaveAttribute('data-method', 'Pull', { timeout: 30_000 });
+  await expect(op).toHaveAttribute('data-state', 'done', { timeout: 30_000 });
+  const upToDate = await statusMessage(B, ws);
   expect(upToDate).toMatch(/^Up to date at [0-9a-f]{8}\.$/);
   expect(upToDate).toBe(before);
-  await expect(pulled.getByTestId('ws-op-outcome')).toHaveText(upToDate);
+  await expect(op.getByTestId('ws-op-outcome')).toHaveText(upToDate);
   // "started" when the client accepted it, then "done" with the client's words.
   await expect(page.getByTestId('toast').filter({ hasText: 'Pull of STAGE-B' }).filter({ hasText: 'done' })).toContainText(upToDate);
   await page.screenshot({ path: 'test-results/screenshots/operations-row.png' });
@@ -95,7 +102,7 @@ test('a refused push and a pull end on their row, in a toast and in the recent o
     await p.goto(panelUrl());
     await p.getByTestId('nav-overview').click();
     const list = p.getByTestId('recent-operations');
-    const push = list.locator('[data-testid="op-row"][data-method="Push"][data-service="STAGE-A-AssetHubClient"]').first();
+    const push = list.locator('[data-testid="op-row"][data-method="Push"][data-service="STAGE-B-AssetHubClient"]').first();
     const pull = list.locator('[data-testid="op-row"][data-method="Pull"][data-service="STAGE-B-AssetHubClient"]').first();
     await expect(push.getByTestId('op-state')).toHaveText('failed');
     await expect(push).toContainText(failure);
