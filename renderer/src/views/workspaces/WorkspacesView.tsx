@@ -289,7 +289,10 @@ export function WorkspacesView() {
       {dialog?.kind === 'push' && (
         <PushDialog
           where={label(dialog.row)}
-          count={dialog.row.assets?.LocalChanges.length ?? 0}
+          machine={dialog.row.machine}
+          // The row as it is now: files saved or claimed while the dialog is open show up in it.
+          changes={(rows.find((r) => r.key === dialog.row.key) ?? dialog.row).assets?.LocalChanges ?? []}
+          claims={(rows.find((r) => r.key === dialog.row.key) ?? dialog.row).assets?.Claims ?? []}
           onCancel={() => setDialog(null)}
           onPush={(comment) => {
             const r = dialog.row;

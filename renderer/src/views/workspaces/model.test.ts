@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { displayInPathStyle } from './model.ts';
+import { claimedElsewhere } from './dialogs.tsx';
 
 describe('displayInPathStyle', () => {
   it('gives a Windows workspace one form of separators', () => {
@@ -10,5 +11,17 @@ describe('displayInPathStyle', () => {
 
   it('leaves a POSIX display as it is: a backslash there is part of a name', () => {
     expect(displayInPathStyle('%SYNCED_STORAGE%/Projects/a\\b', '/home/op/Synced Storage/Projects/a\\b')).toBe('%SYNCED_STORAGE%/Projects/a\\b');
+  });
+});
+
+describe('claimedElsewhere', () => {
+  it('lists the pushed files another machine holds, not this machine\'s own claims or files not pushed', () => {
+    const changes = [{ Type: 'PutFile' as const, URI: 'FileSystem:/a' }, { Type: 'Delete' as const, URI: 'FileSystem:/b' }];
+    const claims = [
+      { URI: 'FileSystem:/a', Owner: 'STAGE-B', CreatedAt: '' },
+      { URI: 'FileSystem:/b', Owner: 'STAGE-A', CreatedAt: '' },
+      { URI: 'FileSystem:/c', Owner: 'STAGE-B', CreatedAt: '' },
+    ];
+    expect(claimedElsewhere(changes, claims, 'STAGE-A').map((c) => c.URI)).toEqual(['FileSystem:/a']);
   });
 });
