@@ -63,10 +63,10 @@ test('a refused push and a pull end on their row, in a toast and in the recent o
   await page.goto(panelUrl());
   await page.getByTestId('nav-workspaces').click();
   await row(page).getByTestId('ws-push').click();
-  // Before committing, the dialog lists what it will push and warns that STAGE-B holds a claim on it.
+  // Before committing, the dialog lists what it will push and warns that STAGE-A holds a claim on it.
   const dialog = page.getByTestId('push-dialog');
   await expect(dialog.getByTestId('push-changes').getByText(URI, { exact: true })).toBeVisible();
-  await expect(dialog.getByTestId('push-claimed')).toContainText(`${URI} by STAGE-B`);
+  await expect(dialog.getByTestId('push-claimed')).toContainText(`${URI} by STAGE-A`);
   await expect(dialog.getByTestId('push-claimed')).toContainText('will be refused (CLAIMED_BY_OTHER)');
   await dialog.screenshot({ path: 'test-results/screenshots/push-dialog-claimed.png' });
   await page.getByTestId('push-comment').fill('operations test: refused');
