@@ -181,6 +181,13 @@ test('(c) a re-sync that fails again says so where it was clicked, with the reas
   await expect(result).toHaveAttribute('data-again', '0');
   await expect(result).toContainText('2 tracked');
   expect((await assetsOf(name, 'Failed')).length).toBe(0);
+  // The Sync all's own end stays what it was (2 failed); beside it, what the integration says now, as the server does.
+  const now = await entry(name);
+  expect(now).toMatchObject({ Failed: 0, Pending: 0 });
+  const done = page.getByTestId('int-detail').getByTestId('int-sync-done');
+  await expect(done.getByTestId('int-sync-headline')).toHaveText('Completed with failures');
+  await expect(done.getByTestId('int-sync-since')).toHaveText(`Now, after later retries and re-syncs: ${now.Tracked} tracked · 0 failed`);
+  await expect(done.getByTestId('int-sync-since')).toHaveAttribute('data-tone', 'ok');
   await page.screenshot({ path: `${SHOTS}/sync-truth-c-resync-tracked.png` });
 });
 

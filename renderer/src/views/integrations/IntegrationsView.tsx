@@ -96,7 +96,7 @@ function IntegrationTable({ rows, selected, online, now, deleting, onSelect, onO
                 <td className="int-error-cell" data-testid="int-last-error">
                   {row.entry.LastError ? <span className="int-bad int-clamp" title={row.entry.LastError}>{row.entry.LastError}</span> : <span className="muted">none</span>}
                 </td>
-                <td className="int-sync-cell"><SyncStatus name={row.name} sync={row.entry.Sync} now={now} online={online} paused={!row.entry.Enabled} compact /></td>
+                <td className="int-sync-cell"><SyncStatus name={row.name} sync={row.entry.Sync} live={row.entry} now={now} online={online} paused={!row.entry.Enabled} compact /></td>
                 <td>
                   <button type="button" className="int-small" onClick={() => onEdit(row.name)} aria-label={`Edit ${row.name}`} data-testid="int-edit">Edit…</button>
                 </td>
@@ -154,7 +154,7 @@ function Detail({ name, entry, online, now, tab, onTab, onEdit, onDelete, onSync
         {(entry.Sync || starting) && (
           <div className="int-config-wide">
             <dt>Sync all</dt>
-            <dd>{starting ? <span className="int-pending">starting…</span> : <SyncStatus name={name} sync={entry.Sync} now={now} online={online} paused={!entry.Enabled} />}</dd>
+            <dd>{starting ? <span className="int-pending">starting…</span> : <SyncStatus name={name} sync={entry.Sync} live={entry} now={now} online={online} paused={!entry.Enabled} />}</dd>
           </div>
         )}
       </dl>

@@ -1,16 +1,19 @@
 /**
  * A Sync all of an integration, from its live `Sync` figures: while it runs, a progress bar (Current of Total) with
  * Cancel (CancelSync: "Cancelling…" until the server says it stopped); once it ended, what its sends came to (tracked,
- * failed with the reasons, pending), coloured by the worst of them (syncVerdict.ts).
+ * failed with the reasons, pending), coloured by the worst of them (syncVerdict.ts), and, once retries or re-syncs
+ * changed that picture, what the integration says now.
  */
 import { useEffect, useState } from 'react';
 import type { TIntegrationEntry } from '../../../../shared/assethub/integrations.ts';
 import { useToasts } from '../../store/toasts.ts';
 import { timeTexts } from '../repositories/time.ts';
 import { cancelSync, failureOf } from './server.ts';
-import { syncVerdict, toneClass } from './syncVerdict.ts';
+import { sinceSync, syncVerdict, toneClass, type LiveCounts } from './syncVerdict.ts';
 
-export function SyncStatus({ name, sync, now, online, paused, compact }: { name: string; sync: TIntegrationEntry['Sync']; now: number; online: boolean; paused: boolean; compact?: boolean }) {
+export function SyncStatus({ name, sync, live, now, online, paused, compact }: {
+  name: string; sync: TIntegrationEntry['Sync']; live: LiveCounts; now: number; online: boolean; paused: boolean; compact?: boolean;
+}) {
   const push = useToasts((s) => s.push);
   const [cancelling, setCancelling] = useState(false);
   const running = sync?.Running === true;
@@ -25,6 +28,7 @@ export function SyncStatus({ name, sync, now, online, paused, compact }: { name:
 
   if (!running) {
     const verdict = syncVerdict(sync);
+    const since = sinceSync(sync, live);
     return (
       <div
         className="int-sync-done"
@@ -34,12 +38,13 @@ export function SyncStatus({ name, sync, now, online, paused, compact }: { name:
         data-delivered={sync.Delivered}
         data-failed={sync.Failed}
         data-pending={sync.Pending}
-        title={compact ? `${verdict.headline} · ${verdict.detail}` : undefined}
+        title={compact ? [`${verdict.headline} · ${verdict.detail}`, ...(since ? [since.text] : [])].join('\n') : undefined}
       >
         <strong className={toneClass(verdict.tone)} data-testid="int-sync-headline">{verdict.headline}</strong>
         <span className="muted"> · {amount} sent</span>
         <div className={compact ? 'int-sub int-sync-detail-compact' : 'int-sub'} data-testid="int-sync-detail">{verdict.detail}</div>
-        <div className="muted int-sub" title={started.absolute}>started {started.relative}</div>
+        {since && <div className={`int-sub ${toneClass(since.tone)}${compact ? ' int-sync-detail-compact' : ''}`} data-testid="int-sync-since" data-tone={since.tone}>{since.text}</div>}
+        {!(compact && since) && <div className="muted int-sub" title={started.absolute}>started {started.relative}</div>}
       </div>
     );
   }

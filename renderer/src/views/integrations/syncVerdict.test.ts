@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SyncProgress, type TSyncProgress } from '../../../../shared/assethub/integrations.ts';
-import { groupedReasons, syncVerdict } from './syncVerdict.ts';
+import { groupedReasons, sinceSync, syncVerdict } from './syncVerdict.ts';
 
 const sync = (over: Partial<TSyncProgress>): TSyncProgress => SyncProgress.parse({
   Running: false, Current: 40, Total: 40, Progress: 1, StartedAt: '2026-01-01T00:00:00.000Z', Outcome: 'Completed',
@@ -27,5 +27,20 @@ describe('syncVerdict', () => {
   });
   it('groups reasons keyed by any name', () => {
     expect(groupedReasons(SyncProgress.shape.FailedReasons.parse(JSON.parse('{"__proto__": 2, "b": 3}')))).toBe('3 × b, 2 × __proto__');
+  });
+});
+
+describe('sinceSync', () => {
+  it('says nothing while the end of a Sync all is still the picture', () => {
+    expect(sinceSync(sync({}), { Tracked: 40, Failed: 0, Pending: 0 })).toBeNull();
+    expect(sinceSync(sync({ Delivered: 38, Failed: 2, FailedReasons: { x: 2 } }), { Tracked: 38, Failed: 2, Pending: 0 })).toBeNull();
+  });
+  it('says what the integration says now once retries delivered what it left pending', () => {
+    expect(sinceSync(sync({ Delivered: 37, Pending: 3 }), { Tracked: 40, Failed: 0, Pending: 0 }))
+      .toEqual({ tone: 'ok', text: 'Now, after later retries and re-syncs: 40 tracked · 0 failed' });
+  });
+  it('and once a re-sync healed some of its failures, with the worst tone of what is left', () => {
+    expect(sinceSync(sync({ Delivered: 37, Failed: 3, FailedReasons: { x: 3 } }), { Tracked: 38, Failed: 1, Pending: 1 }))
+      .toEqual({ tone: 'bad', text: 'Now, after later retries and re-syncs: 38 tracked · 1 failed · 1 pending' });
   });
 });

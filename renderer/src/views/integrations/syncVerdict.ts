@@ -44,5 +44,20 @@ export function syncVerdict(sync: TSyncProgress): SyncVerdict {
   return { tone: 'ok', headline: 'Completed', detail: parts.join(' · ') };
 }
 
+/** The integration's live figures (every asset its filter matches: what a Sync all covers). */
+export interface LiveCounts { Tracked: number; Failed: number; Pending: number }
+
+/**
+ * What the integration says now, when that is no longer what the Sync all's end said: its tally is frozen at its
+ * end, while retries of what it left pending and later re-syncs go on. Null while the end is still the picture.
+ */
+export function sinceSync(sync: TSyncProgress, live: LiveCounts): { tone: SyncTone; text: string } | null {
+  if (sync.Running || (sync.Failed === 0 && sync.Pending === 0)) return null;
+  if (live.Failed === sync.Failed && live.Pending === sync.Pending) return null;
+  const parts = [`${n(live.Tracked)} tracked`, `${n(live.Failed)} failed`, ...(live.Pending > 0 ? [`${n(live.Pending)} pending`] : [])];
+  const tone: SyncTone = live.Failed > 0 ? 'bad' : live.Pending > 0 ? 'pending' : 'ok';
+  return { tone, text: `Now, after later retries and re-syncs: ${parts.join(' · ')}` };
+}
+
 /** The class that colours a tone (theme.css). */
 export const toneClass = (tone: SyncTone): string => ({ ok: 'int-ok', pending: 'int-progress', bad: 'int-bad', warn: 'int-warn' })[tone];
