@@ -229,6 +229,31 @@ test('a delta between latest-1 and latest: the badges are the operations the ser
   expect(await seriousViolations(page, 'assets delta')).toEqual([]);
 });
 
+test('opens on the repository with the most assets (as the server\'s own pages count them), then where the operator last was', async ({ page }) => {
+  test.setTimeout(90_000);
+  const state = (await bridge.get(SERVER, ['PersistentState'])) as { Repositories: Record<string, { Name: string; Branches: Array<{ Name: string }> }> };
+  const sizes: Array<[string, number]> = [];
+  for (const r of Object.values(state.Repositories)) {
+    const first = r.Branches[0];
+    if (first) sizes.push([r.Name, (await serverQuery(r.Name, first.Name, '')).length]);
+  }
+  sizes.sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  const [most, count] = sizes[0] ?? ['', 0];
+  expect(sizes.length).toBeGreaterThan(1);
+  await openAssets(page);
+  await expect(page.getByTestId('as-results')).toHaveAttribute('data-repository', most, { timeout: 15_000 });
+  await expect(page.getByTestId('as-repo')).toHaveValue(most);
+  await expect(page.getByTestId('as-repo').locator(`option[value="${most.replace(/\\/g, '\\\\')}"]`)).toHaveAttribute('data-count', String(count));
+  await page.screenshot({ path: `${SHOTS}/assets-opens-where-the-assets-are.png` });
+
+  // Another repository chosen, a reload opens there (and on the branch chosen).
+  await choose(page, COMMON, BRANCH);
+  await answered(page, COMMON, BRANCH, 'exchange.snapshot.toRevision==latest');
+  await page.reload();
+  await answered(page, COMMON, BRANCH, 'exchange.snapshot.toRevision==latest');
+  await expect(page.getByTestId('as-repo')).toHaveValue(COMMON);
+});
+
 test('paging: Load more until everything is loaded; the count is the server’s total', async ({ page }) => {
   test.setTimeout(90_000);
   await openAssets(page);
@@ -241,6 +266,8 @@ test('paging: Load more until everything is loaded; the count is the server’s 
   await expect(count).toHaveAttribute('data-loaded', '200');
   await expect(count).toHaveAttribute('data-more', 'true');
   await expect(count).toContainText('more exist');
+  await expect(count).toHaveAttribute('data-total', String(total));
+  await expect(count).toContainText(`200 of ${total.toLocaleString('en-US')} assets loaded`);
   const more = page.getByTestId('as-load-more');
   let clicks = 0;
   while ((await count.getAttribute('data-more')) === 'true') {

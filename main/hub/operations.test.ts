@@ -29,6 +29,7 @@ describe('the operation journal', () => {
   it('keeps what changes something, not what only reads', () => {
     const { j } = journal();
     expect(j.begin('AssetHubServer', 'QueryAssets', {})).toBeNull();
+    expect(j.begin('AssetHubServer', 'CountAssets', {})).toBeNull();
     expect(j.begin('AssetHubServer', 'GetRepositories', {})).toBeNull();
     expect(j.begin(A, 'CreateWorkspace', { Repository: 'R', Branch: 'Main' })).not.toBeNull();
     expect(j.list().map((o) => o.method)).toEqual(['CreateWorkspace']);

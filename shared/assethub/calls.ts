@@ -66,6 +66,7 @@ export const CALLS = {
     },
     // Asset catalogue (docs/PROTOCOL.md §6)
     QueryAssets: { params: C.QueryAssetsParams, result: C.QueryAssetsResult },
+    CountAssets: { params: C.CountAssetsParams, result: C.CountAssetsResult },
     QueryRelationships: { params: C.QueryRelationshipsParams, result: C.QueryRelationshipsResult },
     ExportAssets: { params: C.ExportAssetsParams, result: C.ExportAssetsResult },
     ImportAssets: { params: C.ImportAssetsParams, result: C.ImportAssetsResult },

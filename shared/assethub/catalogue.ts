@@ -120,6 +120,12 @@ const QueryParams = z.object({
 
 export const QueryAssetsParams = QueryParams;
 export const QueryAssetsResult = z.object({ pagination: Pagination, results: z.array(Asset), errors: z.array(z.string()) });
+/**
+ * CountAssets (this project's extension; Pixotope documents no count): how many assets QueryAssets would return over
+ * all its pages for the same Repository, Branch and Filters.
+ */
+export const CountAssetsParams = QueryParams.pick({ Repository: true, Branch: true, Filters: true });
+export const CountAssetsResult = z.object({ Count: z.number().int().nonnegative() });
 export const QueryRelationshipsParams = QueryParams;
 export const QueryRelationshipsResult = z.object({ pagination: Pagination, results: z.array(Relationship), errors: z.array(z.string()) });
 

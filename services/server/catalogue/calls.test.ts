@@ -99,6 +99,20 @@ describe('QueryAssets', () => {
   });
 });
 
+describe('CountAssets', () => {
+  it('counts what QueryAssets returns over all its pages: a snapshot, a filter, a delta; refuses what QueryAssets refuses', async () => {
+    const count = async (Filters?: string) => (await panel.ok<{ Count: number }>(SERVER_NAME, 'CountAssets', { Repository: REPO, Branch: 'Main', ...(Filters === undefined ? {} : { Filters }) })).Count;
+    for (const filters of [undefined, 'asset.type.name==texture', 'exchange.snapshot.fromRevision==latest-1;exchange.snapshot.toRevision==latest', 'exchange.snapshot.toRevision==latest-1']) {
+      const rows = (await query(filters === undefined ? {} : { Filters: filters })).results.length;
+      expect(await count(filters), filters ?? 'no filter').toBe(rows);
+    }
+    expect(await count()).toBe(3);
+    expect((await failure('CountAssets', { Repository: REPO, Branch: 'Main', Filters: 'asset.colour==red' })).Code).toBe('INVALID_FILTER');
+    expect((await failure('CountAssets', { Repository: REPO, Branch: 'Nope' })).Code).toBe('UNKNOWN_BRANCH');
+    expect((await failure('CountAssets', { Repository: 'Nope', Branch: 'Main' })).Code).toBe('UNKNOWN_REPOSITORY');
+  });
+});
+
 describe('paging 10,000 assets', () => {
   let bulk: string;
 

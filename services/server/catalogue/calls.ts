@@ -1,10 +1,10 @@
 /**
  * The catalogue's Calls on AssetHubServer (docs/PROTOCOL.md §6): QueryAssets, QueryRelationships, ExportAssets and
- * ImportAssets, for server.ts to merge into its `calls`.
+ * ImportAssets, and this project's CountAssets, for server.ts to merge into its `calls`.
  */
 import { CALLS } from '../../../shared/assethub/calls.ts';
 import { QUERY_LIMIT_DEFAULT } from '../../../shared/assethub/catalogue.ts';
-import { compileFilter, type CompiledFilter } from '../../../shared/rsql/filter.ts';
+import { compileFilter, type CompiledFilter, type FilterTarget } from '../../../shared/rsql/filter.ts';
 import type { RevisionRange } from '../../../shared/rsql/revisions.ts';
 import { HUB_MESSAGE_BYTES } from '../../../shared/protocol/limits.ts';
 import { ServiceFailure } from '../../lib/failure.ts';
@@ -18,10 +18,15 @@ type P<M extends keyof Server> = ReturnType<Server[M]['params']['parse']>;
 
 interface Paged<T> { pagination: { limit: number; cursor: string | null; nextCursor: string | null }; results: T[]; errors: string[] }
 
+function compiledFilters(text: string, target: FilterTarget): CompiledFilter {
+  const compiled = compileFilter(text, target);
+  if (!compiled.ok) throw new ServiceFailure('INVALID_FILTER', `Filters: ${compiled.error.message}`);
+  return compiled.value;
+}
+
 export function catalogueCalls(store: ServerStore, catalogue: Catalogue) {
   const cursors = new CursorCodec(catalogue.cursorKey(), () => catalogue.clock());
 
-  /** Shared by both queries: filter, range (fresh or from the cursor), one page of limit+1 to know if more follow. */
   /** Shared by both queries: filter, range (fresh or from the cursor), one page of limit+1 to know if more follow. */
   function query<T>(
     method: CursorQuery['method'],
@@ -33,10 +38,9 @@ export function catalogueCalls(store: ServerStore, catalogue: Catalogue) {
     const limit = p.Limit ?? QUERY_LIMIT_DEFAULT;
     const cursorQuery: CursorQuery = { method, repository: p.Repository, branch: p.Branch, filter: filterText };
     const state = p.Cursor === undefined ? null : cursors.read(p.Cursor, cursorQuery);
-    const compiled = compileFilter(filterText, method === 'QueryAssets' ? 'assets' : 'relationships');
-    if (!compiled.ok) throw new ServiceFailure('INVALID_FILTER', `Filters: ${compiled.error.message}`);
-    const range = state ? { from: state.from, to: state.to } : catalogue.resolve(branch, compiled.value);
-    const rows = page(branch, range, compiled.value, state?.after ?? null, limit + 1);
+    const compiled = compiledFilters(filterText, method === 'QueryAssets' ? 'assets' : 'relationships');
+    const range = state ? { from: state.from, to: state.to } : catalogue.resolve(branch, compiled);
+    const rows = page(branch, range, compiled, state?.after ?? null, limit + 1);
     const results = rows.slice(0, limit);
     const last = results.at(-1);
     const nextCursor = rows.length > limit && last !== undefined
@@ -46,6 +50,14 @@ export function catalogueCalls(store: ServerStore, catalogue: Catalogue) {
   }
 
   return {
+    CountAssets: {
+      params: CALLS.server.CountAssets.params,
+      handler: (p: P<'CountAssets'>) => catalogue.read(() => {
+        const branch = store.branch(p.Repository, p.Branch);
+        const filter = compiledFilters(p.Filters ?? '', 'assets');
+        return { Count: catalogue.count(branch, catalogue.resolve(branch, filter), filter) };
+      }),
+    },
     QueryAssets: {
       params: CALLS.server.QueryAssets.params,
       handler: (p: P<'QueryAssets'>) => catalogue.read(() =>

@@ -1,6 +1,6 @@
 /**
  * The asset catalogue of a repository branch (docs/PROTOCOL.md §6): what the server's QueryAssets answers for the
- * chosen repository, branch, filter and revisions — a snapshot ("Snapshot at" latest, latest-1 or a commit) or, with
+ * chosen repository, branch, filter and revisions (it opens where the assets are: startPlace.ts) — a snapshot ("Snapshot at" latest, latest-1 or a commit) or, with
  * "Compare from", the delta between two revisions with what each asset went through. Pages of 200 by cursor; an
  * expired cursor re-runs the query with a notice; an INVALID_FILTER answer is shown at the filter. The selected
  * asset's details sit beside the table. Export writes a .json file; Import sends one and lists every problem.
@@ -18,6 +18,8 @@ import { AssetTable } from './AssetTable.tsx';
 import { ExportDialog, ImportDialog, readImportFile, type ImportState } from './ImportExport.tsx';
 import { LATEST, PREVIOUS, composeFilters, filterRevisions, plural, rsqlValue } from './model.ts';
 import { queryAssets } from './server.ts';
+import { rememberPlace, rememberedPlace, startPlace } from './startPlace.ts';
+import { useQueryCount, useRepositoryCounts } from './useAssetCounts.ts';
 import { useAssetQuery, type AssetQuery } from './useAssetQuery.ts';
 
 interface Branch { name: string; commits: TCommit[] }
@@ -80,8 +82,20 @@ export function AssetsView() {
   const [importState, setImportState] = useState<ImportState | null>(null);
   const fileInput = useRef<HTMLInputElement>(null);
 
-  const repo = repos.find((r) => r.name === repoName) ?? repos[0];
-  const branch = repo?.branches.find((b) => b.name === branchName) ?? repo?.branches[0];
+  const [remembered] = useState(rememberedPlace);
+  const repoCounts = useRepositoryCounts(useMemo(() => repos.map((r) => {
+    const first = r.branches[0];
+    return { name: r.name, branch: first?.name ?? null, head: first?.commits.at(-1)?.ID ?? null };
+  }), [repos]));
+  // Until the operator chooses, the view stays where it opened (counts arriving later do not move it).
+  const [start, setStart] = useState<{ repository: string; branch: string } | null>(null);
+  const place = start ?? startPlace(repos, remembered, repoCounts);
+  useEffect(() => {
+    if (start === null && place !== null) setStart(place);
+  }, [start, place]);
+
+  const repo = repos.find((r) => r.name === (repoName ?? place?.repository)) ?? (place ? repos[0] : undefined);
+  const branch = repo?.branches.find((b) => b.name === (branchName ?? (repo.name === place?.repository ? place.branch : null))) ?? repo?.branches[0];
   const commits = useMemo(() => branch?.commits ?? [], [branch]);
   const commitMap = useMemo(() => new Map(commits.map((c) => [c.ID, c])), [commits]);
 
@@ -90,6 +104,7 @@ export function AssetsView() {
   const filters = composeFilters(applied, { snapshot, compareFrom: compareFrom === '' ? null : compareFrom });
   const query: AssetQuery | null = repo && branch ? { repository: repo.name, branch: branch.name, filters } : null;
   const { state, more, refresh } = useAssetQuery(query);
+  const total = useQueryCount(query, state.answered);
   const delta = state.rows.some((r) => r.operation !== undefined) || (!ownRevisions && compareFrom !== '');
 
   // Keep the selected asset's copy fresh when the rows are read again (e.g. after an import).
@@ -100,12 +115,15 @@ export function AssetsView() {
   const changeRepo = (name: string) => {
     setRepoName(name);
     setBranchName(null);
+    const first = repos.find((r) => r.name === name)?.branches[0];
+    if (first) rememberPlace({ repository: name, branch: first.name });
     setSnapshot(LATEST);
     setCompareFrom('');
     setSelected(null);
   };
   const changeBranch = (name: string) => {
     setBranchName(name);
+    if (repo) rememberPlace({ repository: repo.name, branch: name });
     setSnapshot(LATEST);
     setCompareFrom('');
     setSelected(null);
@@ -197,9 +215,11 @@ export function AssetsView() {
             <label htmlFor="as-repo">Repository</label>
             <select id="as-repo" value={repo?.name ?? ''} onChange={(e) => changeRepo(e.target.value)} disabled={repos.length === 0} data-testid="as-repo">
               {repos.length === 0 && <option value="">{serverKnown ? 'No repositories' : 'Not read yet'}</option>}
-              {repos.map((r) => (
-                <option key={r.name} value={r.name}>{r.name}</option>
-              ))}
+              {repos.length > 0 && !repo && <option value="">Finding where the assets are…</option>}
+              {repos.map((r) => {
+                const n = repoCounts.get(r.name);
+                return <option key={r.name} value={r.name} data-count={typeof n === 'number' ? n : ''}>{r.name}{typeof n === 'number' ? ` (${plural(n, 'asset')})` : ''}</option>;
+              })}
             </select>
           </div>
           <div className="as-field">
@@ -239,12 +259,14 @@ export function AssetsView() {
           data-filters={state.answered?.filters ?? ''}
         >
           <div className="as-results-head">
-            <span className="as-count" data-testid="as-count" data-loaded={loaded} data-more={hasMore ? 'true' : 'false'} role="status" aria-live="polite">
+            <span className="as-count" data-testid="as-count" data-loaded={loaded} data-total={total ?? ''} data-more={hasMore ? 'true' : 'false'} role="status" aria-live="polite">
               {firstLoading ? (
                 'Loading assets…'
               ) : state.answered ? (
                 <>
-                  <strong>{loaded.toLocaleString('en-US')}</strong> {delta ? (loaded === 1 ? 'change' : 'changes') : loaded === 1 ? 'asset' : 'assets'} loaded ·{' '}
+                  <strong>{loaded.toLocaleString('en-US')}</strong>
+                  {hasMore && total !== null && <> of <strong data-testid="as-total">{total.toLocaleString('en-US')}</strong></>}{' '}
+                  {delta ? (loaded === 1 && !hasMore ? 'change' : 'changes') : loaded === 1 && !hasMore ? 'asset' : 'assets'} loaded ·{' '}
                   {hasMore ? <span className="as-more-exist">more exist</span> : <span>all loaded</span>}
                 </>
               ) : (
@@ -268,7 +290,9 @@ export function AssetsView() {
             <p className="as-notice" role="status" data-testid="as-notice">{state.notice}</p>
           )}
           {!repo ? (
-            <p className="muted">{serverKnown ? 'The server has no repositories.' : 'The server’s repositories have not been read yet.'}</p>
+            <p className="muted" data-testid="as-no-repo">
+              {repos.length > 0 ? 'Finding the repository with the most assets…' : serverKnown ? 'The server has no repositories.' : 'The server’s repositories have not been read yet.'}
+            </p>
           ) : !branch ? (
             <p className="muted">This repository has no branches.</p>
           ) : state.error && loaded === 0 ? (

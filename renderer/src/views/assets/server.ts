@@ -3,6 +3,7 @@
  * schema (a mismatch is an error that says where, never half-shown data), each refusal carries the service's code.
  */
 import {
+  CountAssetsResult,
   ExportAssetsResult,
   ImportAssetsResult,
   QueryAssetsResult,
@@ -14,6 +15,7 @@ import { callServer as call } from '../../shell/serverCall.ts';
 export interface QueryParams { Repository: string; Branch: string; Filters: string; Cursor?: string; Limit: number }
 
 export const queryAssets = (params: QueryParams) => call('QueryAssets', { ...params }, QueryAssetsResult);
+export const countAssets = (params: { Repository: string; Branch: string; Filters?: string }) => call('CountAssets', { ...params }, CountAssetsResult);
 export const queryRelationships = (params: QueryParams) => call('QueryRelationships', { ...params }, QueryRelationshipsResult);
 export const exportAssets = (params: { Repository: string; Branch: string; Tags?: string[]; Keywords?: string[]; AssetId?: string }) =>
   call('ExportAssets', { ...params }, ExportAssetsResult);
