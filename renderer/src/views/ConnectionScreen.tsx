@@ -8,6 +8,7 @@ import { sortedServices, usePanel } from '../store/panel.ts';
 import { KIND_LABEL, clockTime, dateTime, parseTime, connectionText, connectionTone, relativeTime, serviceSummary, transportText, type Tone } from './format.ts';
 import { useNow } from './useNow.ts';
 import { HubCard } from './connection/HubCard.tsx';
+import { own } from '../../../shared/dict.ts';
 
 function Dot({ tone }: { tone: Tone }) {
   return <span className={`dot dot-${tone}`} aria-hidden="true" />;
@@ -176,7 +177,7 @@ function ServicesCard({ now }: { now: number }) {
             </thead>
             <tbody>
               {services.map((entry) => (
-                <ServiceRow key={entry.name} entry={entry} states={data.states[entry.name]} now={now} showProblems={showProblems} />
+                <ServiceRow key={entry.name} entry={entry} states={own(data.states, entry.name)} now={now} showProblems={showProblems} />
               ))}
             </tbody>
           </table>
