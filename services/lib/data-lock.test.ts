@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, expect, it } from 'vitest';
@@ -51,4 +51,52 @@ it('takes over from a dead owner and clears its stale SQLite locks', async () =>
   expect(existsSync(`${db}.lock`)).toBe(false);
   release();
   expect(existsSync(path.join(dir, 'owner.pid'))).toBe(false);
+});
+
+it('lets exactly one of several processes racing for a folder (with a dead owner\'s lock in it) take it', async () => {
+  // Each contender waits for the same instant, then takes the lock; a winner holds it until the test has every answer.
+  const script = `
+    import { lockDataDir, DataDirInUse } from ${JSON.stringify(path.resolve('services/lib/data-lock.ts'))};
+    const [dir, at] = process.argv.slice(-2);
+    while (Date.now() < Number(at)) {}
+    try { lockDataDir(dir, []); console.log('won'); process.stdin.resume(); process.stdin.on('end', () => process.exit(0)); }
+    catch (e) { console.log(e instanceof DataDirInUse ? 'refused' : 'error ' + e.message); }
+  `;
+  const CONTENDERS = 6;
+  for (let round = 0; round < 8; round++) {
+    dir = await tempDir();
+    writeFileSync(path.join(dir, 'owner.pid'), '999999999\n');
+    const at = Date.now() + 1500;
+    const children = Array.from({ length: CONTENDERS }, () => spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, dir, String(at)]));
+    const outcomes = await Promise.all(children.map((child) => new Promise<string>((resolve) => {
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (out.includes('\n')) resolve(out.trim());
+      });
+      child.once('exit', () => resolve(out.trim()));
+    })));
+    await Promise.all(children.map((child) => new Promise((resolve) => {
+      if (child.exitCode !== null) resolve(null);
+      else {
+        child.once('exit', resolve);
+        child.stdin.end();
+      }
+    })));
+    expect(outcomes.filter((o) => o === 'won'), `round ${round}: ${outcomes.join(', ')}`).toHaveLength(1);
+    expect(outcomes.filter((o) => o !== 'won' && o !== 'refused')).toEqual([]);
+    await rm(dir, { recursive: true, force: true });
+  }
+}, 120_000);
+
+it('is not held up by a judging guard that a dead process left behind, and leaves no file of its own beside the lock', async () => {
+  dir = await tempDir();
+  writeFileSync(path.join(dir, 'owner.pid'), '999999999\n');
+  const guard = path.join(dir, 'owner.pid.judging');
+  mkdirSync(guard);
+  const old = new Date(Date.now() - 60_000);
+  utimesSync(guard, old, old);
+  const release = lockDataDir(dir, []);
+  expect(readdirSync(dir)).toEqual(['owner.pid']);
+  release();
 });

@@ -10,8 +10,12 @@
  * field 22): exact, and it tells a restarted container's process from its predecessor. Elsewhere Node cannot read a
  * process's start time, so the line holds the machine's boot time instead, which catches pid reuse after a reboot but
  * not within one boot. A lock file without the line (written before it existed) falls back to the pid alone.
+ *
+ * Racing starts: a lock file appears whole (createLock), and a dead owner's is judged and removed by one process at a
+ * time (judgeAndClear), so of several processes starting on one folder exactly one takes it.
  */
-import { closeSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, linkSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -75,23 +79,80 @@ export function runningOwner(dir: string): number | null {
   return Number.isInteger(owner) && owner > 0 && owner !== process.pid && ownerRunning(owner, startLine?.trim() || undefined) ? owner : null;
 }
 
+/**
+ * Creates the lock file whole or not at all: the content is written to a file of this process's own, then hard-linked
+ * into place, which fails when a lock file exists. A racing process therefore never reads a half-written lock (an
+ * empty one would look like a dead owner's and be taken over). Where hard links are not supported, open-exclusive and
+ * write.
+ */
+function createLock(pidFile: string, content: string): boolean {
+  const own = `${pidFile}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  writeFileSync(own, content);
+  try {
+    linkSync(own, pidFile);
+    return true;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS') throw error;
+    try {
+      const fd = openSync(pidFile, 'wx');
+      writeFileSync(fd, content);
+      closeSync(fd);
+      return true;
+    } catch (fallback) {
+      if ((fallback as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw fallback;
+    }
+  } finally {
+    rmSync(own, { force: true });
+  }
+}
+
+/** Guards older than this were left by a process that died while judging a lock (a matter of microseconds). */
+const GUARD_STALE_MS = 10_000;
+
+const pause = (ms: number): void => {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+};
+
+/**
+ * Removes the lock file if its owner is dead; throws DataDirInUse if it is alive. Judging and removing happen under a
+ * guard (a directory, made atomically), so no two processes judge at once: while the guard is held the lock file can
+ * only go from the judged text to absent (createLock never replaces a file), and a racing process's fresh lock is
+ * never removed for a dead owner's.
+ */
+function judgeAndClear(dir: string, pidFile: string): void {
+  const guard = `${pidFile}.judging`;
+  for (;;) {
+    try {
+      mkdirSync(guard);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      try {
+        if (Date.now() - statSync(guard).mtimeMs > GUARD_STALE_MS) rmSync(guard, { recursive: true, force: true });
+      } catch {
+        // Gone meanwhile.
+      }
+      pause(5);
+    }
+  }
+  try {
+    const owner = runningOwner(dir);
+    if (owner !== null) throw new DataDirInUse(`${dir} is in use by process ${owner}; stop it first or use another --data folder`);
+    rmSync(pidFile, { force: true });
+  } finally {
+    rmSync(guard, { recursive: true, force: true });
+  }
+}
+
 /** Takes the folder for this process; returns a release function. */
 export function lockDataDir(dir: string, databases: string[]): () => void {
   const pidFile = path.join(dir, 'owner.pid');
   const start = processStart(process.pid);
-  for (;;) {
-    try {
-      const fd = openSync(pidFile, 'wx');
-      writeFileSync(fd, start === undefined ? `${process.pid}\n` : `${process.pid}\n${start}\n`);
-      closeSync(fd);
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const owner = runningOwner(dir);
-      if (owner !== null) throw new DataDirInUse(`${dir} is in use by process ${owner}; stop it first or use another --data folder`);
-      rmSync(pidFile, { force: true });
-    }
-  }
+  const content = start === undefined ? `${process.pid}\n` : `${process.pid}\n${start}\n`;
+  while (!createLock(pidFile, content)) judgeAndClear(dir, pidFile);
   for (const db of databases) {
     for (const file of [db, `${db}-journal`]) rmSync(`${file}.lock`, { recursive: true, force: true });
   }
