@@ -31,6 +31,7 @@ describe('the operation journal', () => {
     expect(j.begin('AssetHubServer', 'QueryAssets', {})).toBeNull();
     expect(j.begin('AssetHubServer', 'CountAssets', {})).toBeNull();
     expect(j.begin('AssetHubServer', 'GetRepositories', {})).toBeNull();
+    expect(j.begin('AssetHubServer', 'CheckFilter', { Filter: 'asset.type.name==texture' })).toBeNull();
     expect(j.begin(A, 'CreateWorkspace', { Repository: 'R', Branch: 'Main' })).not.toBeNull();
     expect(j.list().map((o) => o.method)).toEqual(['CreateWorkspace']);
   });

@@ -15,7 +15,7 @@ import { OPERATIONS_KEPT, type Operation } from '../../shared/panel/api.ts';
 /** Calls that report their end through the workspace's Status rather than their result. */
 const FOLLOWED = new Set(['Pull', 'Push', 'RevertLocalChanges']);
 /** Calls that only read, or that a client makes for itself: not operations. */
-const READS = /^(?:Get|Query|Export|Count|Health$|CreateCommit$)/;
+const READS = /^(?:Get|Query|Export|Count|Health$|CheckFilter$|CreateCommit$)/;
 /** How long an accepted workspace operation may show no sign of work before its end is called unknown. */
 export const QUIET_MS = 15_000;
 const FAILED_MESSAGE = /^[A-Za-z][\w ]* failed: /;

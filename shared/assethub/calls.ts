@@ -70,6 +70,7 @@ export const CALLS = {
     QueryRelationships: { params: C.QueryRelationshipsParams, result: C.QueryRelationshipsResult },
     ExportAssets: { params: C.ExportAssetsParams, result: C.ExportAssetsResult },
     ImportAssets: { params: C.ImportAssetsParams, result: C.ImportAssetsResult },
+    CheckFilter: { params: C.CheckFilterParams, result: C.CheckFilterResult },
     // Managed integrations (docs/PROTOCOL.md §5)
     QueryIntegrationAssets: { params: I.QueryIntegrationAssetsParams, result: I.QueryIntegrationAssetsResult },
     ResyncAssets: { params: I.ResyncAssetsParams, result: I.ResyncAssetsResult },

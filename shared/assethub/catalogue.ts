@@ -173,3 +173,18 @@ export const ImportAssetsResult = z.object({ Imported: z.number().int().nonnegat
 /** One problem of a rejected import: which entry (-1 = the document itself), which field, what is wrong. */
 export const ImportProblem = z.object({ Index: z.number().int(), Field: z.string(), Message: z.string() });
 export type TImportProblem = z.infer<typeof ImportProblem>;
+
+/**
+ * CheckFilter (this project's, docs/PROTOCOL-EXTENSIONS.md): the values of an asset filter looked up in the catalogue
+ * at the branch heads of the given repositories (all when none), each one it does not hold a warning with the nearest
+ * known value. A warning is no refusal: assets with that value may come later.
+ */
+export const CHECK_FILTER_WARNINGS_MAX = 20;
+export const CheckFilterParams = z.object({ Filter: z.string(), Repositories: z.array(z.string().min(1)).optional() });
+export const FilterWarning = z.object({ Selector: z.string(), Value: z.string(), Message: z.string(), Suggestion: z.string().nullable() });
+export type TFilterWarning = z.infer<typeof FilterWarning>;
+/** `Omitted`: warnings left out past the first CHECK_FILTER_WARNINGS_MAX. */
+export const CheckFilterResult = z.object({
+  Warnings: z.array(FilterWarning).max(CHECK_FILTER_WARNINGS_MAX),
+  Omitted: z.number().int().nonnegative(),
+});

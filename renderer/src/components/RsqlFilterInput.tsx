@@ -8,11 +8,13 @@
  * - Enter calls `onApply(value)` only while the text is valid; an invalid text keeps focus and shows why.
  * - An example replaces an empty filter and is joined to a non-empty one with `;` (a conjunction: the only join the
  *   protocol supports).
+ * - `children` go right under the input (after an error), e.g. what a consumer learned about the filter's values;
+ *   `describedBy` adds their id to the input's aria-describedby.
  *
  * Test ids: the wrapper is `data-testid={id}`; inside it `rsql-input`, `rsql-error`, `rsql-examples` (the menu
  * button), `rsql-example` (each entry, `data-example` = its text).
  */
-import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useId, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { compileFilter, type FilterTarget } from '../../../shared/rsql/index.ts';
 
 export interface RsqlExample {
@@ -37,6 +39,10 @@ export interface RsqlFilterInputProps {
   serverError?: { message: string; part?: string } | null;
   placeholder?: string;
   disabled?: boolean;
+  /** Shown under the input (after an error, before the hint). */
+  children?: ReactNode;
+  /** Ids the input is also described by (space-separated), e.g. of what `children` shows. */
+  describedBy?: string;
 }
 
 /** The documentation's own filter examples (scripts/testing/fixtures/), with values that exist in this project. */
@@ -66,7 +72,7 @@ export function filterProblem(text: string, target: FilterTarget): { message: st
   return result.ok ? null : { message: result.error.message, part: result.error.part };
 }
 
-export function RsqlFilterInput({ id, label, value, onChange, onApply, target = 'assets', examples, serverError, placeholder, disabled }: RsqlFilterInputProps) {
+export function RsqlFilterInput({ id, label, value, onChange, onApply, target = 'assets', examples, serverError, placeholder, disabled, children, describedBy: extra }: RsqlFilterInputProps) {
   const errorId = useId();
   const hintId = useId();
   const menuId = useId();
@@ -125,7 +131,7 @@ export function RsqlFilterInput({ id, label, value, onChange, onApply, target = 
     }
   };
 
-  const describedBy = problem ? `${errorId} ${hintId}` : hintId;
+  const describedBy = [problem ? errorId : '', extra ?? '', hintId].filter(Boolean).join(' ');
   return (
     <div className="rsql" data-testid={id}>
       <label className="rsql-label" htmlFor={id}>{label}</label>
@@ -190,6 +196,7 @@ export function RsqlFilterInput({ id, label, value, onChange, onApply, target = 
           )}
         </p>
       ) : null}
+      {children}
       <p id={hintId} className="rsql-hint muted">
         Clauses joined by <code>;</code> or <code>and</code>{onApply ? '; Enter applies' : ''}. Alt+↓ opens the examples.
       </p>

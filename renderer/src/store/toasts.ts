@@ -1,9 +1,12 @@
-/** Toasts: failures carry the service's code and message; they stay until dismissed. Notices fade by themselves. */
+/**
+ * Toasts: failures carry the service's code and message; they and warnings (done, but with something to look at) stay
+ * until dismissed. Notices fade by themselves.
+ */
 import { create } from 'zustand';
 
 export interface Toast {
   id: number;
-  kind: 'error' | 'success' | 'info';
+  kind: 'error' | 'warning' | 'success' | 'info';
   title: string;
   /** The service's Failure code, when the toast reports one. */
   code?: string;
@@ -25,7 +28,7 @@ export const useToasts = create<ToastStore>()((set, get) => ({
     const id = next++;
     // Keep the newest 6: a burst of failures must not cover the screen.
     set({ toasts: [...get().toasts, { ...toast, id }].slice(-6) });
-    if (toast.kind !== 'error') setTimeout(() => get().dismiss(id), NOTICE_MS);
+    if (toast.kind === 'success' || toast.kind === 'info') setTimeout(() => get().dismiss(id), NOTICE_MS);
   },
   dismiss(id) {
     set({ toasts: get().toasts.filter((t) => t.id !== id) });

@@ -1,6 +1,6 @@
 /**
  * The catalogue's Calls on AssetHubServer (docs/PROTOCOL.md §6): QueryAssets, QueryRelationships, ExportAssets and
- * ImportAssets, and this project's CountAssets, for server.ts to merge into its `calls`.
+ * ImportAssets, and this project's CountAssets and CheckFilter (check.ts), for server.ts to merge into its `calls`.
  */
 import { CALLS } from '../../../shared/assethub/calls.ts';
 import { QUERY_LIMIT_DEFAULT } from '../../../shared/assethub/catalogue.ts';
@@ -9,6 +9,7 @@ import type { RevisionRange } from '../../../shared/rsql/revisions.ts';
 import { HUB_MESSAGE_BYTES } from '../../../shared/protocol/limits.ts';
 import { ServiceFailure } from '../../lib/failure.ts';
 import type { Branch, ServerStore } from '../store.ts';
+import { checkFilter } from './check.ts';
 import { CursorCodec, type CursorQuery } from './cursor.ts';
 import type { Catalogue } from './index.ts';
 import { exportAssets, importAssets } from './transfer.ts';
@@ -78,6 +79,10 @@ export function catalogueCalls(store: ServerStore, catalogue: Catalogue) {
       // An import document of many assets is large by nature (the hub's own limit still applies).
       maxBytes: HUB_MESSAGE_BYTES,
       handler: (p: P<'ImportAssets'>) => importAssets(store, catalogue, p.Document),
+    },
+    CheckFilter: {
+      params: CALLS.server.CheckFilter.params,
+      handler: (p: P<'CheckFilter'>) => catalogue.read(() => checkFilter(store, p)),
     },
   };
 }

@@ -1,16 +1,20 @@
 /**
  * The configuration editor of an integration (new, or edit): every field of IntegrationConfig, checked as typed with
  * the reason beside the field (URL, RSQL filter, JSON object, numbers in range), the Secret write-only ("leave empty to
- * keep"), the retry policy in words, and the repositories it follows chosen from the server's. Save sends the Set and
- * waits for the server's Update to show it; a refusal stays in the dialog with the server's reason. Focus moves in
- * and returns; Escape cancels (not while saving).
+ * keep"), the retry policy in words, and the repositories it follows chosen from the server's. The filter's values are
+ * also checked against the catalogue (FilterWarnings: a warning with a one-click "Use …", never a block). Save sends
+ * the Set and waits for the server's Update to show it; a refusal stays in the dialog with the server's reason; the
+ * outcome says when the saved filter has warnings. Focus moves in and returns; Escape cancels (not while saving).
  */
 import { useEffect, useId, useMemo, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import type { TIntegrationEntry } from '../../../../shared/assethub/integrations.ts';
+import { replaceFilterValue } from '../../../../shared/rsql/values.ts';
 import { RsqlFilterInput, filterProblem } from '../../components/RsqlFilterInput.tsx';
 import { RepoName } from '../repositories/RepoName.tsx';
 import { FILTER_EXAMPLES, checkForm, configSignature, duration, formOf, retrySummary, revisionProblem, type ConfigForm, type FormField } from './model.ts';
+import { FilterWarnings, hasNotes, savedNote } from './FilterWarnings.tsx';
 import { failureOf, saveIntegration, type Failure } from './server.ts';
+import { useFilterCheck } from './useFilterCheck.ts';
 
 export interface ConfigEditorProps {
   /** The integration edited (its key), or null for a new one. */
@@ -21,7 +25,8 @@ export interface ConfigEditorProps {
   taken: readonly string[];
   repositories: readonly string[];
   online: boolean;
-  onSaved(name: string): void;
+  /** `filterNote`: what the outcome says of the saved filter's warnings, null when it has none. */
+  onSaved(name: string, filterNote: { title: string; message: string } | null): void;
   onCancel(): void;
 }
 
@@ -54,6 +59,7 @@ export function ConfigEditor({ name, entry, live, taken, repositories, online, o
   const filter = filterProblem(form.Filter, 'assets');
   const filterText = filter ? `${filter.part ? `${filter.part}: ` : ''}${filter.message}` : revisionProblem(form.Filter);
   const check = useMemo(() => checkForm(form, { isNew, taken, filterProblem: filterText }), [form, isNew, taken, filterText]);
+  const filterCheck = useFilterCheck(form.Filter, form.Repositories, online && !filterText);
   const shown = (field: FormField): string | undefined => (tried || touched.has(field) ? check.errors[field] : undefined);
   const set = <K extends FormField>(field: K, value: ConfigForm[K]) => setForm((f) => ({ ...f, [field]: value }));
   const leave = (field: FormField) => () => setTouched((t) => (t.has(field) ? t : new Set([...t, field])));
@@ -86,8 +92,10 @@ export function ConfigEditor({ name, entry, live, taken, repositories, online, o
     setBusy(true);
     setRefusal(null);
     try {
+      // Asked beside the save (usually already answered while typing): a warning never holds the save back.
+      const checking = filterCheck.checkNow(check.config.Filter, check.config.Repositories);
       await saveIntegration(check.config.Name, check.config);
-      onSaved(check.config.Name);
+      onSaved(check.config.Name, savedNote(await checking));
     } catch (error) {
       setRefusal(failureOf(error));
       setBusy(false);
@@ -133,7 +141,18 @@ export function ConfigEditor({ name, entry, live, taken, repositories, online, o
               examples={FILTER_EXAMPLES}
               serverError={!filter && filterText ? { message: filterText } : null}
               placeholder="empty = every asset of the followed repositories"
-            />
+              describedBy={hasNotes(filterCheck.current) ? 'int-cfg-filter-check' : undefined}
+            >
+              <FilterWarnings
+                id="int-cfg-filter-check"
+                check={filterCheck.current}
+                repositories={form.Repositories}
+                onUse={(w) => {
+                  set('Filter', replaceFilterValue(form.Filter, w.Selector, w.Value, w.Suggestion));
+                  document.getElementById('int-cfg-filter')?.focus();
+                }}
+              />
+            </RsqlFilterInput>
           </div>
           <Field label="Configuration (JSON object, sent with every delivery)" id="int-cfg-Configuration" error={shown('Configuration')} hint="Sent as “configuration” in each request body." wide>
             <textarea id="int-cfg-Configuration" className="int-code" rows={5} value={form.Configuration} onChange={(e) => set('Configuration', e.target.value)} onBlur={leave('Configuration')} spellCheck={false} {...invalid('Configuration')} data-testid="int-cfg-configuration" />

@@ -284,8 +284,9 @@ export function IntegrationsView() {
           repositories={repositories}
           online={online}
           onCancel={() => setDialog(null)}
-          onSaved={(name) => {
-            push({ kind: 'success', title: dialog.kind === 'new' ? `Created ${name}` : `Saved ${name}`, message: '' });
+          onSaved={(name, filterNote) => {
+            const done = dialog.kind === 'new' ? `Created ${name}` : `Saved ${name}`;
+            push(filterNote ? { kind: 'warning', title: `${done}; ${filterNote.title}`, message: filterNote.message } : { kind: 'success', title: done, message: '' });
             setDialog(null);
             setChosen(name);
           }}

@@ -3,7 +3,7 @@
  * checked against the shared schema: an answer the panel cannot read is an error that says where, never half-shown
  * data. Every refusal keeps the service's code (UNKNOWN_INTEGRATION, INVALID_FILTER, CURSOR_EXPIRED, SET_REFUSED, …).
  */
-import { QueryAssetsResult } from '../../../../shared/assethub/catalogue.ts';
+import { CheckFilterResult, QueryAssetsResult } from '../../../../shared/assethub/catalogue.ts';
 import {
   CancelSyncResult,
   QueryIntegrationAssetsResult,
@@ -40,6 +40,10 @@ export const queryAssets = (params: { Repository: string; Branch: string; Filter
     Limit: params.Limit,
     ...(params.Cursor ? { Cursor: params.Cursor } : {}),
   }, QueryAssetsResult);
+
+/** An integration filter's values looked up in the catalogue at the heads of these repositories (all when none). */
+export const checkFilter = (filter: string, repositories: readonly string[]) =>
+  call('CheckFilter', { Filter: filter, Repositories: [...repositories] }, CheckFilterResult);
 
 /** Creates or replaces an integration; resolves when the server's Update shows it (SET_REFUSED with its reason otherwise). */
 export const saveIntegration = (name: string, config: TIntegrationConfig): Promise<void> => setServer(['Integrations', name], config);
