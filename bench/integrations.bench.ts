@@ -14,6 +14,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { IntegrationEntry } from '../shared/assethub/integrations.ts';
 import { SERVER_NAME } from '../shared/protocol/index.ts';
+import { emptyFilter } from '../shared/rsql/filter.ts';
 import { startHub } from '../services/datahub/index.ts';
 import { silentLogger } from '../services/lib/log.ts';
 import { appendAddingCommit } from '../services/server/catalogue/bulk.ts';
@@ -79,9 +80,7 @@ console.log(`built ${fmt(ASSETS)} assets in ${COMMITS} commits in ${((performanc
 
 // The bare loop's body: a real page of assets in the delivery shape, signed like the engine signs.
 const branch = server.store.branch(REPO, 'Main');
-const page = server.catalogue.page(branch, { from: null, to: server.store.head(branch.id).position }, {
-  target: 'assets', assetIds: [], typeNames: [], parameterValues: [], parameters: [], refParameters: [], fromAssetIds: [], toAssetIds: [], fromRevision: null, toRevision: null,
-}, null, BATCH);
+const page = server.catalogue.page(branch, { from: null, to: server.store.head(branch.id).position }, emptyFilter('assets'), null, BATCH);
 const body = deliveryBody(page.map((asset) => ({ type: 'sync', asset, integrationState: null, assetStateHash: null, assetId: asset.id })), {}, 'bench');
 const posts = Math.ceil(ASSETS / BATCH);
 

@@ -1,5 +1,6 @@
 /** In-memory evaluation of a compiled filter: the reference semantics the server's SQL must agree with. */
 import type { CompiledFilter, ParameterMatch } from './filter.ts';
+import { matchesPattern } from './pattern.ts';
 
 export interface AssetParameter { name: string; value: string; typeId?: string }
 
@@ -8,6 +9,12 @@ export interface FilterableAsset {
   id: string;
   /** `asset.type.name`. */
   type: string;
+  /**
+   * `asset.name` and `asset.uri`: the system attributes `name` (last URI segment) and `uri`, not a metadata entry of
+   * that name among `parameters`. An asset without them matches no clause on them.
+   */
+  name?: string;
+  uri?: string;
   parameters: readonly AssetParameter[];
   refParameters?: readonly AssetParameter[];
 }
@@ -23,9 +30,15 @@ function matchesEntry(entry: AssetParameter, match: ParameterMatch): boolean {
 const someEntry = (entries: readonly AssetParameter[] | undefined, match: ParameterMatch): boolean =>
   (entries ?? []).some((e) => matchesEntry(e, match));
 
+/** Whether `value` is there and matches one of the patterns. */
+const matchesAny = (patterns: readonly string[], value: string | undefined): boolean =>
+  value !== undefined && patterns.some((p) => matchesPattern(p, value));
+
 /** Whether an asset passes every clause (revision selectors choose the snapshot and are not tested here). */
 export function matchesAsset(filter: CompiledFilter, asset: FilterableAsset): boolean {
   return filter.assetIds.every((ids) => ids.includes(asset.id))
+    && filter.names.every((patterns) => matchesAny(patterns, asset.name))
+    && filter.uris.every((patterns) => matchesAny(patterns, asset.uri))
     && filter.typeNames.every((t) => asset.type === t)
     && filter.parameterValues.every(({ name, value }) => someEntry(asset.parameters, { name, value }))
     && filter.parameters.every((m) => someEntry(asset.parameters, m))

@@ -7,6 +7,7 @@ import { parse } from '@rsql/parser';
 import type { ExpressionNode } from '@rsql/ast';
 import { err, ok, type Result } from '../result.ts';
 import { normalizeRsql } from './normalize.ts';
+import { PATTERN_MAX, uriPattern } from './pattern.ts';
 
 export type FilterTarget = 'assets' | 'relationships';
 
@@ -24,6 +25,10 @@ export interface CompiledFilter {
   target: FilterTarget;
   /** Each entry is one `assetId` clause (a set of allowed ids); all must hold. */
   assetIds: string[][];
+  /** Each entry is one `asset.name` clause: the asset's name matches one of its patterns (./pattern.ts); all must hold. */
+  names: string[][];
+  /** The same for `asset.uri`, each pattern over the whole URI (`FileSystem:/` put in front: `uriPattern`). */
+  uris: string[][];
   typeNames: string[];
   /** `asset.parameter.category==X` and the like: the asset's parameter `category` has value X. */
   parameterValues: Array<{ name: string; value: string }>;
@@ -39,12 +44,19 @@ export interface CompiledFilter {
 
 const SELECTORS: Record<FilterTarget, readonly string[]> = {
   assets: [
-    'assetId', 'asset.type.name', 'asset.parameter.name', 'asset.parameter.value', 'asset.parameter.category',
-    'asset.parameter.family', 'asset.parameter.type', 'asset.parameter.typeId', 'asset.refParameter.name',
-    'asset.refParameter.value', 'asset.refParameter.typeId', 'exchange.snapshot.fromRevision', 'exchange.snapshot.toRevision',
+    'assetId', 'asset.name', 'asset.uri', 'asset.type.name', 'asset.parameter.name', 'asset.parameter.value',
+    'asset.parameter.category', 'asset.parameter.family', 'asset.parameter.type', 'asset.parameter.typeId',
+    'asset.refParameter.name', 'asset.refParameter.value', 'asset.refParameter.typeId', 'exchange.snapshot.fromRevision',
+    'exchange.snapshot.toRevision',
   ],
   relationships: ['from.asset.id', 'to.asset.id', 'exchange.snapshot.fromRevision', 'exchange.snapshot.toRevision'],
 };
+
+/** Half of a UTF-16 surrogate pair without the other: SQLite would see U+FFFD there, the reference the half. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Selectors that take `=in=` (any of the listed values). */
+const LISTS: readonly string[] = ['assetId', 'asset.name', 'asset.uri'];
 
 const invalid = (message: string, part: string): { ok: false; error: RsqlError } => err({ code: 'INVALID_FILTER', message, part });
 
@@ -61,7 +73,7 @@ function flatten(node: ExpressionNode, out: Array<Extract<ExpressionNode, { type
 
 export function emptyFilter(target: FilterTarget): CompiledFilter {
   return {
-    target, assetIds: [], typeNames: [], parameterValues: [], parameters: [], refParameters: [],
+    target, assetIds: [], names: [], uris: [], typeNames: [], parameterValues: [], parameters: [], refParameters: [],
     fromAssetIds: [], toAssetIds: [], fromRevision: null, toRevision: null,
   };
 }
@@ -87,7 +99,7 @@ export function compileFilter(text: string, target: FilterTarget = 'assets'): Re
     if (!SELECTORS[target].includes(selector)) {
       return invalid(`selector "${selector}" is not supported for ${target}; use one of ${SELECTORS[target].join(', ')}`, selector);
     }
-    const allowed = selector === 'assetId' ? ['==', '=in='] : ['=='];
+    const allowed = LISTS.includes(selector) ? ['==', '=in='] : ['=='];
     if (!allowed.includes(operator)) {
       return invalid(`operator "${operator}" is not supported on ${selector}; it supports ${allowed.join(' and ')}`, operator);
     }
@@ -97,6 +109,15 @@ export function compileFilter(text: string, target: FilterTarget = 'assets'): Re
       case 'assetId':
         filter.assetIds.push(values);
         break;
+      case 'asset.name':
+      case 'asset.uri': {
+        const long = values.find((v) => v.length > PATTERN_MAX);
+        if (long !== undefined) return invalid(`a pattern of ${selector} is ${long.length} characters long (at most ${PATTERN_MAX})`, selector);
+        if (values.some((v) => LONE_SURROGATE.test(v))) return invalid(`a pattern of ${selector} is not valid Unicode (a lone surrogate)`, selector);
+        if (selector === 'asset.name') filter.names.push(values);
+        else filter.uris.push(values.map(uriPattern));
+        break;
+      }
       case 'asset.type.name':
         filter.typeNames.push(single);
         break;

@@ -114,6 +114,8 @@ describe('unsupported filters', () => {
   it.each([
     ['assetId!=x', '!='],
     ['asset.type.name=in=(a,b)', '=in='],
+    ['asset.name!=x', '!='],
+    ['asset.uri=out=(x)', '=out='],
     ['asset.colour==red', 'asset.colour'],
     ['assetId==a,assetId==b', ','],
     ['assetId==a or assetId==b', 'or'],
@@ -142,5 +144,69 @@ describe('normalisation of the examples\' loose syntax', () => {
     expect(normalizeRsql('asset.parameter.family==Basic Wall')).toBe('asset.parameter.family=="Basic Wall"');
     expect(normalizeRsql('a==”x y” and b==c d;e==f')).toBe('a=="x y" and b=="c d";e==f');
     expect(normalizeRsql('assetId=in=(a, b);x=="q;r"')).toBe('assetId=in=(a, b);x=="q;r"');
+  });
+});
+
+describe('asset.name and asset.uri patterns', () => {
+  const at = (uri: string): FilterableAsset => ({ id: uri, type: 'texture', name: uri.slice(uri.lastIndexOf('/') + 1), uri, parameters: [] });
+  const files = [
+    at('FileSystem:/Textures'), at('FileSystem:/Textures/T_Sky.png'), at('FileSystem:/Textures/Sub/sky_box.PNG'),
+    at('FileSystem:/Textures/a_b.png'), at('FileSystem:/Textures/axb.png'), at('FileSystem:/100%.png'), at('FileSystem:/1000.png'),
+    at('FileSystem:/Misc/Été.png'), at('FileSystem:/Misc/été.png'), at('FileSystem:/TexturesOld/T_Sky.png'),
+    // A metadata entry named `name` is not the asset's name.
+    { ...at('FileSystem:/Misc/other.png'), parameters: [{ name: 'name', value: 'T_Sky.png' }, { name: 'uri', value: 'FileSystem:/Textures/T_Sky.png' }] },
+    { ...bare, id: 'no name or uri' },
+  ];
+  const selected = (text: string) => files.filter((a) => matchesAsset(compile(text), a)).map((a) => a.id.replace('FileSystem:/', ''));
+
+  it('compile to lists of patterns, one list per clause; a uri pattern gets the FileSystem:/ scheme once', () => {
+    expect(compile('asset.name==*sky*;asset.name=in=(a.png,"b c.png")').names).toEqual([['*sky*'], ['a.png', 'b c.png']]);
+    expect(compile('asset.uri==Textures/*').uris).toEqual([['FileSystem:/Textures/*']]);
+    expect(compile('asset.uri=in=(FileSystem:/Textures/*,filesystem:/x.png,*.png)').uris)
+      .toEqual([['FileSystem:/Textures/*', 'FileSystem:/x.png', 'FileSystem:/*.png']]);
+    const long = compileFilter(`asset.name==${'x'.repeat(4097)}`);
+    expect(long.ok ? null : long.error.part).toBe('asset.name');
+    expect(compileFilter(`asset.uri==${'x'.repeat(4096)}`).ok).toBe(true);
+    expect(compileFilter('asset.uri==x', 'relationships').ok).toBe(false);
+  });
+
+  it('* matches any run of characters, / too; without * the whole value must match', () => {
+    expect(selected('asset.name==*sky*')).toEqual(['Textures/T_Sky.png', 'Textures/Sub/sky_box.PNG', 'TexturesOld/T_Sky.png']);
+    expect(selected('asset.name==sky')).toEqual([]);
+    expect(selected('asset.name==T_Sky.png*')).toEqual(['Textures/T_Sky.png', 'TexturesOld/T_Sky.png']);
+    expect(selected('asset.name==*')).toHaveLength(files.length - 1);
+    expect(selected('asset.uri==Textures/*')).toEqual(['Textures/T_Sky.png', 'Textures/Sub/sky_box.PNG', 'Textures/a_b.png', 'Textures/axb.png']);
+    expect(selected('asset.uri==Textures')).toEqual(['Textures']);
+    expect(selected('asset.uri==Textures*')).toEqual(['Textures', 'Textures/T_Sky.png', 'Textures/Sub/sky_box.PNG', 'Textures/a_b.png', 'Textures/axb.png', 'TexturesOld/T_Sky.png']);
+    expect(selected('asset.uri==*/T_Sky.png')).toEqual(['Textures/T_Sky.png', 'TexturesOld/T_Sky.png']);
+    expect(selected('asset.uri==*T*S*y*')).toEqual(['Textures/T_Sky.png', 'Textures/Sub/sky_box.PNG', 'TexturesOld/T_Sky.png']);
+    expect(selected('asset.uri==FileSystem:/Textures/T_Sky.png')).toEqual(['Textures/T_Sky.png']);
+  });
+
+  it('ignores the case of ASCII letters only', () => {
+    expect(selected('asset.name==t_sky.PNG')).toEqual(['Textures/T_Sky.png', 'TexturesOld/T_Sky.png']);
+    expect(selected('asset.uri==fileSYSTEM:/textures/sub/*.png')).toEqual(['Textures/Sub/sky_box.PNG']);
+    expect(selected('asset.name==été.png')).toEqual(['Misc/été.png']);
+    expect(selected('asset.name==ÉTé.png')).toEqual(['Misc/Été.png']);
+    expect(selected('asset.name==ÉTÉ.png')).toEqual([]);
+  });
+
+  it('%, _ and \\ are plain characters', () => {
+    expect(selected('asset.name==a_b.png')).toEqual(['Textures/a_b.png']);
+    expect(selected('asset.name==a%b.png')).toEqual([]);
+    expect(selected('asset.name==100%.png')).toEqual(['100%.png']);
+    expect(selected('asset.name==100_.png')).toEqual([]);
+    expect(selected('asset.name==*_*')).toEqual(['Textures/T_Sky.png', 'Textures/Sub/sky_box.PNG', 'Textures/a_b.png', 'TexturesOld/T_Sky.png']);
+    expect(selected('asset.name==*%*')).toEqual(['100%.png']);
+  });
+
+  it('=in= is any of the patterns; several clauses must all hold, with each other and with the other selectors', () => {
+    expect(selected('asset.name=in=(a_b.png,*.PNG)')).toHaveLength(10);
+    expect(selected('asset.name=in=(a_b.png,*.fbx)')).toEqual(['Textures/a_b.png']);
+    expect(selected('asset.name=in=(a_b.png,axb.png)')).toEqual(['Textures/a_b.png', 'Textures/axb.png']);
+    expect(selected('asset.name==*sky*;asset.uri==Textures/*')).toEqual(['Textures/T_Sky.png', 'Textures/Sub/sky_box.PNG']);
+    expect(selected('asset.name==*sky*;asset.name==t*')).toEqual(['Textures/T_Sky.png', 'TexturesOld/T_Sky.png']);
+    expect(selected('asset.name==*sky* and asset.uri==*/sub/*')).toEqual(['Textures/Sub/sky_box.PNG']);
+    expect(selected(`asset.name==*sky*;assetId==FileSystem:/TexturesOld/T_Sky.png`)).toEqual(['TexturesOld/T_Sky.png']);
   });
 });

@@ -49,6 +49,8 @@ export interface RsqlFilterInputProps {
 export const DEFAULT_EXAMPLES: Record<FilterTarget, readonly RsqlExample[]> = {
   assets: [
     { text: 'asset.type.name==texture', description: 'Assets of one type (texture, mesh, video, level, material, audio, folder, other)' },
+    { text: 'asset.name==*sky*', description: 'Assets whose name contains sky (* is a wildcard; case-insensitive)' },
+    { text: 'asset.uri==Textures/*', description: 'Everything below the folder Textures (the path in the repository; * is a wildcard)' },
     { text: 'assetId=in=(ID1,ID2)', description: 'Assets with one of the listed IDs' },
     { text: 'exchange.snapshot.fromRevision==latest-1;exchange.snapshot.toRevision==latest', description: 'What the last commit inserted, modified or removed' },
     { text: 'asset.parameter.name==category and asset.parameter.value==Hero', description: 'Assets whose metadata “category” is Hero' },

@@ -25,6 +25,7 @@ const failure = async (method: string, params: Record<string, unknown>): Promise
 const query = (params: Record<string, unknown>) => panel.ok<Page<TAsset>>(SERVER_NAME, 'QueryAssets', { Repository: REPO, Branch: 'Main', ...params });
 const relationships = (params: Record<string, unknown>) => panel.ok<Page<TRelationship>>(SERVER_NAME, 'QueryRelationships', { Repository: REPO, Branch: 'Main', ...params });
 const id = (uri: string) => expectedAssetId(REPO, 'Main', uri);
+const uris = async (filters: string, limit = 500) => (await query({ Filters: filters, Limit: limit })).results.map((a) => a.uri);
 
 async function commitChanges(changes: unknown[], author = 'STAGE-A'): Promise<string> {
   const { Commit } = await panel.ok<{ Commit: string }>(SERVER_NAME, 'CreateCommit', {
@@ -82,6 +83,16 @@ describe('QueryAssets', () => {
     expect((await query({ Filters: 'asset.type.name==assethub:texture-1.0.0' })).results).toHaveLength(2);
     const ids = `assetId=in=(${id('FileSystem:/textures/wall.png')}, ${id('FileSystem:/show.umap')})`;
     expect((await query({ Filters: ids })).results.map((a) => a.uri)).toEqual(['FileSystem:/textures/wall.png']);
+  });
+
+  it('* is a wildcard, ASCII case is ignored, a path may leave out FileSystem:/, =in= is any of its patterns', async () => {
+    expect(await uris('asset.name==WALL.PNG')).toEqual(['FileSystem:/textures/wall.png']);
+    expect(await uris('asset.name==*l*.png')).toEqual(['FileSystem:/textures/floor.png', 'FileSystem:/textures/wall.png']);
+    expect(await uris('asset.uri==Textures/*')).toEqual(['FileSystem:/textures/floor.png', 'FileSystem:/textures/wall.png']);
+    expect(await uris('asset.uri==TEXTURES')).toEqual(['FileSystem:/textures']);
+    expect(await uris('asset.uri==FileSystem:/textures/w*')).toEqual(['FileSystem:/textures/wall.png']);
+    expect(await uris('asset.name=in=(floor.png,show.umap)')).toEqual(['FileSystem:/textures/floor.png']);
+    expect(await uris('asset.name==show.umap;exchange.snapshot.toRevision==latest-1')).toEqual(['FileSystem:/show.umap']);
   });
 
   it('INVALID_FILTER names the bad part; unknown branches and bad limits fail too', async () => {
@@ -184,6 +195,26 @@ describe('paging 10,000 assets', () => {
     expect(delta.results.map((r) => [r.operation, r.to.asset.id])).toEqual([
       ['REMOVE', id('FileSystem:/bulk/d18/f001.fbx')], ['INSERT', id('FileSystem:/bulk/d19/f999.fbx')],
     ]);
+  });
+
+  it('% and _ in a pattern are plain characters', async () => {
+    expect(await uris('asset.name==f_00.fbx')).toEqual([]);
+    expect(await uris('asset.name==f%0.fbx')).toEqual([]);
+    const hundreds = await uris('asset.name==f*00.fbx');
+    expect(hundreds).toHaveLength(20 * 5);
+    expect(hundreds.every((u) => /\/f[0-4]00\.fbx$/.test(u))).toBe(true);
+  });
+
+  it('a path prefix pages with cursors like any filter; a leading * finds the same', async () => {
+    const seen: string[] = [];
+    let page = await query({ Filters: 'asset.uri==BULK/d03/*', Limit: 200 });
+    seen.push(...page.results.map((a) => a.uri));
+    while (page.pagination.nextCursor) {
+      page = await query({ Filters: 'asset.uri==BULK/d03/*', Limit: 200, Cursor: page.pagination.nextCursor });
+      seen.push(...page.results.map((a) => a.uri));
+    }
+    expect(seen).toEqual(Array.from({ length: 500 }, (_, i) => `FileSystem:/bulk/d03/f${String(i).padStart(3, '0')}.fbx`));
+    expect(await uris('asset.uri==*/D03/*')).toEqual(seen);
   });
 });
 

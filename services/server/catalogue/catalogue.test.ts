@@ -286,6 +286,18 @@ describe('query plans', () => {
     }
   });
 
+  it.each([
+    ['asset.uri==textures/*', 'files_current', 'branch_id=? AND to_pos=?'],
+    ['asset.uri==Textures/Wall.png;exchange.snapshot.toRevision==latest-1', 'sqlite_autoindex_files_1', 'branch_id=?'],
+    ['asset.uri==tex*;asset.type.name==texture', 'files_type', 'branch_id=? AND asset_kind=?'],
+  ])('%s reads a uri range of %s, from the cursor on', (text, index, equal) => {
+    for (const after of [null, 'FileSystem:/m', 'FileSystem:/textures/x']) {
+      expect(plan(text, 'assets', after)[0]).toBe(`SEARCH f USING INDEX ${index} (${equal} AND uri>? AND uri<?)`);
+    }
+    // A pattern that begins with * (and asset.name) has no range to read: it is checked on every row.
+    expect(plan('asset.uri==*/wall.png;asset.name==wall*')[0]).toBe('SEARCH f USING INDEX files_current (branch_id=? AND to_pos=?)');
+  });
+
   it('relationship filters use the parent and asset indexes', () => {
     expect(plan(`from.asset.id==${'B'.repeat(40)}`, 'relationships')[0]).toMatch(/^SEARCH f USING INDEX files_parent/);
     expect(plan(`to.asset.id==${'B'.repeat(40)}`, 'relationships')[0]).toMatch(/^SEARCH f USING INDEX files_asset/);

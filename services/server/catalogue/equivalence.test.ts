@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTAINMENT_TYPE, assetTypeString, ASSET_KINDS } from '../../../shared/assethub/catalogue.ts';
 import type { TCommitChange } from '../../../shared/assethub/calls.ts';
+import { LIKE_ESCAPE, likePattern, matchesPattern } from '../../../shared/rsql/pattern.ts';
 import type { Branch } from '../store.ts';
 import { filterableOf } from './index.ts';
 import { importAssets } from './transfer.ts';
@@ -25,8 +26,10 @@ function rng(seed: number): () => number {
   };
 }
 
-const FOLDERS = ['FileSystem:/a', 'FileSystem:/a/b', 'FileSystem:/c'];
-const NAMES = ['x.png', 'y.fbx', 'z.wav', 'w.txt', 'v.umap', 'Big File.mov'];
+// Folders in both cases, so that a uri range must take in both spellings of a prefix.
+const FOLDERS = ['FileSystem:/a', 'FileSystem:/a/b', 'FileSystem:/C'];
+// `a_b` / `aXb` and `100%` / `100x`: names an unescaped LIKE `_` or `%` would confuse.
+const NAMES = ['x.png', 'y.fbx', 'z.wav', 'w.txt', 'v.umap', 'Big File.mov', 'a_b.png', 'aXb.png', '100%.exr', '100x.exr'];
 const URIS = [...FOLDERS, ...['FileSystem:', ...FOLDERS].flatMap((f) => NAMES.map((n) => `${f}/${n}`))].map((u) => u.replace('FileSystem:/', 'FileSystem:/'));
 const META_NAMES = ['category', 'family', 'type', 'typeId', 'Cross-Section', 'uri', 'size', 'kind'];
 const META_VALUES = ['Windows', 'Doors', 'Basic Wall', '1', '2', 'texture', 'FileSystem:/a/x.png', '7'];
@@ -111,13 +114,51 @@ function randomRevisions(random: () => number, commits: string[]): string[] {
   return [`exchange.snapshot.fromRevision==${fromRef}`, ...(random() < 0.8 ? [`exchange.snapshot.toRevision==${ref(to)}`] : [])];
 }
 
+/** An `asset.name` / `asset.uri` value from an existing name or path: letters' case flipped, parts made `*`, `%`/`_` swapped. */
+function randomPattern(random: () => number, text: string): string {
+  // By code point: a pattern is whole characters (compileFilter refuses a lone surrogate).
+  const chars = [...text].map((c) => (/[a-z]/i.test(c) && random() < 0.3 ? (c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase()) : c));
+  const part = (from: number, to?: number) => chars.slice(from, to).join('');
+  const r = random();
+  const cut = Math.floor(random() * (chars.length + 1));
+  if (r < 0.2) return `${part(0, cut)}*`; // a prefix
+  if (r < 0.35) return `*${part(cut)}`; // a suffix: a scan
+  if (r < 0.5) return `${part(0, cut)}*${part(cut + 1 + Math.floor(random() * 3))}`;
+  if (r < 0.6) return `*${part(cut, cut + 2)}*`;
+  if (r < 0.7) return part(0).replace(/[%_xX]/g, (c) => ({ '%': '_', _: '%', x: '%', X: '_' })[c] ?? c);
+  return part(0);
+}
+
+/** `asset.name==P` (or `=in=` two) with patterns made from the names of these URIs. */
+function nameClause(random: () => number, uris: readonly string[]): string {
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)] as T;
+  const names = Array.from({ length: random() < 0.2 ? 2 : 1 }, () => quote(randomPattern(random, pick([...uris.map((u) => u.slice(u.lastIndexOf('/') + 1)), 'a', 'b']))));
+  return names.length === 1 ? `asset.name==${names[0]}` : `asset.name=in=(${names.join(',')})`;
+}
+
+/** `asset.uri==P` (or `=in=` two) with patterns made from these URIs, mostly without their `FileSystem:/`. */
+function uriClause(random: () => number, uris: readonly string[]): string {
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)] as T;
+  const paths = Array.from({ length: random() < 0.2 ? 2 : 1 }, () => {
+    const uri = pick(uris);
+    return quote(randomPattern(random, random() < 0.8 ? uri.slice('FileSystem:/'.length) : uri));
+  });
+  return paths.length === 1 ? `asset.uri==${paths[0]}` : `asset.uri=in=(${paths.join(',')})`;
+}
+
+/** Only `asset.name` / `asset.uri` clauses, from URIs that exist somewhere in the history (most filters above select nothing). */
+function randomPatternFilter(random: () => number, uris: readonly string[], commits: string[]): string {
+  const clauses = Array.from({ length: 1 + Math.floor(random() * 2) }, () => (random() < 0.4 ? nameClause(random, uris) : uriClause(random, uris)));
+  return [...clauses, ...randomRevisions(random, commits)].join(random() < 0.5 ? ';' : ' and ');
+}
+
 function randomAssetFilter(random: () => number, g: Generated, commits: string[]): string {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)] as T;
   const values = [...META_VALUES, ...URIS, ...NAMES, '0', '20', 'folder', 'mesh', 'nope'];
   const clauses: string[] = [];
   const n = Math.floor(random() * 3);
   for (let i = 0; i < n; i++) {
-    switch (Math.floor(random() * 7)) {
+    switch (Math.floor(random() * 9)) {
       case 0: clauses.push(`assetId==${pick(g.ids)}`); break;
       case 1: clauses.push(`assetId=in=(${pick(g.ids)},${pick(g.ids)},${pick(g.ids)})`); break;
       case 2: {
@@ -132,6 +173,8 @@ function randomAssetFilter(random: () => number, g: Generated, commits: string[]
         break;
       }
       case 5: clauses.push(`asset.refParameter.${pick(['name==parent', 'name==parent', `typeId==${CONTAINMENT_TYPE}`, 'name=="Base Constraint"'])}${random() < 0.8 ? `;asset.refParameter.value==${pick(random() < 0.7 ? g.folderIds : g.ids)}` : ''}`); break;
+      case 7: clauses.push(nameClause(random, URIS)); break;
+      case 8: clauses.push(uriClause(random, URIS)); break;
       default: clauses.push(`asset.parameter.name==size;asset.parameter.value==${pick(['0', '20', '25', '30'])}`);
     }
   }
@@ -155,7 +198,7 @@ beforeAll(() => {
 afterAll(() => t?.close());
 
 describe('catalogue SQL = brute-force reference on random histories', () => {
-  it.each(Array.from({ length: 12 }, (_, i) => 1000 + i))('history seed %i: 50 asset filters, 20 relationship filters, pages of 1–4', (seed) => {
+  it.each(Array.from({ length: 12 }, (_, i) => 1000 + i))('history seed %i: 70 asset filters, 20 relationship filters, pages of 1–4', (seed) => {
     const g = generate(t, seed);
     const random = rng(seed * 7919);
     for (const branch of g.branches) {
@@ -169,6 +212,15 @@ describe('catalogue SQL = brute-force reference on random histories', () => {
       });
       for (let i = 0; i < 25; i++) {
         const text = randomAssetFilter(random, g, commits);
+        const expected = referenceAssets(filterOf(text), history);
+        if (expected.length > 0) selecting.push(`${text} → ${expected.join(' ')}`);
+        const limit = 1 + Math.floor(random() * 4);
+        expect(pagedAssets(t.catalogue, branch, filterOf(text), limit), `seed ${seed} ${branch.name}: ${text} (limit ${limit})`).toEqual(expected);
+        expect(t.catalogue.count(branch, t.catalogue.resolve(branch, filterOf(text)), filterOf(text)), text).toBe(expected.length);
+      }
+      const seen = [...new Set(commits.flatMap((_, pos) => history.snapshotAt(pos).map((a) => a.uri)))];
+      for (let i = 0; i < 10; i++) {
+        const text = randomPatternFilter(random, seen, commits);
         const expected = referenceAssets(filterOf(text), history);
         if (expected.length > 0) selecting.push(`${text} → ${expected.join(' ')}`);
         const limit = 1 + Math.floor(random() * 4);
@@ -192,9 +244,37 @@ describe('catalogue SQL = brute-force reference on random histories', () => {
       /assetId==/, /assetId=in=/, /asset\.type\.name==assethub:/, /asset\.type\.name==[a-z]+\b(?!:)/,
       /asset\.parameter\.(category|family|type|typeId)==/, /asset\.parameter\.name==/, /asset\.parameter\.value==/,
       /asset\.refParameter\.name==parent;asset\.refParameter\.value/, /asset\.refParameter\.typeId==/, /from\.asset\.id==/, /to\.asset\.id==/,
+      /asset\.name=="[^"*]*"/, /asset\.name=="[^"]*\*[^"]*"/, /asset\.name=in=/, /asset\.uri=="[^*"]+\*"/, /asset\.uri=="\*[^"]*"/,
+      /asset\.uri=="[^"*]*"/, /asset\.uri=in=/, /asset\.name=="[^"*]*[%_][^"*]*"/,
       /fromRevision==/, /toRevision==/, /→ .*INSERT /, /→ .*MODIFY /, /→ .*REMOVE /, /→ .*AT /,
     ]) {
       expect(selecting.some((s) => part.test(s)), String(part)).toBe(true);
     }
+  });
+});
+
+describe('name and uri patterns: SQLite LIKE (likePattern) = matchesPattern', () => {
+  it('on random texts and patterns over letters in both cases, non-ASCII letters, /, %, _, \\ and *', () => {
+    const random = rng(42);
+    const alphabet = ['a', 'A', 'b', 'B', '/', '.', '%', '_', LIKE_ESCAPE, 'é', 'É', 'ß', '😀'];
+    const word = (max: number, extra: string[] = []) => Array.from({ length: Math.floor(random() * (max + 1)) }, () => {
+      const from = [...alphabet, ...extra];
+      return from[Math.floor(random() * from.length)] as string;
+    }).join('');
+    const pairs: Array<[string, string]> = [];
+    for (let i = 0; i < 3000; i++) {
+      const text = word(8);
+      // Half the patterns are made from the text, so that many match.
+      const pattern = random() < 0.5 ? randomPattern(random, text) : word(6, ['*', '*']);
+      pairs.push([pattern, text]);
+    }
+    const row = t.store.database.get(
+      `SELECT json_group_array(value ->> '$[1]' LIKE value ->> '$[0]' ESCAPE '${LIKE_ESCAPE}') AS r FROM json_each(?)`,
+      [JSON.stringify(pairs.map(([p, text]) => [likePattern(p), text]))],
+    );
+    const sql = JSON.parse(String(row?.r)) as number[];
+    const mismatches = pairs.filter(([p, text], i) => matchesPattern(p, text) !== (sql[i] === 1));
+    expect(mismatches).toEqual([]);
+    expect(sql.filter((m) => m === 1).length).toBeGreaterThan(500);
   });
 });

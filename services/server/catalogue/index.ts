@@ -286,7 +286,8 @@ function actorOf(actors: Map<string, Actor>, commitId: string): Actor {
 
 /**
  * What an RSQL filter sees of an asset record: its kind as `type` (asset.type.name compares kinds, see
- * typeNameToKind), its attributes as parameters and its folder as the reference parameter `parent`.
+ * typeNameToKind), its system attributes `name` and `uri` (the record's `name` and `uri`) as `name` and `uri`, its
+ * attributes as parameters and its folder as the reference parameter `parent`.
  */
 export function filterableOf(asset: TAsset): FilterableAsset {
   const space = asset.space.data as { repository?: unknown; branch?: unknown };
@@ -295,6 +296,8 @@ export function filterableOf(asset: TAsset): FilterableAsset {
   return {
     id: asset.id,
     type: typeNameToKind(asset.type),
+    name: asset.name,
+    uri: asset.uri,
     parameters,
     refParameters: parentId === null ? [] : [{ name: PARENT_PARAMETER, value: parentId, typeId: CONTAINMENT_TYPE }],
   };

@@ -13,6 +13,13 @@
  * | a snapshot at the head                  | `files_current` (branch, to_pos NULL, uri)      |
  * | anything else                           | the primary key (branch, uri, from_pos)         |
  *
+ * An `asset.uri` pattern that begins with ASCII text (not `*`) also bounds the uri column (`uriBounds`): the parent,
+ * type, head-snapshot and primary-key drivers read (…, uri) in order, so an exact or prefix pattern reads a range of
+ * them, not the whole branch (the other drivers check it on their rows). Case does not matter, so the range runs from
+ * the prefix in upper case to the prefix in lower case (`Tex` reads `TEX` … `tex`: every path whose first character
+ * lies between `T` and `t`, the ends narrower): exact for digits and punctuation, a part of the branch from the first
+ * letter on. `asset.name`, and an `asset.uri` pattern that begins with `*`, are checked row by row.
+ *
  * Every other clause is checked on the rows the driver yields. A probe for another version of the same URI always goes
  * through (branch, uri, …). A delta's MODIFY/INSERT flag is looked up for the page's rows only, and its removed part
  * checks only the candidates up to the last URI of a full changed part. The semantics are those of shared/rsql
@@ -20,7 +27,9 @@
  */
 import type sqlite from 'node-sqlite3-wasm';
 import { CONTAINMENT_TYPE, typeNameToKind } from '../../../shared/assethub/catalogue.ts';
+import { URI_SCHEME } from '../../../shared/assethub/uri.ts';
 import type { CompiledFilter, ParameterMatch } from '../../../shared/rsql/filter.ts';
+import { LIKE_ESCAPE, likePattern, lowerAscii, upperAscii } from '../../../shared/rsql/pattern.ts';
 import type { RevisionRange } from '../../../shared/rsql/revisions.ts';
 
 export type Bind = string | number | null;
@@ -114,6 +123,60 @@ function refClause(r: ParameterMatch): Clause {
   return r.value === undefined ? clause('f.parent_id IS NOT NULL') : clause('f.parent_id = ?', r.value);
 }
 
+/** `column` matches one of the patterns (shared/rsql/pattern.ts; SQLite's LIKE ignores the case of ASCII letters only). */
+function patternClause(column: string, patterns: readonly string[]): Clause {
+  const like = `${column} LIKE ? ESCAPE '${LIKE_ESCAPE}'`;
+  return clause(`(${patterns.map(() => like).join(' OR ')})`, ...patterns.map(likePattern));
+}
+
+interface Bounds { low: string | null; high: string | null }
+
+/**
+ * The uri range every URI matching `pattern` (a compiled `asset.uri` pattern: `FileSystem:/` and the path) lies in,
+ * from its literal ASCII prefix: [scheme + PREFIX, scheme + prefix with its last character one higher). Null when the
+ * path begins with `*` or a character past ASCII. Stored URIs all begin with URI_SCHEME exactly as written.
+ */
+function prefixBounds(pattern: string): Bounds | null {
+  const path = pattern.slice(URI_SCHEME.length);
+  let n = 0;
+  while (n < path.length && path[n] !== '*' && path.charCodeAt(n) < 0x80) n++;
+  if (n === 0) return null;
+  const prefix = path.slice(0, n);
+  const lower = lowerAscii(prefix);
+  return { low: URI_SCHEME + upperAscii(prefix), high: URI_SCHEME + lower.slice(0, -1) + String.fromCharCode(lower.charCodeAt(n - 1) + 1) };
+}
+
+const minUtf8 = (a: string, b: string): string => (compareUtf8(a, b) <= 0 ? a : b);
+const maxUtf8 = (a: string, b: string): string => (compareUtf8(a, b) >= 0 ? a : b);
+
+/** The uri range all `asset.uri` clauses allow: each clause the union of its patterns' ranges, all of them the intersection. */
+function uriBounds(uris: readonly string[][]): Bounds {
+  let low: string | null = null;
+  let high: string | null = null;
+  for (const patterns of uris) {
+    const ranges = patterns.map(prefixBounds);
+    if (ranges.length === 0 || ranges.some((r) => r === null)) continue;
+    const known = ranges as Array<{ low: string; high: string }>;
+    const lo = known.map((r) => r.low).reduce(minUtf8);
+    const hi = known.map((r) => r.high).reduce(maxUtf8);
+    low = low === null ? lo : maxUtf8(low, lo);
+    high = high === null ? hi : minUtf8(high, hi);
+  }
+  return { low, high };
+}
+
+/**
+ * The uri conditions of a statement: the `asset.uri` range, with a page's cursor (`uri > after`) folded into its lower
+ * bound, so that the index is searched from the later of the two.
+ */
+function uriRange(bounds: Bounds, after: string | null): Clause[] {
+  const out: Clause[] = [];
+  if (after !== null && (bounds.low === null || compareUtf8(after, bounds.low) >= 0)) out.push(clause('f.uri > ?', after));
+  else if (bounds.low !== null) out.push(clause('f.uri >= ?', bounds.low));
+  if (bounds.high !== null) out.push(clause('f.uri < ?', bounds.high));
+  return out;
+}
+
 /** The ids every `assetId` clause allows (all must hold), or null when there is none. */
 function allowedIds(lists: string[][]): string[] | null {
   if (lists.length === 0) return null;
@@ -156,6 +219,8 @@ function filterClauses(q: Query): Clause[] {
   if (q.target === 'assets') {
     const ids = allowedIds(f.assetIds);
     if (ids) out.push(clause('f.asset_id IN (SELECT value FROM json_each(?))', JSON.stringify(ids)));
+    for (const patterns of f.names) out.push(patternClause('f.name', patterns));
+    for (const patterns of f.uris) out.push(patternClause('f.uri', patterns));
     for (const t of f.typeNames) out.push(clause('f.asset_kind = ?', typeNameToKind(t)));
     for (const { name, value } of f.parameterValues) out.push(parameterClause({ name, value }));
     for (const m of f.parameters) out.push(parameterClause(m));
@@ -230,6 +295,7 @@ function source(driver: Driver, part: 'rows' | 'removed', q: Query): { from: str
 export function statements(db: sqlite.Database, q: Query, after: string | null, limit: number | 'count'): Statement[] {
   const driver = chooseDriver(db, q);
   const filters = filterClauses(q);
+  const bounds = q.target === 'assets' ? uriBounds(q.filter.uris) : { low: null, high: null };
   const { from, to } = q.range;
   const parts: Array<{ part: 'rows' | 'removed'; rows: Clause[]; columns: string }> = [];
   if (from === null) {
@@ -257,7 +323,7 @@ export function statements(db: sqlite.Database, q: Query, after: string | null, 
   return parts.map(({ part, rows, columns }) => {
     const src = source(driver, part, q);
     const where = [...src.where, clause('f.branch_id = ?', q.branchId), ...rows, ...filters];
-    if (after !== null && limit !== 'count') where.push(clause('f.uri > ?', after));
+    where.push(...uriRange(bounds, limit === 'count' ? null : after));
     const conditions = where.map((c) => c.sql).join(' AND ');
     const params = where.flatMap((c) => c.params);
     if (limit === 'count') return { text: `SELECT COUNT(*) AS n FROM ${src.from} WHERE ${conditions}`, params };

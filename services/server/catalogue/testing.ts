@@ -77,15 +77,16 @@ export function referenceHistory(store: Store, repository: string, branch: Branc
       const parent = parentUri(v.uri);
       const parentId = parent === null ? null : expectedAssetId(repository, branch.name, parent);
       const kind = assetKindOf(v.uri, dir);
+      const name = v.uri.slice(v.uri.lastIndexOf('/') + 1);
       const parameters = [
-        { name: 'uri', value: v.uri }, { name: 'name', value: v.uri.slice(v.uri.lastIndexOf('/') + 1) },
+        { name: 'uri', value: v.uri }, { name: 'name', value: name },
         { name: 'size', value: String(v.size) }, { name: 'kind', value: kind },
         ...(v.hash === null ? [] : [{ name: 'hash', value: v.hash }]),
         ...(metadata.get(id) ?? []),
       ];
       return {
         uri: v.uri, id, revision: v.commitId, created, parentId,
-        filterable: { id, type: kind, parameters, refParameters: parentId === null ? [] : [{ name: 'parent', value: parentId, typeId: CONTAINMENT_TYPE }] },
+        filterable: { id, type: kind, name, uri: v.uri, parameters, refParameters: parentId === null ? [] : [{ name: 'parent', value: parentId, typeId: CONTAINMENT_TYPE }] },
       };
     });
     snapshots.push(assets);
@@ -110,13 +111,21 @@ export function referenceRelationships(filter: CompiledFilter, history: History<
   return r.value.map((row) => `${row.operation ?? 'AT'} ${row.item.parentId}>${row.item.id}@${row.item.created}`);
 }
 
-/** Every page of an asset query through Catalogue.page, `limit` at a time, as `OP uri@revision` lines. */
+/**
+ * Every page of an asset query through Catalogue.page, `limit` at a time, as `OP uri@revision` lines. A URI seen
+ * twice throws (a page that does not move past its cursor would otherwise be read forever).
+ */
 export function pagedAssets(catalogue: Catalogue, branch: Branch, filter: CompiledFilter, limit: number): string[] {
   const range = catalogue.resolve(branch, filter);
   const out: string[] = [];
+  const seen = new Set<string>();
   let after: string | null = null;
   for (;;) {
     const page = catalogue.page(branch, range, filter, after, limit);
+    for (const a of page) {
+      if (seen.has(a.uri)) throw new Error(`${a.uri} again after ${after}: the page did not move past its cursor`);
+      seen.add(a.uri);
+    }
     out.push(...page.map((a) => `${a.operation ?? 'AT'} ${a.uri}@${a.revisionId}`));
     if (page.length < limit) return out;
     after = (page.at(-1) as { uri: string }).uri;

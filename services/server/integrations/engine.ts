@@ -402,7 +402,7 @@ export class IntegrationEngine {
     // assetId clauses narrow the records in SQL; other selectors are matched against each asset at its branch head.
     let ids: string[] | null = null;
     for (const clause of filter.assetIds) ids = ids === null ? [...clause] : ids.filter((id) => clause.includes(id));
-    const selectors = filter.typeNames.length + filter.parameterValues.length + filter.parameters.length + filter.refParameters.length > 0;
+    const selectors = filter.names.length + filter.uris.length + filter.typeNames.length + filter.parameterValues.length + filter.parameters.length + filter.refParameters.length > 0;
     const results: RecordRow[] = [];
     let after = start;
     let more = false;

@@ -514,6 +514,9 @@ describe('Calls', () => {
     expect(some.map((a) => a.assetId).sort()).toEqual([ids[1], ids[2]].sort());
     const meshes = await query(NAME, 'Tracked', 'asset.type.name==mesh', 2);
     expect(meshes.map((a) => a.uri).sort()).toEqual(uris.filter((u) => u.endsWith('.fbx')).sort());
+    const byName = await query(NAME, 'Tracked', 'asset.name==*.FBX;asset.uri==set/*', 2);
+    expect(byName.map((a) => a.uri).sort()).toEqual(uris.filter((u) => u.endsWith('.fbx')).sort());
+    expect(await query(NAME, 'Tracked', 'asset.uri==other/*')).toEqual([]);
     expect(await panel.call(SERVER_NAME, 'QueryIntegrationAssets', { Integration: NAME, Status: 'Tracked', Filter: 'asset.colour==red' }))
       .toMatchObject({ Failure: { Code: 'INVALID_FILTER' } });
     const page = await panel.ok<{ pagination: { nextCursor: string } }>(SERVER_NAME, 'QueryIntegrationAssets', { Integration: NAME, Status: 'Tracked', Limit: 2 });

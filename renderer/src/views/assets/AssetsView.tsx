@@ -8,7 +8,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { TAsset } from '../../../../shared/assethub/catalogue.ts';
 import type { TCommit } from '../../../../shared/assethub/states.ts';
-import { RsqlFilterInput, filterProblem, type RsqlExample } from '../../components/RsqlFilterInput.tsx';
+import { DEFAULT_EXAMPLES, RsqlFilterInput, filterProblem, type RsqlExample } from '../../components/RsqlFilterInput.tsx';
 import { serverOf, shortId } from '../../shell/selectors.ts';
 import { usePanel, type PanelData } from '../../store/panel.ts';
 import { useNow } from '../useNow.ts';
@@ -159,6 +159,7 @@ export function AssetsView() {
 
   const examples: RsqlExample[] = [
     { text: 'asset.type.name==texture', description: 'Textures (types: texture, mesh, video, level, material, audio, folder, other)' },
+    ...DEFAULT_EXAMPLES.assets.filter((e) => e.text.startsWith('asset.name') || e.text.startsWith('asset.uri')),
     {
       text: `assetId=in=(${(state.rows.length >= 2 ? state.rows.slice(0, 2).map((r) => rsqlValue(r.id)) : ['ID1', 'ID2']).join(',')})`,
       description: state.rows.length >= 2 ? 'The first two assets of the table, by ID' : 'Assets with one of the listed IDs',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compileFilter } from '../../../../shared/rsql/index.ts';
-import { filterProblem, insertExample } from '../../components/RsqlFilterInput.tsx';
+import { DEFAULT_EXAMPLES, filterProblem, insertExample } from '../../components/RsqlFilterInput.tsx';
 import { composeFilters, entryLabel, exportFileName, filterRevisions, loadFromStart, loadMore, parseImportProblems, rsqlValue, splitList, type FetchPage } from './model.ts';
 
 describe('the Filters sent', () => {
@@ -35,6 +35,13 @@ describe('the filter input', () => {
     expect(filterProblem('asset.type.name!=mesh', 'assets')).toMatchObject({ part: '!=' });
     expect(filterProblem('from.asset.id==x', 'assets')).not.toBeNull();
     expect(filterProblem('from.asset.id==x', 'relationships')).toBeNull();
+  });
+
+  it('offers only valid examples, finding by name and by path among them', () => {
+    for (const target of ['assets', 'relationships'] as const) {
+      for (const e of DEFAULT_EXAMPLES[target]) expect(filterProblem(e.text, target), e.text).toBeNull();
+    }
+    expect(DEFAULT_EXAMPLES.assets.map((e) => e.text)).toEqual(expect.arrayContaining(['asset.name==*sky*', 'asset.uri==Textures/*']));
   });
 
   it('inserts an example alone or as one more clause', () => {
