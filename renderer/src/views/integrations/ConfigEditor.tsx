@@ -8,7 +8,7 @@
 import { useEffect, useId, useMemo, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import type { TIntegrationEntry } from '../../../../shared/assethub/integrations.ts';
 import { RsqlFilterInput, filterProblem } from '../../components/RsqlFilterInput.tsx';
-import { RepoName } from '../repositories/RepoName.tsx';
+import { RepoName } from '../../components/RepoName.tsx';
 import { FILTER_EXAMPLES, checkForm, configSignature, duration, formOf, retrySummary, revisionProblem, type ConfigForm, type FormField } from './model.ts';
 import { failureOf, saveIntegration, type Failure } from './server.ts';
 
