@@ -20,6 +20,13 @@ export function dictFrom<T>(entries: Iterable<readonly [string, T]>): Dict<T> {
   return out;
 }
 
+/**
+ * `map[key]` when the map holds that key itself. A map that crossed a process boundary as JSON or a structured clone has
+ * a prototype again, where `constructor` or `toString` would read as a function: look names up with this.
+ */
+export const own = <T>(map: Readonly<Dict<T>> | null | undefined, key: string): T | undefined =>
+  map != null && Object.hasOwn(map, key) ? map[key] : undefined;
+
 const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**

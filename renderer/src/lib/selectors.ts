@@ -5,6 +5,7 @@
 import type { ClientStates, ServerStates } from '../../../shared/assethub/states.ts';
 import { SERVER_NAME, parseServiceName } from '../../../shared/protocol/names.ts';
 import type { ServiceEntry } from '../../../shared/panel/api.ts';
+import { own } from '../../../shared/dict.ts';
 import type { PanelData } from '../store/panel.ts';
 
 export { SERVER_NAME };
@@ -12,8 +13,8 @@ export { SERVER_NAME };
 export type Server = { [K in keyof ServerStates]?: ServerStates[K] };
 export type Client = { [K in keyof ClientStates]?: ClientStates[K] };
 
-export const serverOf = (data: PanelData | null): Server => (data?.states[SERVER_NAME] ?? {}) as Server;
-export const clientOf = (data: PanelData | null, name: string): Client => (data?.states[name] ?? {}) as Client;
+export const serverOf = (data: PanelData | null): Server => (own(data?.states, SERVER_NAME) ?? {}) as Server;
+export const clientOf = (data: PanelData | null, name: string): Client => (own(data?.states, name) ?? {}) as Client;
 
 /** Client services, by name; with a machine filter, only those machines. */
 export function clientEntries(data: PanelData | null, machines: readonly string[] = []): ServiceEntry[] {

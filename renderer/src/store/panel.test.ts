@@ -35,6 +35,16 @@ describe('panel transitions', () => {
     expect(data.services['DataHub']).toBeUndefined();
   });
 
+  it('keeps services and states named like Object.prototype members as keys like any other (data from the wire has a prototype)', () => {
+    const wire = JSON.parse(JSON.stringify({ ...snapshot(1), services: [...snapshot(1).services, entry('__proto__', 'other')], states: { constructor: { State: 1 } } })) as Snapshot;
+    let data = fromSnapshot(wire);
+    data = applyPatches(data, { seq: 2, patches: [{ type: 'service', entry: entry('toString', 'other') }, { type: 'state', service: '__proto__', state: 'State', value: 2 }] });
+    expect(Object.keys(data.services).sort()).toEqual(['AssetHubServer', 'DataHub', 'STAGE-B-AssetHubClient', '__proto__', 'toString']);
+    expect(Object.getPrototypeOf(data.services)).toBeNull();
+    expect(Object.keys(data.states).sort()).toEqual(['__proto__', 'constructor']);
+    expect(data.states['__proto__']).toEqual({ State: 2 });
+  });
+
   it('does not mutate the previous data', () => {
     const before = fromSnapshot(snapshot(1));
     const after = applyPatches(before, { seq: 2, patches: [{ type: 'state', service: 'AssetHubServer', state: 'State', value: 1 }] });

@@ -10,6 +10,7 @@ import { create } from 'zustand';
 import { OPERATIONS_KEPT, type CommandArgs, type CommandName, type CommandResult, type ConnectionStatus, type EventData, type HostInfo, type Operation, type PanelHostApi, type Patch, type ServiceEntry, type Snapshot } from '../../../shared/panel/api.ts';
 import type { PanelHost } from '../api/host.ts';
 import type { TransportState } from '../api/bridge.ts';
+import { dict, own } from '../../../shared/dict.ts';
 
 export interface PanelData {
   connection: ConnectionStatus;
@@ -26,9 +27,9 @@ export interface PanelData {
 }
 
 export function fromSnapshot(snapshot: Snapshot): PanelData {
-  const services: Record<string, ServiceEntry> = {};
+  const services = dict<ServiceEntry>();
   for (const entry of snapshot.services) services[entry.name] = entry;
-  const states: Record<string, Record<string, unknown>> = {};
+  const states = dict<Record<string, unknown>>();
   for (const [service, values] of Object.entries(snapshot.states)) states[service] = { ...values };
   return { connection: snapshot.connection, host: snapshot.host, services, states, operations: snapshot.operations, seq: snapshot.seq };
 }
@@ -46,7 +47,7 @@ export function applyOperation(data: PanelData, op: Operation): PanelData {
 function applyPatch(data: PanelData, patch: Patch): void {
   switch (patch.type) {
     case 'state':
-      data.states[patch.service] = { ...data.states[patch.service], [patch.state]: patch.value };
+      data.states[patch.service] = { ...own(data.states, patch.service), [patch.state]: patch.value };
       break;
     case 'service':
       data.services[patch.entry.name] = patch.entry;
@@ -61,7 +62,8 @@ function applyPatch(data: PanelData, patch: Patch): void {
 /** Applies one batch; a batch at or before the data's seq is ignored (returns the same object). */
 export function applyPatches(data: PanelData, batch: EventData<'patches'>): PanelData {
   if (batch.seq <= data.seq) return data;
-  const next: PanelData = { ...data, services: { ...data.services }, states: { ...data.states }, seq: batch.seq };
+  // Copies without a prototype: a service named `__proto__` or `constructor` is a key like any other.
+  const next: PanelData = { ...data, services: Object.assign(dict<ServiceEntry>(), data.services), states: Object.assign(dict<Record<string, unknown>>(), data.states), seq: batch.seq };
   for (const patch of batch.patches) applyPatch(next, patch);
   return next;
 }

@@ -11,6 +11,7 @@ import { useCommand } from '../../lib/useCommand.ts';
 import { usePanel } from '../../store/panel.ts';
 import { useUi } from '../../store/ui.ts';
 import type { PanelData } from '../../store/panel.ts';
+import { own } from '../../../../shared/dict.ts';
 
 interface ConflictWorkspace {
   key: string;
@@ -36,7 +37,7 @@ function conflictWorkspaces(data: PanelData | null, machines: readonly string[])
       const wanted = new Set(assets.ConflictURIs);
       // Only the conflicting URIs are indexed: LocalChanges may hold 100,000 entries.
       const pick = (changes: TAssetChange[]) => new Map(changes.filter((c) => wanted.has(c.URI)).map((c) => [c.URI, c]));
-      const p = client.PersistentState?.Workspaces[name];
+      const p = own(client.PersistentState?.Workspaces, name);
       out.push({
         key: `${entry.name}\u0000${name}`,
         service: entry.name,

@@ -10,6 +10,7 @@ import { useNow } from '../../lib/useNow.ts';
 import { Dot } from '../../components/Dot.tsx';
 import { NoHost } from '../../components/NoHost.tsx';
 import { HubCard } from './HubCard.tsx';
+import { own } from '../../../../shared/dict.ts';
 
 function ConnectionCard({ now }: { now: number }) {
   const { transport, load, data } = usePanel(useShallow((s) => ({ transport: s.transport, load: s.load, data: s.data })));
@@ -157,7 +158,7 @@ function ServicesCard({ now }: { now: number }) {
             </thead>
             <tbody>
               {services.map((entry) => (
-                <ServiceRow key={entry.name} entry={entry} states={data.states[entry.name]} now={now} showProblems={showProblems} />
+                <ServiceRow key={entry.name} entry={entry} states={own(data.states, entry.name)} now={now} showProblems={showProblems} />
               ))}
             </tbody>
           </table>

@@ -13,6 +13,7 @@ import { dateTime, relativeTime, type Tone } from '../../lib/format.ts';
 import { useNow } from '../../lib/useNow.ts';
 import { UNKNOWN, changesWhere, machineSummary, percent, serverChangesWords } from './summary.ts';
 import { RecentOperations } from './RecentOperations.tsx';
+import { dict, own } from '../../../../shared/dict.ts';
 
 const HUB = 'DataHub';
 
@@ -112,7 +113,7 @@ function WorkspaceCounts({ assets, names }: { assets: Record<string, TWorkspaceA
       <tbody>
         {rows.map(([key, w]) => (
           <tr key={key} data-testid="overview-workspace">
-            <th scope="row" className="ov-ws" title={key}>{baseName(names[key] ?? w.Name ?? key)}</th>
+            <th scope="row" className="ov-ws" title={key}>{baseName(own(names, key) ?? w.Name ?? key)}</th>
             <td className="num" data-testid="to-pull">{w.RemoteChanges.length}</td>
             <td className="num" data-testid="to-push">{w.LocalChanges.length}</td>
             <td className={`num${w.ConflictURIs.length > 0 ? ' ov-bad' : ''}`}>{w.ConflictURIs.length}</td>
@@ -124,14 +125,14 @@ function WorkspaceCounts({ assets, names }: { assets: Record<string, TWorkspaceA
 }
 
 function ClientCard({ entry, now }: { entry: ServiceEntry; now: number }) {
-  const states = usePanel((s) => s.data?.states[entry.name]);
+  const states = usePanel((s) => own(s.data?.states, entry.name));
   // The same typed read as clientOf(), on the selected states.
   const client = (states ?? {}) as Client;
   const info = client.WorkspaceInfo;
   const assets = client.AssetInfo?.Workspaces;
   const summary = machineSummary({ online: entry.online, status: info?.Status, assets });
   const machine = machineOf(entry.name);
-  const names: Record<string, string> = {};
+  const names = dict<string>();
   for (const [key, w] of Object.entries(client.PersistentState?.Workspaces ?? {})) names[key] = w.Name;
   return (
     <article className="card ov-card" aria-labelledby={`ov-${entry.name}`} data-testid="machine-card" data-service={entry.name} data-online={entry.online ? 'true' : 'false'}>

@@ -18,6 +18,7 @@ import { useNow } from '../../lib/useNow.ts';
 import { FormDialog } from '../../components/FormDialog.tsx';
 import { RepoName } from '../../components/RepoName.tsx';
 import { timeTexts } from '../../lib/time.ts';
+import { own } from '../../../../shared/dict.ts';
 
 const ROW_HEIGHT = 58;
 export const NEW_REPOSITORY_PREFIX = '%SYNCED_STORAGE%\\Projects\\';
@@ -32,7 +33,7 @@ function repositoriesOf(data: PanelData | null): RepoInfo[] {
   const names = [...new Set([...Object.keys(persistent), ...Object.keys(state)])].sort((a, b) => a.localeCompare(b));
   return names.map((name) => ({
     name,
-    autoPull: state[name]?.AutoPull,
+    autoPull: own(state, name)?.AutoPull,
     branches: (persistent[name]?.Branches ?? []).map((b) => ({ name: b.Name, commits: b.Commits })),
   }));
 }

@@ -7,6 +7,7 @@ import type { PanelData } from '../../store/panel.ts';
 import type { Operation } from '../../../../shared/panel/api.ts';
 import { latestOn } from '../../lib/operations.ts';
 import { clientEntries, clientOf, machineOf, serverOf } from '../../lib/selectors.ts';
+import { own } from '../../../../shared/dict.ts';
 
 export interface WorkspaceRow {
   /** `<service>\u0000<workspace>`: unique across clients. */
@@ -44,7 +45,7 @@ export const rowKey = (service: string, workspace: string): string => `${service
 
 export function branchCommits(data: PanelData | null, repository: string | null, branch: string | null): TCommit[] | null {
   if (!repository || !branch) return null;
-  const repo = serverOf(data).PersistentState?.Repositories[repository];
+  const repo = own(serverOf(data).PersistentState?.Repositories, repository);
   return repo?.Branches.find((b) => b.Name === branch)?.Commits ?? null;
 }
 
@@ -58,12 +59,12 @@ export function workspaceRows(data: PanelData | null, machines: readonly string[
     const assets = client.AssetInfo?.Workspaces ?? {};
     const names = new Set([...Object.keys(persistent), ...Object.keys(info), ...Object.keys(assets)]);
     for (const name of [...names].sort()) {
-      const p = persistent[name];
+      const p = own(persistent, name);
       const repository = p?.Repository ?? null;
       const branch = p?.Branch ?? null;
-      const own = client.State ? (client.State.Workspaces[name]?.AutoPull ?? null) : null;
-      const fallback = repository ? server.State?.Repositories[repository]?.AutoPull : undefined;
-      const autoPull = !client.State ? null : own !== null ? own : fallback ?? null;
+      const mine = client.State ? (own(client.State.Workspaces, name)?.AutoPull ?? null) : null;
+      const fallback = repository ? own(server.State?.Repositories, repository)?.AutoPull : undefined;
+      const autoPull = !client.State ? null : mine !== null ? mine : fallback ?? null;
       rows.push({
         key: rowKey(entry.name, name),
         service: entry.name,
@@ -75,9 +76,9 @@ export function workspaceRows(data: PanelData | null, machines: readonly string[
         branch,
         commit: p?.Commit ?? null,
         commits: branchCommits(data, repository, branch) ?? p?.Commits ?? [],
-        status: info[name]?.Status ?? null,
-        assets: assets[name] ?? null,
-        ownAutoPull: own,
+        status: own(info, name)?.Status ?? null,
+        assets: own(assets, name) ?? null,
+        ownAutoPull: mine,
         autoPull,
         operation: latestOn(data?.operations ?? [], entry.name, name),
       });
