@@ -14,7 +14,8 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { silentLogger } from '../services/lib/log.ts';
-import { ChunkStore, createChunkHandler, hashFileChunks, uploadChunk, type ChunkRef } from '../services/server/chunks/index.ts';
+import { hashFileChunks, uploadChunk, type ChunkRef } from '../services/lib/chunks/index.ts';
+import { ChunkStore, createChunkHandler } from '../services/server/chunks/index.ts';
 import { median, printComparison } from './lib/measure.ts';
 
 const MiB = 1024 * 1024;

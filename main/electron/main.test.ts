@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { CONTENT_SECURITY_POLICY } from '../web/static-files.ts';
+import { CONTENT_SECURITY_POLICY } from '../lib/static-files.ts';
 
 type Listener = (...args: unknown[]) => void;
 

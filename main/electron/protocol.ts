@@ -1,12 +1,12 @@
 /**
  * The custom `app://panel/` protocol that serves the built renderer (instead of file://, per the security checklist):
  * only files inside app/dist/renderer, never a path that climbs out of it, always with the strict CSP of the browser
- * host (the same header set, from main/web/static-files.ts).
+ * host (the same header set, from main/lib/static-files.ts).
  */
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { CustomScheme } from 'electron';
-import { contentTypeFor, resolveStaticPath, SECURITY_HEADERS } from '../web/static-files.ts';
+import { contentTypeFor, resolveStaticPath, SECURITY_HEADERS } from '../lib/static-files.ts';
 import { APP_HOST, APP_SCHEME } from './security.ts';
 
 /** Registered before `ready`: a standard, secure scheme (so the page is a secure context with a real origin). */

@@ -17,7 +17,7 @@ import { createBridge, type Bridge } from './bridge.ts';
 import { originAllowed, originRefusal } from '../../shared/origin.ts';
 import { createSessionToken, expectedOrigin, sessionUrl } from './session.ts';
 import { loadHubChoice, saveHubChoice, settingsFile } from './settings.ts';
-import { serveStatic, SECURITY_HEADERS } from './static-files.ts';
+import { serveStatic, SECURITY_HEADERS } from '../lib/static-files.ts';
 
 export interface BrowserHostOptions {
   /** TCP port on 127.0.0.1; 0 picks a free one. */

@@ -1,5 +1,8 @@
-// Import boundaries between the project's areas (docs/ARCHITECTURE.md "Layout"), checked on every import, export-from,
-// dynamic import and require. Each area names what it may not reach: Node built-ins, electron, or other folders.
+// Import boundaries between the project's folders (README "Layout"), checked on every import, export-from, dynamic
+// import and require. Each folder's rule is an allow-list: the project folders its relative imports may reach, and
+// whether it may import Node built-ins or electron. A file that no folder's rule covers is itself an error, so a new
+// folder needs a rule (eslint.config.js). Tests (and the test helpers beside the code) may reach more, their folder's
+// `tests` list, and any package; other code may not import test support unless its rule says `testSupport`.
 import { builtinModules } from 'node:module';
 import path from 'node:path';
 
@@ -10,44 +13,92 @@ const isBuiltin = (spec) => spec.startsWith('node:') || BUILTINS.has(spec.split(
 /** @param {string} spec */
 const isElectron = (spec) => spec === 'electron' || spec.startsWith('electron/');
 
+/** Tests and the helpers only tests use, wherever they sit: their rule is their folder's, widened by its `tests` list. */
+export const TEST_FILES = ['**/*.test.ts', '**/*.test.tsx', '**/testing.ts', '**/test-helpers.ts', '**/test-peer.ts'];
+/** What only tests, test support, bench and e2e may import. */
+export const TEST_SUPPORT = [...TEST_FILES, 'services/testing/', 'scripts/testing/'];
+
+/**
+ * A project path pattern: `*` is one path segment, `**` any number; a pattern ending in `/` is a folder and matches
+ * everything under it, any other names files.
+ * @param {string} pattern
+ */
+function matcher(pattern) {
+  const folder = pattern.endsWith('/');
+  const body = pattern
+    .split(/(\*\*\/|\*\*|\*)/)
+    .map((part) => (part === '**/' ? '(?:.*/)?' : part === '**' ? '.*' : part === '*' ? '[^/]+' : part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')))
+    .join('');
+  const re = new RegExp(`^${body}${folder ? '' : '$'}`);
+  return folder ? (/** @type {string} */ p) => re.test(`${p}/`) : (/** @type {string} */ p) => re.test(p);
+}
+
+/** @param {readonly string[]} patterns */
+const anyOf = (patterns) => {
+  const tests = patterns.map(matcher);
+  return (/** @type {string} */ p) => tests.some((t) => t(p));
+};
+
+const isTestFile = anyOf(TEST_FILES);
+const isTestSupport = anyOf(TEST_SUPPORT);
+
 /** @type {import('eslint').Rule.RuleModule} */
 const rule = {
   meta: {
     type: 'problem',
-    docs: { description: 'Keep each area of the project inside its boundary' },
+    docs: { description: 'Keep each folder of the project to the imports its rule allows' },
     schema: [
       {
         type: 'object',
         properties: {
           area: { type: 'string' },
+          allow: { type: 'array', items: { type: 'string' } },
+          self: { type: 'string' },
+          tests: { type: 'array', items: { type: 'string' } },
+          testSupport: { type: 'boolean' },
           node: { type: 'boolean' },
           electron: { type: 'boolean' },
-          folders: { type: 'array', items: { type: 'string' } },
+          uncovered: { type: 'boolean' },
         },
-        required: ['area'],
         additionalProperties: false,
       },
     ],
     messages: {
       node: '{{area}} must not import the Node built-in "{{spec}}"',
       electron: '{{area}} must not import electron',
-      folder: '{{area}} must not import from {{folder}} ("{{spec}}")',
+      folder: '{{area}} may not import {{target}} ("{{spec}}"); it may import {{allowed}}',
+      outside: '{{area}} may not import from outside the project ("{{spec}}")',
+      support: '{{area}} may not import the test support {{target}} ("{{spec}}"): only tests, bench and e2e may',
+      uncovered: '{{file}} is in no folder with an import boundary: give its folder a rule in eslint.config.js',
     },
   },
   create(context) {
-    const { area, node = true, electron = true, folders = [] } = context.options[0] ?? {};
+    const { area = '?', allow = [], self, tests = [], testSupport = false, node = true, electron = true, uncovered = false } = context.options[0] ?? {};
     const root = context.cwd;
-    const dir = path.dirname(context.filename);
+    const file = path.relative(root, context.filename).split(path.sep).join('/');
+    if (uncovered) {
+      return { Program: () => context.report({ loc: { line: 1, column: 0 }, messageId: 'uncovered', data: { file } }) };
+    }
+    const test = isTestFile(file);
+    const mayUseSupport = test || testSupport || isTestSupport(file);
+    /** The file's own folder when the rule has one per folder matching `self` (a view, a service). */
+    const own = self ? new RegExp(`^${self.replace(/\*/g, '[^/]+')}`).exec(file)?.[0] : undefined;
+    const allowed = [...allow, ...(own ? [own] : []), ...(test ? tests : [])];
+    const label = own ?? area;
+    const isAllowed = anyOf(allowed);
+    const allowedText = allowed.join(', ');
 
-    /** @param {import('estree').Node} node @param {unknown} source */
+    /** @param {import('estree').Node} at @param {unknown} source */
     function check(at, source) {
       if (typeof source !== 'string') return;
-      if (!node && isBuiltin(source)) return context.report({ node: at, messageId: 'node', data: { area, spec: source } });
-      if (!electron && isElectron(source)) return context.report({ node: at, messageId: 'electron', data: { area, spec: source } });
+      if (!test && !node && isBuiltin(source)) return context.report({ node: at, messageId: 'node', data: { area: label, spec: source } });
+      if (!test && !electron && isElectron(source)) return context.report({ node: at, messageId: 'electron', data: { area: label, spec: source } });
       if (!source.startsWith('.')) return;
-      const target = path.relative(root, path.resolve(dir, source)).split(path.sep).join('/') + '/';
-      const folder = folders.find((f) => target.startsWith(f.endsWith('/') ? f : `${f}/`));
-      if (folder) context.report({ node: at, messageId: 'folder', data: { area, folder, spec: source } });
+      const target = path.relative(root, path.resolve(path.dirname(context.filename), source.split('?')[0] ?? source)).split(path.sep).join('/');
+      const data = { area: label, spec: source, target, allowed: allowedText };
+      if (target.startsWith('../') || target === '..') return context.report({ node: at, messageId: 'outside', data });
+      if (!isAllowed(target)) return context.report({ node: at, messageId: 'folder', data });
+      if (!mayUseSupport && isTestSupport(target)) context.report({ node: at, messageId: 'support', data });
     }
 
     return {

@@ -5,7 +5,7 @@
 import { lstat } from 'node:fs/promises';
 import type { TCommitChange } from '../../shared/assethub/calls.ts';
 import type { Logger } from '../lib/log.ts';
-import { chunkAgent, sha256File } from '../server/chunks/index.ts';
+import { chunkAgent, sha256File } from '../lib/chunks/index.ts';
 import { IntegrityError, PathConflictError, UnsafePathError, ensureDirectory, materializeFile, removeAsset, resolveInWorkspace } from './files/index.ts';
 import type { BaseEntry } from './store.ts';
 import { unwritableReason } from './unwritable.ts';

@@ -15,7 +15,7 @@ import { lockDataDir } from '../lib/data-lock.ts';
 import { ServiceFailure, fail } from '../lib/failure.ts';
 import type { Logger } from '../lib/log.ts';
 import { ServiceHost } from '../lib/service-host.ts';
-import { valueAt, withValueAt } from '../server/states.ts';
+import { valueAt, withValueAt } from '../../shared/protocol/value-path.ts';
 import { cleanStaleTemp } from './files/index.ts';
 import { isInside } from './files/paths.ts';
 import { checkWorkspacePath, realPathOfExisting, workspaceRules } from './files/workspace-path.ts';

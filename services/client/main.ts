@@ -6,7 +6,7 @@ import path from 'node:path';
 import { createLogger } from '../lib/log.ts';
 import { onShutdown } from '../lib/args.ts';
 import { parseCommandLine } from '../lib/command-line.ts';
-import { CLIENT_COMMAND } from '../commands.ts';
+import { CLIENT_COMMAND } from './command.ts';
 import { startClient } from './client.ts';
 
 const args = parseCommandLine(CLIENT_COMMAND);

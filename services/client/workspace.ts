@@ -9,7 +9,7 @@ import type { TCommitChange } from '../../shared/assethub/calls.ts';
 import type { TAssetChange, TClaim } from '../../shared/assethub/states.ts';
 import { ServiceFailure, fail } from '../lib/failure.ts';
 import type { Logger } from '../lib/log.ts';
-import { chunkAgent, hashFileChunks, uploadChunk } from '../server/chunks/index.ts';
+import { chunkAgent, hashFileChunks, uploadChunk } from '../lib/chunks/index.ts';
 import { applyChange, applySafely, asChange, changedSinceScan, type ApplyTarget } from './apply.ts';
 import { removeAsset, resolveInWorkspace } from './files/index.ts';
 import { assertCommitFits } from './commit-size.ts';

@@ -1,21 +1,8 @@
 /** Who may connect: loopback-only binding without a token, and a bearer token checked before the WebSocket upgrade. */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { isIPv4, isIPv6 } from 'node:net';
 import type { Duplex } from 'node:stream';
-
-/** 127.0.0.0/8, ::1 (also IPv4-mapped) and `localhost`: addresses no other machine can reach. */
-export function isLoopbackHost(host: string): boolean {
-  const h = host.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1');
-  if (h === 'localhost') return true;
-  if (isIPv4(h)) return h.startsWith('127.');
-  if (isIPv6(h)) {
-    if (h === '::1' || h === '0:0:0:0:0:0:0:1') return true;
-    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(h);
-    return mapped?.[1] !== undefined && mapped[1].startsWith('127.');
-  }
-  return false;
-}
+import { isLoopbackHost } from '../lib/loopback.ts';
 
 /** A hub others can reach without a token would let anyone on the network drive every service: refuse to start. */
 export function assertSafeBinding(host: string, token: string | undefined): void {

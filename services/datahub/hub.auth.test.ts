@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { envelope, topicPrefix } from '../../shared/protocol/index.ts';
 import { silentLogger } from '../lib/log.ts';
-import { assertSafeBinding, bearerMatches, isLoopbackHost } from './auth.ts';
+import { assertSafeBinding, bearerMatches } from './auth.ts';
 import { startHub, type Hub } from './hub.ts';
 import { connectPeer, PeerRefusedError } from './test-peer.ts';
 
@@ -121,9 +121,7 @@ describe('binding', () => {
     expect(await rawUpgrade(hub.port)).toMatchObject({ status: 101 });
   });
 
-  it('knows loopback addresses', () => {
-    for (const h of ['127.0.0.1', '127.8.9.10', 'localhost', 'LOCALHOST', '::1', '[::1]', '::ffff:127.0.0.1']) expect(isLoopbackHost(h), h).toBe(true);
-    for (const h of ['0.0.0.0', '::', '10.0.0.1', '192.168.1.2', 'example.com', '128.0.0.1', '::ffff:10.0.0.1', '']) expect(isLoopbackHost(h), h).toBe(false);
+  it('allows a loopback binding without a token and any binding with one', () => {
     expect(() => assertSafeBinding('127.0.0.1', undefined)).not.toThrow();
     expect(() => assertSafeBinding('10.0.0.1', 't')).not.toThrow();
   });

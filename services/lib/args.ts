@@ -1,5 +1,8 @@
 /** Checks of option values shared by the services' entry points (parsing: command-line.ts), with clear errors. */
 
+/** The hub a service joins when none is given: the Data Hub's default address. */
+export const DEFAULT_HUB = 'ws://127.0.0.1:16209';
+
 export function portOption(value: string | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback;
   const port = Number(value);

@@ -5,7 +5,7 @@
 import { createLogger } from '../lib/log.ts';
 import { onShutdown, portOption } from '../lib/args.ts';
 import { parseCommandLine } from '../lib/command-line.ts';
-import { RECEIVER_COMMAND } from '../commands.ts';
+import { RECEIVER_COMMAND } from './command.ts';
 import { FailureRule, startReceiver } from './receiver.ts';
 
 const args = parseCommandLine(RECEIVER_COMMAND);

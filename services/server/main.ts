@@ -2,7 +2,7 @@
 import { createLogger } from '../lib/log.ts';
 import { minutesOption, onShutdown, portOption } from '../lib/args.ts';
 import { parseCommandLine } from '../lib/command-line.ts';
-import { SERVER_COMMAND } from '../commands.ts';
+import { SERVER_COMMAND } from './command.ts';
 import { startServer } from './server.ts';
 
 const args = parseCommandLine(SERVER_COMMAND);

@@ -11,7 +11,7 @@ import { createServer, type Server } from 'node:http';
 import { isIP, isIPv6 } from 'node:net';
 import os from 'node:os';
 import type { Logger } from '../lib/log.ts';
-import { isLoopbackHost } from '../datahub/auth.ts';
+import { isLoopbackHost } from '../lib/loopback.ts';
 import { collectChunks, createChunkHandler, isWildcardHost, type ChunkStore, type CollectResult } from './chunks/index.ts';
 
 export const CHUNK_GRACE_MS = 60 * 60 * 1000;

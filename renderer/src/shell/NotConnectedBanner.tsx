@@ -4,8 +4,8 @@
  */
 import { usePanel } from '../store/panel.ts';
 import { useUi } from '../store/ui.ts';
-import { clockTime, connectionText, relativeTime } from '../views/format.ts';
-import { HUB_FORM_ID, hubWords } from '../views/connection/hub-form.ts';
+import { clockTime, connectionText, relativeTime } from '../lib/format.ts';
+import { HUB_FORM_ID, hubWords } from '../lib/hub-form.ts';
 import type { NotConnected } from './not-connected.ts';
 
 function focusHubForm(): void {

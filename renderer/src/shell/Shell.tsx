@@ -9,17 +9,18 @@ import { useEffect, useRef } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { usePanel } from '../store/panel.ts';
 import { useUi } from '../store/ui.ts';
-import { connectionText, connectionTone, transportText, type Tone } from '../views/format.ts';
-import { Dot, NoHost } from '../views/ConnectionScreen.tsx';
-import { useNow } from '../views/useNow.ts';
-import { hubWords } from '../views/connection/hub-form.ts';
+import { connectionText, connectionTone, transportText, type Tone } from '../lib/format.ts';
+import { Dot } from '../components/Dot.tsx';
+import { NoHost } from '../components/NoHost.tsx';
+import { useNow } from '../lib/useNow.ts';
+import { hubWords } from '../lib/hub-form.ts';
 import { HubOffer } from './HubOffer.tsx';
 import { notConnected } from './not-connected.ts';
 import { NotConnectedBanner } from './NotConnectedBanner.tsx';
-import { machines } from './selectors.ts';
+import { machines } from '../lib/selectors.ts';
 import { Toasts } from './Toasts.tsx';
-import { OperationToasts } from './operations.ts';
-import { VIEWS } from './views.ts';
+import { OperationToasts } from '../lib/operations.ts';
+import { VIEWS } from '../views/registry.ts';
 
 function useStatus(now: number): { text: string; tone: Tone } {
   const { host, transport, load, connection } = usePanel(useShallow((s) => ({ host: s.host, transport: s.transport, load: s.load, connection: s.data?.connection })));

@@ -3,7 +3,7 @@
  * the sidecar, and GET from an offset with `Range`. Bodies are handed over as streams, never buffered.
  */
 import http, { type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
-import { ChunkHttpError, MAX_CHUNK_BYTES, chunkAgent } from '../../server/chunks/index.ts';
+import { ChunkHttpError, MAX_CHUNK_BYTES, chunkAgent } from '../../lib/chunks/index.ts';
 
 export interface ChunkSource {
   storageUrl: string;

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ChunkHttpError } from '../../server/chunks/index.ts';
+import { ChunkHttpError } from '../../lib/chunks/index.ts';
 import { IntegrityError, PathConflictError, materializeFile, type MaterializeOptions } from './index.ts';
 import { chunkListId } from './resume.ts';
 import { makeSandbox, sha256, startStoreServer, type StoreServer, type StoredFile } from './testing.ts';

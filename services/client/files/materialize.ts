@@ -9,7 +9,7 @@ import type http from 'node:http';
 import { open, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ChunkHttpError, isChunkHash } from '../../server/chunks/index.ts';
+import { ChunkHttpError, isChunkHash } from '../../lib/chunks/index.ts';
 import { RANGE_MISMATCH, chunkSize, getChunk, type ChunkSource } from './chunk-source.ts';
 import { IntegrityError } from './errors.ts';
 import { serialized } from './lock.ts';

@@ -10,7 +10,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile, stat, truncate, writeFile } from 'node:fs/promises';
-import { MAX_CHUNK_BYTES } from '../../server/chunks/index.ts';
+import { MAX_CHUNK_BYTES } from '../../lib/chunks/index.ts';
 
 export interface ResumePoint {
   /** The chunk to download next (`chunks.length` when every chunk is there). */

@@ -1,6 +1,6 @@
 /**
  * SHA-256 of one regular file, read through a caller-owned buffer so memory stays bounded whatever the file size.
- * Unlike services/server/chunks/digest.ts this opens the file itself, because the scanner must know exactly what it
+ * Unlike services/lib/chunks/digest.ts this opens the file itself, because the scanner must know exactly what it
  * read: O_NOFOLLOW so a file swapped for a symlink after the walk's lstat is not followed out of the workspace,
  * O_NONBLOCK so a FIFO swapped in cannot hang the scan, and the stat of the opened descriptor taken before the first
  * read. Plain fs callbacks (promisified) rather than FileHandle: a first scan reads tens of thousands of small files,

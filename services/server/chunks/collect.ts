@@ -9,7 +9,7 @@
  */
 import { readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { isChunkHash } from './address.ts';
+import { isChunkHash } from '../../lib/chunks/address.ts';
 import type { ChunkStore } from './store.ts';
 
 export interface CollectOptions {

@@ -10,7 +10,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
-import { isLoopbackHost } from '../../datahub/auth.ts';
+import { isLoopbackHost } from '../../lib/loopback.ts';
 
 export interface RequestGuardOptions {
   /** The address the data plane listens on (default 127.0.0.1). */

@@ -4,7 +4,7 @@ import http from 'node:http';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_CHUNK_BYTES } from './address.ts';
+import { MAX_CHUNK_BYTES } from '../../lib/chunks/address.ts';
 import { rawRequest, startChunkServer, waitFor, type ChunkServer } from './testing.ts';
 
 const TOKEN = 'data-plane-secret';

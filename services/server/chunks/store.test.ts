@@ -5,7 +5,7 @@ import path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MAX_CHUNK_BYTES } from './address.ts';
+import { MAX_CHUNK_BYTES } from '../../lib/chunks/address.ts';
 import { ChunkStore, ChunkStoreError, type ChunkStoreErrorCode } from './store.ts';
 
 const sha256 = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex');

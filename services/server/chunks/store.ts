@@ -19,8 +19,8 @@ import { mkdir, open, readdir, rename, rm, stat, utimes, type FileHandle } from 
 import { fsyncDirectory } from '../../lib/fsync.ts';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { MAX_CHUNK_BYTES, assertChunkHash, isChunkHash } from './address.ts';
-import { hashFileInto, sha256File } from './digest.ts';
+import { MAX_CHUNK_BYTES, assertChunkHash, isChunkHash } from '../../lib/chunks/address.ts';
+import { hashFileInto, sha256File } from '../../lib/chunks/digest.ts';
 import { Gate } from './gate.ts';
 import { BatchWriter } from './writer.ts';
 

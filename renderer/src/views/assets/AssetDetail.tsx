@@ -8,12 +8,12 @@ import { useEffect, useState } from 'react';
 import type { TAsset, TRelationship } from '../../../../shared/assethub/catalogue.ts';
 import type { TIntegrationAsset, TIntegrationStatus } from '../../../../shared/assethub/integrations.ts';
 import type { TCommit } from '../../../../shared/assethub/states.ts';
-import { SERVER_NAME, shortId } from '../../shell/selectors.ts';
+import { SERVER_NAME, shortId } from '../../lib/selectors.ts';
 import { usePanel } from '../../store/panel.ts';
-import { timeTexts } from '../repositories/time.ts';
+import { timeTexts } from '../../lib/time.ts';
 import { KindBadge, OperationBadge } from './AssetTable.tsx';
 import { bytes, kindOf, PAGE_SIZE, plural, rsqlValue, splitAttributes, type CallFailure } from './model.ts';
-import { failureOf } from '../../shell/serverCall.ts';
+import { failureOf } from '../../lib/serverCall.ts';
 import { queryAssets, queryIntegrationAssets, queryRelationships } from './server.ts';
 
 type Load<T> = { phase: 'loading' } | { phase: 'ready'; value: T } | { phase: 'error'; error: CallFailure };

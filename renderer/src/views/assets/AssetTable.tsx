@@ -10,8 +10,8 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useRef, type KeyboardEvent } from 'react';
 import type { TAsset } from '../../../../shared/assethub/catalogue.ts';
 import type { TCommit } from '../../../../shared/assethub/states.ts';
-import { shortId } from '../../shell/selectors.ts';
-import { timeTexts } from '../repositories/time.ts';
+import { shortId } from '../../lib/selectors.ts';
+import { timeTexts } from '../../lib/time.ts';
 import { bytes, kindOf, OPERATION_LABEL } from './model.ts';
 
 export const ROW_HEIGHT = 46;

@@ -9,10 +9,10 @@
 import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
 import type { TAsset } from '../../../../shared/assethub/catalogue.ts';
 import { useToasts } from '../../store/toasts.ts';
-import { FormDialog } from '../repositories/FormDialog.tsx';
-import { RepoName } from '../repositories/RepoName.tsx';
+import { FormDialog } from '../../components/FormDialog.tsx';
+import { RepoName } from '../../components/RepoName.tsx';
 import { entryLabel, exportFileName, parseImportProblems, plural, splitList, type CallFailure, type ImportProblemLine } from './model.ts';
-import { failureOf } from '../../shell/serverCall.ts';
+import { failureOf } from '../../lib/serverCall.ts';
 import { exportAssets, importAssets } from './server.ts';
 
 /** Saves text as a file: the browser's download, Electron's save dialog. */

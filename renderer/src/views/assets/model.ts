@@ -8,7 +8,7 @@ import { compileFilter } from '../../../../shared/rsql/index.ts';
 export const PAGE_SIZE = 200;
 
 /** What a Failure from the host looks like here. */
-export type { CallFailure } from '../../shell/serverCall.ts';
+export type { CallFailure } from '../../lib/serverCall.ts';
 
 // ---- revisions and the filter sent ----
 

@@ -10,7 +10,7 @@ import {
   QueryRelationshipsResult,
 } from '../../../../shared/assethub/catalogue.ts';
 import { QueryIntegrationAssetsResult } from '../../../../shared/assethub/integrations.ts';
-import { callServer as call } from '../../shell/serverCall.ts';
+import { callServer as call } from '../../lib/serverCall.ts';
 
 export interface QueryParams { Repository: string; Branch: string; Filters: string; Cursor?: string; Limit: number }
 

@@ -6,13 +6,13 @@
 import { useMemo, useState } from 'react';
 import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
 import { VirtualList } from '../../components/VirtualList.tsx';
-import { SERVER_NAME, serverOf } from '../../shell/selectors.ts';
-import { useCommand } from '../../shell/useCommand.ts';
+import { SERVER_NAME, serverOf } from '../../lib/selectors.ts';
+import { useCommand } from '../../lib/useCommand.ts';
 import { usePanel, type PanelData } from '../../store/panel.ts';
 import { useUi } from '../../store/ui.ts';
-import { RepoName } from '../repositories/RepoName.tsx';
-import { timeTexts } from '../repositories/time.ts';
-import { useNow } from '../useNow.ts';
+import { RepoName } from '../../components/RepoName.tsx';
+import { timeTexts } from '../../lib/time.ts';
+import { useNow } from '../../lib/useNow.ts';
 
 const ROW_HEIGHT = 44;
 

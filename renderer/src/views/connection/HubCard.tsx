@@ -9,7 +9,7 @@ import type { HostInfo, HubChoice } from '../../../../shared/panel/api.ts';
 import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
 import { DataFolder } from './DataFolder.tsx';
 import { usePanel } from '../../store/panel.ts';
-import { checkForm, HUB_FORM_ID, hubWords, initialForm, KIND_LABEL, type FormField, type HubForm, type HubKind } from './hub-form.ts';
+import { checkForm, HUB_FORM_ID, hubWords, initialForm, KIND_LABEL, type FormField, type HubForm, type HubKind } from '../../lib/hub-form.ts';
 
 const SOURCE_WORDS: Record<HostInfo['hub'], string> = {
   embedded: 'the embedded demo services',

@@ -6,9 +6,9 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useRef } from 'react';
 import type { TIntegrationAsset, TIntegrationStatus } from '../../../../shared/assethub/integrations.ts';
-import { shortId } from '../../shell/selectors.ts';
-import { relativeTime } from '../format.ts';
-import { timeTexts } from '../repositories/time.ts';
+import { shortId } from '../../lib/selectors.ts';
+import { relativeTime } from '../../lib/format.ts';
+import { timeTexts } from '../../lib/time.ts';
 import { assetName, assetPath, attemptOutcome, attemptsInOrder, lastAttempt, plural, prettyJson, snippet, untilText } from './model.ts';
 
 /**

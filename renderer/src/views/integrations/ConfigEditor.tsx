@@ -10,7 +10,7 @@ import { useEffect, useId, useMemo, useRef, useState, type FormEvent, type React
 import type { TIntegrationEntry } from '../../../../shared/assethub/integrations.ts';
 import { replaceFilterValue } from '../../../../shared/rsql/values.ts';
 import { RsqlFilterInput, filterProblem } from '../../components/RsqlFilterInput.tsx';
-import { RepoName } from '../repositories/RepoName.tsx';
+import { RepoName } from '../../components/RepoName.tsx';
 import { FILTER_EXAMPLES, checkForm, configSignature, duration, formOf, retrySummary, revisionProblem, type ConfigForm, type FormField } from './model.ts';
 import { FilterWarnings, hasNotes, savedNote } from './FilterWarnings.tsx';
 import { failureOf, saveIntegration, type Failure } from './server.ts';

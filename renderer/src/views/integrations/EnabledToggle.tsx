@@ -4,7 +4,7 @@
  * While the server is offline the switch is disabled: a Set could only time out.
  */
 import { useState } from 'react';
-import { usePendingSet } from '../../shell/usePendingSet.ts';
+import { usePendingSet } from '../../lib/usePendingSet.ts';
 import { useToasts } from '../../store/toasts.ts';
 import { failureOf, setEnabled, type Failure } from './server.ts';
 

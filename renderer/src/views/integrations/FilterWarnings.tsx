@@ -6,7 +6,7 @@
  * names it in aria-describedby while it holds something.
  */
 import type { TFilterWarning } from '../../../../shared/assethub/catalogue.ts';
-import { RepoName } from '../repositories/RepoName.tsx';
+import { RepoName } from '../../components/RepoName.tsx';
 import type { FilterCheck } from './useFilterCheck.ts';
 import { plural } from './model.ts';
 

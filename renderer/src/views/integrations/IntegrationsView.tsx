@@ -8,12 +8,12 @@
 import { useMemo, useState } from 'react';
 import type { TIntegrationEntry, TIntegrationStatus } from '../../../../shared/assethub/integrations.ts';
 import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
-import { SERVER_NAME } from '../../shell/selectors.ts';
+import { SERVER_NAME } from '../../lib/selectors.ts';
 import { usePanel } from '../../store/panel.ts';
 import { useToasts } from '../../store/toasts.ts';
-import { RepoName } from '../repositories/RepoName.tsx';
-import { timeTexts } from '../repositories/time.ts';
-import { useNow } from '../useNow.ts';
+import { RepoName } from '../../components/RepoName.tsx';
+import { timeTexts } from '../../lib/time.ts';
+import { useNow } from '../../lib/useNow.ts';
 import { ConfigEditor } from './ConfigEditor.tsx';
 import { EnabledToggle } from './EnabledToggle.tsx';
 import { integrationRows, plural, retrySummary, serverBranches, serverRepositories, type IntegrationRow } from './model.ts';

@@ -9,7 +9,7 @@ import type { TIntegrationAsset, TIntegrationEntry, TIntegrationStatus } from '.
 import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
 import { RsqlFilterInput, filterProblem } from '../../components/RsqlFilterInput.tsx';
 import { useToasts } from '../../store/toasts.ts';
-import { relativeTime } from '../format.ts';
+import { relativeTime } from '../../lib/format.ts';
 import { AssetList } from './AssetList.tsx';
 import { FILTER_EXAMPLES, STATUSES, assetName, plural, revisionProblem } from './model.ts';
 import { failureOf, resyncAllFailed, resyncAssets } from './server.ts';

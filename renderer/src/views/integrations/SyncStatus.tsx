@@ -7,7 +7,7 @@
 import { useEffect, useState } from 'react';
 import type { TIntegrationEntry } from '../../../../shared/assethub/integrations.ts';
 import { useToasts } from '../../store/toasts.ts';
-import { timeTexts } from '../repositories/time.ts';
+import { timeTexts } from '../../lib/time.ts';
 import { cancelSync, failureOf } from './server.ts';
 import { sinceSync, syncVerdict, toneClass, type LiveCounts } from './syncVerdict.ts';
 

@@ -15,7 +15,7 @@ import {
 import { QUERY_LIMIT_MAX } from '../../../../shared/assethub/catalogue.ts';
 import { compileFilter } from '../../../../shared/rsql/index.ts';
 import { DEFAULT_EXAMPLES } from '../../components/RsqlFilterInput.tsx';
-import { SERVER_NAME } from '../../shell/selectors.ts';
+import { SERVER_NAME } from '../../lib/selectors.ts';
 import type { PanelData } from '../../store/panel.ts';
 
 export const STATUSES: readonly TIntegrationStatus[] = ['Failed', 'Pending', 'Tracked'];

@@ -12,10 +12,10 @@ import {
   type TIntegrationConfig,
   type TIntegrationStatus,
 } from '../../../../shared/assethub/integrations.ts';
-import { callServer as call, setServer, type CallFailure } from '../../shell/serverCall.ts';
+import { callServer as call, setServer, type CallFailure } from '../../lib/serverCall.ts';
 
 export type Failure = CallFailure;
-export { failureOf } from '../../shell/serverCall.ts';
+export { failureOf } from '../../lib/serverCall.ts';
 
 export interface AssetQuery { Integration: string; Status: TIntegrationStatus; Filter?: string; Cursor?: string; Limit: number }
 

@@ -6,10 +6,10 @@
 import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { VirtualList } from '../../components/VirtualList.tsx';
-import { useCommand } from '../../shell/useCommand.ts';
+import { useCommand } from '../../lib/useCommand.ts';
 import { KEEP_CHOICES, createFilterCache, groupRows, logRows, prettyBody, sizeText, useLog, type LogFilter, type LogGroup, type LogRow } from '../../store/log.ts';
 import { copyText } from '../../components/clipboard.ts';
-import { clockTime, dateTime } from '../format.ts';
+import { clockTime, dateTime } from '../../lib/format.ts';
 
 const ROW_HEIGHT = 30;
 

@@ -6,11 +6,11 @@
 import { useShallow } from 'zustand/react/shallow';
 import type { ServiceEntry } from '../../../../shared/panel/api.ts';
 import type { TEngine, TServiceStatus, TWorkspaceAssets } from '../../../../shared/assethub/states.ts';
-import { SERVER_NAME, clientEntries, machineOf, type Client, type Server } from '../../shell/selectors.ts';
+import { SERVER_NAME, clientEntries, machineOf, type Client, type Server } from '../../lib/selectors.ts';
 import { usePanel } from '../../store/panel.ts';
 import { useUi } from '../../store/ui.ts';
-import { dateTime, relativeTime, type Tone } from '../format.ts';
-import { useNow } from '../useNow.ts';
+import { dateTime, relativeTime, type Tone } from '../../lib/format.ts';
+import { useNow } from '../../lib/useNow.ts';
 import { UNKNOWN, changesWhere, machineSummary, percent, serverChangesWords } from './summary.ts';
 import { RecentOperations } from './RecentOperations.tsx';
 import { dict, own } from '../../../../shared/dict.ts';

@@ -3,10 +3,10 @@
  * ended. The engine keeps them, so a reload or a second window shows the same list.
  */
 import type { Operation } from '../../../../shared/panel/api.ts';
-import { operationTitle, STATE_WORDS } from '../../shell/operations.ts';
-import { machineOf } from '../../shell/selectors.ts';
+import { operationTitle, STATE_WORDS } from '../../lib/operations.ts';
+import { machineOf } from '../../lib/selectors.ts';
 import type { PanelData } from '../../store/panel.ts';
-import { clockTime } from '../format.ts';
+import { clockTime } from '../../lib/format.ts';
 
 const SHOWN = 20;
 const TONE: Record<Operation['state'], string> = { started: 'busy', running: 'busy', done: 'ok', failed: 'bad', unknown: 'bad' };

@@ -3,7 +3,7 @@
  * `Syncing n%`, `Out of sync`, `Up to date`, or `—` when the states needed to tell are not read yet.
  */
 import type { TServiceStatus, TWorkspaceAssets } from '../../../../shared/assethub/states.ts';
-import type { Tone } from '../format.ts';
+import type { Tone } from '../../lib/format.ts';
 
 export interface MachineFacts {
   online: boolean;

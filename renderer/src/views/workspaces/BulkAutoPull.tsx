@@ -4,7 +4,7 @@
  */
 import { useMemo, useState } from 'react';
 import { usePanel } from '../../store/panel.ts';
-import { errorInfo } from '../../shell/useCommand.ts';
+import { errorInfo } from '../../lib/useCommand.ts';
 import { useToasts } from '../../store/toasts.ts';
 import { workspaceRows } from './model.ts';
 

@@ -6,8 +6,8 @@
 import { useMemo, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
-import { clientEntries, machineOf, shortId } from '../../shell/selectors.ts';
-import { useCommand } from '../../shell/useCommand.ts';
+import { clientEntries, machineOf, shortId } from '../../lib/selectors.ts';
+import { useCommand } from '../../lib/useCommand.ts';
 import { usePanel } from '../../store/panel.ts';
 import { useUi } from '../../store/ui.ts';
 import { BulkAutoPull } from './BulkAutoPull.tsx';
@@ -15,9 +15,9 @@ import { PullDialog, PushDialog } from './dialogs.tsx';
 import { bytes, commitsAhead, currentCommit, plural, workspaceRows, type WorkspaceRow } from './model.ts';
 import { WorkspaceDetail } from './WorkspaceDetail.tsx';
 import type { Operation } from '../../../../shared/panel/api.ts';
-import { operationWords, STATE_WORDS } from '../../shell/operations.ts';
-import { relativeTime } from '../format.ts';
-import { useNow } from '../useNow.ts';
+import { operationWords, STATE_WORDS } from '../../lib/operations.ts';
+import { relativeTime } from '../../lib/format.ts';
+import { useNow } from '../../lib/useNow.ts';
 
 /**
  * How the row's newest operation stands, or null when the workspace's own Status says something newer than it did

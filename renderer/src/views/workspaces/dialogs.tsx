@@ -5,7 +5,7 @@
 import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import type { TAssetChange, TClaim, TCommit } from '../../../../shared/assethub/states.ts';
 import { VirtualList } from '../../components/VirtualList.tsx';
-import { shortId } from '../../shell/selectors.ts';
+import { shortId } from '../../lib/selectors.ts';
 import { changeLabel } from './model.ts';
 
 interface FormDialogProps {

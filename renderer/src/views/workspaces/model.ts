@@ -5,8 +5,8 @@
 import type { TAssetChange, TCommit, TWorkspaceAssets, TWorkspaceStatus } from '../../../../shared/assethub/states.ts';
 import type { PanelData } from '../../store/panel.ts';
 import type { Operation } from '../../../../shared/panel/api.ts';
-import { latestOn } from '../../shell/operations.ts';
-import { clientEntries, clientOf, machineOf, serverOf } from '../../shell/selectors.ts';
+import { latestOn } from '../../lib/operations.ts';
+import { clientEntries, clientOf, machineOf, serverOf } from '../../lib/selectors.ts';
 import { own } from '../../../../shared/dict.ts';
 
 export interface WorkspaceRow {

@@ -1,15 +1,15 @@
 /** The operator's views, in navigation order, with their keyboard shortcuts (Alt+1 … Alt+9). */
 import type { ComponentType } from 'react';
 import type { ViewId } from '../store/ui.ts';
-import { AssetsView } from '../views/assets/AssetsView.tsx';
-import { ClaimsView } from '../views/claims/ClaimsView.tsx';
-import { ConflictsView } from '../views/conflicts/ConflictsView.tsx';
-import { ConnectionScreen } from '../views/ConnectionScreen.tsx';
-import { IntegrationsView } from '../views/integrations/IntegrationsView.tsx';
-import { LogView } from '../views/log/LogView.tsx';
-import { OverviewView } from '../views/overview/OverviewView.tsx';
-import { RepositoriesView } from '../views/repositories/RepositoriesView.tsx';
-import { WorkspacesView } from '../views/workspaces/WorkspacesView.tsx';
+import { AssetsView } from './assets/AssetsView.tsx';
+import { ClaimsView } from './claims/ClaimsView.tsx';
+import { ConflictsView } from './conflicts/ConflictsView.tsx';
+import { ConnectionScreen } from './connection/ConnectionScreen.tsx';
+import { IntegrationsView } from './integrations/IntegrationsView.tsx';
+import { LogView } from './log/LogView.tsx';
+import { OverviewView } from './overview/OverviewView.tsx';
+import { RepositoriesView } from './repositories/RepositoriesView.tsx';
+import { WorkspacesView } from './workspaces/WorkspacesView.tsx';
 
 export interface ViewDef { id: ViewId; label: string; component: ComponentType }
 

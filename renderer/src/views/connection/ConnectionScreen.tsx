@@ -3,33 +3,14 @@
  * discovered with its liveness. The full operator views replace the lower part in a later issue.
  */
 import { useShallow } from 'zustand/react/shallow';
-import type { ServiceEntry } from '../../../shared/panel/api.ts';
-import { sortedServices, usePanel } from '../store/panel.ts';
-import { KIND_LABEL, clockTime, dateTime, parseTime, connectionText, connectionTone, relativeTime, serviceSummary, transportText, type Tone } from './format.ts';
-import { useNow } from './useNow.ts';
-import { HubCard } from './connection/HubCard.tsx';
-import { own } from '../../../shared/dict.ts';
-
-function Dot({ tone }: { tone: Tone }) {
-  return <span className={`dot dot-${tone}`} aria-hidden="true" />;
-}
-
-function NoHost() {
-  return (
-    <section className="card card-narrow" aria-labelledby="nohost-title">
-      <h2 id="nohost-title">No panel host</h2>
-      <p data-testid="connection-detail" className="state-line">
-        <Dot tone="idle" />
-        <span>No panel host is connected to this page.</span>
-      </p>
-      <p>
-        Open the URL printed by <code>npm run serve</code>. It looks like <code>http://127.0.0.1:&lt;port&gt;/#token=…</code>: the
-        part after <code>#token=</code> is this session&apos;s key, and without it the page gets no data.
-      </p>
-      <p className="muted">In the desktop app the panel connects by itself.</p>
-    </section>
-  );
-}
+import type { ServiceEntry } from '../../../../shared/panel/api.ts';
+import { sortedServices, usePanel } from '../../store/panel.ts';
+import { KIND_LABEL, clockTime, dateTime, parseTime, connectionText, connectionTone, relativeTime, serviceSummary, transportText, type Tone } from '../../lib/format.ts';
+import { useNow } from '../../lib/useNow.ts';
+import { Dot } from '../../components/Dot.tsx';
+import { NoHost } from '../../components/NoHost.tsx';
+import { HubCard } from './HubCard.tsx';
+import { own } from '../../../../shared/dict.ts';
 
 function ConnectionCard({ now }: { now: number }) {
   const { transport, load, data } = usePanel(useShallow((s) => ({ transport: s.transport, load: s.load, data: s.data })));
@@ -201,5 +182,3 @@ export function ConnectionScreen() {
     </>
   );
 }
-
-export { Dot, NoHost };

@@ -1,5 +1,5 @@
 /** Commit and claim times: relative ("5 min ago") and absolute ("2026-11-22 18:20:01", local time). */
-import { parseTime, relativeTime } from '../format.ts';
+import { parseTime, relativeTime } from './format.ts';
 
 const pad = (n: number): string => String(n).padStart(2, '0');
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NO_HOST_INFO } from '../../../../shared/panel/api.ts';
+import { NO_HOST_INFO } from '../../../shared/panel/api.ts';
 import { checkForm, hubWords, initialForm, type HubForm } from './hub-form.ts';
 
 const base: HubForm = { kind: 'zmq', host: '127.0.0.1', subPort: '', pubPort: '', url: '', token: '' };

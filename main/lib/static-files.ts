@@ -1,6 +1,7 @@
 /**
  * Serves the built renderer from one folder: only files inside it, with a strict Content-Security-Policy, no
- * directory listings and no caching of index.html. Shared by the browser host and the tests.
+ * directory listings and no caching of index.html. Shared by both hosts (the browser host's HTTP server, the Electron
+ * host's app: protocol) and the tests.
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';

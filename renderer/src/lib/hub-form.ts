@@ -3,10 +3,10 @@
  * hub choice it makes. The fabric is named the way operators know it: Pixotope's ZeroMQ Data Hub (a host, its ports
  * optional) or this project's WebSocket hub (a URL and a token), or the embedded demo services.
  */
-import type { HostInfo, HubChoice } from '../../../../shared/panel/api.ts';
+import type { HostInfo, HubChoice } from '../../../shared/panel/api.ts';
 import {
   FABRIC_LABEL, PIXOTOPE_PUB_PORT, PIXOTOPE_SUB_PORT, describeHub, parseHubAddress, zmqHubUrl,
-} from '../../../../shared/protocol/index.ts';
+} from '../../../shared/protocol/index.ts';
 
 export type HubKind = 'zmq' | 'ws' | 'embedded';
 
