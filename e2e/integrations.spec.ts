@@ -2,7 +2,9 @@
  * The Integrations view against the real demo services: the demo's integration posts to a real receiver whose
  * failure rule fails one asset. Every flow is checked in the page and against the server's own answers (fresh Gets
  * and QueryIntegrationAssets through the test's bridge line) and the receiver's admin API:
- * - the failed asset is listed with its reason and attempt history; the receiver is healed; Re-sync moves it to Tracked;
+ * - the failed asset is listed with its reason and attempt history; the note on the demo receiver names what its rule
+ *   drops (the receiver's own rule); "Heal the demo receiver" clears that rule (GET /admin/rule says so) and Re-sync
+ *   moves the asset to Tracked; "Break it again" puts the rule back;
  * - Sync all asks for the integration's name, states how many assets it sends (the server's Total), shows progress,
  *   can be cancelled, and completes, with the counts in the page equal to the server's;
  * - Enabled off pauses delivery (a new commit's assets stay Pending, the receiver gets nothing; the Pending list is
@@ -189,7 +191,29 @@ test('the failed asset is shown with its reason and attempts; healed, Re-sync mo
   await page.screenshot({ path: `${SHOTS}/integrations-failed.png` });
   expect(await seriousViolations(page, 'integrations (failed)')).toEqual([]);
 
-  await heal();
+  // The note says this is the demo receiver and which assets its rule drops, as the receiver's own rule says; healed
+  // from the page (the engine calls the receiver), the receiver has no rule and the note says what delivers it now.
+  const rule = (await receiver('GET', '/admin/rule')) as { failUris?: string } | null;
+  const drops = rule?.failUris ?? '';
+  expect(drops, 'the demo receiver\'s rule names the assets it drops').not.toBe('');
+  expect(target.uri).toContain(drops);
+  const note = page.getByTestId('int-demo-receiver');
+  await expect(note).toContainText('This integration posts to the demo webhook receiver');
+  const ruleText = note.getByTestId('int-demo-rule');
+  await expect(ruleText).toHaveAttribute('data-phase', 'read');
+  expect(JSON.parse((await ruleText.getAttribute('data-rule')) ?? 'null')).toEqual(rule);
+  await expect(ruleText).toContainText(`fails assets on purpose, so the Failed list has something to show: it leaves every asset whose URI contains “${drops}” out of its answer`);
+  await note.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: `${SHOTS}/integrations-demo-receiver.png` });
+  await note.getByRole('button', { name: 'Heal the demo receiver' }).click();
+  await expect(note.getByTestId('int-demo-outcome')).toHaveText('Healed.');
+  expect(await receiver('GET', '/admin/rule'), 'the receiver itself has no rule').toBeNull();
+  await expect(ruleText).toHaveAttribute('data-rule', 'null');
+  await expect(ruleText).toContainText('It has no rule now: it answers every asset. A Re-sync of the failed asset');
+  await expect(note.getByRole('button', { name: 'Break it again' })).toBeVisible();
+  await page.screenshot({ path: `${SHOTS}/integrations-demo-healed.png` });
+  expect(await seriousViolations(page, 'integrations (demo receiver healed)')).toEqual([]);
+
   await item.getByTestId('int-resync-one').click();
   await expect.poll(async () => (await assetsOf('Tracked')).some((a) => a.assetId === target.assetId), { timeout: 60_000 }).toBe(true);
   expect((await assetsOf('Failed')).some((a) => a.assetId === target.assetId)).toBe(false);
@@ -207,6 +231,12 @@ test('the failed asset is shown with its reason and attempts; healed, Re-sync mo
   await tracked.getByTestId('int-state').scrollIntoViewIfNeeded();
   await expect.poll(() => countsAgree(page), { timeout: 15_000 }).toBe('equal');
   await page.screenshot({ path: `${SHOTS}/integrations-tracked.png` });
+
+  // Broken again from the page, for the next demo: the receiver has the rule it had.
+  await note.getByRole('button', { name: 'Break it again' }).click();
+  await expect(note.getByTestId('int-demo-outcome')).toHaveText('Broken again: the demo rule is back.');
+  expect(await receiver('GET', '/admin/rule')).toEqual(rule);
+  await expect(note.getByRole('button', { name: 'Heal the demo receiver' })).toBeVisible();
 });
 
 /** Opens "Sync all assets…", checks the confirmation (typed name) and starts it; returns the count it stated. */
