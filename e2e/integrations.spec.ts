@@ -12,10 +12,11 @@
  * - the configuration editor checks fields inline, creates, edits and deletes (typed name) an integration.
  * Screenshots go to test-results/screenshots/integrations-*.png; axe in both themes.
  */
-import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { BridgeClient } from './bridge-client.ts';
+import { breakAgainFromNote, healFromNote } from './demo-receiver-note.ts';
+import { commitEmptyFiles } from './empty-commit.ts';
 import { openPanel } from './panel-host.ts';
 import { seriousViolations } from './a11y.ts';
 
@@ -75,19 +76,6 @@ const heal = async () => {
   await receiver('PUT', '/admin/rule', null);
   expect(await receiver('GET', '/admin/rule')).toBeNull();
 };
-
-/** Commits empty files through the server (no chunks needed), on the head of the branch. */
-async function commitEmptyFiles(repository: string, branch: string, uris: readonly string[]): Promise<string> {
-  const repos = (await bridge.call(SERVER, 'GetRepositories', {})) as Array<{ Name: string; Branches: Array<{ Name: string; Commits: Array<{ ID: string }> }> }>;
-  const head = repos.find((r) => r.Name === repository)?.Branches.find((b) => b.Name === branch)?.Commits.at(-1)?.ID;
-  if (!head) throw new Error(`no head for ${repository} ${branch}`);
-  const hash = createHash('sha256').update('').digest('hex');
-  const result = (await bridge.call(SERVER, 'CreateCommit', {
-    Repository: repository, Branch: branch, Parent: head, Author: 'E2E', Comment: `e2e: integrations, ${uris.length} new files`,
-    Changes: uris.map((uri) => ({ Type: 'PutFile', URI: uri, Size: 0, Hash: hash, Chunks: [] })),
-  })) as { Commit: string };
-  return result.Commit;
-}
 
 async function openIntegrations(page: Page): Promise<void> {
   await openPanel(page, 'integrations');
@@ -191,29 +179,8 @@ test('the failed asset is shown with its reason and attempts; healed, Re-sync mo
   await page.screenshot({ path: `${SHOTS}/integrations-failed.png` });
   expect(await seriousViolations(page, 'integrations (failed)')).toEqual([]);
 
-  // The note says this is the demo receiver and which assets its rule drops, as the receiver's own rule says; healed
-  // from the page (the engine calls the receiver), the receiver has no rule and the note says what delivers it now.
-  const rule = (await receiver('GET', '/admin/rule')) as { failUris?: string } | null;
-  const drops = rule?.failUris ?? '';
-  expect(drops, 'the demo receiver\'s rule names the assets it drops').not.toBe('');
-  expect(target.uri).toContain(drops);
-  const note = page.getByTestId('int-demo-receiver');
-  await expect(note).toContainText('This integration posts to the demo webhook receiver');
-  const ruleText = note.getByTestId('int-demo-rule');
-  await expect(ruleText).toHaveAttribute('data-phase', 'read');
-  expect(JSON.parse((await ruleText.getAttribute('data-rule')) ?? 'null')).toEqual(rule);
-  await expect(ruleText).toContainText(`fails assets on purpose, so the Failed list has something to show: it leaves every asset whose URI contains “${drops}” out of its answer`);
-  await note.scrollIntoViewIfNeeded();
-  await page.screenshot({ path: `${SHOTS}/integrations-demo-receiver.png` });
-  await note.getByRole('button', { name: 'Heal the demo receiver' }).click();
-  await expect(note.getByTestId('int-demo-outcome')).toHaveText('Healed.');
-  expect(await receiver('GET', '/admin/rule'), 'the receiver itself has no rule').toBeNull();
-  await expect(ruleText).toHaveAttribute('data-rule', 'null');
-  await expect(ruleText).toContainText('It has no rule now: it answers every asset. A Re-sync of the failed asset');
-  await expect(note.getByRole('button', { name: 'Break it again' })).toBeVisible();
-  await page.screenshot({ path: `${SHOTS}/integrations-demo-healed.png` });
-  expect(await seriousViolations(page, 'integrations (demo receiver healed)')).toEqual([]);
-
+  // The note names what the receiver's rule drops; healed from the page (the engine calls the receiver), it has none.
+  const { note, rule } = await healFromNote(page, () => receiver('GET', '/admin/rule'), target.uri, `${SHOTS}/integrations`);
   await item.getByTestId('int-resync-one').click();
   await expect.poll(async () => (await assetsOf('Tracked')).some((a) => a.assetId === target.assetId), { timeout: 60_000 }).toBe(true);
   expect((await assetsOf('Failed')).some((a) => a.assetId === target.assetId)).toBe(false);
@@ -233,10 +200,7 @@ test('the failed asset is shown with its reason and attempts; healed, Re-sync mo
   await page.screenshot({ path: `${SHOTS}/integrations-tracked.png` });
 
   // Broken again from the page, for the next demo: the receiver has the rule it had.
-  await note.getByRole('button', { name: 'Break it again' }).click();
-  await expect(note.getByTestId('int-demo-outcome')).toHaveText('Broken again: the demo rule is back.');
-  expect(await receiver('GET', '/admin/rule')).toEqual(rule);
-  await expect(note.getByRole('button', { name: 'Heal the demo receiver' })).toBeVisible();
+  await breakAgainFromNote(note, () => receiver('GET', '/admin/rule'), rule);
 });
 
 /** Opens "Sync all assets…", checks the confirmation (typed name) and starts it; returns the count it stated. */
@@ -343,7 +307,7 @@ test('Enabled off pauses delivery (a new commit stays Pending, paged list, multi
 
   await openIntegrations(page);
   await setEnabledFromUi(page, false);
-  await commitEmptyFiles(repo.Name, branch, uris);
+  await commitEmptyFiles(bridge, repo.Name, branch, uris);
   // The commit is turned into work while paused, and nothing is sent.
   await expect.poll(async () => (await assetsOf('Pending')).filter((a) => mine.has(a.uri)).length, { timeout: 30_000 }).toBe(uris.length);
   const pendingIds = (await assetsOf('Pending')).filter((a) => mine.has(a.uri)).map((a) => a.assetId);
