@@ -2,7 +2,9 @@
  * The Integrations view against the real demo services: the demo's integration posts to a real receiver whose
  * failure rule fails one asset. Every flow is checked in the page and against the server's own answers (fresh Gets
  * and QueryIntegrationAssets through the test's bridge line) and the receiver's admin API:
- * - the failed asset is listed with its reason and attempt history; the receiver is healed; Re-sync moves it to Tracked;
+ * - the failed asset is listed with its reason and attempt history; the note on the demo receiver names what its rule
+ *   drops (the receiver's own rule); "Heal the demo receiver" clears that rule (GET /admin/rule says so) and Re-sync
+ *   moves the asset to Tracked; "Break it again" puts the rule back;
  * - Sync all asks for the integration's name, states how many assets it sends (the server's Total), shows progress,
  *   can be cancelled, and completes, with the counts in the page equal to the server's;
  * - Enabled off pauses delivery (a new commit's assets stay Pending, the receiver gets nothing; the Pending list is
@@ -10,10 +12,11 @@
  * - the configuration editor checks fields inline, creates, edits and deletes (typed name) an integration.
  * Screenshots go to test-results/screenshots/integrations-*.png; axe in both themes.
  */
-import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { BridgeClient } from './bridge-client.ts';
+import { breakAgainFromNote, healFromNote } from './demo-receiver-note.ts';
+import { commitEmptyFiles } from './empty-commit.ts';
 import { openPanel } from './panel-host.ts';
 import { seriousViolations } from './a11y.ts';
 
@@ -73,19 +76,6 @@ const heal = async () => {
   await receiver('PUT', '/admin/rule', null);
   expect(await receiver('GET', '/admin/rule')).toBeNull();
 };
-
-/** Commits empty files through the server (no chunks needed), on the head of the branch. */
-async function commitEmptyFiles(repository: string, branch: string, uris: readonly string[]): Promise<string> {
-  const repos = (await bridge.call(SERVER, 'GetRepositories', {})) as Array<{ Name: string; Branches: Array<{ Name: string; Commits: Array<{ ID: string }> }> }>;
-  const head = repos.find((r) => r.Name === repository)?.Branches.find((b) => b.Name === branch)?.Commits.at(-1)?.ID;
-  if (!head) throw new Error(`no head for ${repository} ${branch}`);
-  const hash = createHash('sha256').update('').digest('hex');
-  const result = (await bridge.call(SERVER, 'CreateCommit', {
-    Repository: repository, Branch: branch, Parent: head, Author: 'E2E', Comment: `e2e: integrations, ${uris.length} new files`,
-    Changes: uris.map((uri) => ({ Type: 'PutFile', URI: uri, Size: 0, Hash: hash, Chunks: [] })),
-  })) as { Commit: string };
-  return result.Commit;
-}
 
 async function openIntegrations(page: Page): Promise<void> {
   await openPanel(page, 'integrations');
@@ -189,7 +179,8 @@ test('the failed asset is shown with its reason and attempts; healed, Re-sync mo
   await page.screenshot({ path: `${SHOTS}/integrations-failed.png` });
   expect(await seriousViolations(page, 'integrations (failed)')).toEqual([]);
 
-  await heal();
+  // The note names what the receiver's rule drops; healed from the page (the engine calls the receiver), it has none.
+  const { note, rule } = await healFromNote(page, () => receiver('GET', '/admin/rule'), target.uri, `${SHOTS}/integrations`);
   await item.getByTestId('int-resync-one').click();
   await expect.poll(async () => (await assetsOf('Tracked')).some((a) => a.assetId === target.assetId), { timeout: 60_000 }).toBe(true);
   expect((await assetsOf('Failed')).some((a) => a.assetId === target.assetId)).toBe(false);
@@ -207,6 +198,9 @@ test('the failed asset is shown with its reason and attempts; healed, Re-sync mo
   await tracked.getByTestId('int-state').scrollIntoViewIfNeeded();
   await expect.poll(() => countsAgree(page), { timeout: 15_000 }).toBe('equal');
   await page.screenshot({ path: `${SHOTS}/integrations-tracked.png` });
+
+  // Broken again from the page, for the next demo: the receiver has the rule it had.
+  await breakAgainFromNote(note, () => receiver('GET', '/admin/rule'), rule);
 });
 
 /** Opens "Sync all assets…", checks the confirmation (typed name) and starts it; returns the count it stated. */
@@ -313,7 +307,7 @@ test('Enabled off pauses delivery (a new commit stays Pending, paged list, multi
 
   await openIntegrations(page);
   await setEnabledFromUi(page, false);
-  await commitEmptyFiles(repo.Name, branch, uris);
+  await commitEmptyFiles(bridge, repo.Name, branch, uris);
   // The commit is turned into work while paused, and nothing is sent.
   await expect.poll(async () => (await assetsOf('Pending')).filter((a) => mine.has(a.uri)).length, { timeout: 30_000 }).toBe(uris.length);
   const pendingIds = (await assetsOf('Pending')).filter((a) => mine.has(a.uri)).map((a) => a.assetId);

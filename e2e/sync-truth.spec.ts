@@ -95,6 +95,8 @@ async function syncAllFromUi(page: Page, name: string): Promise<void> {
   await expect(row).toBeVisible({ timeout: 15_000 });
   await row.getByTestId('int-select-row').click();
   await expect(page.getByTestId('int-detail')).toHaveAttribute('data-name', name);
+  // A receiver of the test's own, not the embedded services' demo receiver: no demo note, no button to heal it.
+  await expect(page.getByTestId('int-demo-receiver')).toHaveCount(0);
   await page.getByTestId('int-tab-Tracked').click();
   await page.getByTestId('int-sync-all').click();
   const dialog = page.getByRole('dialog');

@@ -18,8 +18,8 @@ export const DEMO_REPOSITORIES = {
 
 /** The demo's managed integration: every asset of every repository, to the demo receiver, which refuses T_Sky.png. */
 export const DEMO_INTEGRATION = 'Demo DAM';
-/** The demo receiver's rule: it leaves T_Sky.png out of its answers, so the demo's Failed list is not empty. */
-export const DEMO_RECEIVER_RULE = { mode: 'dropItem', failUris: 'T_Sky.png' } as const;
+/** The demo receiver's rule (it leaves T_Sky.png out of its answers): shared, the panel engine puts it back too. */
+export { DEMO_RECEIVER_RULE } from '../shared/assethub/demo-receiver.ts';
 
 export interface DemoOptions {
   hubUrl: string;

@@ -19,7 +19,7 @@ import type { PanelHost } from '../hub/engine.ts';
 import { dataFolderBusy, dataFolderBusyIn, dataFolderLine, type DataFolder } from './data-folder.ts';
 import type { FolderOpener } from './open-folder.ts';
 import { ServicesSupervisor, type SupervisorOptions } from './supervisor.ts';
-import { EMBEDDED_CLIENTS } from './services.ts';
+import { EMBEDDED_CLIENTS, type DemoReceiver } from './services.ts';
 
 /** Folders that a desktop runs rather than shows (macOS bundles). */
 const BUNDLE = /\.(?:app|bundle|framework|plugin|kext|pkg|mpkg|prefPane|appex|workflow)$/i;
@@ -67,14 +67,24 @@ export class HubChooser implements PanelHost {
 
   constructor(private readonly options: HubChoiceOptions) {
     this.state = {
-      canChoose: true, hub: 'none', offer: null, remembered: false, note: null, switching: null, folders: null,
+      canChoose: true, hub: 'none', offer: null, remembered: false, note: null, switching: null, folders: null, demoReceiver: null,
       embedded: this.embeddedInfo(false),
     };
     options.engine.attachHost(this);
   }
 
   info(): HostInfo {
-    return { ...this.state, folders: this.folders() };
+    const receiver = this.demoReceiver();
+    return { ...this.state, folders: this.folders(), demoReceiver: receiver && { url: receiver.url } };
+  }
+
+  /** The demo receiver of the embedded services, as they reported it, while they run and the panel is on them. */
+  private demoReceiver(): DemoReceiver | null {
+    return this.supervisor && this.state.hub === 'embedded' ? (this.supervisor.current?.demoReceiver ?? null) : null;
+  }
+
+  demoReceiverAdmin(): string | null {
+    return this.demoReceiver()?.adminBase ?? null;
   }
 
   /** This machine's workspace folders, and the embedded clients' while they run (their folders are on this disk). */

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseReadyLine, servicesArgs, startEmbeddedServices, watchServicesOutput } from './services.ts';
+import { parseReadyLine, parseReceiverLine, servicesArgs, startEmbeddedServices, watchServicesOutput } from './services.ts';
 
 const temp: string[] = [];
 const tempDir = async () => {
@@ -21,6 +21,27 @@ describe('ready line', () => {
     expect(parseReadyLine('Asset Hub services ready on ws://127.0.0.1:41234\r')).toBe('ws://127.0.0.1:41234');
     expect(parseReadyLine('{"msg":"Asset Hub services ready on ws://x"}')).toBeNull();
     expect(parseReadyLine('services ready')).toBeNull();
+  });
+
+  it('finds the demo receiver in the line the services print about it: its webhook URL and its admin base, loopback only', () => {
+    // services/cli.ts's line, as it prints it.
+    const line = (base: string) => `Demo webhook receiver on ${base}/webhook (admin: GET/PUT ${base}/admin/rule, GET ${base}/admin/received)`;
+    expect(parseReceiverLine(line('http://127.0.0.1:40123'))).toEqual({ url: 'http://127.0.0.1:40123/webhook', adminBase: 'http://127.0.0.1:40123' });
+    expect(parseReceiverLine(line('http://[::1]:40123'))).toEqual({ url: 'http://[::1]:40123/webhook', adminBase: 'http://[::1]:40123' });
+    expect(parseReceiverLine(line('http://10.0.0.5:40123'))).toBeNull();
+    expect(parseReceiverLine('Demo webhook receiver on http://127.0.0.1:1/webhook (admin: GET/PUT http://127.0.0.1:2/admin/rule, …)')).toBeNull();
+    expect(parseReceiverLine('Demo webhook receiver on http://127.0.0.1:1/webhook')).toBeNull();
+    expect(parseReceiverLine(`{"msg":"${line('http://127.0.0.1:1')}"}`)).toBeNull();
+  });
+
+  it('keeps the demo receiver reported before the ready line', async () => {
+    const stdout = new PassThrough();
+    const watch = watchServicesOutput({ stdout, stderr: null, exited: new Promise(() => {}) }, { timeoutMs: 1000 });
+    expect(watch.demoReceiver()).toBeNull();
+    stdout.write('Demo webhook receiver on http://127.0.0.1:9/webhook (admin: GET/PUT http://127.0.0.1:9/admin/rule, GET http://127.0.0.1:9/admin/received)\n');
+    stdout.write('Asset Hub services ready on ws://127.0.0.1:7\n');
+    await expect(watch.ready).resolves.toBe('ws://127.0.0.1:7');
+    expect(watch.demoReceiver()).toEqual({ url: 'http://127.0.0.1:9/webhook', adminBase: 'http://127.0.0.1:9' });
   });
 
   it('builds the arguments: free ports, demo, data folder', () => {

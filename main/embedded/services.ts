@@ -5,7 +5,8 @@
  * Three separate parts, so that Electron's host can reuse the last two with `utilityProcess.fork`:
  *  - how to spawn: `servicesCommand` + `servicesArgs` say what to run; `spawnServices` runs it with child_process;
  *  - readiness: `watchServicesOutput` splits the child's output into lines, keeps the last ones for error messages
- *    and resolves with the hub URL from the `Asset Hub services ready on ws://…` line (`parseReadyLine`);
+ *    and resolves with the hub URL from the `Asset Hub services ready on ws://…` line (`parseReadyLine`), noting the
+ *    demo receiver they report before it (`parseReceiverLine`);
  *  - stopping: `stopProcess` sends SIGTERM, then SIGKILL after a grace period.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -46,6 +47,8 @@ export interface EmbeddedServices {
   child: ChildProcess;
   /** Resolves when the child has ended, with how it ended ("exit code 1", "signal SIGKILL"). */
   exited: Promise<string>;
+  /** The demo webhook receiver the services started (`--demo`), from the line they print about it; null: none. */
+  demoReceiver: DemoReceiver | null;
   /** The child's last lines of output. */
   lastOutput(): string;
   /** SIGTERM, then SIGKILL after 5 s; resolves when the child is gone. */
@@ -123,6 +126,33 @@ export function parseReadyLine(line: string): string | null {
   return READY_LINE.exec(line)?.[1] ?? null;
 }
 
+/** The embedded services' demo webhook receiver: its webhook URL, and the base of its admin API (loopback only). */
+export interface DemoReceiver {
+  url: string;
+  adminBase: string;
+}
+
+const RECEIVER_LINE = /^Demo webhook receiver on (http:\/\/\S+) \(admin: GET\/PUT (http:\/\/\S+)\/admin\/rule, /;
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
+
+/**
+ * The demo receiver from the line services/cli.ts prints before its ready line (`Demo webhook receiver on <url>
+ * (admin: GET/PUT <base>/admin/rule, …)`), or null for any other line. Only a loopback http address of one origin is
+ * taken: the engine calls it, and the receiver's admin API answers loopback only anyway.
+ */
+export function parseReceiverLine(line: string): DemoReceiver | null {
+  const match = RECEIVER_LINE.exec(line);
+  if (!match) return null;
+  try {
+    const url = new URL(match[1] as string);
+    const admin = new URL(match[2] as string);
+    if (url.origin !== admin.origin || !LOOPBACK_HOSTS.has(admin.hostname) || admin.search || admin.hash) return null;
+    return { url: url.href, adminBase: admin.href.replace(/\/$/, '') };
+  } catch {
+    return null;
+  }
+}
+
 /** Keeps the last `max` lines. */
 export class OutputTail {
   private readonly lines: string[] = [];
@@ -174,13 +204,15 @@ export class ServicesStartError extends Error {
 
 /**
  * Watches the services' output: every line goes to `onLine` and into the tail; resolves with the hub URL when the ready
- * line arrives, rejects when the process ends first or after `timeoutMs`.
+ * line arrives, rejects when the process ends first or after `timeoutMs`. `demoReceiver()` is the receiver they
+ * reported (before their ready line), if any.
  */
 export function watchServicesOutput(
   proc: WatchedProcess,
   options: { timeoutMs: number; onLine?: EmbeddedServicesOptions['onLine'] },
-): { ready: Promise<string>; tail: OutputTail } {
+): { ready: Promise<string>; tail: OutputTail; demoReceiver(): DemoReceiver | null } {
   const tail = new OutputTail();
+  let receiver: DemoReceiver | null = null;
   let resolveReady!: (url: string) => void;
   let rejectReady!: (error: Error) => void;
   const ready = new Promise<string>((resolve, reject) => {
@@ -203,11 +235,12 @@ export function watchServicesOutput(
     options.onLine?.(line, stream);
     const url = stream === 'stdout' ? parseReadyLine(line) : null;
     if (url) settle(() => resolveReady(url));
+    else if (stream === 'stdout' && !settled) receiver = parseReceiverLine(line) ?? receiver;
   };
   if (proc.stdout) splitLines(proc.stdout, take('stdout'));
   if (proc.stderr) splitLines(proc.stderr, take('stderr'));
   void proc.exited.then((how) => settle(() => rejectReady(new ServicesStartError(`the services ended (${how}) before they were ready`, tail.toString()))));
-  return { ready, tail };
+  return { ready, tail, demoReceiver: () => receiver };
 }
 
 // ---- stopping ----
@@ -239,7 +272,7 @@ export async function startEmbeddedServices(options: EmbeddedServicesOptions): P
   const command = servicesCommand(options.root);
   const child = spawnServices(command, servicesArgs(options), servicesEnv(options.token));
   const exited = childExited(child);
-  const { ready, tail } = watchServicesOutput(
+  const { ready, tail, demoReceiver } = watchServicesOutput(
     { stdout: child.stdout, stderr: child.stderr, exited },
     { timeoutMs: options.timeoutMs ?? READY_TIMEOUT_MS, onLine: options.onLine },
   );
@@ -248,7 +281,7 @@ export async function startEmbeddedServices(options: EmbeddedServicesOptions): P
   const stop = () => stopProcess(child, exited);
   try {
     const hubUrl = await ready;
-    return { hubUrl, child, exited, lastOutput: () => tail.toString(), stop };
+    return { hubUrl, child, exited, demoReceiver: demoReceiver(), lastOutput: () => tail.toString(), stop };
   } catch (error) {
     await stop();
     throw error;

@@ -22,6 +22,7 @@ function fakeStarter(failPorts: number[] = []) {
       hubUrl: `ws://127.0.0.1:${port || nextPort++}`,
       child: { pid } as EmbeddedServices['child'],
       exited,
+      demoReceiver: null,
       lastOutput: () => 'last words',
       stop: async () => {
         record.stopped = true;

@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import pkg from '../../package.json' with { type: 'json' };
-import { LOG_PAGE_CHARS, LOG_PAGE_LIMIT, NO_HOST_INFO, type CommandName, type ConnectionStatus, type EventData, type EventName, type HostInfo, type HubChoice, type LogEntry, type Snapshot } from '../../shared/panel/api.ts';
+import { LOG_PAGE_CHARS, LOG_PAGE_LIMIT, NO_HOST_INFO, type CommandName, type ConnectionStatus, type EventData, type EventName, type LogEntry, type Snapshot } from '../../shared/panel/api.ts';
 import {
   BROADCAST, PANEL_SERVICE, decodeNamePath, serviceNameProblem, type Envelope, type MessageBodies, type UpdateTopic,
 } from '../../shared/protocol/index.ts';
@@ -23,7 +23,7 @@ import { Refresher } from './refresh.ts';
 import { StateCache, isCachedState } from './state-cache.ts';
 import { panelSubscriptions } from './subscriptions.ts';
 import { EngineError, HUB_NAME, silentLogger, type Logger } from './types.ts';
-import { hostCommand } from './host-commands.ts';
+import { hostCommand, isHostCommand, type PanelHost } from './host-commands.ts';
 import { OperationJournal, workspaceStatus } from './operations.ts';
 
 export interface PanelEngineOptions {
@@ -58,16 +58,7 @@ export interface PanelEngine {
   close(): Promise<void>;
 }
 
-/** What a host (Electron, the browser host) adds to the engine: the hub it runs and the operator's choice of hub. */
-export interface PanelHost {
-  info(): HostInfo;
-  /** Changes the hub; resolves once the choice is made (the connection's progress comes as `connection` events). */
-  choose(choice: HubChoice): Promise<void>;
-  /** Opens the embedded services' data folder on the host's desktop; rejects when the host cannot. */
-  openDataFolder(): Promise<void>;
-  /** Opens a workspace folder of a client on `machine` (workspace-folder.ts checked the client reports it). */
-  openWorkspaceFolder(machine: string, folder: string): Promise<void>;
-}
+export type { PanelHost } from './host-commands.ts';
 
 /** `<hostname>-AssetHubPanel-<4 hex>`: the hostname reduced to characters every hub accepts in a name. */
 export function defaultPanelName(): string {
@@ -212,6 +203,7 @@ export class PanelEngineImpl implements PanelEngine {
 
   async invoke(command: CommandName, args: unknown): Promise<unknown> {
     if (this.closed) throw new EngineError('ENGINE_CLOSED', 'the panel engine is closed');
+    if (isHostCommand(command)) return hostCommand(this.host, command, args, (service) => ({ entry: this.directory.get(service), persistent: this.cache.get(service, 'PersistentState') }));
     switch (command) {
       case 'hello':
         return this.snapshot();
@@ -232,10 +224,6 @@ export class PanelEngineImpl implements PanelEngine {
       case 'disconnect':
         this.peer.disconnect('disconnected by the panel');
         return {};
-      case 'chooseHub':
-      case 'openDataFolder':
-      case 'openWorkspaceFolder':
-        return hostCommand(this.host, command, args, (service) => ({ entry: this.directory.get(service), persistent: this.cache.get(service, 'PersistentState') }));
       case 'get': {
         const a = args as { service: string; path: string[] };
         return this.get(a.service, a.path);

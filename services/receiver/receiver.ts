@@ -25,29 +25,12 @@ import { originAllowed, originRefusal } from '../../shared/origin.ts';
 import sqlite from 'node-sqlite3-wasm';
 import { z } from 'zod';
 import { DELIVERY_HEADER, DeliveryBody, SIGNATURE_HEADER, SIGNATURE_TOLERANCE_S } from '../../shared/assethub/integrations.ts';
+import { FailureRule, type FailureMode, type TFailureRule } from '../../shared/assethub/demo-receiver.ts';
 import type { Logger } from '../lib/log.ts';
 import { inTransaction, openDatabase } from '../lib/sqlite.ts';
 
-export const FAILURE_MODES = ['status500', 'timeout', 'dropItem', 'malformed'] as const;
-export type FailureMode = (typeof FAILURE_MODES)[number];
-
-/**
- * When and how the receiver fails on purpose.
- * - An action *matches* when `failUris` is absent or its asset's uri matches it: a substring, or a regular expression
- *   written `/…/flags`.
- * - A request is *hit* when at least one of its actions matches and a random draw is below `rate` (default 1): one
- *   draw per request. `mode` (one mode, or a list to pick from at random per hit request) then says what happens:
- *   `status500` answers 500 and applies nothing; `timeout` applies the actions but never answers; `malformed` answers
- *   200 with a body that is not JSON and applies nothing; `dropItem` applies and answers every action except the
- *   matching ones (with `failUris`), or a random half of them (at least one) without it, which it neither applies nor
- *   answers.
- */
-export const FailureRule = z.object({
-  mode: z.union([z.enum(FAILURE_MODES), z.array(z.enum(FAILURE_MODES)).min(1)]),
-  failUris: z.string().min(1).optional(),
-  rate: z.number().min(0).max(1).optional(),
-}).strict();
-export type TFailureRule = z.infer<typeof FailureRule>;
+// The failure rule's schema is shared: the panel engine reads and sets it through the admin API too.
+export { FAILURE_MODES, FailureRule, type FailureMode, type TFailureRule } from '../../shared/assethub/demo-receiver.ts';
 
 /** One action as the receiver got it. */
 export interface ReceivedAction {

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { nameRecord } from '../dict.ts';
+import { ReceiverRuleAnswer } from '../assethub/demo-receiver.ts';
 import { ConnectionProblemKind } from './connection-problem.ts';
 
 // ---- shared shapes ----
@@ -83,10 +84,16 @@ export const HostInfo = z.object({
    * the embedded clients' (their folders are on this disk too), and how. Null: none (the panel offers the path to copy).
    */
   folders: z.object({ opensWith: z.string(), machines: z.array(z.string()) }).nullable(),
+  /**
+   * The demo webhook receiver of the embedded services this host started, while they run: its webhook URL (what the
+   * demo integration's EndpointUrl names). Its admin API is the engine's to call (`demoReceiverRule`,
+   * `setDemoReceiverRule`), never the page's. Null: no such receiver (another hub, or the services are down).
+   */
+  demoReceiver: z.object({ url: z.string() }).nullable(),
 });
 export type HostInfo = z.infer<typeof HostInfo>;
 
-export const NO_HOST_INFO: HostInfo = { canChoose: false, hub: 'none', embedded: null, offer: null, remembered: false, note: null, switching: null, folders: null };
+export const NO_HOST_INFO: HostInfo = { canChoose: false, hub: 'none', embedded: null, offer: null, remembered: false, note: null, switching: null, folders: null, demoReceiver: null };
 
 /**
  * An operation the operator started through this panel engine (a Call that changes something), kept by the engine so
@@ -178,6 +185,10 @@ export const COMMANDS = {
    * `HostInfo.folders.machines`, and only a folder (never a file, which the desktop would run).
    */
   openWorkspaceFolder: { args: z.object({ service: ServiceArg, workspace: z.string().min(1).max(4096) }), result: z.object({}) },
+  /** The failure rule of the embedded demo receiver (`HostInfo.demoReceiver`), as the receiver answers it; null: none. */
+  demoReceiverRule: { args: z.object({}), result: z.object({ rule: ReceiverRuleAnswer }) },
+  /** Sets that rule: `none` heals the receiver (it answers every asset), `demo` puts the demo's rule back. */
+  setDemoReceiverRule: { args: z.object({ rule: z.enum(['none', 'demo']) }), result: z.object({ rule: ReceiverRuleAnswer }) },
   get: { args: z.object({ service: ServiceArg, path: PathArg }), result: z.unknown() },
   /** Resolves when the service's confirming Update shows the value; rejects on refusal or timeout. */
   set: { args: z.object({ service: ServiceArg, path: PathArg, value: z.unknown() }), result: z.object({}) },

@@ -15,6 +15,7 @@ import { RepoName } from '../../components/RepoName.tsx';
 import { timeTexts } from '../../lib/time.ts';
 import { useNow } from '../../lib/useNow.ts';
 import { ConfigEditor } from './ConfigEditor.tsx';
+import { DemoReceiverNote } from './DemoReceiverNote.tsx';
 import { EnabledToggle } from './EnabledToggle.tsx';
 import { integrationRows, plural, retrySummary, serverBranches, serverRepositories, type IntegrationRow } from './model.ts';
 import { deleteIntegration, failureOf, syncAllAssets } from './server.ts';
@@ -134,6 +135,7 @@ function Detail({ name, entry, online, now, tab, onTab, onEdit, onDelete, onSync
           <button type="button" className="ws-danger-outline" onClick={onDelete} disabled={!online} data-testid="int-delete">Delete…</button>
         </div>
       </div>
+      <DemoReceiverNote endpoint={entry.EndpointUrl} failed={entry.Failed} />
       <dl className="int-config">
         <div><dt>Filter</dt><dd>{entry.Filter ? <code className="int-break">{entry.Filter}</code> : <span className="muted">none (every asset)</span>}</dd></div>
         <div>
