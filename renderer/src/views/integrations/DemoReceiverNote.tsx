@@ -9,7 +9,7 @@
  */
 import { useCallback, useEffect, useState } from 'react';
 import { DEMO_RECEIVER_RULE, type TFailureRule } from '../../../../shared/assethub/demo-receiver.ts';
-import { errorInfo } from '../../shell/useCommand.ts';
+import { errorInfo } from '../../lib/useCommand.ts';
 import { usePanel } from '../../store/panel.ts';
 import { useToasts } from '../../store/toasts.ts';
 import { describeRule, isDemoReceiver } from './demoReceiver.ts';
