@@ -254,6 +254,29 @@ test('opens on the repository with the most assets (as the server\'s own pages c
   await expect(page.getByTestId('as-repo')).toHaveValue(COMMON);
 });
 
+test('Find by name or by path: the rows are what the server answers for asset.name== / asset.uri== patterns', async ({ page }) => {
+  test.setTimeout(90_000);
+  await openAssets(page);
+  await choose(page, COMMON, BRANCH);
+  const find = page.getByTestId('as-find');
+  for (const [typed, clause, expected] of [
+    ['t_004', 'asset.name=="*t_004*"', 10],
+    ['Props/', 'asset.uri=="*Props/*"', 2],
+    ['T_*9.PNG', 'asset.name=="T_*9.PNG"', MANY / 10],
+  ] as const) {
+    await find.fill(typed);
+    const filters = `${clause};exchange.snapshot.toRevision==latest`;
+    await answered(page, COMMON, BRANCH, filters);
+    const server = await serverQuery(COMMON, BRANCH, filters);
+    expect(server.length, `the server's answer to ${clause}`).toBe(expected);
+    await expect(page.getByTestId('as-count')).toHaveAttribute('data-loaded', String(server.length));
+    expect((await shownRows(page)).map((r) => r.uri)).toEqual(server.slice(0, (await shownRows(page)).length).map((a) => a.uri));
+    if (typed === 't_004') await page.screenshot({ path: `${SHOTS}/assets-find-by-name.png` });
+  }
+  await find.fill('');
+  await answered(page, COMMON, BRANCH, 'exchange.snapshot.toRevision==latest');
+});
+
 test('paging: Load more until everything is loaded; the count is the server’s total', async ({ page }) => {
   test.setTimeout(90_000);
   await openAssets(page);

@@ -16,7 +16,7 @@ import { RepoName } from '../../components/RepoName.tsx';
 import { AssetDetail } from './AssetDetail.tsx';
 import { AssetTable } from './AssetTable.tsx';
 import { ExportDialog, ImportDialog, readImportFile, type ImportState } from './ImportExport.tsx';
-import { LATEST, PREVIOUS, composeFilters, filterRevisions, plural, rsqlValue } from './model.ts';
+import { LATEST, PREVIOUS, composeFilters, filterRevisions, plural, rsqlValue, withFind } from './model.ts';
 import { queryAssets } from './server.ts';
 import { rememberPlace, rememberedPlace, startPlace } from './startPlace.ts';
 import { useQueryCount, useRepositoryCounts } from './useAssetCounts.ts';
@@ -77,6 +77,13 @@ export function AssetsView() {
   const [compareFrom, setCompareFrom] = useState('');
   const [typed, setTyped] = useState('');
   const [applied, setApplied] = useState('');
+  const [find, setFind] = useState('');
+  const [findApplied, setFindApplied] = useState('');
+  // The Find box searches as the operator types, once typing pauses.
+  useEffect(() => {
+    const t = setTimeout(() => setFindApplied(find), 300);
+    return () => clearTimeout(t);
+  }, [find]);
   const [selected, setSelected] = useState<TAsset | null>(null);
   const [exportFor, setExportFor] = useState<{ asset: TAsset | null } | null>(null);
   const [importState, setImportState] = useState<ImportState | null>(null);
@@ -101,7 +108,7 @@ export function AssetsView() {
 
   const own = filterRevisions(applied);
   const ownRevisions = own !== null;
-  const filters = composeFilters(applied, { snapshot, compareFrom: compareFrom === '' ? null : compareFrom });
+  const filters = composeFilters(withFind(applied, findApplied), { snapshot, compareFrom: compareFrom === '' ? null : compareFrom });
   const query: AssetQuery | null = repo && branch ? { repository: repo.name, branch: branch.name, filters } : null;
   const { state, more, refresh } = useAssetQuery(query);
   const total = useQueryCount(query, state.answered);
@@ -219,7 +226,7 @@ export function AssetsView() {
               {repos.length > 0 && !repo && <option value="">Finding where the assets are…</option>}
               {repos.map((r) => {
                 const n = repoCounts.get(r.name);
-                return <option key={r.name} value={r.name} data-count={typeof n === 'number' ? n : ''}>{r.name}{typeof n === 'number' ? ` (${plural(n, 'asset')})` : ''}</option>;
+                return <option key={r.name} value={r.name} data-count={typeof n === 'number' ? n : ''}>{r.name}{typeof n === 'number' ? ` (${plural(n, 'asset')} on ${r.branches[0]?.name ?? ''})` : ''}</option>;
               })}
             </select>
           </div>
@@ -234,6 +241,23 @@ export function AssetsView() {
           </div>
           <RevisionSelect id="as-snapshot" label="Snapshot at" value={snapshot} onChange={(v) => setSnapshot(v)} commits={commits} allowNone={false} disabled={!branch || ownRevisions} testId="as-snapshot" />
           <RevisionSelect id="as-compare" label="Compare from" value={compareFrom} onChange={(v) => setCompareFrom(v)} commits={commits} allowNone disabled={!branch || ownRevisions} testId="as-compare" />
+        </div>
+        <div className="as-field as-find">
+          <label htmlFor="as-find">Find by name or path</label>
+          <input
+            id="as-find"
+            type="search"
+            value={find}
+            onChange={(e) => setFind(e.target.value)}
+            onKeyDown={(e) => e.key === 'Enter' && setFindApplied(find)}
+            placeholder="sky · Textures/ · T_*.png"
+            aria-describedby="as-find-hint"
+            spellCheck={false}
+            data-testid="as-find"
+          />
+          <span id="as-find-hint" className="muted as-find-hint">
+            Anywhere in the name; with a <code>/</code>, in the path; <code>*</code> stands for any text; letters in either case. Sent as <code>asset.name==</code> / <code>asset.uri==</code>, with the filter below.
+          </span>
         </div>
         <div className="as-filter-row">
           <RsqlFilterInput id="as-filter" label="Filter (RSQL)" value={typed} onChange={setTyped} onApply={apply} target="assets" examples={examples} serverError={serverFilterError} />

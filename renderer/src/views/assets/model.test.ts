@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compileFilter } from '../../../../shared/rsql/index.ts';
 import { DEFAULT_EXAMPLES, filterProblem, insertExample } from '../../components/RsqlFilterInput.tsx';
-import { composeFilters, entryLabel, exportFileName, filterRevisions, loadFromStart, loadMore, parseImportProblems, rsqlValue, splitList, type FetchPage } from './model.ts';
+import { composeFilters, entryLabel, exportFileName, filterRevisions, findClause, loadFromStart, loadMore, parseImportProblems, rsqlValue, splitList, withFind, type FetchPage } from './model.ts';
 
 describe('the Filters sent', () => {
   it('adds the pickers as exchange.snapshot revisions after the operator’s filter', () => {
@@ -120,5 +120,22 @@ describe('words', () => {
   it('splits lists and names export files', () => {
     expect(splitList(' a, b ,,a\nc ')).toEqual(['a', 'b', 'c']);
     expect(exportFileName('%SYNCED_STORAGE%\\Projects\\Show.2026', 'Main', new Date(2026, 0, 2, 3, 4, 5))).toBe('assets-Show.2026-Main-20260102-030405.json');
+  });
+});
+
+describe('the Find box', () => {
+  it('looks for a name anywhere, a path when the text has a /, and places a * of the operator\'s own', () => {
+    expect(findClause('')).toBe('');
+    expect(findClause('  sky ')).toBe('asset.name=="*sky*"');
+    expect(findClause('Textures/')).toBe('asset.uri=="*Textures/*"');
+    expect(findClause('T_*.png')).toBe('asset.name=="T_*.png"');
+    expect(findClause('say "hi"')).toBe('asset.name=="*say \\"hi\\"*"');
+  });
+  it('joins the filter, and the result compiles and finds what it says', () => {
+    const text = withFind('asset.type.name==texture;', 'sky');
+    expect(text).toBe('asset.name=="*sky*";asset.type.name==texture');
+    const compiled = compileFilter(text, 'assets');
+    expect(compiled.ok).toBe(true);
+    expect(withFind('', '')).toBe('');
   });
 });

@@ -38,6 +38,24 @@ export function filterRevisions(filter: string): { from: string | null; to: stri
 export const filterSetsRevisions = (filter: string): boolean => filterRevisions(filter) !== null;
 
 /**
+ * The clause the "Find" box adds: text with a `/` is a path (`asset.uri`), any other a name (`asset.name`); the text is
+ * looked for anywhere (`*text*`) unless it has a `*` of its own, which then places it. Empty text adds nothing.
+ */
+export function findClause(text: string): string {
+  const t = text.trim();
+  if (t === '') return '';
+  const pattern = t.includes('*') ? t : `*${t}*`;
+  return `${t.includes('/') ? 'asset.uri' : 'asset.name'}==${rsqlValue(pattern)}`;
+}
+
+/** The operator's filter and the Find box's clause, both to hold. */
+export function withFind(filter: string, find: string): string {
+  const clause = findClause(find);
+  const own = filter.trim().replace(/[;\s]+$/, '');
+  return [clause, own].filter((p) => p !== '').join(';');
+}
+
+/**
  * The Filters sent with QueryAssets: the operator's filter, then the pickers' revisions as
  * `exchange.snapshot.fromRevision` (exclusive) and `exchange.snapshot.toRevision` (inclusive), joined by `;`.
  * When the filter names a revision itself it is sent as it is.
