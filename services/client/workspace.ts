@@ -4,6 +4,7 @@
  * pushes local changes as a commit, reverts, and resolves conflicts. Every file write goes through ./files (inside
  * the workspace only, temp file + fsync + rename), and the base is updated file by file, so a crash mid-pull leaves
  * each file either old or new and the next pull finishes the job.
+ * Over 400 lines: its operations share the workspace's view, store and progress, which a split would pass around.
  */
 import type { TCommitChange } from '../../shared/assethub/calls.ts';
 import type { TAssetChange, TClaim } from '../../shared/assethub/states.ts';
@@ -17,6 +18,7 @@ import { Progress, idleStatus } from './progress.ts';
 import { WorkspaceScanner, localChanges, type ScanResult } from './scan/index.ts';
 import type { ClientStore, Conflict, WorkspaceRow } from './store.ts';
 import { describeUnwritten, type Unwritten } from './unwritable.ts';
+import { commitPush } from './push-commit.ts';
 
 /** What a workspace needs from the server (through the client service). */
 export interface ServerLink {
@@ -334,6 +336,9 @@ export class Workspace {
     const steps = files.reduce((n, c) => n + sizeOf(c.URI), 0);
     this.progress.stage('InProgress', steps, `Uploading ${files.length} file(s)…`);
     const changes: TCommitChange[] = [];
+    const uploads: Array<{ file: string; hash: string; offset: number; length: number }> = [];
+    const upload = (u: (typeof uploads)[number]) =>
+      uploadChunk(this.server.storageUrl(), this.server.token, u.hash, { path: u.file, offset: u.offset, length: u.length }, { agent: chunkAgent() });
     const put = new Set(selected.filter((c) => c.Type !== 'Delete').map((c) => c.URI));
     for (const change of selected) {
       // A folder that became a file (or the reverse) is one Put on the server, which replaces the old kind.
@@ -347,7 +352,9 @@ export class Workspace {
       const file = resolved.ok ? resolved.value : '';
       const split = await hashFileChunks(file);
       for (const chunk of split.chunks) {
-        await uploadChunk(this.server.storageUrl(), this.server.token, chunk.hash, { path: file, offset: chunk.offset, length: chunk.length }, { agent: chunkAgent() });
+        const u = { file, hash: chunk.hash, offset: chunk.offset, length: chunk.length };
+        await upload(u);
+        uploads.push(u);
         this.progress.advance(chunk.length);
       }
       changes.push({ Type: 'PutFile', URI: change.URI, Size: split.size, Hash: split.hash, Chunks: split.chunks.map((c) => c.hash) });
@@ -355,7 +362,14 @@ export class Workspace {
     this.progress.stage('Finalizing', 0, 'Creating the commit…');
     const params = { Repository: this.row.repository, Branch: this.row.branch, Parent: this.row.commit, Author: this.server.machine, Comment: comment, Changes: changes };
     assertCommitFits(params);
-    const { Commit } = (await this.server.call('CreateCommit', params, COMMIT_TIMEOUT_MS)) as { Commit: string };
+    const Commit = await commitPush(
+      async () => ((await this.server.call('CreateCommit', params, COMMIT_TIMEOUT_MS)) as { Commit: string }).Commit,
+      async () => {
+        this.progress.stage('Finalizing', 0, 'The server collected some chunks of this long push: offering them again…');
+        for (const u of uploads) await upload(u);
+        this.progress.stage('Finalizing', 0, 'Creating the commit…');
+      },
+    );
     this.store.transaction(() => {
       for (const change of changes) this.store.setBase(this.path, change.URI, change);
       this.store.setCommit(this.path, Commit);

@@ -16,6 +16,8 @@ import { startServer, type RunningServer, type ServerOptions } from './server.ts
 import { startDataPlane } from './storage.ts';
 import { putChunk, sha256, tempDir } from '../testing/cluster.ts';
 import { Probe } from '../testing/probe.ts';
+import { commitPush } from '../client/push-commit.ts';
+import { ServiceFailure } from '../lib/failure.ts';
 
 const TOKEN = 'storage-secret';
 const REPO = '%SYNCED_STORAGE%\\Projects\\Collected';
@@ -108,6 +110,43 @@ it('a push that uploads, waits past the grace period of another chunk, then comm
   await age(server.chunks.path(sha256(fresh)));
   expect((await server.collectChunks()).removed).toEqual([]);
   expect([await server.chunks.has(reused), await server.chunks.has(sha256(fresh))]).toEqual([true, true]);
+});
+
+it('a push whose first chunks were collected before it committed (it ran past the grace period) offers them again and commits', async () => {
+  const { server, probe } = await serverOnHub();
+  const url = server.storageUrl;
+  const { Commit: root } = await probe.ok<{ Commit: string }>(SERVER_NAME, 'CreateRepository', { Name: REPO, Branch: 'Main' });
+  const data = [chunkOf('first of a long push'), chunkOf('second')];
+  const upload = async (d: Buffer) => uploadChunk(url, TOKEN, sha256(d), { length: d.length, open: () => Readable.from([d]) });
+  for (const d of data) await upload(d);
+  // The push took longer than the grace period: its first chunk is collected before it commits.
+  await age(server.chunks.path(sha256(data[0] as Buffer)));
+  expect((await server.collectChunks()).removed).toEqual([sha256(data[0] as Buffer)]);
+  const params = {
+    Repository: REPO, Branch: 'Main', Parent: root, Author: 'STAGE-A', Comment: 'long push',
+    Changes: data.map((d, i) => ({ Type: 'PutFile', URI: `FileSystem:/${i}.bin`, Size: d.length, Hash: sha256(d), Chunks: [sha256(d)] })),
+  };
+  const answers: string[] = [];
+  let offered = 0;
+  const commit = await commitPush(
+    async () => {
+      const outcome = await probe.call(SERVER_NAME, 'CreateCommit', params);
+      if ('Failure' in outcome) {
+        answers.push(outcome.Failure.Code);
+        throw new ServiceFailure(outcome.Failure.Code, outcome.Failure.Message);
+      }
+      answers.push('Result');
+      return (outcome.Result as { Commit: string }).Commit;
+    },
+    async () => {
+      offered++;
+      for (const d of data) await upload(d);
+    },
+  );
+  expect(answers).toEqual(['MISSING_CHUNKS', 'Result']);
+  expect(offered).toBe(1);
+  expect(commit).toMatch(/^[0-9a-f-]{36}$/i);
+  expect([await server.chunks.has(sha256(data[0] as Buffer)), await server.chunks.has(sha256(data[1] as Buffer))]).toEqual([true, true]);
 });
 
 it('collects at start, and logs what it removed', async () => {
