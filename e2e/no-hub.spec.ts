@@ -73,6 +73,8 @@ test('a closed port: the URL comes at once, every view says the connection is re
   await expect(page.getByTestId('not-connected-detail')).toContainText('ECONNREFUSED');
   await expect(page.getByTestId('not-connected-data')).toContainText('Nothing is known from this hub yet');
   await expect(page.getByTestId('connection-state')).not.toHaveText('Connected');
+  // The status bar says why too, beside its countdown.
+  await expect(page.getByTestId('connection-state')).toContainText(/Reconnecting.* · connection refused/);
 
   await page.getByTestId('nav-overview').click();
   await page.screenshot({ path: `${SHOTS}/no-hub-refused-overview.png` });

@@ -9,6 +9,8 @@ describe('connection words', () => {
     expect(connectionText(status({ state: 'connected' }), 0)).toBe('Connected');
     expect(connectionText(status({ state: 'connecting' }), 0)).toBe('Connecting…');
     expect(connectionText(status({ state: 'reconnecting', attempt: 2, retryAt: 2_500 }), 0)).toBe('Reconnecting in 3 s (attempt 2)');
+    expect(connectionText(status({ state: 'reconnecting', attempt: 2, retryAt: 2_500, problem: 'refused' }), 0, true)).toBe('Reconnecting in 3 s (attempt 2) · connection refused');
+    expect(connectionText(status({ state: 'reconnecting', attempt: 2, retryAt: 2_500, problem: 'refused' }), 0)).toBe('Reconnecting in 3 s (attempt 2)');
     expect(connectionText(status({ state: 'reconnecting', attempt: 3, retryAt: 1_000 }), 2_000)).toBe('Reconnecting now (attempt 3)');
     expect(connectionText(status({ state: 'failed', reason: 'hub refused the token' }), 0)).toBe('Failed: hub refused the token');
     expect(connectionText(status({ state: 'disconnected' }), 0)).toBe('Disconnected');

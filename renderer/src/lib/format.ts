@@ -1,13 +1,22 @@
 /** Words for the connection screen: statuses, relative times, short summaries of a service's states. */
 import type { ConnectionStatus, ServiceEntry } from '../../../shared/panel/api.ts';
+import { PROBLEM_WORDS } from '../../../shared/panel/connection-problem.ts';
 import type { TransportState } from '../api/bridge.ts';
 
 export type Tone = 'ok' | 'busy' | 'bad' | 'idle';
 
 const seconds = (ms: number): number => Math.max(0, Math.ceil(ms / 1000));
 
-/** "Connected", "Reconnecting in 3 s (attempt 2)", "Failed: hub refused the token", "Connecting…", "Disconnected". */
-export function connectionText(status: ConnectionStatus, now: number): string {
+/**
+ * "Connected", "Reconnecting in 3 s (attempt 2)", "Failed: hub refused the token", "Connecting…", "Disconnected".
+ * `withProblem` adds why a reconnecting panel is off its hub ("· connection refused"), for places that show no banner.
+ */
+export function connectionText(status: ConnectionStatus, now: number, withProblem = false): string {
+  const text = connectionWords(status, now);
+  return withProblem && status.state === 'reconnecting' && status.problem ? `${text} · ${PROBLEM_WORDS[status.problem].summary}` : text;
+}
+
+function connectionWords(status: ConnectionStatus, now: number): string {
   switch (status.state) {
     case 'connected':
       return 'Connected';

@@ -27,7 +27,7 @@ function useStatus(now: number): { text: string; tone: Tone } {
   if (host === 'none') return { text: 'No panel host', tone: 'idle' };
   const hostProblem = transportText(transport, now);
   if (hostProblem) return { text: hostProblem, tone: transport?.state === 'waiting' ? 'bad' : 'busy' };
-  if (connection) return { text: connectionText(connection, now), tone: connectionTone(connection) };
+  if (connection) return { text: connectionText(connection, now, true), tone: connectionTone(connection) };
   if (load.phase === 'error') return { text: `Failed: ${load.message}`, tone: 'bad' };
   return { text: 'Connecting…', tone: 'busy' };
 }
