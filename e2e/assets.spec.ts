@@ -18,22 +18,13 @@ const MANY = 450;
 const BRANCH = `assets-e2e-${Date.now().toString(36)}`;
 
 interface Asset { id: string; uri: string; name: string; type: string; tags: string[]; keywords: string[]; operation?: string; attributes: { data: Array<{ name: string; value: string; category: string }> } }
-interface QueryAnswer { pagination: { nextCursor: string | null }; results: Asset[] }
 interface Commit { ID: string; Comment: string }
 
 let bridge: BridgeClient;
 
 /** Every asset the server answers for a query, paged with its own cursors. */
-async function serverQuery(repository: string, branch: string, filters: string): Promise<Asset[]> {
-  const all: Asset[] = [];
-  let cursor: string | null = null;
-  do {
-    const page = (await bridge.call(SERVER, 'QueryAssets', { Repository: repository, Branch: branch, Filters: filters, Limit: 500, ...(cursor ? { Cursor: cursor } : {}) })) as QueryAnswer;
-    all.push(...page.results);
-    cursor = page.pagination.nextCursor;
-  } while (cursor);
-  return all;
-}
+const serverQuery = (repository: string, branch: string, filters: string): Promise<Asset[]> =>
+  bridge.allPages<Asset>(SERVER, 'QueryAssets', { Repository: repository, Branch: branch, Filters: filters });
 
 async function commitsOf(repository: string, branch: string): Promise<Commit[]> {
   const state = (await bridge.get(SERVER, ['PersistentState'])) as { Repositories: Record<string, { Name: string; Branches: Array<{ Name: string; Commits: Commit[] }> }> };

@@ -96,6 +96,18 @@ export class BridgeClient {
     return this.invoke('call', { service, method, params });
   }
 
+  /** Every result of a paged Call (QueryAssets, QueryIntegrationAssets…), following its cursors with pages of 500. */
+  async allPages<T>(service: string, method: string, params: Record<string, unknown>): Promise<T[]> {
+    const out: T[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = (await this.call(service, method, { ...params, Limit: 500, ...(cursor ? { Cursor: cursor } : {}) })) as { pagination: { nextCursor: string | null }; results: T[] };
+      out.push(...page.results);
+      cursor = page.pagination.nextCursor;
+    } while (cursor);
+    return out;
+  }
+
   /** The workspace key (absolute path) a client has for a repository. */
   async workspaceOf(client: string, repository: string): Promise<string> {
     const p = (await this.get(client, ['PersistentState'])) as { Workspaces: Record<string, { Name: string; Repository: string }> };

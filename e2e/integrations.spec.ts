@@ -52,19 +52,8 @@ const entry = async (name = demo.name): Promise<Entry> => {
 };
 
 /** Every asset of a status, all pages, from the server. */
-async function assetsOf(status: 'Tracked' | 'Failed' | 'Pending', name = demo.name): Promise<Asset[]> {
-  const out: Asset[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = (await bridge.call(SERVER, 'QueryIntegrationAssets', { Integration: name, Status: status, Limit: 500, ...(cursor ? { Cursor: cursor } : {}) })) as {
-      pagination: { nextCursor: string | null };
-      results: Asset[];
-    };
-    out.push(...page.results);
-    cursor = page.pagination.nextCursor ?? undefined;
-  } while (cursor);
-  return out;
-}
+const assetsOf = (status: 'Tracked' | 'Failed' | 'Pending', name = demo.name): Promise<Asset[]> =>
+  bridge.allPages<Asset>(SERVER, 'QueryIntegrationAssets', { Integration: name, Status: status });
 
 async function receiver(method: 'GET' | 'PUT', path: string, body?: unknown): Promise<unknown> {
   const res = await fetch(`${demo.receiver}${path}`, { method, ...(body !== undefined ? { body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } } : {}) });

@@ -36,19 +36,8 @@ const made: string[] = [];
 
 const entry = async (name: string): Promise<Entry> => (await bridge.get(SERVER, ['Integrations', name])) as Entry;
 
-async function assetsOf(name: string, status: 'Tracked' | 'Failed' | 'Pending'): Promise<Asset[]> {
-  const out: Asset[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = (await bridge.call(SERVER, 'QueryIntegrationAssets', { Integration: name, Status: status, Limit: 500, ...(cursor ? { Cursor: cursor } : {}) })) as {
-      pagination: { nextCursor: string | null };
-      results: Asset[];
-    };
-    out.push(...page.results);
-    cursor = page.pagination.nextCursor ?? undefined;
-  } while (cursor);
-  return out;
-}
+const assetsOf = (name: string, status: 'Tracked' | 'Failed' | 'Pending'): Promise<Asset[]> =>
+  bridge.allPages<Asset>(SERVER, 'QueryIntegrationAssets', { Integration: name, Status: status });
 
 /** "3 × timed out after 400 ms, 1 × HTTP 500": the reasons of the server's Failed list, most frequent first. */
 function grouped(assets: readonly Asset[]): string {
