@@ -12,6 +12,7 @@ import { IntegrationsTable, type IntegrationRow } from './db/integrations-table.
 import { RecordsTable, type RecordRow, type RecordSeq, type Work } from './db/records-table.ts';
 import { SyncsTable, type SyncRow } from './db/syncs-table.ts';
 
+export type { StatusCounts } from './db/counts-table.ts';
 export { cursorKey, type CursorRow } from './db/cursors-table.ts';
 export type { IntegrationRow } from './db/integrations-table.ts';
 export type { RecordRow, RecordSeq, Work } from './db/records-table.ts';

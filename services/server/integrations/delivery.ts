@@ -12,7 +12,7 @@ import { setImmediate as immediate } from 'node:timers/promises';
 import { disjoint, type Batch } from './batch.ts';
 import { scanStep } from './changes.ts';
 import type { PostOutcome } from './contract.ts';
-import type { StatusCounts } from './db/counts-table.ts';
+import type { StatusCounts } from './db.ts';
 import type { Loaded, Pipeline } from './pipeline.ts';
 import { recordOutcome } from './record-outcome.ts';
 import type { DeliverySender } from './sender.ts';

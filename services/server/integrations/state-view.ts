@@ -1,7 +1,6 @@
 /** How the `Integrations` state and QueryIntegrationAssets show an integration and a record (docs/PROTOCOL-EXTENSIONS.md). */
 import type { TIntegrationAsset, TIntegrationEntry } from '../../../shared/assethub/integrations.ts';
-import type { RecordRow, SyncRow } from './db.ts';
-import type { StatusCounts } from './db/counts-table.ts';
+import type { RecordRow, StatusCounts, SyncRow } from './db.ts';
 import type { Loaded } from './pipeline.ts';
 import { tallyFields } from './sync-tally.ts';
 
