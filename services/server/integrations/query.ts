@@ -1,9 +1,9 @@
 /** QueryIntegrationAssets: an integration's records with one status, filtered, a page at a time behind signed cursors. */
 import { QUERY_LIMIT_DEFAULT } from '../../../shared/assethub/catalogue.ts';
 import type { TIntegrationAsset, TIntegrationStatus } from '../../../shared/assethub/integrations.ts';
-import { compileFilter } from '../../../shared/rsql/filter.ts';
-import { ServiceFailure, fail } from '../../lib/failure.ts';
+import { fail } from '../../lib/failure.ts';
 import { assetMatches } from '../catalogue/index.ts';
+import { assetFilter } from './config.ts';
 import type { QueryCursor } from './cursor.ts';
 import type { RecordRow } from './db.ts';
 import type { Pipeline } from './pipeline.ts';
@@ -20,9 +20,7 @@ export function queryAssets(p: Pipeline, cursors: QueryCursor, q: AssetQuery): {
 } {
   const limit = q.Limit ?? QUERY_LIMIT_DEFAULT;
   const filterText = q.Filter ?? '';
-  const compiled = compileFilter(filterText, 'assets');
-  if (!compiled.ok) throw new ServiceFailure('INVALID_FILTER', `Filter: ${compiled.error.message} (at "${compiled.error.part}")`);
-  const filter = compiled.value;
+  const filter = assetFilter(filterText);
   if (filter.fromRevision !== null || filter.toRevision !== null) {
     fail('INVALID_FILTER', 'Filter: revision selectors do not apply to integration records (they are matched against each asset at its branch head)');
   }
