@@ -23,11 +23,16 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 
 const issues = (error: z.ZodError): string => error.issues.map((i) => `${i.path.join('.') || 'value'}: ${i.message}`).join('; ');
 
-/** The compiled Filter of an integration; INVALID_FILTER naming the part at fault. */
-export function integrationFilter(text: string): CompiledFilter {
+/** An asset Filter compiled; INVALID_FILTER naming the part at fault. */
+export function assetFilter(text: string): CompiledFilter {
   const compiled = compileFilter(text, 'assets');
   if (!compiled.ok) throw new ServiceFailure('INVALID_FILTER', `Filter: ${compiled.error.message} (at "${compiled.error.part}")`);
-  const f = compiled.value;
+  return compiled.value;
+}
+
+/** The compiled Filter of an integration; INVALID_FILTER naming the part at fault. */
+export function integrationFilter(text: string): CompiledFilter {
+  const f = assetFilter(text);
   if (f.fromRevision !== null || f.toRevision !== null) {
     throw new ServiceFailure('INVALID_FILTER', 'Filter: exchange.snapshot.fromRevision/toRevision choose revisions; an integration always follows branch heads, so they are not allowed here');
   }
