@@ -78,6 +78,11 @@ export function emptyFilter(target: FilterTarget): CompiledFilter {
   };
 }
 
+/** Whether an asset filter tests anything of an asset beyond its id (every other clause list; revisions aside). */
+export function testsAssetContent(f: CompiledFilter): boolean {
+  return [f.names, f.uris, f.typeNames, f.parameterValues, f.parameters, f.refParameters].some((clauses) => clauses.length > 0);
+}
+
 /** Parses and compiles a filter. An empty or blank filter matches everything. */
 export function compileFilter(text: string, target: FilterTarget = 'assets'): Result<CompiledFilter, RsqlError> {
   const filter = emptyFilter(target);

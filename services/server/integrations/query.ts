@@ -8,6 +8,7 @@ import type { QueryCursor } from './cursor.ts';
 import type { RecordRow } from './db.ts';
 import type { Pipeline } from './pipeline.ts';
 import { assetEntry } from './state-view.ts';
+import { testsAssetContent } from '../../../shared/rsql/filter.ts';
 
 /** Records looked at per query with selectors beyond assetId (a page may come back short, with a cursor). */
 const QUERY_SCAN_BUDGET = 2000;
@@ -29,7 +30,7 @@ export function queryAssets(p: Pipeline, cursors: QueryCursor, q: AssetQuery): {
   // assetId clauses narrow the records in SQL; other selectors are matched against each asset at its branch head.
   let ids: string[] | null = null;
   for (const clause of filter.assetIds) ids = ids === null ? [...clause] : ids.filter((id) => clause.includes(id));
-  const selectors = filter.names.length + filter.uris.length + filter.typeNames.length + filter.parameterValues.length + filter.parameters.length + filter.refParameters.length > 0;
+  const selectors = testsAssetContent(filter);
   const results: RecordRow[] = [];
   let after = start;
   let more = false;
