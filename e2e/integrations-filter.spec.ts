@@ -14,7 +14,7 @@ import { openPanel } from './panel-host.ts';
 import { seriousViolations } from './a11y.ts';
 
 const SERVER = 'AssetHubServer';
-const SCREENS = 'test-results/screens';
+const SCREENS = 'test-results/screenshots';
 const NAME = `E2E.Filter check ${Date.now().toString(36)}`;
 
 let bridge: BridgeClient;

@@ -68,7 +68,7 @@ test('a refused push and a pull end on their row, in a toast and in the recent o
   await expect(dialog.getByTestId('push-changes').getByText(URI, { exact: true })).toBeVisible();
   await expect(dialog.getByTestId('push-claimed')).toContainText(`${URI} by STAGE-A`);
   await expect(dialog.getByTestId('push-claimed')).toContainText('will be refused (CLAIMED_BY_OTHER)');
-  await dialog.screenshot({ path: 'test-results/screenshots/push-dialog-claimed.png' });
+  await page.screenshot({ path: 'test-results/screenshots/push-dialog-claimed.png' });
   await page.getByTestId('push-comment').fill('operations test: refused');
   await page.getByTestId('push-dialog').getByRole('button', { name: 'Push', exact: true }).click();
 
@@ -119,7 +119,8 @@ test('a refused push and a pull end on their row, in a toast and in the recent o
   };
   await page.reload();
   await recent(page);
-  await page.getByTestId('recent-operations').screenshot({ path: 'test-results/screenshots/recent-operations.png' });
+  await page.getByTestId('recent-operations').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: 'test-results/screenshots/recent-operations.png' });
   const second = await context.newPage();
   await recent(second);
   await second.close();

@@ -158,7 +158,7 @@ test('Pull and Push with a comment from the UI show progress and reach the disk 
   await expect(pull.getByTestId('pull-upto')).toContainText('Everything');
   await pull.getByRole('button', { name: 'Pull', exact: true }).click();
   // A look at the progress bar while it is there (the pull may be too quick to catch: not asserted here).
-  await rowA.getByRole('progressbar').waitFor({ timeout: 5000 }).then(() => page.screenshot({ path: 'test-results/workspaces-progress.png' }), () => undefined);
+  await rowA.getByRole('progressbar').waitFor({ timeout: 5000 }).then(() => page.screenshot({ path: 'test-results/screenshots/workspaces-progress.png' }), () => undefined);
   const target = onDisk(wsA, uri);
   await expect.poll(() => existsSync(target) && sha(target), { timeout: 90_000 }).toBe(createHash('sha256').update(content).digest('hex'));
   expect(await sawProgress(page)).toBe(true);
@@ -219,5 +219,5 @@ test('the detail pane lists the selected workspace’s changes, and the keyboard
   await pane.getByTestId('ws-folder-copy').click();
   await expect(pane.getByTestId('ws-folder-status')).toHaveText('Copied the path.');
   expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(wsA);
-  await page.screenshot({ path: 'test-results/workspaces-view.png' });
+  await page.screenshot({ path: 'test-results/screenshots/workspaces-view.png' });
 });
