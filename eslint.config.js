@@ -50,6 +50,17 @@ export default tseslint.config(
     },
   },
   { files: ['renderer/**/*.{ts,tsx}'], ignores: UNIT_TESTS, languageOptions: { globals: { ...globals.browser } } },
+  {
+    // What views and the shell send goes through renderer/src/commands: named, typed and checked from the shared schemas.
+    files: ['renderer/src/views/**/*.{ts,tsx}', 'renderer/src/shell/**/*.{ts,tsx}'],
+    ignores: UNIT_TESTS,
+    rules: {
+      'no-restricted-syntax': ['error', {
+        selector: "MemberExpression[property.name='invoke']",
+        message: 'Send through renderer/src/commands (a named command), not the panel API\'s invoke',
+      }],
+    },
+  },
 
   // Every source file first falls under "no rule"; the folder rules below replace it.
   { files: ['**/*.{js,mjs,cjs,ts,tsx,mts,cts}'], plugins: { local: boundaries }, rules: { 'local/boundaries': ['error', { uncovered: true }] } },
