@@ -1,8 +1,8 @@
 /**
  * The frame every dialog shares: a backdrop, a `role="dialog"` box labelled by its title, focus moved in (to
  * `initialFocus`, else the first control), kept in by Tab, and given back to the opener when it closes. Escape and a
- * click on the backdrop close it, except while it is busy (a command it sent has not answered). With `onSubmit` the
- * box is a form, so Enter in a field submits.
+ * click on the backdrop close it, except while it is busy (a command it sent has not answered). With `onSubmit` its
+ * content is a form, so Enter in a field submits.
  */
 import { useEffect, useId, useRef, type FormEvent, type ReactNode } from 'react';
 
@@ -39,7 +39,7 @@ function focusIn(el: HTMLElement | null | undefined): void {
 
 export function Modal({ title, children, onClose, busy = false, className, testId, initialFocus, onSubmit, noValidate }: ModalProps) {
   const titleId = useId();
-  const box = useRef<HTMLElement | null>(null);
+  const box = useRef<HTMLDivElement>(null);
   // Read while the opener still has the focus: the dialog's own effects run after its fields mounted.
   const opener = useRef<Element | null | undefined>(undefined);
   if (opener.current === undefined) opener.current = document.activeElement;
@@ -79,14 +79,6 @@ export function Modal({ title, children, onClose, busy = false, className, testI
     // Once, when the dialog opens: later changes of `initialFocus` must not pull the focus back.
   }, []);
 
-  const props = {
-    className: className ? `modal ${className}` : 'modal',
-    role: 'dialog',
-    'aria-modal': true,
-    'aria-labelledby': titleId,
-    'aria-busy': busy,
-    'data-testid': testId,
-  } as const;
   const content = (
     <>
       <h2 id={titleId}>{title}</h2>
@@ -95,11 +87,18 @@ export function Modal({ title, children, onClose, busy = false, className, testI
   );
   return (
     <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && close.current()}>
-      {onSubmit ? (
-        <form ref={(el) => void (box.current = el)} {...props} onSubmit={onSubmit} noValidate={noValidate}>{content}</form>
-      ) : (
-        <div ref={(el) => void (box.current = el)} {...props}>{content}</div>
-      )}
+      <div
+        ref={box}
+        className={className ? `modal ${className}` : 'modal'}
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby={titleId}
+        aria-busy={busy}
+        data-testid={testId}
+      >
+        {/* Inside the dialog, not as it: a form may not take the dialog role. */}
+        {onSubmit ? <form onSubmit={onSubmit} noValidate={noValidate}>{content}</form> : content}
+      </div>
     </div>
   );
 }
