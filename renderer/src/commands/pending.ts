@@ -104,7 +104,8 @@ export class PendingSets<T> {
         () => settle(new CommandError('TIMEOUT', `no confirmation within ${Math.round(timeoutMs / 1000)} s: the switch shows what the service last reported`)),
         timeoutMs,
       );
-      send(key, want).then(() => settle(null), (error: unknown) => settle(error ?? new Error('refused')));
+      // A send that throws at once is refused like one that rejects: the switch must not stay busy.
+      new Promise<void>((sent) => sent(send(key, want))).then(() => settle(null), (error: unknown) => settle(error ?? new Error('refused')));
     });
   }
 

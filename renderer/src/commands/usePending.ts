@@ -3,6 +3,7 @@
  * AutoPull), `usePendingSet` for one switch. The options may change with every render (they close over the row).
  */
 import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import type { Failure } from './failure.ts';
 import { PendingSets, type PendingOptions, type PendingView } from './pending.ts';
 
 export function usePendingSets<T>(options: PendingOptions<T>): PendingSets<T> {
@@ -18,7 +19,7 @@ const ONE = '';
 export function usePendingSet<T>(
   value: T | undefined,
   options: { send(want: T): Promise<void>; failed(want: T): string; timeoutMs?: number },
-): PendingView<T> & { request(want: T): Promise<unknown> } {
+): PendingView<T> & { request(want: T): Promise<Failure | null> } {
   const sets = usePendingSets<T>({ send: (_key, want) => options.send(want), failed: (_key, want) => options.failed(want), timeoutMs: options.timeoutMs });
   const view = sets.view(ONE, value);
   useEffect(() => sets.see(ONE, value));
