@@ -50,6 +50,17 @@ export default tseslint.config(
     },
   },
   { files: ['renderer/**/*.{ts,tsx}'], ignores: UNIT_TESTS, languageOptions: { globals: { ...globals.browser } } },
+  {
+    // What views and the shell send goes through renderer/src/commands: named, typed and checked from the shared schemas.
+    files: ['renderer/src/views/**/*.{ts,tsx}', 'renderer/src/shell/**/*.{ts,tsx}'],
+    ignores: UNIT_TESTS,
+    rules: {
+      'no-restricted-syntax': ['error', {
+        selector: "MemberExpression[property.name='invoke']",
+        message: 'Send through renderer/src/commands (a named command), not the panel API\'s invoke',
+      }],
+    },
+  },
 
   // Every source file first falls under "no rule"; the folder rules below replace it.
   { files: ['**/*.{js,mjs,cjs,ts,tsx,mts,cts}'], plugins: { local: boundaries }, rules: { 'local/boundaries': ['error', { uncovered: true }] } },
@@ -75,20 +86,22 @@ export default tseslint.config(
   area('services/ (the services command)', ['services/*'], { allow: ['shared/', 'peer/', 'services/'], electron: false }),
   area('services/testing/', ['services/testing/**'], { allow: ['shared/', 'peer/', 'services/'], electron: false }),
 
-  // The renderer, bottom to top: api → store → lib → components → views (each its own folder) → the registry → shell
-  // → the app. Views reach neither the shell nor each other; the shell reaches views only through the registry.
+  // The renderer, bottom to top: api → store → lib → commands → components → views (each its own folder) → the
+  // registry → shell → the app. Views reach neither the shell nor each other; the shell reaches views only through the
+  // registry. Views and the shell send through commands/ (named, typed from the shared schemas), never the raw API.
   area(`${R}api/`, [`${R}api/**`], { allow: ['shared/', `${R}api/`], ...RENDERER }),
   area(`${R}store/`, [`${R}store/**`], { allow: ['shared/', `${R}api/`, `${R}store/`], ...RENDERER }),
   area(`${R}lib/`, [`${R}lib/**`], { allow: ['shared/', `${R}api/`, `${R}store/`, `${R}lib/`], ...RENDERER }),
+  area(`${R}commands/`, [`${R}commands/**`], { allow: ['shared/', `${R}store/`, `${R}lib/`, `${R}commands/`], ...RENDERER }),
   area(`${R}components/`, [`${R}components/**`], { allow: ['shared/', `${R}lib/`, `${R}components/`], ...RENDERER }),
   area(`${R}views/*/`, [`${R}views/*/**`], {
-    allow: ['shared/', `${R}store/`, `${R}lib/`, `${R}components/`], self: `${R}views/*/`, ...RENDERER,
+    allow: ['shared/', `${R}store/`, `${R}lib/`, `${R}commands/`, `${R}components/`], self: `${R}views/*/`, ...RENDERER,
   }),
   area(`${R}views/ (the registry)`, [`${R}views/*`], {
     allow: ['shared/', `${R}store/`, `${R}lib/`, `${R}components/`, `${R}views/*/`], ...RENDERER,
   }),
   area(`${R}shell/`, [`${R}shell/**`], {
-    allow: ['shared/', `${R}store/`, `${R}lib/`, `${R}components/`, `${R}shell/`, `${R}views/registry.ts`], ...RENDERER,
+    allow: ['shared/', `${R}store/`, `${R}lib/`, `${R}commands/`, `${R}components/`, `${R}shell/`, `${R}views/registry.ts`], ...RENDERER,
   }),
   area(`${R} (the app)`, [`${R}*`], { allow: ['shared/', `${R}api/`, `${R}store/`, `${R}shell/`, `${R}*`], ...RENDERER }),
 

@@ -44,6 +44,8 @@ const RULES: readonly (readonly [area: string, file: string, refused: string, wh
   ['renderer/src/api/', 'renderer/src/api/x.ts', "import { x } from '../store/panel.ts';", /renderer\/src\/api\/ may not import renderer\/src\/store/, "import { x } from './bridge.ts';"],
   ['renderer/src/store/', 'renderer/src/store/x.ts', "import { x } from '../lib/format.ts';", /renderer\/src\/store\/ may not import renderer\/src\/lib/, "import { x } from '../api/host.ts';"],
   ['renderer/src/lib/', 'renderer/src/lib/x.ts', "import { x } from '../components/Dot.tsx';", /renderer\/src\/lib\/ may not import renderer\/src\/components/, "import { x } from '../store/panel.ts';"],
+  // Commands sit on the store and lib; nothing on screen.
+  ['renderer/src/commands/', 'renderer/src/commands/x.ts', "import { x } from '../components/Modal.tsx';", /renderer\/src\/commands\/ may not import renderer\/src\/components/, "import { usePanel } from '../store/panel.ts';\nimport { x } from '../lib/format.ts';"],
   ['renderer/src/components/', 'renderer/src/components/x.tsx', "import { VIEWS } from '../views/registry.ts';", /renderer\/src\/components\/ may not import renderer\/src\/views/, "import { x } from '../lib/format.ts';"],
   // A view reaches neither a sibling view nor the shell.
   ['renderer/src/views/*/', 'renderer/src/views/assets/x.ts', "import { x } from '../repositories/RepositoriesView.tsx';", /renderer\/src\/views\/assets\/ may not import renderer\/src\/views\/repositories/, "import { x } from './model.ts';\nimport { y } from '../../lib/format.ts';"],
@@ -80,6 +82,8 @@ describe('import boundaries', () => {
     ['renderer/src/store/x.ts', "import os from 'node:os';", /renderer\/src\/store\/ must not import the Node built-in/],
     ['renderer/src/lib/x.ts', "const fs = require('fs');", /renderer\/src\/lib\/ must not import the Node built-in "fs"/],
     ['renderer/src/shell/x.ts', `import { x } from '${up(3)}peer/y.ts';`, /may not import peer\/y\.ts/],
+    // What is on screen does not send by itself: a component gets its command from the view.
+    ['renderer/src/components/x.tsx', "import { pull } from '../commands/index.ts';", /renderer\/src\/components\/ may not import renderer\/src\/commands/],
     ['main/hub/x.ts', "import { ipcMain } from 'electron';", /main\/hub\/ must not import electron/],
     ['main/hub/x.ts', "const e = await import('electron/main');", /main\/hub\/ must not import electron/],
     ['main/embedded/x.ts', "import { app } from 'electron';", /main\/embedded\/ must not import electron/],
@@ -113,6 +117,8 @@ describe('import boundaries', () => {
     ['services/client/files/testing.ts', "import { ChunkStore } from '../../server/chunks/index.ts';"],
     ['main/hub/x.test.ts', "import { startServer } from '../../services/server/server.ts';\nimport { until } from '../../services/testing/wait.ts';"],
     ['shared/x.test.ts', "import fs from 'node:fs';\nimport { fixture } from '../scripts/testing/fixtures.ts';"],
+    ['renderer/src/views/claims/x.ts', "import { releaseClaim } from '../../commands/index.ts';\nexport const a = releaseClaim;"],
+    ['renderer/src/shell/x.ts', "import { chooseHub } from '../commands/index.ts';\nexport const a = chooseHub;"],
     ['renderer/src/views/assets/x.test.ts', "import fs from 'node:fs';\nimport { x } from './model.ts';\nimport { y } from '../../store/panel.ts';"],
     ['scripts/x.test.ts', "import { x } from '../main/electron/options.ts';\nimport { y } from '../services/commands.ts';"],
   ])('%s: allowed imports pass', async (filePath, code) => {

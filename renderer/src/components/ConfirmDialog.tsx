@@ -1,8 +1,9 @@
 /**
- * A modal confirmation for destructive actions. Focus moves into it and returns where it was; Escape cancels. With
+ * A modal confirmation for destructive actions (the Modal frame: focus in and back, Escape cancels). With
  * `typeToConfirm` the operator must type that text before the action is enabled.
  */
-import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
+import { Modal } from './Modal.tsx';
 
 export interface ConfirmProps {
   title: string;
@@ -16,42 +17,23 @@ export interface ConfirmProps {
 }
 
 export function ConfirmDialog({ title, children, confirmLabel, danger, typeToConfirm, onConfirm, onCancel }: ConfirmProps) {
-  const titleId = useId();
   const [typed, setTyped] = useState('');
-  const dialog = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    const before = document.activeElement as HTMLElement | null;
-    dialog.current?.querySelector<HTMLElement>('input, button')?.focus();
-    return () => before?.focus();
-  }, []);
   const ready = typeToConfirm === undefined || typed === typeToConfirm;
   return (
-    <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onCancel()}>
-      <div
-        ref={dialog}
-        className="modal"
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby={titleId}
-        onKeyDown={(e) => {
-          if (e.key === 'Escape') onCancel();
-        }}
-      >
-        <h2 id={titleId}>{title}</h2>
-        <div className="modal-body">{children}</div>
-        {typeToConfirm !== undefined && (
-          <label className="field">
-            <span>Type <code>{typeToConfirm}</code> to confirm</span>
-            <input value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" spellCheck={false} />
-          </label>
-        )}
-        <div className="modal-actions">
-          <button type="button" onClick={onCancel}>Cancel</button>
-          <button type="button" className={danger ? 'danger' : 'primary'} disabled={!ready} onClick={onConfirm}>
-            {confirmLabel}
-          </button>
-        </div>
+    <Modal title={title} onClose={onCancel} initialFocus="input, button">
+      <div className="modal-body">{children}</div>
+      {typeToConfirm !== undefined && (
+        <label className="field">
+          <span>Type <code>{typeToConfirm}</code> to confirm</span>
+          <input value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" spellCheck={false} />
+        </label>
+      )}
+      <div className="modal-actions">
+        <button type="button" onClick={onCancel}>Cancel</button>
+        <button type="button" className={danger ? 'danger' : 'primary'} disabled={!ready} onClick={onConfirm}>
+          {confirmLabel}
+        </button>
       </div>
-    </div>
+    </Modal>
   );
 }

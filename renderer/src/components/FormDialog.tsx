@@ -1,83 +1,65 @@
 /**
- * A modal form for the repository actions (create repository, create branch, tag a commit): focus moves into it and
- * returns where it was; Escape cancels; Enter submits. While the call runs the form is busy; a refusal is shown inline
- * with the service's code (and as a toast by the caller).
+ * A modal form (the Modal frame: focus in and back, Escape cancels, Enter submits) for an action that asks for
+ * something first. When `onSubmit` sends a command it returns its promise: the form is busy until it settles and a
+ * refusal it resolves to is shown inline with the service's code (the command layer has toasted it), the focus back
+ * in the first field to correct it.
  */
-import { useEffect, useId, useRef, type FormEvent, type ReactNode } from 'react';
+import { useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { Modal } from './Modal.tsx';
+
+type Refusal = { code: string; message: string };
 
 export interface FormDialogProps {
   title: string;
   children: ReactNode;
   submitLabel: string;
-  busy: boolean;
-  /** The last refusal: code and message. */
-  error: { code: string; message: string } | null;
   canSubmit: boolean;
   /** Why it cannot be submitted yet (shown beside the disabled button), when `canSubmit` is false. */
   why?: string | null;
-  onSubmit(): void;
+  onSubmit(): void | Promise<Refusal | null>;
   onCancel(): void;
   testId?: string;
+  /** The body's layout: the repository forms' column by default. */
+  bodyClassName?: string;
 }
 
-export function FormDialog({ title, children, submitLabel, busy, error, canSubmit, why, onSubmit, onCancel, testId }: FormDialogProps) {
-  const titleId = useId();
+const FIELD = 'input, select, textarea';
+
+export function FormDialog({ title, children, submitLabel, canSubmit, why, onSubmit, onCancel, testId, bodyClassName = 'repo-form' }: FormDialogProps) {
   const whyId = useId();
-  const dialog = useRef<HTMLFormElement>(null);
-  useEffect(() => {
-    const before = document.activeElement as HTMLElement | null;
-    const first = dialog.current?.querySelector<HTMLInputElement>('input');
-    first?.focus();
-    first?.setSelectionRange(first.value.length, first.value.length);
-    return () => before?.focus();
-  }, []);
-  // Escape cancels even when focus left the dialog (the submit button is disabled while the call runs).
-  const cancel = useRef(onCancel);
-  cancel.current = busy ? () => {} : onCancel;
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape') cancel.current();
-    };
-    document.addEventListener('keydown', onKey);
-    return () => document.removeEventListener('keydown', onKey);
-  }, []);
-  // After a refusal, focus returns to the first field so the operator can correct it.
-  useEffect(() => {
-    if (error && !busy) dialog.current?.querySelector<HTMLInputElement>('input')?.focus();
-  }, [error, busy]);
-  const submit = (e: FormEvent) => {
+  const body = useRef<HTMLDivElement>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<Refusal | null>(null);
+  const submit = async (e: FormEvent) => {
     e.preventDefault();
-    if (canSubmit && !busy) onSubmit();
+    if (!canSubmit || busy) return;
+    const sent = onSubmit();
+    if (!sent) return;
+    setBusy(true);
+    setError(null);
+    const refusal = await sent;
+    setBusy(false);
+    if (!refusal) return;
+    setError(refusal);
+    body.current?.querySelector<HTMLElement>(FIELD)?.focus();
   };
   return (
-    <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && !busy && onCancel()}>
-      <form
-        ref={dialog}
-        className="modal"
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby={titleId}
-        aria-busy={busy}
-        onSubmit={submit}
-        data-testid={testId}
-      >
-        <h2 id={titleId}>{title}</h2>
-        <div className="modal-body repo-form">{children}</div>
-        {error && (
-          <p className="repo-form-error" role="alert" data-testid="dialog-error">
-            <code>{error.code}</code> {error.message}
-          </p>
+    <Modal title={title} onClose={onCancel} busy={busy} testId={testId} initialFocus={FIELD} onSubmit={(e) => void submit(e)}>
+      <div ref={body} className={bodyClassName ? `modal-body ${bodyClassName}` : 'modal-body'}>{children}</div>
+      {error && (
+        <p className="repo-form-error" role="alert" data-testid="dialog-error">
+          <code>{error.code}</code> {error.message}
+        </p>
+      )}
+      <div className="modal-actions">
+        <button type="button" onClick={onCancel} disabled={busy}>Cancel</button>
+        {!canSubmit && !busy && why && (
+          <span className="muted repo-form-why" id={whyId} data-testid="dialog-why">{why}</span>
         )}
-        <div className="modal-actions">
-          <button type="button" onClick={onCancel} disabled={busy}>Cancel</button>
-          {!canSubmit && !busy && why && (
-            <span className="muted repo-form-why" id={whyId} data-testid="dialog-why">{why}</span>
-          )}
-          <button type="submit" className="primary" disabled={!canSubmit || busy} aria-describedby={!canSubmit && why ? whyId : undefined}>
-            {busy ? 'Working…' : submitLabel}
-          </button>
-        </div>
-      </form>
-    </div>
+        <button type="submit" className="primary" disabled={!canSubmit || busy} aria-describedby={!canSubmit && why ? whyId : undefined}>
+          {busy ? 'Working…' : submitLabel}
+        </button>
+      </div>
+    </Modal>
   );
 }

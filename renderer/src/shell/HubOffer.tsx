@@ -3,11 +3,11 @@
  * every view, offers to join that hub or to start the demo instead. Whatever the operator picks is remembered.
  */
 import { useState } from 'react';
+import { chooseHub } from '../commands/index.ts';
 import { usePanel } from '../store/panel.ts';
 
 export function HubOffer() {
   const offer = usePanel((s) => s.data?.host.offer ?? null);
-  const invoke = usePanel((s) => s.invoke);
   const [busy, setBusy] = useState<'join' | 'demo' | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
   if (!offer) return null;
@@ -15,7 +15,7 @@ export function HubOffer() {
     setBusy(which);
     setFailure(null);
     try {
-      await invoke('chooseHub', { choice: which === 'join' ? { kind: 'hub', hubUrl: offer.hubUrl } : { kind: 'embedded' } });
+      await chooseHub(which === 'join' ? { kind: 'hub', hubUrl: offer.hubUrl } : { kind: 'embedded' });
     } catch (error) {
       setFailure(error instanceof Error ? error.message : String(error));
     } finally {

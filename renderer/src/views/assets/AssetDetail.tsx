@@ -13,8 +13,7 @@ import { usePanel } from '../../store/panel.ts';
 import { timeTexts } from '../../lib/time.ts';
 import { KindBadge, OperationBadge } from './AssetTable.tsx';
 import { bytes, kindOf, PAGE_SIZE, plural, rsqlValue, splitAttributes, type CallFailure } from './model.ts';
-import { failureOf } from '../../lib/serverCall.ts';
-import { queryAssets, queryIntegrationAssets, queryRelationships } from './server.ts';
+import { failureOf, queryAssets, queryIntegrationAssets, queryRelationships } from '../../commands/index.ts';
 
 type Load<T> = { phase: 'loading' } | { phase: 'ready'; value: T } | { phase: 'error'; error: CallFailure };
 

@@ -17,7 +17,7 @@ import { AssetDetail } from './AssetDetail.tsx';
 import { AssetTable } from './AssetTable.tsx';
 import { ExportDialog, ImportDialog, readImportFile, type ImportState } from './ImportExport.tsx';
 import { LATEST, PREVIOUS, composeFilters, filterRevisions, plural, rsqlValue, withFind } from './model.ts';
-import { queryAssets } from './server.ts';
+import { queryAssets } from '../../commands/index.ts';
 import { rememberPlace, rememberedPlace, startPlace } from './startPlace.ts';
 import { useQueryCount, useRepositoryCounts } from './useAssetCounts.ts';
 import { useAssetQuery, type AssetQuery } from './useAssetQuery.ts';

@@ -6,14 +6,13 @@
  *   ImportAssets {Document}. A refusal (UNPROCESSABLE) lists every problem: entry, field, message; nothing was applied.
  *   A success says how many assets were imported and how many were unchanged.
  */
-import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 import type { TAsset } from '../../../../shared/assethub/catalogue.ts';
-import { useToasts } from '../../store/toasts.ts';
+import { CommandError, exportAssets, failureOf, importAssets, submit, toastFailure, type Failure } from '../../commands/index.ts';
 import { FormDialog } from '../../components/FormDialog.tsx';
+import { Modal } from '../../components/Modal.tsx';
 import { RepoName } from '../../components/RepoName.tsx';
-import { entryLabel, exportFileName, parseImportProblems, plural, splitList, type CallFailure, type ImportProblemLine } from './model.ts';
-import { failureOf } from '../../lib/serverCall.ts';
-import { exportAssets, importAssets } from './server.ts';
+import { entryLabel, exportFileName, parseImportProblems, plural, splitList, type ImportProblemLine } from './model.ts';
 
 /** Saves text as a file: the browser's download, Electron's save dialog. */
 export function saveFile(name: string, text: string): void {
@@ -31,47 +30,22 @@ export function saveFile(name: string, text: string): void {
 // ---- export ----
 
 export function ExportDialog({ repository, branch, asset, onClose }: { repository: string; branch: string; asset: TAsset | null; onClose(): void }) {
-  const push = useToasts((s) => s.push);
   const [tags, setTags] = useState('');
   const [keywords, setKeywords] = useState('');
   const [only, setOnly] = useState(asset !== null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<CallFailure | null>(null);
+  const one = only && asset ? asset : null;
+  const send = () => {
+    const t = splitList(tags);
+    const k = splitList(keywords);
+    const name = exportFileName(repository, branch, new Date(), one?.name);
+    const asked = exportAssets({ Repository: repository, Branch: branch, AssetId: one?.id, Tags: t.length ? t : undefined, Keywords: k.length ? k : undefined });
+    return submit(asked, { failure: 'Export failed', success: ({ Document }) => ({ title: `Exported ${plural(Document.assets.length, 'asset')}`, message: `Saved as ${name}` }) }, ({ Document }) => {
+      saveFile(name, `${JSON.stringify(Document, null, 2)}\n`);
+      onClose();
+    });
+  };
   return (
-    <FormDialog
-      title="Export assets"
-      submitLabel="Export to file"
-      busy={busy}
-      error={error}
-      canSubmit
-      onCancel={onClose}
-      testId="as-export-dialog"
-      onSubmit={async () => {
-        setBusy(true);
-        setError(null);
-        const t = splitList(tags);
-        const k = splitList(keywords);
-        try {
-          const { Document } = await exportAssets({
-            Repository: repository,
-            Branch: branch,
-            ...(only && asset ? { AssetId: asset.id } : {}),
-            ...(t.length ? { Tags: t } : {}),
-            ...(k.length ? { Keywords: k } : {}),
-          });
-          const name = exportFileName(repository, branch, new Date(), only && asset ? asset.name : undefined);
-          saveFile(name, `${JSON.stringify(Document, null, 2)}\n`);
-          push({ kind: 'success', title: `Exported ${plural(Document.assets.length, 'asset')}`, message: `Saved as ${name}` });
-          onClose();
-        } catch (e) {
-          const f = failureOf(e);
-          setError(f);
-          push({ kind: 'error', title: 'Export failed', code: f.code, message: f.message });
-        } finally {
-          setBusy(false);
-        }
-      }}
-    >
+    <FormDialog title="Export assets" submitLabel="Export to file" canSubmit onCancel={onClose} testId="as-export-dialog" onSubmit={send}>
       <p className="muted">
         Tags, keywords and metadata of <RepoName name={repository} /> · <strong className="repo-strong">{branch}</strong>, at its latest commit.
       </p>
@@ -100,7 +74,7 @@ export type ImportState =
   | { phase: 'preview'; file: string; document: unknown }
   | { phase: 'busy'; file: string; document: unknown }
   | { phase: 'refused'; file: string; document: unknown; summary: string; problems: ImportProblemLine[] }
-  | { phase: 'failed'; file: string; document: unknown; error: CallFailure }
+  | { phase: 'failed'; file: string; document: unknown; error: Failure }
   | { phase: 'done'; file: string; imported: number; unchanged: number };
 
 /** Reads a chosen file: JSON or the reason it is not. */
@@ -118,35 +92,13 @@ export async function readImportFile(file: File): Promise<ImportState> {
   }
 }
 
-function Modal({ title, children, actions, onClose, busy, testId }: { title: string; children: ReactNode; actions: ReactNode; onClose(): void; busy: boolean; testId: string }) {
-  const titleId = useId();
-  const box = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    const before = document.activeElement as HTMLElement | null;
-    box.current?.querySelector<HTMLElement>('.modal-actions button:last-child')?.focus();
-    return () => before?.focus();
-  }, []);
-  const close = useRef(onClose);
-  close.current = busy ? () => {} : onClose;
+/** The import dialog's frame in each of its phases: its actions close it (or import), its body says where it stands. */
+function ImportFrame({ title, children, actions, onClose, busy }: { title: string; children: ReactNode; actions: ReactNode; onClose(): void; busy: boolean }) {
   return (
-    <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && close.current()}>
-      <div
-        ref={box}
-        className="modal as-modal-wide"
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby={titleId}
-        aria-busy={busy}
-        data-testid={testId}
-        onKeyDown={(e) => {
-          if (e.key === 'Escape') close.current();
-        }}
-      >
-        <h2 id={titleId}>{title}</h2>
-        <div className="modal-body">{children}</div>
-        <div className="modal-actions">{actions}</div>
-      </div>
-    </div>
+    <Modal title={title} onClose={onClose} busy={busy} className="as-modal-wide" testId="as-import-dialog" initialFocus=".modal-actions button:last-child">
+      <div className="modal-body">{children}</div>
+      <div className="modal-actions">{actions}</div>
+    </Modal>
   );
 }
 
@@ -187,15 +139,15 @@ export function ImportDialog({ state, onState, onImported, onClose }: { state: I
   const send = async (file: string, document: unknown) => {
     onState({ phase: 'busy', file, document });
     try {
-      const r = await importAssets(document);
+      const r = await importAssets({ Document: document });
       onState({ phase: 'done', file, imported: r.Imported, unchanged: r.Unchanged });
       onImported();
     } catch (e) {
       const f = failureOf(e);
-      if (f.code === 'UNPROCESSABLE') {
-        const { summary, problems } = parseImportProblems(f.message);
-        onState({ phase: 'refused', file, document, summary, problems });
-      } else onState({ phase: 'failed', file, document, error: f });
+      const refused = f.code === 'UNPROCESSABLE' ? parseImportProblems(f.message) : null;
+      // The toast says what the dialog lists entry by entry, in a line.
+      toastFailure(`Import of ${file} refused`, refused ? new CommandError(f.code, `${refused.summary || 'invalid entries'} (${plural(refused.problems.length, 'problem')})`) : f);
+      onState(refused ? { phase: 'refused', file, document, ...refused } : { phase: 'failed', file, document, error: f });
     }
   };
   const busy = state.phase === 'busy';
@@ -205,20 +157,19 @@ export function ImportDialog({ state, onState, onImported, onClose }: { state: I
   switch (state.phase) {
     case 'unreadable':
       return (
-        <Modal title={title} onClose={onClose} busy={false} testId="as-import-dialog" actions={close}>
+        <ImportFrame title={title} onClose={onClose} busy={false} actions={close}>
           <p className="as-inline-error" role="alert" data-testid="as-import-error">The file was not imported: {state.message}</p>
           <p className="muted">Nothing was sent to the server.</p>
-        </Modal>
+        </ImportFrame>
       );
     case 'preview':
     case 'busy': {
       const d = docSummary(state.document);
       return (
-        <Modal
+        <ImportFrame
           title={title}
           onClose={onClose}
           busy={busy}
-          testId="as-import-dialog"
           actions={
             <>
               {close}
@@ -235,36 +186,36 @@ export function ImportDialog({ state, onState, onImported, onClose }: { state: I
             <dt>Entries</dt><dd>{d.entries === null ? <span className="muted">no assets list</span> : d.entries.toLocaleString('en-US')}</dd>
           </dl>
           <p className="muted as-note">The server upserts tags, keywords and metadata of every entry. If any entry is invalid nothing is applied and every problem is listed.</p>
-        </Modal>
+        </ImportFrame>
       );
     }
     case 'refused':
       return (
-        <Modal title={title} onClose={onClose} busy={false} testId="as-import-dialog" actions={close}>
+        <ImportFrame title={title} onClose={onClose} busy={false} actions={close}>
           <p className="as-inline-error" role="alert" data-testid="as-import-refused">
             <code>UNPROCESSABLE</code> {state.summary || 'The server refused the import'}
             {/nothing was (imported|applied)/i.test(state.summary) ? '.' : '. Nothing was applied.'}
           </p>
           <p className="muted" data-testid="as-import-problem-count">{plural(state.problems.length, 'problem')}</p>
           <Problems document={state.document} problems={state.problems} />
-        </Modal>
+        </ImportFrame>
       );
     case 'failed':
       return (
-        <Modal title={title} onClose={onClose} busy={false} testId="as-import-dialog" actions={close}>
+        <ImportFrame title={title} onClose={onClose} busy={false} actions={close}>
           <p className="as-inline-error" role="alert" data-testid="as-import-error">
             The server refused the import: <code>{state.error.code}</code> {state.error.message}
           </p>
-        </Modal>
+        </ImportFrame>
       );
     case 'done':
       return (
-        <Modal title={title} onClose={onClose} busy={false} testId="as-import-dialog" actions={close}>
+        <ImportFrame title={title} onClose={onClose} busy={false} actions={close}>
           <p role="status" data-testid="as-import-done" data-imported={state.imported} data-unchanged={state.unchanged}>
             Imported <strong>{plural(state.imported, 'asset')}</strong>; <strong>{state.unchanged.toLocaleString('en-US')}</strong> unchanged.
           </p>
           <p className="muted">The table has been read again.</p>
-        </Modal>
+        </ImportFrame>
       );
   }
 }

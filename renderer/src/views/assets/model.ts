@@ -4,11 +4,12 @@
  */
 import type { TAsset, TAttribute } from '../../../../shared/assethub/catalogue.ts';
 import { compileFilter } from '../../../../shared/rsql/index.ts';
+import { failureOf } from '../../commands/failure.ts';
 
 export const PAGE_SIZE = 200;
 
 /** What a Failure from the host looks like here. */
-export type { CallFailure } from '../../lib/serverCall.ts';
+export type { Failure as CallFailure } from '../../commands/failure.ts';
 
 // ---- revisions and the filter sent ----
 
@@ -83,9 +84,6 @@ export interface Loaded<T> {
   restarted: boolean;
 }
 
-export const failureCode = (error: unknown): string | undefined =>
-  typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' ? error.code : /^([A-Z][A-Z0-9_]+): /.exec(error instanceof Error ? error.message : '')?.[1];
-
 /** Pages from the start until at least `want` rows are loaded or nothing more exists. */
 export async function loadFromStart<T>(fetch: FetchPage<T>, want: number): Promise<Loaded<T>> {
   const rows: T[] = [];
@@ -108,7 +106,7 @@ export async function loadMore<T>(fetch: FetchPage<T>, rows: readonly T[], curso
     const page = await fetch(cursor);
     return { rows: [...rows, ...page.results], nextCursor: page.nextCursor, restarted: false };
   } catch (error) {
-    if (failureCode(error) !== 'CURSOR_EXPIRED') throw error;
+    if (failureOf(error).code !== 'CURSOR_EXPIRED') throw error;
     const again = await loadFromStart(fetch, rows.length + 1);
     return { ...again, restarted: true };
   }

@@ -5,7 +5,7 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import type { RepoCount } from './startPlace.ts';
-import { countAssets } from './server.ts';
+import { countAssets } from '../../commands/index.ts';
 
 /** At most this many CountAssets in flight at once: a hub with many repositories is counted a few at a time. */
 const IN_FLIGHT = 4;

@@ -6,8 +6,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { TAsset } from '../../../../shared/assethub/catalogue.ts';
 import { loadFromStart, loadMore, PAGE_SIZE, type CallFailure, type FetchPage } from './model.ts';
-import { failureOf } from '../../lib/serverCall.ts';
-import { queryAssets } from './server.ts';
+import { failureOf, queryAssets } from '../../commands/index.ts';
 
 export interface AssetQuery { repository: string; branch: string; filters: string }
 

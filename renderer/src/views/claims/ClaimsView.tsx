@@ -6,8 +6,8 @@
 import { useMemo, useState } from 'react';
 import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
 import { VirtualList } from '../../components/VirtualList.tsx';
-import { SERVER_NAME, serverOf } from '../../lib/selectors.ts';
-import { useCommand } from '../../lib/useCommand.ts';
+import { serverOf } from '../../lib/selectors.ts';
+import { attempt, releaseClaim } from '../../commands/index.ts';
 import { usePanel, type PanelData } from '../../store/panel.ts';
 import { useUi } from '../../store/ui.ts';
 import { RepoName } from '../../components/RepoName.tsx';
@@ -46,7 +46,6 @@ const assetPath = (uri: string): string => uri.replace(/^FileSystem:\//, '');
 export function ClaimsView() {
   const data = usePanel((s) => s.data);
   const machineFilter = useUi((s) => s.machines);
-  const run = useCommand();
   const now = useNow(10_000);
   const [text, setText] = useState('');
   const [confirm, setConfirm] = useState<ClaimRow | null>(null);
@@ -64,11 +63,10 @@ export function ClaimsView() {
   const release = async (row: ClaimRow) => {
     setConfirm(null);
     setReleasing((s) => new Set(s).add(row.key));
-    await run(
-      'call',
-      { service: SERVER_NAME, method: 'ReleaseClaim', params: { Repository: row.repository, Branch: row.branch, URI: row.uri, Owner: row.owner, Force: true } },
-      { failure: `Claim on ${assetPath(row.uri)} not released`, success: `Released ${row.owner}'s claim on ${assetPath(row.uri)}` },
-    );
+    await attempt(releaseClaim({ Repository: row.repository, Branch: row.branch, URI: row.uri, Owner: row.owner, Force: true }), {
+      failure: `Claim on ${assetPath(row.uri)} not released`,
+      success: `Released ${row.owner}'s claim on ${assetPath(row.uri)}`,
+    });
     setReleasing((s) => {
       const next = new Set(s);
       next.delete(row.key);

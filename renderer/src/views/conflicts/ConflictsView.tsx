@@ -7,7 +7,7 @@ import { useShallow } from 'zustand/react/shallow';
 import type { TAssetChange } from '../../../../shared/assethub/states.ts';
 import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
 import { clientEntries, clientOf, machineOf, shortId } from '../../lib/selectors.ts';
-import { useCommand } from '../../lib/useCommand.ts';
+import { attempt, resolveConflict } from '../../commands/index.ts';
 import { usePanel } from '../../store/panel.ts';
 import { useUi } from '../../store/ui.ts';
 import type { PanelData } from '../../store/panel.ts';
@@ -73,13 +73,12 @@ export function ConflictsView() {
   const list = useMemo(() => conflictWorkspaces(data, filter), [data, filter]);
   const [confirm, setConfirm] = useState<Pending>(null);
   const [resolving, setResolving] = useState<Set<string>>(() => new Set());
-  const run = useCommand();
 
   const resolve = async ({ ws, uri, keep }: NonNullable<Pending>) => {
     const id = `${ws.key}\u0000${uri}`;
     setResolving((s) => new Set(s).add(id));
     const where = `${uri} on ${ws.machine}`;
-    await run('call', { service: ws.service, method: 'ResolveConflict', params: { Workspace: ws.workspace, URI: uri, Keep: keep } }, {
+    await attempt(resolveConflict(ws.service, { Workspace: ws.workspace, URI: uri, Keep: keep }), {
       failure: `Resolving ${where} failed`,
       success: keep === 'Local' ? `Kept the local version of ${where}` : `Took the remote version of ${where}`,
     });

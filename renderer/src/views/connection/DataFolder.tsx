@@ -4,20 +4,19 @@
  * opening cannot (a browser host without a desktop session).
  */
 import type { HostInfo } from '../../../../shared/panel/api.ts';
-import { usePanel } from '../../store/panel.ts';
+import { openDataFolder } from '../../commands/index.ts';
 import { FolderPath } from '../../components/FolderPath.tsx';
 
 type Embedded = NonNullable<HostInfo['embedded']>;
 
 export function DataFolder({ embedded }: { embedded: Embedded }) {
-  const invoke = usePanel((s) => s.invoke);
   return (
     <dd className="data-folder">
       <FolderPath
         path={embedded.dataDir}
         label="Data folder of the embedded services"
         testId="data-folder"
-        open={embedded.opensWith !== null ? () => invoke('openDataFolder', {}).then(() => undefined) : null}
+        open={embedded.opensWith !== null ? openDataFolder : null}
         openLabel="Open data folder"
         opened={`Opened in ${embedded.opensWith ?? 'the file manager'}.`}
         how={embedded.opensWith !== null

@@ -9,6 +9,7 @@ import type { HostInfo, HubChoice } from '../../../../shared/panel/api.ts';
 import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
 import { DataFolder } from './DataFolder.tsx';
 import { usePanel } from '../../store/panel.ts';
+import { chooseHub } from '../../commands/index.ts';
 import { checkForm, HUB_FORM_ID, hubWords, initialForm, KIND_LABEL, type FormField, type HubForm, type HubKind } from '../../lib/hub-form.ts';
 
 const SOURCE_WORDS: Record<HostInfo['hub'], string> = {
@@ -46,7 +47,6 @@ function Field({ id, label, value, onChange, problem, hint, type = 'text', place
 
 export function HubCard() {
   const { connection, host } = usePanel(useShallow((s) => ({ connection: s.data?.connection, host: s.data?.host })));
-  const invoke = usePanel((s) => s.invoke);
   const [form, setForm] = useState<HubForm | null>(null);
   const [shown, setShown] = useState<Partial<Record<FormField, string>>>({});
   const [confirm, setConfirm] = useState<{ choice: HubChoice; target: string } | null>(null);
@@ -73,7 +73,7 @@ export function HubCard() {
     setConfirm(null);
     setBusy(true);
     try {
-      await invoke('chooseHub', { choice });
+      await chooseHub(choice);
       setForm(null);
     } catch (error) {
       setFailure(error instanceof Error ? error.message : String(error));

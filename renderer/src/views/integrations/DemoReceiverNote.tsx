@@ -9,9 +9,8 @@
  */
 import { useCallback, useEffect, useState } from 'react';
 import { DEMO_RECEIVER_RULE, type TFailureRule } from '../../../../shared/assethub/demo-receiver.ts';
-import { errorInfo } from '../../lib/useCommand.ts';
+import { attempt, demoReceiverRule, failureOf, setDemoReceiverRule } from '../../commands/index.ts';
 import { usePanel } from '../../store/panel.ts';
-import { useToasts } from '../../store/toasts.ts';
 import { describeRule, isDemoReceiver } from './demoReceiver.ts';
 import './demo-receiver.css';
 
@@ -50,33 +49,28 @@ function RuleText({ read, failed }: { read: RuleRead; failed: number }) {
 
 /** The note's body, for one receiver URL (a new URL, after the services restarted, is read afresh). */
 function Note({ failed }: { failed: number }) {
-  const invoke = usePanel((s) => s.invoke);
-  const push = useToasts((s) => s.push);
   const [read, setRead] = useState<RuleRead>({ phase: 'reading' });
   const [outcome, setOutcome] = useState<Outcome>(null);
 
   const readRule = useCallback(async () => {
     setRead({ phase: 'reading' });
     try {
-      setRead({ phase: 'read', rule: (await invoke('demoReceiverRule', {})).rule });
+      setRead({ phase: 'read', rule: await demoReceiverRule() });
     } catch (error) {
-      setRead({ phase: 'unread', ...errorInfo(error) });
+      setRead({ phase: 'unread', ...failureOf(error) });
     }
-  }, [invoke]);
+  }, []);
   useEffect(() => void readRule(), [readRule]);
 
   const set = async (to: Choice) => {
     setOutcome({ to, phase: 'working' });
-    try {
-      const { rule } = await invoke('setDemoReceiverRule', { rule: to });
-      setRead({ phase: 'read', rule });
+    const next = to === 'none' ? 'A Re-sync of a failed asset (or Sync all) will now deliver it.' : 'The assets it drops end up Failed again.';
+    const outcome = await attempt(setDemoReceiverRule(to), { failure: `${WORDS[to].failed}: the demo receiver`, success: { title: WORDS[to].toast, message: next } });
+    if (outcome.ok) {
+      setRead({ phase: 'read', rule: outcome.value });
       setOutcome({ to, phase: 'done' });
-      const next = to === 'none' ? 'A Re-sync of a failed asset (or Sync all) will now deliver it.' : 'The assets it drops end up Failed again.';
-      push({ kind: 'success', title: WORDS[to].toast, message: next });
-    } catch (error) {
-      const { code, message } = errorInfo(error);
-      setOutcome({ to, phase: 'failed', code, message });
-      push({ kind: 'error', title: `${WORDS[to].failed}: the demo receiver`, code, message });
+    } else {
+      setOutcome({ to, phase: 'failed', ...outcome.error });
       void readRule();
     }
   };

@@ -3,23 +3,13 @@
  * confirms it; a refusal (or a timeout) puts it back to what the server holds and says why beside it and in a toast.
  * While the server is offline the switch is disabled: a Set could only time out.
  */
-import { useState } from 'react';
-import { usePendingSet } from '../../lib/usePendingSet.ts';
-import { useToasts } from '../../store/toasts.ts';
-import { failureOf, setEnabled, type Failure } from './server.ts';
+import { setIntegrationEnabled, usePendingSet } from '../../commands/index.ts';
 
 export function EnabledToggle({ name, value, online }: { name: string; value: boolean; online: boolean }) {
-  const push = useToasts((s) => s.push);
-  const [error, setError] = useState<Failure | null>(null);
-  const { shown, busy, request } = usePendingSet(value, (want: boolean) => setEnabled(name, want), (e, want) => {
-    const failure = failureOf(e);
-    setError(failure);
-    push({ kind: 'error', title: `${name} was not ${want ? 'enabled' : 'paused'}`, code: failure.code, message: failure.message });
+  const { shown = value, busy, request, failure: error } = usePendingSet(value, {
+    send: (want: boolean) => setIntegrationEnabled(name, want),
+    failed: (want) => `${name} was not ${want ? 'enabled' : 'paused'}`,
   });
-  const toggle = (want: boolean) => {
-    setError(null);
-    return request(want);
-  };
 
   return (
     <div className="int-enabled">
@@ -32,7 +22,7 @@ export function EnabledToggle({ name, value, online }: { name: string; value: bo
           disabled={busy || !online}
           aria-busy={busy}
           aria-label={`Deliveries of ${name}`}
-          onChange={(e) => void toggle(e.target.checked)}
+          onChange={(e) => void request(e.target.checked)}
           data-testid="int-enabled"
         />
         <span className="ws-switch-track" aria-hidden="true" />

@@ -18,7 +18,7 @@ import { ConfigEditor } from './ConfigEditor.tsx';
 import { DemoReceiverNote } from './DemoReceiverNote.tsx';
 import { EnabledToggle } from './EnabledToggle.tsx';
 import { integrationRows, plural, retrySummary, serverBranches, serverRepositories, type IntegrationRow } from './model.ts';
-import { deleteIntegration, failureOf, syncAllAssets } from './server.ts';
+import { attempt, deleteIntegration, syncAll as startSyncAll } from '../../commands/index.ts';
 import { StatusLists } from './StatusLists.tsx';
 import { SyncAllDialog } from './SyncAllDialog.tsx';
 import { SyncStatus } from './SyncStatus.tsx';
@@ -188,30 +188,19 @@ export function IntegrationsView() {
   const remove = async (name: string) => {
     setDialog(null);
     setDeleting((d) => new Set([...d, name]));
-    try {
-      await deleteIntegration(name);
-      push({ kind: 'success', title: `Deleted ${name}`, message: '' });
-    } catch (error) {
-      const f = failureOf(error);
-      push({ kind: 'error', title: `${name} was not deleted`, code: f.code, message: f.message });
-    } finally {
-      setDeleting((d) => new Set([...d].filter((n) => n !== name)));
-    }
+    await attempt(deleteIntegration(name), { failure: `${name} was not deleted`, success: `Deleted ${name}` });
+    setDeleting((d) => new Set([...d].filter((n) => n !== name)));
   };
 
   const syncAll = async (name: string) => {
     setDialog(null);
     setStarting(name);
     setTab('Tracked');
-    try {
-      const result = await syncAllAssets(name);
-      push({ kind: 'success', title: `Sync all of ${name} started`, message: `${plural(result.Total, 'asset')} to send.` });
-    } catch (error) {
-      const f = failureOf(error);
-      push({ kind: 'error', title: `Sync all of ${name} refused`, code: f.code, message: f.message });
-    } finally {
-      setStarting(null);
-    }
+    await attempt(startSyncAll({ Integration: name }), {
+      failure: `Sync all of ${name} refused`,
+      success: (result) => ({ title: `Sync all of ${name} started`, message: `${plural(result.Total, 'asset')} to send.` }),
+    });
+    setStarting(null);
   };
 
   if (!data) return <p className="muted">Waiting for the panel engine…</p>;

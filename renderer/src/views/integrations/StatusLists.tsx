@@ -8,11 +8,10 @@ import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react'
 import type { TIntegrationAsset, TIntegrationEntry, TIntegrationStatus } from '../../../../shared/assethub/integrations.ts';
 import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
 import { RsqlFilterInput, filterProblem } from '../../components/RsqlFilterInput.tsx';
-import { useToasts } from '../../store/toasts.ts';
 import { relativeTime } from '../../lib/format.ts';
 import { AssetList } from './AssetList.tsx';
 import { FILTER_EXAMPLES, STATUSES, assetName, plural, revisionProblem } from './model.ts';
-import { failureOf, resyncAllFailed, resyncAssets } from './server.ts';
+import { attempt, resyncAssets } from '../../commands/index.ts';
 import { usePages } from './usePages.ts';
 import { failedIds, followText, useResyncFollow } from './useResyncFollow.ts';
 
@@ -89,7 +88,6 @@ export function StatusLists({ name, entry, tab, online, now, onTab, onSyncAll }:
 }
 
 function StatusList({ name, entry, status, online, now, onSyncAll }: { name: string; entry: TIntegrationEntry; status: TIntegrationStatus; online: boolean; now: number; onSyncAll(): void }) {
-  const push = useToasts((s) => s.push);
   const [text, setText] = useState('');
   const [applied, setApplied] = useState('');
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
@@ -115,37 +113,33 @@ function StatusList({ name, entry, status, online, now, onSyncAll }: { name: str
     const list = assets.map((a) => a.assetId);
     const label = assets.length === 1 ? assetName((assets[0] as TIntegrationAsset).uri) : plural(assets.length, 'asset');
     setRequested((r) => new Set([...r, ...list]));
-    try {
-      const result = await resyncAssets(name, list);
-      push({ kind: 'success', title: `Re-sync of ${label} queued`, message: `${plural(result.Queued, 'asset')} queued for delivery to ${name}.` });
+    const outcome = await attempt(resyncAssets({ Integration: name, AssetIds: list }), {
+      failure: `Re-sync of ${label} refused`,
+      success: (result) => ({ title: `Re-sync of ${label} queued`, message: `${plural(result.Queued, 'asset')} queued for delivery to ${name}.` }),
+    });
+    if (outcome.ok) {
       startFollow(`Re-sync of ${label}`, list);
       setSelected((s) => new Set([...s].filter((id) => !list.includes(id))));
-    } catch (error) {
-      const f = failureOf(error);
-      push({ kind: 'error', title: `Re-sync of ${label} refused`, code: f.code, message: f.message });
-    } finally {
-      setRequested((r) => new Set([...r].filter((id) => !list.includes(id))));
-      pages.reload();
     }
+    setRequested((r) => new Set([...r].filter((id) => !list.includes(id))));
+    pages.reload();
   };
 
   const resyncEveryFailed = async () => {
     setConfirmAll(false);
     setAllRunning(true);
-    try {
-      // Which assets those are, to follow them until they settle (read first: once queued they are no longer Failed).
-      const ids = await failedIds(name);
-      const result = await resyncAllFailed(name);
-      startFollow(`Re-sync of every failed asset`, ids);
-      push({ kind: 'success', title: `Re-sync of every failed asset of ${name} queued`, message: `${plural(result.Queued, 'asset')} queued for delivery.` });
+    // Which assets those are, to follow them until they settle (read first: once queued they are no longer Failed).
+    const asked = failedIds(name).then(async (ids) => ({ ids, result: await resyncAssets({ Integration: name, AllFailed: true }) }));
+    const outcome = await attempt(asked, {
+      failure: `Re-sync of the failed assets of ${name} refused`,
+      success: ({ result }) => ({ title: `Re-sync of every failed asset of ${name} queued`, message: `${plural(result.Queued, 'asset')} queued for delivery.` }),
+    });
+    if (outcome.ok) {
+      startFollow(`Re-sync of every failed asset`, outcome.value.ids);
       setSelected(new Set());
-    } catch (error) {
-      const f = failureOf(error);
-      push({ kind: 'error', title: `Re-sync of the failed assets of ${name} refused`, code: f.code, message: f.message });
-    } finally {
-      setAllRunning(false);
-      pages.reload();
     }
+    setAllRunning(false);
+    pages.reload();
   };
 
   const revisions = revisionProblem(text);

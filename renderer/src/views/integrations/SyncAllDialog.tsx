@@ -9,7 +9,7 @@ import type { TIntegrationEntry } from '../../../../shared/assethub/integrations
 import { QUERY_LIMIT_MAX } from '../../../../shared/assethub/catalogue.ts';
 import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
 import { plural, scopesOf } from './model.ts';
-import { failureOf, queryAssets, type Failure } from './server.ts';
+import { failureOf, queryAssets, type Failure } from '../../commands/index.ts';
 
 export type Count =
   | { phase: 'counting'; so: number; scopes: number; done: number }

@@ -8,7 +8,7 @@ import { useEffect, useState } from 'react';
 import type { TIntegrationEntry } from '../../../../shared/assethub/integrations.ts';
 import { useToasts } from '../../store/toasts.ts';
 import { timeTexts } from '../../lib/time.ts';
-import { cancelSync, failureOf } from './server.ts';
+import { attempt, cancelSync } from '../../commands/index.ts';
 import { sinceSync, syncVerdict, toneClass, type LiveCounts } from './syncVerdict.ts';
 
 export function SyncStatus({ name, sync, live, now, online, paused, compact }: {
@@ -51,17 +51,10 @@ export function SyncStatus({ name, sync, live, now, online, paused, compact }: {
 
   const cancel = async () => {
     setCancelling(true);
-    try {
-      const result = await cancelSync(name);
-      if (!result.Cancelled) {
-        setCancelling(false);
-        push({ kind: 'info', title: `The Sync all of ${name} had already ended`, message: '' });
-      }
-    } catch (e) {
-      setCancelling(false);
-      const f = failureOf(e);
-      push({ kind: 'error', title: `Sync all of ${name} not cancelled`, code: f.code, message: f.message });
-    }
+    const outcome = await attempt(cancelSync({ Integration: name }), { failure: `Sync all of ${name} not cancelled` });
+    if (outcome.ok && outcome.value.Cancelled) return;
+    setCancelling(false);
+    if (outcome.ok) push({ kind: 'info', title: `The Sync all of ${name} had already ended`, message: '' });
   };
 
   return (

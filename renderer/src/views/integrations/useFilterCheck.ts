@@ -7,7 +7,7 @@
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { TFilterWarning } from '../../../../shared/assethub/catalogue.ts';
-import { checkFilter, failureOf, type Failure } from './server.ts';
+import { checkFilter, failureOf, type Failure } from '../../commands/index.ts';
 
 export interface FilterCheck {
   key: string;
@@ -34,7 +34,7 @@ export function useFilterCheck(filter: string, repositories: readonly string[], 
     const k = checkKey(text, repos);
     const kept = answers.current.get(k);
     if (kept) return kept;
-    const answer = checkFilter(text, repos).then(
+    const answer = checkFilter({ Filter: text, Repositories: [...repos] }).then(
       (r) => ({ key: k, warnings: r.Warnings, omitted: r.Omitted, failure: null }),
       (error: unknown) => {
         answers.current.delete(k); // a failure is not kept: the next look asks again

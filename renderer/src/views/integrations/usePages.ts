@@ -7,7 +7,7 @@
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { TIntegrationAsset, TIntegrationStatus } from '../../../../shared/assethub/integrations.ts';
-import { failureOf, queryIntegrationAssets, type Failure } from './server.ts';
+import { failureOf, queryIntegrationAssets, type Failure } from '../../commands/index.ts';
 
 export const PAGE_SIZE = 100;
 /** A one-page list follows the live figures at most this often. */
@@ -54,7 +54,7 @@ export function usePages(integration: string, status: TIntegrationStatus, filter
     const gen = ++generation.current;
     const basis = latest.current.signature;
     setState((s) => ({ ...s, phase: 'loading', error: null, moreError: null, loadingMore: false, basis, readAt: Date.now() }));
-    queryIntegrationAssets({ Integration: integration, Status: status, Filter: filter, Limit: PAGE_SIZE }).then(
+    queryIntegrationAssets({ Integration: integration, Status: status, Filter: filter || undefined, Limit: PAGE_SIZE }).then(
       (result) => {
         if (gen !== generation.current) return;
         setState((s) => ({ ...s, items: result.results, nextCursor: result.pagination.nextCursor, phase: 'ready', pages: 1 }));
@@ -72,7 +72,7 @@ export function usePages(integration: string, status: TIntegrationStatus, filter
     const gen = generation.current;
     const cursor = s.nextCursor;
     setState((x) => ({ ...x, loadingMore: true, moreError: null }));
-    queryIntegrationAssets({ Integration: integration, Status: status, Filter: filter, Cursor: cursor, Limit: PAGE_SIZE }).then(
+    queryIntegrationAssets({ Integration: integration, Status: status, Filter: filter || undefined, Cursor: cursor, Limit: PAGE_SIZE }).then(
       (result) => {
         if (gen !== generation.current) return;
         setState((x) => {

@@ -8,7 +8,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { TIntegrationEntry, TIntegrationStatus } from '../../../../shared/assethub/integrations.ts';
 import { dict } from '../../../../shared/dict.ts';
 import { groupedReasons } from './syncVerdict.ts';
-import { failureOf, queryIntegrationAssets, type Failure } from './server.ts';
+import { failureOf, queryIntegrationAssets, type Failure } from '../../commands/index.ts';
 
 /** Ids per query (the filter is a list of them). */
 const CHUNK = 100;

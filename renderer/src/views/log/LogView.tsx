@@ -6,7 +6,7 @@
 import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { VirtualList } from '../../components/VirtualList.tsx';
-import { useCommand } from '../../lib/useCommand.ts';
+import { attempt, logControl } from '../../commands/index.ts';
 import { KEEP_CHOICES, createFilterCache, groupRows, logRows, prettyBody, sizeText, useLog, type LogFilter, type LogGroup, type LogRow } from '../../store/log.ts';
 import { copyText } from '../../components/clipboard.ts';
 import { clockTime, dateTime } from '../../lib/format.ts';
@@ -122,16 +122,15 @@ function Toolbar({ query, setQuery, grouped, setGrouped, shown }: { query: strin
   const { paused, capacity, count, dropped, setPaused, setCapacity, clear } = useLog(
     useShallow((s) => ({ paused: s.paused, capacity: s.capacity, count: s.count, dropped: s.dropped, setPaused: s.setPaused, setCapacity: s.setCapacity, clear: s.clear })),
   );
-  const run = useCommand();
   const togglePause = async () => {
     const next = !paused;
     setPaused(next);
-    const result = await run('logControl', { paused: next }, { failure: next ? 'Could not pause the engine’s log' : 'Could not resume the engine’s log' });
-    if (result === undefined) setPaused(!next);
+    const outcome = await attempt(logControl({ paused: next }), { failure: next ? 'Could not pause the engine’s log' : 'Could not resume the engine’s log' });
+    if (!outcome.ok) setPaused(!next);
   };
   const clearAll = async () => {
     clear();
-    await run('logControl', { clear: true }, { failure: 'Could not clear the engine’s log' });
+    await attempt(logControl({ clear: true }), { failure: 'Could not clear the engine’s log' });
   };
   return (
     <div className="log-toolbar">

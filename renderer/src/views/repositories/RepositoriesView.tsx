@@ -1,27 +1,23 @@
 /**
  * Repositories on the server: each with the server's default AutoPull (a checkbox that says "pending…" until the
  * server confirms the Set), its branches, and the selected branch's history (newest first) with tags and the machines
- * whose workspaces are at each commit. Actions: create a repository, create a branch from a commit, tag a commit,
- * remove a tag.
+ * whose workspaces are at each commit. Actions: create a repository, create a branch from a commit, tag a commit
+ * (their forms in dialogs.tsx), remove a tag.
  */
 import { useMemo, useState } from 'react';
 import type { TCommit } from '../../../../shared/assethub/states.ts';
-import { branchNameProblem, repositoryNameProblem } from '../../../../shared/assethub/names.ts';
+import { attempt, setRepositoryAutoPull, untagCommit, usePendingSet } from '../../commands/index.ts';
 import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
 import { VirtualList } from '../../components/VirtualList.tsx';
-import { SERVER_NAME, clientEntries, clientOf, machineOf, serverOf, shortId } from '../../lib/selectors.ts';
-import { errorInfo, useCommand } from '../../lib/useCommand.ts';
-import { usePendingSet } from '../../lib/usePendingSet.ts';
+import { clientEntries, clientOf, machineOf, serverOf, shortId } from '../../lib/selectors.ts';
 import { usePanel, type PanelData } from '../../store/panel.ts';
-import { useToasts } from '../../store/toasts.ts';
 import { useNow } from '../../lib/useNow.ts';
-import { FormDialog } from '../../components/FormDialog.tsx';
 import { RepoName } from '../../components/RepoName.tsx';
 import { timeTexts } from '../../lib/time.ts';
 import { own } from '../../../../shared/dict.ts';
+import { CreateBranchDialog, CreateRepositoryDialog, TagDialog } from './dialogs.tsx';
 
 const ROW_HEIGHT = 58;
-export const NEW_REPOSITORY_PREFIX = '%SYNCED_STORAGE%\\Projects\\';
 
 interface RepoInfo { name: string; autoPull: boolean | undefined; branches: Array<{ name: string; commits: TCommit[] }> }
 
@@ -53,41 +49,13 @@ function machinesAtCommits(data: PanelData | null, repo: string, branch: string)
   return at;
 }
 
-type Failure = { code: string; message: string };
-
-/** A server Call for a dialog: resolves to true on success; a refusal is a toast and returned for the inline text. */
-function useServerCall() {
-  const invoke = usePanel((s) => s.invoke);
-  const push = useToasts((s) => s.push);
-  return async (method: string, params: Record<string, unknown>, failure: string, success: string): Promise<Failure | null> => {
-    try {
-      await invoke('call', { service: SERVER_NAME, method, params });
-      push({ kind: 'success', title: success, message: '' });
-      return null;
-    } catch (error) {
-      const info = errorInfo(error);
-      push({ kind: 'error', title: failure, code: info.code, message: info.message });
-      return info;
-    }
-  };
-}
-
 // ---- AutoPull ----
 
 function AutoPullToggle({ repo, value }: { repo: string; value: boolean | undefined }) {
-  const invoke = usePanel((s) => s.invoke);
-  const push = useToasts((s) => s.push);
-  /** The value asked for, shown with "pending…" until the server confirms it (and the store shows it). */
-  const { shown, busy, pending, request: toggle } = usePendingSet(
-    value,
-    async (want: boolean) => {
-      await invoke('set', { service: SERVER_NAME, path: ['State', 'Repositories', repo, 'AutoPull'], value: want });
-    },
-    (error) => {
-      const { code, message } = errorInfo(error);
-      push({ kind: 'error', title: `AutoPull for ${repo} was not changed`, code, message });
-    },
-  );
+  const { shown, busy, pending, request } = usePendingSet(value, {
+    send: (want: boolean) => setRepositoryAutoPull(repo, want),
+    failed: () => `AutoPull for ${repo} was not changed`,
+  });
   if (value === undefined && !pending) return <span className="repo-autopull muted" title="The server has not reported this repository's AutoPull yet">AutoPull —</span>;
   return (
     <label className="repo-autopull" title="The server's default AutoPull for this repository: workspaces without their own setting follow it">
@@ -96,130 +64,12 @@ function AutoPullToggle({ repo, value }: { repo: string; value: boolean | undefi
         checked={shown === true}
         disabled={busy}
         aria-busy={busy}
-        onChange={(e) => void toggle(e.target.checked)}
+        onChange={(e) => void request(e.target.checked)}
         data-testid="repo-autopull"
       />
       <span>AutoPull</span>
       {busy && <span className="repo-pending" data-testid="repo-autopull-pending">pending…</span>}
     </label>
-  );
-}
-
-// ---- dialogs ----
-
-/** Why Create is not offered yet, in the operator's words; null when it is (the server still has the last word). */
-export function createRepositoryProblem(name: string, branch: string): string | null {
-  if (!name.startsWith('%SYNCED_STORAGE%')) return 'The name starts with %SYNCED_STORAGE% (where every client keeps it).';
-  if (name.trim() === NEW_REPOSITORY_PREFIX.trim()) return 'Give the repository a name after Projects\\.';
-  const rule = repositoryNameProblem(name);
-  if (rule) return `The name cannot be a folder on every machine: ${rule}.`;
-  if (branch.trim() === '') return 'Give the first branch a name.';
-  return branchNameProblem(branch) && `The branch name is refused: ${branchNameProblem(branch)}.`;
-}
-
-function CreateRepositoryDialog({ onClose, onCreated }: { onClose(): void; onCreated(name: string): void }) {
-  const call = useServerCall();
-  const [name, setName] = useState(NEW_REPOSITORY_PREFIX);
-  const [branch, setBranch] = useState('Main');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<Failure | null>(null);
-  const problem = createRepositoryProblem(name, branch);
-  return (
-    <FormDialog
-      title="Create repository"
-      submitLabel="Create"
-      busy={busy}
-      error={error}
-      canSubmit={problem === null}
-      why={problem}
-      onCancel={onClose}
-      testId="repo-create-dialog"
-      onSubmit={async () => {
-        setBusy(true);
-        setError(null);
-        const failure = await call('CreateRepository', { Name: name, Branch: branch.trim() }, 'Repository not created', `Created ${name}`);
-        setBusy(false);
-        if (failure) setError(failure);
-        else onCreated(name);
-      }}
-    >
-      <label className="field">
-        Name (starts with <code>%SYNCED_STORAGE%</code>)
-        <input value={name} onChange={(e) => setName(e.target.value)} spellCheck={false} autoComplete="off" data-testid="repo-create-name" />
-      </label>
-      <label className="field">
-        First branch
-        <input value={branch} onChange={(e) => setBranch(e.target.value)} spellCheck={false} autoComplete="off" data-testid="repo-create-branch" />
-      </label>
-    </FormDialog>
-  );
-}
-
-function CreateBranchDialog({ repo, commit, onClose, onCreated }: { repo: string; commit: TCommit; onClose(): void; onCreated(name: string): void }) {
-  const call = useServerCall();
-  const [name, setName] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<Failure | null>(null);
-  return (
-    <FormDialog
-      title="Create branch"
-      submitLabel="Create branch"
-      busy={busy}
-      error={error}
-      canSubmit={name.trim() !== ''}
-      onCancel={onClose}
-      testId="repo-branch-dialog"
-      onSubmit={async () => {
-        setBusy(true);
-        setError(null);
-        const failure = await call('CreateBranch', { Repository: repo, Name: name.trim(), From: commit.ID }, 'Branch not created', `Created branch ${name.trim()}`);
-        setBusy(false);
-        if (failure) setError(failure);
-        else onCreated(name.trim());
-      }}
-    >
-      <p className="muted">
-        In <RepoName name={repo} />, from commit <code>{shortId(commit.ID)}</code> “{commit.Comment}”.
-      </p>
-      <label className="field">
-        Branch name
-        <input value={name} onChange={(e) => setName(e.target.value)} spellCheck={false} autoComplete="off" data-testid="repo-branch-name" />
-      </label>
-    </FormDialog>
-  );
-}
-
-function TagDialog({ repo, branch, commit, onClose }: { repo: string; branch: string; commit: TCommit; onClose(): void }) {
-  const call = useServerCall();
-  const [tag, setTag] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<Failure | null>(null);
-  return (
-    <FormDialog
-      title="Tag commit"
-      submitLabel="Add tag"
-      busy={busy}
-      error={error}
-      canSubmit={tag.trim() !== ''}
-      onCancel={onClose}
-      testId="repo-tag-dialog"
-      onSubmit={async () => {
-        setBusy(true);
-        setError(null);
-        const failure = await call('TagCommit', { Repository: repo, Branch: branch, Commit: commit.ID, Tag: tag.trim() }, 'Tag not added', `Tagged ${shortId(commit.ID)} “${tag.trim()}”`);
-        setBusy(false);
-        if (failure) setError(failure);
-        else onClose();
-      }}
-    >
-      <p className="muted">
-        Commit <code>{shortId(commit.ID)}</code> “{commit.Comment}” on {branch}.
-      </p>
-      <label className="field">
-        Tag
-        <input value={tag} onChange={(e) => setTag(e.target.value)} spellCheck={false} autoComplete="off" data-testid="repo-tag-name" />
-      </label>
-    </FormDialog>
   );
 }
 
@@ -282,7 +132,6 @@ type Dialog =
 
 export function RepositoriesView() {
   const data = usePanel((s) => s.data);
-  const run = useCommand();
   const now = useNow(10_000);
   const repos = useMemo(() => repositoriesOf(data), [data]);
   const [repoName, setRepoName] = useState<string | null>(null);
@@ -430,7 +279,7 @@ export function RepositoriesView() {
           onConfirm={() => {
             const { commit, tag } = dialog;
             setDialog(null);
-            void run('call', { service: SERVER_NAME, method: 'UntagCommit', params: { Repository: repo.name, Branch: branch.name, Commit: commit.ID, Tag: tag } }, {
+            void attempt(untagCommit({ Repository: repo.name, Branch: branch.name, Commit: commit.ID, Tag: tag }), {
               failure: `Tag ${tag} not removed`,
               success: `Removed tag ${tag}`,
             });

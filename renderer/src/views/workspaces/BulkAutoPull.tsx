@@ -1,12 +1,13 @@
 /**
  * AutoPull for one repository on every machine at once: a Set on every client with a workspace of it (whatever the
- * machine filter shows), then each machine's outcome.
+ * machine filter shows), each pending until its client confirms it like the workspace's own switch (a refusal is
+ * toasted as that switch's would be), then each machine's outcome.
  */
 import { useMemo, useState } from 'react';
+import { setWorkspaceAutoPull, usePendingSets } from '../../commands/index.ts';
 import { usePanel } from '../../store/panel.ts';
-import { errorInfo } from '../../lib/useCommand.ts';
 import { useToasts } from '../../store/toasts.ts';
-import { workspaceRows } from './model.ts';
+import { autoPullFailed, workspaceLabel, workspaceRows } from './model.ts';
 
 type Outcome = { machine: string; workspace: string; state: 'pending' | 'ok' | 'failed'; code?: string; message?: string };
 
@@ -14,9 +15,19 @@ const NO_FILTER: string[] = [];
 
 export function BulkAutoPull() {
   const data = usePanel((s) => s.data);
-  const invoke = usePanel((s) => s.invoke);
   const toast = useToasts((s) => s.push);
   const rows = useMemo(() => workspaceRows(data, NO_FILTER), [data]);
+  const byKey = useMemo(() => new Map(rows.map((r) => [r.key, r])), [rows]);
+  const sets = usePendingSets<boolean>({
+    send: (key, want) => {
+      const row = byKey.get(key);
+      return row ? setWorkspaceAutoPull(row.service, row.workspace, want) : Promise.reject(new Error('the workspace is no longer reported'));
+    },
+    failed: (key, want) => {
+      const row = byKey.get(key);
+      return autoPullFailed(row ? workspaceLabel(row) : key, want);
+    },
+  });
   const repositories = useMemo(() => [...new Set(rows.map((r) => r.repository).filter((r): r is string => r !== null))].sort(), [rows]);
   const [repo, setRepo] = useState('');
   const [value, setValue] = useState<'on' | 'off'>('on');
@@ -27,26 +38,15 @@ export function BulkAutoPull() {
 
   const apply = async () => {
     const on = value === 'on';
-    const list = targets.map((r) => ({ row: r, outcome: { machine: r.machine, workspace: r.displayPath, state: 'pending' as const } }));
-    setOutcomes(list.map((l) => l.outcome));
+    setOutcomes(targets.map((r) => ({ machine: r.machine, workspace: r.displayPath, state: 'pending' as const })));
     const results = await Promise.all(
-      list.map(async ({ row }): Promise<Outcome> => {
-        try {
-          await invoke('set', { service: row.service, path: ['State', 'Workspaces', row.workspace, 'AutoPull'], value: on });
-          return { machine: row.machine, workspace: row.displayPath, state: 'ok' };
-        } catch (error) {
-          const { code, message } = errorInfo(error);
-          return { machine: row.machine, workspace: row.displayPath, state: 'failed', code, message };
-        }
+      targets.map(async (row): Promise<Outcome> => {
+        const failure = await sets.request(row.key, on);
+        return { machine: row.machine, workspace: row.displayPath, ...(failure ? { state: 'failed', ...failure } : { state: 'ok' }) };
       }),
     );
     setOutcomes(results);
-    const failed = results.filter((r) => r.state === 'failed');
-    if (failed.length) {
-      toast({ kind: 'error', title: `AutoPull ${value} failed on ${failed.map((f) => f.machine).join(', ')}`, code: failed[0]?.code, message: failed[0]?.message ?? '' });
-    } else {
-      toast({ kind: 'success', title: `AutoPull ${value} for ${chosen} on ${results.length} machine(s)`, message: '' });
-    }
+    if (results.every((r) => r.state === 'ok')) toast({ kind: 'success', title: `AutoPull ${value} for ${chosen} on ${results.length} machine(s)`, message: '' });
   };
 
   return (

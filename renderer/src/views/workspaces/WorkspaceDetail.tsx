@@ -3,6 +3,7 @@ import { useEffect, useRef, type ReactNode } from 'react';
 import type { TAssetChange } from '../../../../shared/assethub/states.ts';
 import { VirtualList } from '../../components/VirtualList.tsx';
 import { FolderPath } from '../../components/FolderPath.tsx';
+import { openWorkspaceFolder } from '../../commands/index.ts';
 import { usePanel } from '../../store/panel.ts';
 import { changeLabel, plural, type WorkspaceRow } from './model.ts';
 
@@ -31,7 +32,6 @@ function Column({ title, count, children }: { title: string; count: number | nul
 
 /** The workspace's folder on its machine's disk; "Open folder" only where the host's desktop has that disk. */
 function WorkspaceFolder({ row }: { row: WorkspaceRow }) {
-  const invoke = usePanel((s) => s.invoke);
   const folders = usePanel((s) => s.data?.host.folders ?? null);
   const here = folders !== null && folders.machines.some((m) => m.toLowerCase() === row.machine.toLowerCase());
   const how = here
@@ -44,7 +44,7 @@ function WorkspaceFolder({ row }: { row: WorkspaceRow }) {
       path={row.workspace}
       label={`Folder of ${row.machine} ${row.displayPath}`}
       testId="ws-folder"
-      open={here ? () => invoke('openWorkspaceFolder', { service: row.service, workspace: row.workspace }).then(() => undefined) : null}
+      open={here ? () => openWorkspaceFolder(row.service, row.workspace) : null}
       openLabel="Open folder"
       opened={`Opened in ${folders?.opensWith ?? 'the file manager'}.`}
       how={how}

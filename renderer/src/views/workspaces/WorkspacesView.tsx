@@ -7,12 +7,12 @@ import { useMemo, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
 import { clientEntries, machineOf, shortId } from '../../lib/selectors.ts';
-import { useCommand } from '../../lib/useCommand.ts';
+import { attempt, pull, push, rescan, revert, setWorkspaceAutoPull, usePendingSet } from '../../commands/index.ts';
 import { usePanel } from '../../store/panel.ts';
 import { useUi } from '../../store/ui.ts';
 import { BulkAutoPull } from './BulkAutoPull.tsx';
 import { PullDialog, PushDialog } from './dialogs.tsx';
-import { bytes, commitsAhead, currentCommit, plural, workspaceRows, type WorkspaceRow } from './model.ts';
+import { autoPullFailed, bytes, commitsAhead, currentCommit, plural, workspaceLabel, workspaceRows, type WorkspaceRow } from './model.ts';
 import { WorkspaceDetail } from './WorkspaceDetail.tsx';
 import type { Operation } from '../../../../shared/panel/api.ts';
 import { operationWords, STATE_WORDS } from '../../lib/operations.ts';
@@ -82,36 +82,30 @@ export function ProgressCell({ row, now }: { row: WorkspaceRow; now: number }) {
 }
 
 function AutoPullToggle({ row }: { row: WorkspaceRow }) {
-  const run = useCommand();
-  const [pending, setPending] = useState<boolean | null>(null);
+  const where = workspaceLabel(row);
+  const { shown: asked, busy, request } = usePendingSet(row.autoPull ?? undefined, {
+    send: (want: boolean) => setWorkspaceAutoPull(row.service, row.workspace, want),
+    failed: (want) => autoPullFailed(where, want),
+  });
   const known = row.autoPull !== null;
-  const shown = pending ?? row.autoPull ?? false;
-  const where = `${row.machine} ${row.displayPath}`;
-  const change = async (value: boolean) => {
-    setPending(value);
-    await run('set', { service: row.service, path: ['State', 'Workspaces', row.workspace, 'AutoPull'], value }, {
-      failure: `AutoPull ${value ? 'on' : 'off'} for ${where} failed`,
-    });
-    // Success: the confirmed state now shows the value. Failure: the state still shows the old one (rolled back).
-    setPending(null);
-  };
+  const shown = asked ?? false;
   return (
     <label className="ws-switch" title={row.ownAutoPull === null && known ? 'Follows the repository default' : undefined}>
       <input
         type="checkbox"
         role="switch"
         checked={shown}
-        disabled={!known || pending !== null || !row.online}
+        disabled={!known || busy || !row.online}
         aria-checked={shown}
         aria-label={`AutoPull for ${where}`}
-        aria-busy={pending !== null}
-        onChange={(e) => void change(e.target.checked)}
+        aria-busy={busy}
+        onChange={(e) => void request(e.target.checked)}
         data-testid="autopull-toggle"
       />
       <span className="ws-switch-track" aria-hidden="true" />
       <span className="ws-switch-text">
-        {pending !== null ? 'pending…' : !known ? 'unknown' : shown ? 'On' : 'Off'}
-        {pending === null && known && row.ownAutoPull === null && <span className="muted ws-sub ws-block">repository default</span>}
+        {busy ? 'pending…' : !known ? 'unknown' : shown ? 'On' : 'Off'}
+        {!busy && known && row.ownAutoPull === null && <span className="muted ws-sub ws-block">repository default</span>}
       </span>
     </label>
   );
@@ -120,11 +114,10 @@ function AutoPullToggle({ row }: { row: WorkspaceRow }) {
 type Dialog = { kind: 'pull' | 'push' | 'revert'; row: WorkspaceRow } | null;
 
 function RowActions({ row, onDialog }: { row: WorkspaceRow; onDialog(d: Dialog): void }) {
-  const run = useCommand();
   const busy = row.status !== null && row.status.Activity !== 'Idle';
   const local = row.assets?.LocalChanges.length ?? 0;
   const off = !row.online;
-  const label = `${row.machine} ${row.displayPath}`;
+  const label = workspaceLabel(row);
   return (
     <div className="ws-actions">
       <button type="button" disabled={off || busy} onClick={() => onDialog({ kind: 'pull', row })} aria-label={`Pull ${label}`} data-testid="ws-pull">Pull…</button>
@@ -134,7 +127,7 @@ function RowActions({ row, onDialog }: { row: WorkspaceRow; onDialog(d: Dialog):
         disabled={off}
         aria-label={`Rescan ${label}`}
         data-testid="ws-rescan"
-        onClick={() => void run('call', { service: row.service, method: 'Scan', params: { Workspace: row.workspace } }, { failure: `Rescan of ${label} failed`, success: `Rescan of ${label} started` })}
+        onClick={() => void attempt(rescan(row.service, { Workspace: row.workspace }), { failure: `Rescan of ${label} failed`, success: `Rescan of ${label} started` })}
       >
         Rescan
       </button>
@@ -243,7 +236,6 @@ export function WorkspacesView() {
   const rows = useMemo(() => workspaceRows(data, filter), [data, filter]);
   const [selected, setSelected] = useState<string | null>(null);
   const [dialog, setDialog] = useState<Dialog>(null);
-  const run = useCommand();
   const now = useNow(5000);
 
   const groups = useMemo(
@@ -252,7 +244,6 @@ export function WorkspacesView() {
   );
 
   const current = rows.find((r) => r.key === selected) ?? null;
-  const label = (r: WorkspaceRow) => `${r.machine} ${r.displayPath}`;
 
   return (
     <div className="ws-view" data-testid="workspaces-view">
@@ -273,22 +264,22 @@ export function WorkspacesView() {
 
       {dialog?.kind === 'pull' && (
         <PullDialog
-          where={label(dialog.row)}
+          where={workspaceLabel(dialog.row)}
           ahead={commitsAhead(dialog.row)}
           onCancel={() => setDialog(null)}
           onPull={(upTo) => {
             const r = dialog.row;
             setDialog(null);
-            void run('call', { service: r.service, method: 'Pull', params: upTo ? { Workspace: r.workspace, UpTo: upTo } : { Workspace: r.workspace } }, {
-              failure: `Pull of ${label(r)} refused`,
-              success: `Pull of ${label(r)} started`,
+            void attempt(pull(r.service, { Workspace: r.workspace, UpTo: upTo }), {
+              failure: `Pull of ${workspaceLabel(r)} refused`,
+              success: `Pull of ${workspaceLabel(r)} started`,
             });
           }}
         />
       )}
       {dialog?.kind === 'push' && (
         <PushDialog
-          where={label(dialog.row)}
+          where={workspaceLabel(dialog.row)}
           machine={dialog.row.machine}
           // The row as it is now: files saved or claimed while the dialog is open show up in it.
           changes={(rows.find((r) => r.key === dialog.row.key) ?? dialog.row).assets?.LocalChanges ?? []}
@@ -297,25 +288,25 @@ export function WorkspacesView() {
           onPush={(comment) => {
             const r = dialog.row;
             setDialog(null);
-            void run('call', { service: r.service, method: 'Push', params: { Workspace: r.workspace, Comment: comment } }, {
-              failure: `Push of ${label(r)} refused`,
-              success: `Push of ${label(r)} started`,
+            void attempt(push(r.service, { Workspace: r.workspace, Comment: comment }), {
+              failure: `Push of ${workspaceLabel(r)} refused`,
+              success: `Push of ${workspaceLabel(r)} started`,
             });
           }}
         />
       )}
       {dialog?.kind === 'revert' && (
         <ConfirmDialog
-          title={`Revert local changes of ${label(dialog.row)}?`}
+          title={`Revert local changes of ${workspaceLabel(dialog.row)}?`}
           confirmLabel={`Revert ${plural(dialog.row.assets?.LocalChanges.length ?? 0, 'change')}`}
           danger
           onCancel={() => setDialog(null)}
           onConfirm={() => {
             const r = dialog.row;
             setDialog(null);
-            void run('call', { service: r.service, method: 'RevertLocalChanges', params: { Workspace: r.workspace } }, {
-              failure: `Revert of ${label(r)} refused`,
-              success: `Revert of ${label(r)} started`,
+            void attempt(revert(r.service, { Workspace: r.workspace }), {
+              failure: `Revert of ${workspaceLabel(r)} refused`,
+              success: `Revert of ${workspaceLabel(r)} started`,
             });
           }}
         >

@@ -2,65 +2,18 @@
  * The workspace actions that ask for something first: Pull (up to which commit) and Push (a comment, required; it
  * lists the files it will push and warns of those another machine has claimed).
  */
-import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { useId, useState } from 'react';
 import type { TAssetChange, TClaim, TCommit } from '../../../../shared/assethub/states.ts';
+import { FormDialog } from '../../components/FormDialog.tsx';
 import { VirtualList } from '../../components/VirtualList.tsx';
 import { shortId } from '../../lib/selectors.ts';
 import { changeLabel } from './model.ts';
-
-interface FormDialogProps {
-  title: string;
-  children: ReactNode;
-  submitLabel: string;
-  canSubmit: boolean;
-  onSubmit(): void;
-  onCancel(): void;
-  testId: string;
-}
-
-/** A modal form like ConfirmDialog: focus moves to its first field and returns where it was; Escape cancels. */
-function FormDialog({ title, children, submitLabel, canSubmit, onSubmit, onCancel, testId }: FormDialogProps) {
-  const titleId = useId();
-  const dialog = useRef<HTMLFormElement>(null);
-  useEffect(() => {
-    const before = document.activeElement as HTMLElement | null;
-    dialog.current?.querySelector<HTMLElement>('textarea, select, input, button')?.focus();
-    return () => before?.focus();
-  }, []);
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    if (canSubmit) onSubmit();
-  };
-  return (
-    <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onCancel()}>
-      <form
-        ref={dialog}
-        className="modal"
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby={titleId}
-        data-testid={testId}
-        onSubmit={submit}
-        onKeyDown={(e) => {
-          if (e.key === 'Escape') onCancel();
-        }}
-      >
-        <h2 id={titleId}>{title}</h2>
-        <div className="modal-body">{children}</div>
-        <div className="modal-actions">
-          <button type="button" onClick={onCancel}>Cancel</button>
-          <button type="submit" className="primary" disabled={!canSubmit}>{submitLabel}</button>
-        </div>
-      </form>
-    </div>
-  );
-}
 
 export function PullDialog({ where, ahead, onPull, onCancel }: { where: string; ahead: TCommit[]; onPull(upTo: string | undefined): void; onCancel(): void }) {
   const [upTo, setUpTo] = useState('');
   const newestFirst = [...ahead].reverse();
   return (
-    <FormDialog title={`Pull ${where}`} submitLabel="Pull" canSubmit onSubmit={() => onPull(upTo || undefined)} onCancel={onCancel} testId="pull-dialog">
+    <FormDialog title={`Pull ${where}`} submitLabel="Pull" canSubmit onSubmit={() => onPull(upTo || undefined)} onCancel={onCancel} testId="pull-dialog" bodyClassName="">
       <label className="field">
         Up to
         <select value={upTo} onChange={(e) => setUpTo(e.target.value)} data-testid="pull-upto">
@@ -94,7 +47,7 @@ export function PushDialog({ where, machine, changes, claims, onPush, onCancel }
   const held = claimedElsewhere(changes, claims, machine);
   const count = changes.length;
   return (
-    <FormDialog title={`Push ${where}`} submitLabel="Push" canSubmit={ok} onSubmit={() => onPush(comment.trim())} onCancel={onCancel} testId="push-dialog">
+    <FormDialog title={`Push ${where}`} submitLabel="Push" canSubmit={ok} onSubmit={() => onPush(comment.trim())} onCancel={onCancel} testId="push-dialog" bodyClassName="">
       <p className="ws-dialog-note">{count === 1 ? '1 local change' : `${count.toLocaleString('en-US')} local changes`} will be pushed as one commit:</p>
       <VirtualList
         items={changes}

@@ -87,6 +87,12 @@ export function workspaceRows(data: PanelData | null, machines: readonly string[
   return rows;
 }
 
+/** `STAGE-A %SYNCED_STORAGE%\Projects\Show`: a workspace where the operator reads it. */
+export const workspaceLabel = (row: WorkspaceRow): string => `${row.machine} ${row.displayPath}`;
+
+/** What a refused AutoPull Set says failed, from the workspace's switch or the bulk Apply alike. */
+export const autoPullFailed = (where: string, on: boolean): string => `AutoPull ${on ? 'on' : 'off'} for ${where} failed`;
+
 /** Commits after the workspace's current one: what a Pull up to a commit can choose from. */
 export function commitsAhead(row: WorkspaceRow): TCommit[] {
   if (!row.commit) return row.commits;
