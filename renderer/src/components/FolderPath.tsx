@@ -5,6 +5,7 @@
  */
 import { useRef, useState, type ReactNode } from 'react';
 import { copyText } from './clipboard.ts';
+import './folder-path.css';
 
 export interface FolderPathProps {
   path: string;

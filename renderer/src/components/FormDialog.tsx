@@ -6,6 +6,7 @@
  */
 import { useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { Modal } from './Modal.tsx';
+import './form-dialog.css';
 
 type Refusal = { code: string; message: string };
 

@@ -1,4 +1,5 @@
 /** A repository name as the server has it (decoded), with its folder part quieter than its last segment. */
+import './repo-name.css';
 export function RepoName({ name, className }: { name: string; className?: string }) {
   const cut = name.lastIndexOf('\\') + 1;
   return (

@@ -16,6 +16,7 @@
  */
 import { useEffect, useId, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { compileFilter, type FilterTarget } from '../../../shared/rsql/index.ts';
+import './rsql-filter-input.css';
 
 export interface RsqlExample {
   /** The RSQL text inserted. */

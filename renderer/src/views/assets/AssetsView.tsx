@@ -21,6 +21,7 @@ import { queryAssets } from '../../commands/index.ts';
 import { rememberPlace, rememberedPlace, startPlace } from './startPlace.ts';
 import { useQueryCount, useRepositoryCounts } from './useAssetCounts.ts';
 import { useAssetQuery, type AssetQuery } from './useAssetQuery.ts';
+import './assets.css';
 
 interface Branch { name: string; commits: TCommit[] }
 interface Repo { name: string; branches: Branch[] }

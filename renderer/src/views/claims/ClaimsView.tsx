@@ -13,6 +13,7 @@ import { useUi } from '../../store/ui.ts';
 import { RepoName } from '../../components/RepoName.tsx';
 import { timeTexts } from '../../lib/time.ts';
 import { useNow } from '../../lib/useNow.ts';
+import './claims.css';
 
 const ROW_HEIGHT = 44;
 

@@ -12,6 +12,7 @@ import { usePanel } from '../../store/panel.ts';
 import { useUi } from '../../store/ui.ts';
 import type { PanelData } from '../../store/panel.ts';
 import { own } from '../../../../shared/dict.ts';
+import './conflicts.css';
 
 interface ConflictWorkspace {
   key: string;

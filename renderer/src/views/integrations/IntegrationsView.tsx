@@ -22,6 +22,7 @@ import { attempt, deleteIntegration, syncAll as startSyncAll } from '../../comma
 import { StatusLists } from './StatusLists.tsx';
 import { SyncAllDialog } from './SyncAllDialog.tsx';
 import { SyncStatus } from './SyncStatus.tsx';
+import './integrations.css';
 
 type Dialog = { kind: 'new' } | { kind: 'edit'; name: string } | { kind: 'delete'; name: string } | { kind: 'syncAll'; name: string } | null;
 

@@ -10,6 +10,7 @@ import { attempt, logControl } from '../../commands/index.ts';
 import { KEEP_CHOICES, createFilterCache, groupRows, logRows, prettyBody, sizeText, useLog, type LogFilter, type LogGroup, type LogRow } from '../../store/log.ts';
 import { copyText } from '../../components/clipboard.ts';
 import { clockTime, dateTime } from '../../lib/format.ts';
+import './log.css';
 
 const ROW_HEIGHT = 30;
 

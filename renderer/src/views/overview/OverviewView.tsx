@@ -14,6 +14,7 @@ import { useNow } from '../../lib/useNow.ts';
 import { UNKNOWN, changesWhere, machineSummary, percent, serverChangesWords } from './summary.ts';
 import { RecentOperations } from './RecentOperations.tsx';
 import { dict, own } from '../../../../shared/dict.ts';
+import './overview.css';
 
 const HUB = 'DataHub';
 

@@ -16,6 +16,7 @@ import { RepoName } from '../../components/RepoName.tsx';
 import { timeTexts } from '../../lib/time.ts';
 import { own } from '../../../../shared/dict.ts';
 import { CreateBranchDialog, CreateRepositoryDialog, TagDialog } from './dialogs.tsx';
+import './repositories.css';
 
 const ROW_HEIGHT = 58;
 

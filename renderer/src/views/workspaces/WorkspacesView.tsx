@@ -18,6 +18,7 @@ import type { Operation } from '../../../../shared/panel/api.ts';
 import { operationWords, STATE_WORDS } from '../../lib/operations.ts';
 import { relativeTime } from '../../lib/format.ts';
 import { useNow } from '../../lib/useNow.ts';
+import './workspaces.css';
 
 /**
  * How the row's newest operation stands, or null when the workspace's own Status says something newer than it did
