@@ -4,3 +4,4 @@ export * from './calls.ts';
 export * from './uri.ts';
 export * from './catalogue.ts';
 export * from './integrations.ts';
+export * from './auto-pull.ts';
