@@ -8,6 +8,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { effectiveAutoPull } from '../../shared/assethub/auto-pull.ts';
 import { CALLS } from '../../shared/assethub/calls.ts';
+import { storageFolders } from '../../shared/assethub/paths.ts';
 import { ClientState, STATE_SCHEMAS, type ClientStates, type ServerStates, type TClaim } from '../../shared/assethub/states.ts';
 import { BROADCAST, CLIENT_SERVICE, SERVER_NAME, decodeValueKeys, formatServiceName, topicPrefix, type Envelope, type MessageBodies } from '../../shared/protocol/index.ts';
 import { assetUriSegments } from '../../shared/assethub/uri.ts';
@@ -374,8 +375,7 @@ export async function startClient(options: ClientOptions): Promise<RunningClient
 
 /** `%SYNCED_STORAGE%\Projects\Project Alpha` → `<SyncedStoragePath>/Projects/Project Alpha`. */
 export function defaultWorkspacePath(repository: string, storageDir: string): string {
-  const rest = repository.replace(/^%SYNCED_STORAGE%/, '').split(/[\\/]+/).filter((s) => s !== '' && s !== '.' && s !== '..');
-  return path.join(storageDir, ...rest);
+  return path.join(storageDir, ...storageFolders(repository).filter((s) => s !== '.' && s !== '..'));
 }
 
 export { displayPath };

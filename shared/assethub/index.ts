@@ -5,3 +5,4 @@ export * from './uri.ts';
 export * from './catalogue.ts';
 export * from './integrations.ts';
 export * from './auto-pull.ts';
+export * from './paths.ts';
