@@ -6,3 +6,4 @@ export * from './catalogue.ts';
 export * from './integrations.ts';
 export * from './auto-pull.ts';
 export * from './paths.ts';
+export * from './state-traits.ts';
