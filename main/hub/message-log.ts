@@ -5,7 +5,7 @@
  */
 import { LOG_BODY_LIMIT, type LogEntry } from '../../shared/panel/api.ts';
 import { writeOnlyFields } from '../../shared/assethub/state-traits.ts';
-import type { Envelope } from '../../shared/protocol/index.ts';
+import { decodeKey, type Envelope } from '../../shared/protocol/index.ts';
 
 export const DEFAULT_LOG_CAPACITY = 10_000;
 /** Body characters the ring may hold in all (UTF-16: about twice as many bytes). */
@@ -17,16 +17,26 @@ export const LOG_BODY_BUDGET = 32 * 1024 * 1024;
  */
 export const REDACTED = '(write-only: not logged)';
 
-/** Replaces the string value of every field named in `fields` anywhere in a JSON text; null when there are none. */
-function redactor(fields: readonly string[]): ((body: string) => string) | null {
+/**
+ * A Set's body without the string values of the fields named in `fields`: the Value itself when the Set's Name ends in
+ * one (`Integrations.DAM.Secret`), else each such field anywhere in the JSON text. Null when there are no fields.
+ */
+function redactor(fields: readonly string[]): ((body: string, set: Envelope<'Set'>) => string) | null {
   if (fields.length === 0) return null;
+  const names = new Set(fields);
   const keys = fields.map((f) => JSON.stringify(f));
   const alternatives = keys.map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
   // `"Secret":"…"`, the value a JSON string with its escapes.
   const pattern = new RegExp(`(${alternatives}):"(?:[^"\\\\]|\\\\.)*"`, 'g');
   const shown = JSON.stringify(REDACTED);
-  return (body) => (keys.some((k) => body.includes(k)) ? body.replace(pattern, (_match, key: string) => `${key}:${shown}`) : body);
+  return (body, set) => {
+    const field = decodeKey(set.topic.Name.slice(set.topic.Name.lastIndexOf('.') + 1));
+    if (names.has(field) && typeof set.message.Value === 'string') return JSON.stringify({ ...set.message, Value: REDACTED });
+    return keys.some((k) => body.includes(k)) ? body.replace(pattern, (_match, key: string) => `${key}:${shown}`) : body;
+  };
 }
+
+const isSet = (m: Envelope | null): m is Envelope<'Set'> => m?.topic.Type === 'Set';
 
 /** A copy that does not keep a large parent string alive (V8 slices share their parent's memory). */
 const detach = (s: string): string => Buffer.from(s, 'utf8').toString('utf8');
@@ -39,7 +49,7 @@ export class MessageLog {
   private seq = 0;
   paused = false;
 
-  private readonly redact: ((body: string) => string) | null;
+  private readonly redact: ((body: string, set: Envelope<'Set'>) => string) | null;
 
   constructor(
     private cap: number = DEFAULT_LOG_CAPACITY,
@@ -67,7 +77,7 @@ export class MessageLog {
   record(direction: 'in' | 'out', text: string, message: Envelope | null, size: number): LogEntry | null {
     if (this.paused) return null;
     let body = text;
-    if (message?.topic.Type === 'Set' && this.redact) body = this.redact(body);
+    if (isSet(message) && this.redact) body = this.redact(body, message);
     const truncated = body.length > LOG_BODY_LIMIT;
     if (truncated) body = detach(body.slice(0, LOG_BODY_LIMIT));
     else if (body.length > 1024 && body.length * 4 < size) body = detach(body);

@@ -107,6 +107,11 @@ describe('the message log reads the write-only fields it is given', () => {
     const log = new MessageLog(10, 1_000_000, Date.now, ['Token', 'a.b']);
     expect(logged(log, set('State', { Token: 'abc', Secret: 'kept' }))).toEqual({ Value: { Token: REDACTED, Secret: 'kept' } });
     expect(logged(log, set('State.Token', { 'a.b': 'x', 'aXb': 'y' }))).toEqual({ Value: { 'a.b': REDACTED, aXb: 'y' } });
+    // A Set of the field itself: its Value is the secret.
+    expect(logged(log, set('State.Token', 'abc'))).toEqual({ Value: REDACTED });
+    expect(logged(log, set('State.a[dot]b', 'abc'))).toEqual({ Value: REDACTED });
+    expect(logged(log, set('State.Token', null))).toEqual({ Value: null });
+    expect(logged(log, set('State.Other', 'abc'))).toEqual({ Value: 'abc' });
     const none = new MessageLog(10, 1_000_000, Date.now, []);
     expect(logged(none, set('Integrations.H', { Secret: 'x' }))).toEqual({ Value: { Secret: 'x' } });
   });
@@ -133,5 +138,14 @@ describe('the engine reads its traits table', () => {
     const bodies = e.messageLog().filter((l) => l.topic?.Type === 'Set').map((l) => JSON.parse(l.body) as unknown);
     // Sent, and handed back by the hub: neither keeps it.
     expect(bodies).toEqual([{ Value: { Workspaces: {}, Token: REDACTED } }, { Value: { Workspaces: {}, Token: REDACTED } }]);
+  });
+
+  it("with the shared table: a Set of an integration's Secret itself is never logged", async () => {
+    const { e, hub } = await setup(undefined, 300);
+    const set = e.invoke('set', { service: SERVER_NAME, path: ['Integrations', 'Hook', 'Secret'], value: 'p4ss' });
+    echoLastSet(hub);
+    await expect(set).rejects.toMatchObject({ code: 'TIMEOUT' });
+    const sets = e.messageLog().filter((l) => l.topic?.Type === 'Set');
+    expect(sets.map((l) => l.body)).toEqual([`{"Value":${JSON.stringify(REDACTED)}}`, `{"Value":${JSON.stringify(REDACTED)}}`]);
   });
 });
