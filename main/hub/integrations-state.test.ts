@@ -7,7 +7,8 @@ import { silentLogger as pinoLogger } from '../../services/lib/log.ts';
 import { until } from '../../services/testing/wait.ts';
 import { statesOf } from './refresh.ts';
 import { expectedShown, showsSet } from './confirm.ts';
-import { createPanelEngine, memoryTransport, type MemoryTransport, type PanelEngine } from './index.ts';
+import { memoryTransport, type MemoryTransport } from '../../peer/testing/memory-transport.ts';
+import { createPanelEngine, type PanelEngine } from './index.ts';
 
 const PANEL = 'UNIT-AssetHubPanel-0002';
 

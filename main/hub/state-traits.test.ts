@@ -9,7 +9,8 @@ import { until } from '../../services/testing/wait.ts';
 import { Confirmations, expectedShown } from './confirm.ts';
 import { MessageLog, REDACTED } from './message-log.ts';
 import { StateCache } from './state-cache.ts';
-import { createPanelEngine, memoryTransport, type MemoryTransport, type PanelEngine } from './index.ts';
+import { memoryTransport, type MemoryTransport } from '../../peer/testing/memory-transport.ts';
+import { createPanelEngine, type PanelEngine } from './index.ts';
 
 const PANEL = 'UNIT-AssetHubPanel-0003';
 const CLIENT = 'STAGE-A-AssetHubClient';

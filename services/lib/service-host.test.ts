@@ -1,9 +1,9 @@
-// The service host on an in-process hub (peer/memory-transport.ts): what it answers, what it broadcasts, and that a
+// The service host on an in-process hub (peer/testing/memory-transport.ts): what it answers, what it broadcasts, and that a
 // service hears of a reconnect and of messages the hub lost for it.
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { decodeFrame, encodeFrame, envelope, type Envelope } from '../../shared/protocol/index.ts';
-import { memoryTransport, type MemoryTransport } from '../../peer/index.ts';
+import { memoryTransport, type MemoryTransport } from '../../peer/testing/memory-transport.ts';
 import { until } from '../testing/wait.ts';
 import { ServiceFailure } from './failure.ts';
 import { silentLogger } from './log.ts';
