@@ -5,7 +5,8 @@
  * pauses the message log, to show what logging each frame costs.
  */
 import { decodeFrame, encodeFrame } from '../shared/protocol/index.ts';
-import { createPanelEngine, memoryTransport } from '../main/hub/index.ts';
+import { memoryTransport } from '../peer/testing/memory-transport.ts';
+import { createPanelEngine } from '../main/hub/index.ts';
 import { BENCH_CLIENT as client, largeAssetInfoUpdate, smallUpdate } from './lib/frames.ts';
 import { printComparison, rates } from './lib/measure.ts';
 

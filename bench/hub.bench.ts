@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { WebSocket, WebSocketServer } from 'ws';
 import { silentLogger } from '../services/lib/log.ts';
 import { HUB_NAME, startHub } from '../services/datahub/hub.ts';
-import { connectPeer, type Received, type TestPeer } from '../services/datahub/test-peer.ts';
+import { connectPeer, type Received, type TestPeer } from '../services/datahub/testing/test-peer.ts';
 import { encodeFrame, encodeSubscribe, envelope, topicPrefix } from '../shared/protocol/index.ts';
 import { median, percentile, printComparison, withinWait } from './lib/measure.ts';
 

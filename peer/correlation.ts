@@ -2,11 +2,14 @@
  * Get → Update and Call → CallResult correlation, with a time limit on each:
  * - a Get is answered by the Update addressed to the asker with the same Source and Name; concurrent Gets of one value
  *   share one request (one frame out, one answer for all);
- * - a Call is answered by the CallResult with its ID: the Result, or the Failure's code and message as a HubError.
+ * - a Call is answered by the CallResult with its ID, from the service it was sent to (ExecutedOn its Target) and for
+ *   its Method: the Result, or the Failure's code and message as a HubError. A CallResult that names another service
+ *   or method answers nothing (the Call waits on for its own answer);
+ * - an answer that comes after its request was settled (answered, timed out, failed) answers nothing.
  * When the connection ends every pending request fails at once (DISCONNECTED): no answer can come on a dead link.
  */
 import { randomUUID } from 'node:crypto';
-import { encodeNamePath, envelope, type Envelope, type MessageBodies } from '../shared/protocol/index.ts';
+import { encodeNamePath, envelope, type CallResultTopic, type Envelope, type MessageBodies } from '../shared/protocol/index.ts';
 import { HubError } from './errors.ts';
 
 interface Settle {
@@ -28,7 +31,7 @@ const pathText = (path: readonly string[]): string => path.join('.');
 
 export class Correlation {
   private readonly gets = new Map<string, { promise: Promise<unknown>; settle: Settle; path: readonly string[] }>();
-  private readonly calls = new Map<string, Settle>();
+  private readonly calls = new Map<string, Settle & { target: string; method: string }>();
 
   constructor(private readonly options: CorrelationOptions) {}
 
@@ -66,7 +69,7 @@ export class Correlation {
         this.calls.delete(id);
         reject(new HubError('TIMEOUT', `${target} did not answer ${method} within ${timeoutMs} ms`));
       }, timeoutMs);
-      this.calls.set(id, { resolve, reject, timer });
+      this.calls.set(id, { resolve, reject, timer, target, method });
       const sent = this.options.send(envelope<'Call'>({ Type: 'Call', Target: target, RespondTo: this.options.name, Method: method, ID: id }, { Params: params }));
       if (!sent) {
         clearTimeout(timer);
@@ -87,10 +90,10 @@ export class Correlation {
   }
 
   /** A CallResult addressed to this peer; true when it answered a Call of this peer. */
-  onCallResult(id: string, body: MessageBodies['CallResult']): boolean {
-    const pending = this.calls.get(id);
-    if (!pending) return false;
-    this.calls.delete(id);
+  onCallResult(topic: Pick<CallResultTopic, 'ExecutedOn' | 'Method' | 'ID'>, body: MessageBodies['CallResult']): boolean {
+    const pending = this.calls.get(topic.ID);
+    if (!pending || pending.target !== topic.ExecutedOn || pending.method !== topic.Method) return false;
+    this.calls.delete(topic.ID);
     clearTimeout(pending.timer);
     if ('Failure' in body) pending.reject(new HubError(body.Failure.Code, body.Failure.Message, body.Failure.Errors, true));
     else pending.resolve(body.Result);

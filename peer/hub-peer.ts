@@ -384,7 +384,7 @@ export class HubPeer {
       if (topic.Type === 'Update' && topic.Target === this.name) {
         this.correlation.onReply(topic.Source, topic.Name, (message.message as MessageBodies['Update']).Value);
       } else if (topic.Type === 'CallResult' && topic.Target === this.name) {
-        this.correlation.onCallResult(topic.ID, message.message as MessageBodies['CallResult']);
+        this.correlation.onCallResult(topic, message.message as MessageBodies['CallResult']);
       }
     } catch (error) {
       this.logger.error({ err: error instanceof Error ? error.stack : errorText(error), topic }, 'failed to handle a message');

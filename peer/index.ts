@@ -6,6 +6,5 @@ export { silentLogger, type Logger, type LogFn } from './log.ts';
 export { defaultTransport } from './transports.ts';
 export { wsTransport, messageBody, trustHubCertificates } from './ws-transport.ts';
 export { zmqTransport } from './zmq-transport.ts';
-export { memoryTransport, type MemoryTransport } from './memory-transport.ts';
 export type { Inbound, InvalidInbound, Outbound, Transport, TransportEvents, TransportFactory, TransportOptions } from './transport.ts';
 export { hubAnswers } from './probe-hub.ts';

@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, realpath, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { isNetworkOrDevicePath } from '../../shared/assethub/paths.ts';
 import { describeHub, parseHubAddress } from '../../shared/protocol/index.ts';
 import type { HostInfo, HubChoice } from '../../shared/panel/api.ts';
 import { hubAnswers } from '../../peer/index.ts';
@@ -29,7 +30,7 @@ const BUNDLE = /\.(?:app|bundle|framework|plugin|kext|pkg|mpkg|prefPane|appex|wo
  * (`\\host\share`, `//host`, `\\?\…`, `\\.\…`), which merely looking at would connect to another machine.
  */
 export function folderProblem(folder: string): string | null {
-  if (/^[\\/]{2}/.test(folder)) return `${folder} is a network or device path: the panel opens folders on this machine's disks only`;
+  if (isNetworkOrDevicePath(folder)) return `${folder} is a network or device path: the panel opens folders on this machine's disks only`;
   if (!path.isAbsolute(folder)) return `${folder} is not an absolute path`;
   return null;
 }

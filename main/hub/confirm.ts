@@ -18,11 +18,15 @@
  * fails with DISCONNECTED.
  */
 import { decodeKey, encodeNamePath, encodeValueKeys, envelope, type Envelope } from '../../shared/protocol/index.ts';
+import { stateTraitsOf, type StateTraits, type StateTraitsTable } from '../../shared/assethub/state-traits.ts';
+import { kindOf } from './directory.ts';
 import { valueAt } from './state-cache.ts';
 import { EngineError } from './types.ts';
 
 export interface ConfirmationsOptions {
   timeoutMs: number;
+  /** The states' traits (which fields are write-only); default the shared table, STATE_TRAITS. */
+  traits?: StateTraitsTable;
   /** Sends a message to the hub; false when not connected. */
   send(message: Envelope): boolean;
 }
@@ -80,19 +84,31 @@ export function shows(expected: unknown, actual: unknown): boolean {
 }
 
 /**
- * What a Set's Update must show, for the state's write-only fields: an integration's `Secret` never comes back (Get
- * shows `SecretSet` instead, docs/PROTOCOL.md §5), so a Set that names it is confirmed by `SecretSet: true`.
+ * What a Set's Update must show, given the state's traits (shared/assethub/state-traits.ts): a write-only field never
+ * comes back (an integration's `Secret`: Get shows `SecretSet` instead, docs/PROTOCOL.md §5), so a Set that names one
+ * with a value is confirmed by its shown flag being true, and one without a value by nothing.
  */
-export function expectedShown(state: string, rest: readonly string[], value: unknown): { rest: readonly string[]; value: unknown } {
-  if (state !== 'Integrations') return { rest, value };
+export function expectedShown(traits: StateTraits, rest: readonly string[], value: unknown): { rest: readonly string[]; value: unknown } {
+  const writeOnly = Object.entries(traits.writeOnly);
+  if (writeOnly.length === 0) return { rest, value };
+  // Where the write-only fields sit: in each entry of a state keyed by name, else in the state itself.
+  const depth = traits.keyedByName ? 1 : 0;
   const entry = (v: unknown): unknown => {
-    if (!isObject(v) || !Object.prototype.hasOwnProperty.call(v, 'Secret')) return v;
-    const { Secret: secret, ...others } = v;
-    return typeof secret === 'string' && secret !== '' ? { ...others, SecretSet: true } : others;
+    if (!isObject(v)) return v;
+    let shown: Record<string, unknown> = v;
+    for (const [field, flag] of writeOnly) {
+      if (!Object.prototype.hasOwnProperty.call(shown, field)) continue;
+      const { [field]: secret, ...others } = shown;
+      shown = typeof secret === 'string' && secret !== '' ? { ...others, [flag]: true } : others;
+    }
+    return shown;
   };
-  if (rest.length === 0 && isObject(value)) return { rest, value: Object.fromEntries(Object.entries(value).map(([k, v]) => [k, entry(v)])) };
-  if (rest.length === 1) return { rest, value: entry(value) };
-  if (rest.length === 2 && rest[1] === 'Secret' && typeof value === 'string' && value !== '') return { rest: [rest[0] as string, 'SecretSet'], value: true };
+  if (rest.length < depth && isObject(value)) return { rest, value: Object.fromEntries(Object.entries(value).map(([k, v]) => [k, entry(v)])) };
+  if (rest.length === depth) return { rest, value: entry(value) };
+  const field = rest[depth] as string;
+  if (rest.length === depth + 1 && Object.prototype.hasOwnProperty.call(traits.writeOnly, field) && typeof value === 'string' && value !== '') {
+    return { rest: [...rest.slice(0, depth), traits.writeOnly[field] as string], value: true };
+  }
   return { rest, value };
 }
 
@@ -232,7 +248,7 @@ export class Confirmations {
       if (!w.armed) continue;
       // The Update says something about w's path only when it covers it (its path is a prefix of w's).
       if (below.length > w.rest.length || below.some((k, i) => w.rest[i] !== k)) continue;
-      const expected = expectedShown(w.state, w.rest, w.value);
+      const expected = expectedShown(stateTraitsOf(kindOf(w.service), w.state, this.options.traits), w.rest, w.value);
       const shown = valueAt(value, expected.rest.slice(below.length));
       if (showsSet(expected.value, shown)) answered.push(w);
       else if (w === oldest) {

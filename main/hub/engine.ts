@@ -13,12 +13,13 @@ import {
   BROADCAST, PANEL_SERVICE, decodeNamePath, serviceNameProblem, type Envelope, type MessageBodies, type UpdateTopic,
 } from '../../shared/protocol/index.ts';
 import { checkCallResult, decodeStateValue, serviceKindOf } from '../../shared/assethub/index.ts';
+import { STATE_TRAITS, keyedStateNames, writeOnlyFields, type StateTraitsTable } from '../../shared/assethub/state-traits.ts';
 import { HubError, HubPeer, type PeerStatus, type TapEntry, type TransportFactory } from '../../peer/index.ts';
 import { problemKind } from '../../shared/panel/connection-problem.ts';
 import { Batcher } from './batcher.ts';
 import { Confirmations } from './confirm.ts';
 import { Directory, MAX_SERVICES } from './directory.ts';
-import { DEFAULT_LOG_CAPACITY, MessageLog } from './message-log.ts';
+import { DEFAULT_LOG_CAPACITY, LOG_BODY_BUDGET, MessageLog } from './message-log.ts';
 import { Refresher } from './refresh.ts';
 import { StateCache, isCachedState } from './state-cache.ts';
 import { panelSubscriptions } from './subscriptions.ts';
@@ -41,6 +42,11 @@ export interface PanelEngineOptions {
   transport?: TransportFactory;
   /** Message log capacity; default 10,000 entries. */
   logCapacity?: number;
+  /**
+   * The states' traits: which are keyed by name, which entries a null removes, which fields are write-only. Default
+   * the shared table (STATE_TRAITS); the engine knows no state by name beyond it.
+   */
+  stateTraits?: StateTraitsTable;
 }
 
 export interface PanelEngine {
@@ -80,6 +86,8 @@ export class PanelEngineImpl implements PanelEngine {
   private readonly confirmations: Confirmations;
   private readonly refresher: Refresher;
   private readonly log: MessageLog;
+  /** Decodes a Value's `[dot]` keys, those of the states keyed by name included. */
+  private readonly decodeValue: (path: readonly string[], wireValue: unknown) => unknown;
   private readonly journal: OperationJournal;
   private readonly batcher: Batcher;
   private readonly listeners = new Map<EventName, Set<Listener>>();
@@ -100,7 +108,10 @@ export class PanelEngineImpl implements PanelEngine {
     this.token = options.token;
     const heartbeatMs = (this.heartbeatMs = options.heartbeatMs ?? 5000);
 
-    this.log = new MessageLog(options.logCapacity ?? DEFAULT_LOG_CAPACITY);
+    const traits = options.stateTraits ?? STATE_TRAITS;
+    const keyed = keyedStateNames(traits);
+    this.decodeValue = (path, wireValue) => decodeStateValue(path, wireValue, keyed);
+    this.log = new MessageLog(options.logCapacity ?? DEFAULT_LOG_CAPACITY, LOG_BODY_BUDGET, Date.now, writeOnlyFields(traits));
     this.journal = new OperationJournal({
       by: this.panelName,
       emit: (op) => this.emit('operation', op),
@@ -126,7 +137,7 @@ export class PanelEngineImpl implements PanelEngine {
         if (error !== null) this.logger.warn({ service, error }, 'kept an invalid Value out of the state cache');
         this.directory.setError(service, error);
       },
-    });
+    }, traits);
     const requestTimeoutMs = options.requestTimeoutMs ?? 5000;
     this.peer = new HubPeer(
       {
@@ -136,7 +147,7 @@ export class PanelEngineImpl implements PanelEngine {
         subscriptions: panelSubscriptions(this.panelName),
         self: { Version: pkg.version, Machine: os.hostname(), StartedAt: this.startedAt },
         identifyEveryMs: heartbeatMs,
-        decodeValue: decodeStateValue,
+        decodeValue: this.decodeValue,
         ...(options.transport ? { transport: options.transport } : {}),
       },
       {
@@ -160,7 +171,7 @@ export class PanelEngineImpl implements PanelEngine {
         tap: (entry) => this.record(entry),
       },
     );
-    this.confirmations = new Confirmations({ timeoutMs: requestTimeoutMs, send: (message) => this.peer.send(message) });
+    this.confirmations = new Confirmations({ timeoutMs: requestTimeoutMs, traits, send: (message) => this.peer.send(message) });
     this.refresher = new Refresher((service, path) => this.get(service, path), this.logger);
     if (options.hubUrl) this.peer.connect(options.hubUrl, this.token);
   }
@@ -361,7 +372,7 @@ export class PanelEngineImpl implements PanelEngine {
     const source = topic.Source;
     const path = namePath(topic.Name);
     const state = path[0] as string;
-    const value = decodeStateValue(path, wireValue);
+    const value = this.decodeValue(path, wireValue);
     const kind = this.directory.get(source)?.kind ?? 'other';
     const broadcast = topic.Target === BROADCAST;
 

@@ -10,7 +10,8 @@ import { panelSubscriptions } from './subscriptions.ts';
 import { kindOf, MAX_SERVICES } from './directory.ts';
 import { MessageLog, REDACTED } from './message-log.ts';
 import { shows } from './confirm.ts';
-import { createPanelEngine, defaultPanelName, memoryTransport, type MemoryTransport, type PanelEngine } from './index.ts';
+import { memoryTransport, type MemoryTransport } from '../../peer/testing/memory-transport.ts';
+import { createPanelEngine, defaultPanelName, type PanelEngine } from './index.ts';
 
 const PANEL = 'UNIT-AssetHubPanel-0001';
 const CLIENT = 'STAGE-A-AssetHubClient';

@@ -2,4 +2,4 @@
 export { createPanelEngine, defaultPanelName, type PanelEngine, type PanelEngineOptions } from './engine.ts';
 export { dispatchCommand, toApiError } from './dispatch.ts';
 export { EngineError, DEFAULT_HUB_URL, HUB_NAME, silentLogger, type EngineErrorCode, type Logger, type LogFn } from './types.ts';
-export { memoryTransport, type MemoryTransport, type TransportFactory } from '../../peer/index.ts';
+export type { TransportFactory } from '../../peer/index.ts';

@@ -2,12 +2,13 @@
 // by decoded integration name, entries removed by null, and Sets confirmed although Secret is write-only.
 import { afterEach, describe, expect, it } from 'vitest';
 import { BROADCAST, SERVER_NAME, decodeFrame, encodeFrame, envelope, type Envelope } from '../../shared/protocol/index.ts';
-import { parseStateByName } from '../../shared/assethub/index.ts';
+import { parseStateByName, stateTraitsOf } from '../../shared/assethub/index.ts';
 import { silentLogger as pinoLogger } from '../../services/lib/log.ts';
 import { until } from '../../services/testing/wait.ts';
 import { statesOf } from './refresh.ts';
 import { expectedShown, showsSet } from './confirm.ts';
-import { createPanelEngine, memoryTransport, type MemoryTransport, type PanelEngine } from './index.ts';
+import { memoryTransport, type MemoryTransport } from '../../peer/testing/memory-transport.ts';
+import { createPanelEngine, type PanelEngine } from './index.ts';
 
 const PANEL = 'UNIT-AssetHubPanel-0002';
 
@@ -106,11 +107,11 @@ describe('the server Integrations state', () => {
   });
 
   it('expectedShown and showsSet', () => {
-    expect(expectedShown('State', ['Repositories'], { Secret: 'x' })).toEqual({ rest: ['Repositories'], value: { Secret: 'x' } });
-    expect(expectedShown('Integrations', ['H'], { Enabled: true, Secret: 'x' })).toEqual({ rest: ['H'], value: { Enabled: true, SecretSet: true } });
-    expect(expectedShown('Integrations', ['H'], { Enabled: true })).toEqual({ rest: ['H'], value: { Enabled: true } });
-    expect(expectedShown('Integrations', [], { H: { Secret: 'x' } })).toEqual({ rest: [], value: { H: { SecretSet: true } } });
-    expect(expectedShown('Integrations', ['H', 'Secret'], 'x')).toEqual({ rest: ['H', 'SecretSet'], value: true });
+    expect(expectedShown(stateTraitsOf('server', 'State'), ['Repositories'], { Secret: 'x' })).toEqual({ rest: ['Repositories'], value: { Secret: 'x' } });
+    expect(expectedShown(stateTraitsOf('server', 'Integrations'), ['H'], { Enabled: true, Secret: 'x' })).toEqual({ rest: ['H'], value: { Enabled: true, SecretSet: true } });
+    expect(expectedShown(stateTraitsOf('server', 'Integrations'), ['H'], { Enabled: true })).toEqual({ rest: ['H'], value: { Enabled: true } });
+    expect(expectedShown(stateTraitsOf('server', 'Integrations'), [], { H: { Secret: 'x' } })).toEqual({ rest: [], value: { H: { SecretSet: true } } });
+    expect(expectedShown(stateTraitsOf('server', 'Integrations'), ['H', 'Secret'], 'x')).toEqual({ rest: ['H', 'SecretSet'], value: true });
     expect(showsSet(null, undefined)).toBe(true);
     expect(showsSet(null, { a: 1 })).toBe(false);
     expect(showsSet({ a: 1 }, { a: 1, b: 2 })).toBe(true);

@@ -4,16 +4,39 @@
  * cannot take 1.3 GB); the oldest entries go first. Pausing stops recording; clearing empties it.
  */
 import { LOG_BODY_LIMIT, type LogEntry } from '../../shared/panel/api.ts';
-import type { Envelope } from '../../shared/protocol/index.ts';
+import { writeOnlyFields } from '../../shared/assethub/state-traits.ts';
+import { decodeKey, type Envelope } from '../../shared/protocol/index.ts';
 
 export const DEFAULT_LOG_CAPACITY = 10_000;
 /** Body characters the ring may hold in all (UTF-16: about twice as many bytes). */
 export const LOG_BODY_BUDGET = 32 * 1024 * 1024;
 
-/** A Set's `"Secret": "…"` (an integration's signing secret is write-only) as it is shown in the log. */
+/**
+ * A Set's write-only field (by the states' traits, shared/assethub/state-traits.ts: an integration's `"Secret": "…"`)
+ * as it is shown in the log. Any Set's, whatever its state: a value that must not come back must not be kept either.
+ */
 export const REDACTED = '(write-only: not logged)';
-const SECRET_FIELD = /"Secret":"(?:[^"\\]|\\.)*"/g;
-const redact = (body: string): string => body.replace(SECRET_FIELD, `"Secret":${JSON.stringify(REDACTED)}`);
+
+/**
+ * A Set's body without the string values of the fields named in `fields`: the Value itself when the Set's Name ends in
+ * one (`Integrations.DAM.Secret`), else each such field anywhere in the JSON text. Null when there are no fields.
+ */
+function redactor(fields: readonly string[]): ((body: string, set: Envelope<'Set'>) => string) | null {
+  if (fields.length === 0) return null;
+  const names = new Set(fields);
+  const keys = fields.map((f) => JSON.stringify(f));
+  const alternatives = keys.map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
+  // `"Secret":"…"`, the value a JSON string with its escapes.
+  const pattern = new RegExp(`(${alternatives}):"(?:[^"\\\\]|\\\\.)*"`, 'g');
+  const shown = JSON.stringify(REDACTED);
+  return (body, set) => {
+    const field = decodeKey(set.topic.Name.slice(set.topic.Name.lastIndexOf('.') + 1));
+    if (names.has(field) && typeof set.message.Value === 'string') return JSON.stringify({ ...set.message, Value: REDACTED });
+    return keys.some((k) => body.includes(k)) ? body.replace(pattern, (_match, key: string) => `${key}:${shown}`) : body;
+  };
+}
+
+const isSet = (m: Envelope | null): m is Envelope<'Set'> => m?.topic.Type === 'Set';
 
 /** A copy that does not keep a large parent string alive (V8 slices share their parent's memory). */
 const detach = (s: string): string => Buffer.from(s, 'utf8').toString('utf8');
@@ -26,12 +49,17 @@ export class MessageLog {
   private seq = 0;
   paused = false;
 
+  private readonly redact: ((body: string, set: Envelope<'Set'>) => string) | null;
+
   constructor(
     private cap: number = DEFAULT_LOG_CAPACITY,
     private readonly budget: number = LOG_BODY_BUDGET,
     private readonly now: () => number = Date.now,
+    /** Field names never logged in a Set: the write-only fields of the states' traits. */
+    writeOnly: readonly string[] = writeOnlyFields(),
   ) {
     this.ring = new Array<LogEntry | undefined>(cap);
+    this.redact = redactor(writeOnly);
   }
 
   get capacity(): number {
@@ -49,7 +77,7 @@ export class MessageLog {
   record(direction: 'in' | 'out', text: string, message: Envelope | null, size: number): LogEntry | null {
     if (this.paused) return null;
     let body = text;
-    if (message?.topic.Type === 'Set' && body.includes('"Secret"')) body = redact(body);
+    if (isSet(message) && this.redact) body = this.redact(body, message);
     const truncated = body.length > LOG_BODY_LIMIT;
     if (truncated) body = detach(body.slice(0, LOG_BODY_LIMIT));
     else if (body.length > 1024 && body.length * 4 < size) body = detach(body);

@@ -4,7 +4,8 @@ import { afterEach, expect, it } from 'vitest';
 import { Snapshot } from '../../shared/panel/api.ts';
 import { BROADCAST, SERVER_NAME, encodeFrame, envelope } from '../../shared/protocol/index.ts';
 import { until } from '../../services/testing/wait.ts';
-import { createPanelEngine, memoryTransport, type PanelEngine } from './index.ts';
+import { memoryTransport } from '../../peer/testing/memory-transport.ts';
+import { createPanelEngine, type PanelEngine } from './index.ts';
 
 const PANEL = 'NAMES-AssetHubPanel-0001';
 const CLIENT = 'STAGE-A-AssetHubClient';

@@ -6,6 +6,7 @@
  * Services of unknown kinds are not cached, except the hub's `Stats` (no schema: kept as received).
  */
 import { formatIssues, stateSchemaOf } from '../../shared/assethub/index.ts';
+import { STATE_TRAITS, stateTraitsOf, type StateTraitsTable } from '../../shared/assethub/state-traits.ts';
 import { dict } from '../../shared/dict.ts';
 import { withValueAt, withoutValueAt } from '../../shared/protocol/value-path.ts';
 import type { Kind } from './directory.ts';
@@ -34,7 +35,11 @@ export class StateCache {
   /** Per service, per state: the issues of the last invalid Value. */
   private readonly problems = new Map<string, Map<string, string>>();
 
-  constructor(private readonly events: StateCacheEvents) {}
+  constructor(
+    private readonly events: StateCacheEvents,
+    /** The states' traits (which entries a null removes); default the shared table, STATE_TRAITS. */
+    private readonly traits: StateTraitsTable = STATE_TRAITS,
+  ) {}
 
   get(service: string, state: string): unknown {
     return this.states.get(service)?.[state];
@@ -59,14 +64,15 @@ export class StateCache {
 
   /**
    * A value below a state (`path` after the state name, non-empty), applied into a copy of the cached state. In a
-   * state that is a map of entries (`Integrations`), null for an entry removes it (docs/PROTOCOL.md §1: null is no
-   * value).
+   * state whose traits say its entries are removable by null (`Integrations`), null for an entry removes it
+   * (docs/PROTOCOL.md §1: null is no value).
    */
   applyPath(service: string, kind: Kind, state: string, path: readonly string[], value: unknown): { outcome: ApplyOutcome; issues?: string[] } {
     if (!isCachedState(kind, state)) return { outcome: 'ignored' };
     const base = this.get(service, state);
     if (base === undefined) return { outcome: 'no-base' };
-    const removal = value === null && path.length === 1 && state === 'Integrations';
+    const traits = stateTraitsOf(kind, state, this.traits);
+    const removal = value === null && path.length === 1 && traits.keyedByName && traits.removableByNull;
     return this.store(service, kind, state, removal ? withoutValueAt(base, path) : withValueAt(base, path, value));
   }
 

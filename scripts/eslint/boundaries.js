@@ -1,8 +1,8 @@
 // Import boundaries between the project's folders (README "Layout"), checked on every import, export-from, dynamic
 // import and require. Each folder's rule is an allow-list: the project folders its relative imports may reach, and
 // whether it may import Node built-ins or electron. A file that no folder's rule covers is itself an error, so a new
-// folder needs a rule (eslint.config.js). Tests (and the test helpers beside the code) may reach more, their folder's
-// `tests` list, and any package; other code may not import test support unless its rule says `testSupport`.
+// folder needs a rule (eslint.config.js). Tests (and the test helpers in `testing/` folders) may reach more, their
+// folder's `tests` list, and any package; other code may not import test support unless its rule says `testSupport`.
 import { builtinModules } from 'node:module';
 import path from 'node:path';
 
@@ -13,10 +13,13 @@ const isBuiltin = (spec) => spec.startsWith('node:') || BUILTINS.has(spec.split(
 /** @param {string} spec */
 const isElectron = (spec) => spec === 'electron' || spec.startsWith('electron/');
 
-/** Tests and the helpers only tests use, wherever they sit: their rule is their folder's, widened by its `tests` list. */
-export const TEST_FILES = ['**/*.test.ts', '**/*.test.tsx', '**/testing.ts', '**/test-helpers.ts', '**/test-peer.ts'];
-/** What only tests, test support, bench and e2e may import. */
-export const TEST_SUPPORT = [...TEST_FILES, 'services/testing/', 'scripts/testing/'];
+/**
+ * Tests and the helpers only tests use, wherever they sit: their rule is their folder's, widened by its `tests` list.
+ * Helpers live in a `testing/` folder beside the code they help test (`services/testing/`, `scripts/testing/` and
+ * those deeper, e.g. `services/server/chunks/testing/`); a file named `testing.ts` counts too, until the last one
+ * (services/server/integrations/testing.ts) has moved into such a folder.
+ */
+export const TEST_FILES = ['**/*.test.ts', '**/*.test.tsx', '**/testing/', '**/testing.ts'];
 
 /**
  * A project path pattern: `*` is one path segment, `**` any number; a pattern ending in `/` is a folder and matches
@@ -39,8 +42,8 @@ const anyOf = (patterns) => {
   return (/** @type {string} */ p) => tests.some((t) => t(p));
 };
 
+/** Test support: what only tests, test support, bench and e2e may import. */
 const isTestFile = anyOf(TEST_FILES);
-const isTestSupport = anyOf(TEST_SUPPORT);
 
 /** @type {import('eslint').Rule.RuleModule} */
 const rule = {
@@ -80,7 +83,7 @@ const rule = {
       return { Program: () => context.report({ loc: { line: 1, column: 0 }, messageId: 'uncovered', data: { file } }) };
     }
     const test = isTestFile(file);
-    const mayUseSupport = test || testSupport || isTestSupport(file);
+    const mayUseSupport = test || testSupport;
     /** The file's own folder when the rule has one per folder matching `self` (a view, a service). */
     const own = self ? new RegExp(`^${self.replace(/\*/g, '[^/]+')}`).exec(file)?.[0] : undefined;
     const allowed = [...allow, ...(own ? [own] : []), ...(test ? tests : [])];
@@ -98,7 +101,7 @@ const rule = {
       const data = { area: label, spec: source, target, allowed: allowedText };
       if (target.startsWith('../') || target === '..') return context.report({ node: at, messageId: 'outside', data });
       if (!isAllowed(target)) return context.report({ node: at, messageId: 'folder', data });
-      if (!mayUseSupport && isTestSupport(target)) context.report({ node: at, messageId: 'support', data });
+      if (!mayUseSupport && isTestFile(target)) context.report({ node: at, messageId: 'support', data });
     }
 
     return {

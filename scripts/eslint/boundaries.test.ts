@@ -94,10 +94,14 @@ describe('import boundaries', () => {
     ['shared/x.ts', "import { x } from '../../shared/y.ts';", /shared\/ may not import from outside the project/],
     // Only tests, bench and e2e use the test support.
     ['services/server/x.ts', "import { tempDir } from '../testing/cluster.ts';", /may not import services\/testing\/cluster\.ts/],
-    ['services/server/x.ts', "import { startChunkServer } from './chunks/testing.ts';", /services\/server\/ may not import the test support services\/server\/chunks\/testing\.ts/],
+    ['services/server/x.ts', "import { startChunkServer } from './chunks/testing/chunk-server.ts';", /services\/server\/ may not import the test support services\/server\/chunks\/testing\/chunk-server\.ts/],
+    ['services/client/scan/x.ts', "import { tempRoot } from './testing/tree.ts';", /services\/client\/ may not import the test support services\/client\/scan\/testing\/tree\.ts/],
+    ['services/server/x.ts', "import { x } from './integrations/testing.ts';", /may not import the test support services\/server\/integrations\/testing\.ts/],
+    ['renderer/src/views/assets/x.ts', "import { fake } from './testing/fake-panel.ts';", /may not import the test support renderer\/src\/views\/assets\/testing\/fake-panel\.ts/],
     ['shared/x.ts', "import { mutate } from '../scripts/testing/mutate.ts';", /shared\/ may not import scripts\/testing/],
     // Tests reach their folder's allow-list and their `tests` list, no more.
     ['services/server/x.test.ts', "import { x } from '../../renderer/src/App.tsx';", /services\/server\/ may not import renderer\/src\/App\.tsx/],
+    ['services/server/chunks/testing/x.ts', "import { x } from '../../../../renderer/src/App.tsx';", /services\/server\/ may not import renderer\/src\/App\.tsx/],
     ['renderer/src/views/assets/x.test.ts', "import { x } from '../claims/ClaimsView.tsx';", /renderer\/src\/views\/assets\/ may not import renderer\/src\/views\/claims/],
     ['shared/x.test.ts', "import { x } from '../services/lib/log.ts';", /shared\/ may not import services\/lib/],
     // A file in no folder with a rule.
@@ -114,7 +118,11 @@ describe('import boundaries', () => {
     ['renderer/src/views/log/x.ts', `import { ok } from '${up(4)}shared/result.ts';\nexport const a = [ok, document.title];`],
     ['services/server/x.ts', "import fs from 'node:fs';\nimport { ok } from '../../shared/result.ts';\nexport const a = [fs, ok];"],
     ['services/server/x.test.ts', "import { tempDir } from '../testing/cluster.ts';\nimport { startHub } from '../datahub/index.ts';\nimport { x } from '../../scripts/testing/mutate.ts';"],
-    ['services/client/files/testing.ts', "import { ChunkStore } from '../../server/chunks/index.ts';"],
+    // Test helpers in a `testing/` folder reach what the tests beside them reach.
+    ['services/client/files/testing/store-server.ts', "import { ChunkStore } from '../../../server/chunks/index.ts';"],
+    ['services/datahub/testing/x.ts', "import { HubPeer } from '../../../peer/index.ts';\nimport { startServer } from '../../server/server.ts';\nimport { until } from '../../testing/wait.ts';"],
+    ['services/server/catalogue/x.test.ts', "import { openTestStore } from './testing/catalogue.ts';\nimport { startChunkServer } from '../chunks/testing/chunk-server.ts';"],
+    ['bench/x.bench.ts', "import { connectPeer } from '../services/datahub/testing/test-peer.ts';"],
     ['main/hub/x.test.ts', "import { startServer } from '../../services/server/server.ts';\nimport { until } from '../../services/testing/wait.ts';"],
     ['shared/x.test.ts', "import fs from 'node:fs';\nimport { fixture } from '../scripts/testing/fixtures.ts';"],
     ['renderer/src/views/claims/x.ts', "import { releaseClaim } from '../../commands/index.ts';\nexport const a = releaseClaim;"],

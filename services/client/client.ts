@@ -6,7 +6,9 @@
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { effectiveAutoPull } from '../../shared/assethub/auto-pull.ts';
 import { CALLS } from '../../shared/assethub/calls.ts';
+import { storageFolders } from '../../shared/assethub/paths.ts';
 import { ClientState, STATE_SCHEMAS, type ClientStates, type ServerStates, type TClaim } from '../../shared/assethub/states.ts';
 import { BROADCAST, CLIENT_SERVICE, SERVER_NAME, decodeValueKeys, formatServiceName, topicPrefix, type Envelope, type MessageBodies } from '../../shared/protocol/index.ts';
 import { assetUriSegments } from '../../shared/assethub/uri.ts';
@@ -132,7 +134,8 @@ export async function startClient(options: ClientOptions): Promise<RunningClient
     open(row);
   }
 
-  const effectiveAutoPull = (ws: Workspace): boolean => ws.row.autoPull ?? server.state?.Repositories[ws.row.repository]?.AutoPull ?? false;
+  /** AutoPull in effect (shared/assethub/auto-pull.ts); off while neither the workspace nor the server's State says. */
+  const autoPullOn = (ws: Workspace): boolean => effectiveAutoPull(ws.row.autoPull, ws.row.repository, server.state) ?? false;
   const workspace = (key: string): Workspace => workspaces.get(key) ?? fail('UNKNOWN_WORKSPACE', `${name} has no workspace "${key}"`);
 
   const clientState = (): ClientStates['State'] => ({
@@ -149,7 +152,7 @@ export async function startClient(options: ClientOptions): Promise<RunningClient
   /** Pulls every workspace whose AutoPull is on and which is behind its branch head. */
   const autoPullAll = (only?: (ws: Workspace) => boolean) => {
     for (const ws of workspaces.values()) {
-      if (ws.blocked || !effectiveAutoPull(ws) || (only && !only(ws))) continue;
+      if (ws.blocked || !autoPullOn(ws) || (only && !only(ws))) continue;
       const head = link.commits(ws.row.repository, ws.row.branch)?.at(-1);
       if (head && head !== ws.row.commit) ws.autoPull();
     }
@@ -210,10 +213,10 @@ export async function startClient(options: ClientOptions): Promise<RunningClient
       const parsed = STATE_SCHEMAS.server.State.safeParse(decodeValueKeys(['State'], value));
       if (!parsed.success) return;
       generation.State++;
-      const before = new Map([...workspaces.values()].map((ws) => [ws, effectiveAutoPull(ws)]));
+      const before = new Map([...workspaces.values()].map((ws) => [ws, autoPullOn(ws)]));
       server.state = parsed.data;
       publish('status');
-      autoPullAll((ws) => !before.get(ws) && effectiveAutoPull(ws));
+      autoPullAll((ws) => !before.get(ws) && autoPullOn(ws));
     } else if (topic.Name === 'AssetInfo') {
       const parsed = STATE_SCHEMAS.server.AssetInfo.safeParse(decodeValueKeys(['AssetInfo'], value));
       if (!parsed.success) return;
@@ -257,7 +260,7 @@ export async function startClient(options: ClientOptions): Promise<RunningClient
         publish('persistent');
         publish('assets');
         host.broadcastState('State');
-        if (effectiveAutoPull(ws)) ws.autoPull();
+        if (autoPullOn(ws)) ws.autoPull();
         return { Workspace: target };
       },
     },
@@ -372,8 +375,7 @@ export async function startClient(options: ClientOptions): Promise<RunningClient
 
 /** `%SYNCED_STORAGE%\Projects\Project Alpha` → `<SyncedStoragePath>/Projects/Project Alpha`. */
 export function defaultWorkspacePath(repository: string, storageDir: string): string {
-  const rest = repository.replace(/^%SYNCED_STORAGE%/, '').split(/[\\/]+/).filter((s) => s !== '' && s !== '.' && s !== '..');
-  return path.join(storageDir, ...rest);
+  return path.join(storageDir, ...storageFolders(repository).filter((s) => s !== '.' && s !== '..'));
 }
 
 export { displayPath };

@@ -1,14 +1,12 @@
 /** The client's states (docs/PROTOCOL.md §4) built from its workspaces. */
 import path from 'node:path';
 import type { TCommitChange } from '../../shared/assethub/calls.ts';
+import { storageDisplayPath } from '../../shared/assethub/paths.ts';
 import type { ClientStates, TClaim, TCommit } from '../../shared/assethub/states.ts';
 import type { Workspace } from './workspace.ts';
 
-/** Below SyncedStoragePath: `%SYNCED_STORAGE%` + the rest with the platform's separator; elsewhere the absolute path. */
-export function displayPath(absolute: string, storageDir: string): string {
-  const rel = path.relative(storageDir, absolute);
-  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? `%SYNCED_STORAGE%${path.sep}${rel}` : absolute;
-}
+/** Below SyncedStoragePath: `%SYNCED_STORAGE%` + the rest with this platform's separator; elsewhere the absolute path. */
+export const displayPath = (absolute: string, storageDir: string): string => storageDisplayPath(absolute, storageDir, path);
 
 /** The server's changes the workspace does not have: those after its commit, and those its disk refused before. */
 function remoteChanges(ws: Workspace): TCommitChange[] {

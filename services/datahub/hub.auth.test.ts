@@ -7,7 +7,7 @@ import { envelope, topicPrefix } from '../../shared/protocol/index.ts';
 import { silentLogger } from '../lib/log.ts';
 import { assertSafeBinding, bearerMatches } from './auth.ts';
 import { startHub, type Hub } from './hub.ts';
-import { connectPeer, PeerRefusedError } from './test-peer.ts';
+import { connectPeer, PeerRefusedError } from './testing/test-peer.ts';
 
 const TOKEN = 's3cret-token-0123456789';
 let hub: Hub | undefined;

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { decodeFrame, encodeFrame, envelope, topicPrefix, type Envelope } from '../../shared/protocol/index.ts';
 import { silentLogger } from '../lib/log.ts';
 import { startHub, type Hub } from './hub.ts';
-import { connectPeer, type TestPeer } from './test-peer.ts';
+import { connectPeer, type TestPeer } from './testing/test-peer.ts';
 
 const SAMPLES: Envelope[] = [
   envelope<'Get'>({ Type: 'Get', Target: 'AssetHubServer', Name: 'State', RespondTo: 'OPS-AssetHubPanel' }, {}),

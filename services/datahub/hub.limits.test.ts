@@ -9,7 +9,7 @@ import { silentLogger } from '../lib/log.ts';
 import { HUB_NAME, startHub, type Hub, type HubOptions } from './hub.ts';
 import WebSocket from 'ws';
 import { until } from '../testing/wait.ts';
-import { connectPeer, type Received, type TestPeer } from './test-peer.ts';
+import { connectPeer, type Received, type TestPeer } from './testing/test-peer.ts';
 
 const BROADCAST_UPDATES = topicPrefix('Update', { Target: 'BROADCAST' });
 let hub: Hub;

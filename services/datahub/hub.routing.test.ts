@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { encodeFrame, envelope, encodeTopic, topicPrefix, type Envelope } from '../../shared/protocol/index.ts';
 import { silentLogger } from '../lib/log.ts';
 import { HUB_NAME, startHub, type Hub, type HubStats } from './hub.ts';
-import { connectPeer, type Received, type TestPeer } from './test-peer.ts';
+import { connectPeer, type Received, type TestPeer } from './testing/test-peer.ts';
 
 const MARKER = topicPrefix('Update', { Target: 'Marker' });
 

@@ -1,7 +1,7 @@
 /**
  * Routing (docs/PROTOCOL.md §3.1): each valid message goes to every peer with a matching subscription prefix, once per
  * peer, the sender included (ZeroMQ semantics). Frames from one connection are handled synchronously in arrival
- * order, which is what lets a peer confirm its subscriptions with a round trip (see test-peer.ts).
+ * order, which is what lets a peer confirm its subscriptions with a round trip (see testing/test-peer.ts).
  */
 import { decodeFrame, encodeFrame } from '../../shared/protocol/frame.ts';
 import type { Envelope, SelfInfo } from '../../shared/protocol/message.ts';

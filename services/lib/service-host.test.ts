@@ -1,9 +1,9 @@
-// The service host on an in-process hub (peer/memory-transport.ts): what it answers, what it broadcasts, and that a
+// The service host on an in-process hub (peer/testing/memory-transport.ts): what it answers, what it broadcasts, and that a
 // service hears of a reconnect and of messages the hub lost for it.
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { decodeFrame, encodeFrame, envelope, type Envelope } from '../../shared/protocol/index.ts';
-import { memoryTransport, type MemoryTransport } from '../../peer/index.ts';
+import { memoryTransport, type MemoryTransport } from '../../peer/testing/memory-transport.ts';
 import { until } from '../testing/wait.ts';
 import { ServiceFailure } from './failure.ts';
 import { silentLogger } from './log.ts';
@@ -120,5 +120,116 @@ describe('the service host', () => {
     expect(sent(hub).filter((m) => m.topic.Type === 'Startup')).toHaveLength(1);
     hub.loseHeartbeats(1);
     await until('the gap reported', () => gaps.length === 1, 5000);
+  });
+});
+
+describe('the service host, at its edges', () => {
+  /** A service with a value, a Reset, methods that fail in each way, and a record of what it hears besides requests. */
+  async function edges(options: { maxRequestBytes?: number; callTimeoutMs?: number; set?: boolean } = {}) {
+    const hub = memoryTransport();
+    const heard: Envelope[] = [];
+    const resets: Array<string[] | null> = [];
+    const host = new ServiceHost(
+      {
+        name: NAME,
+        version: '1.0.0',
+        get: (path) => (path[0] === 'State' ? { Level: 1 } : undefined),
+        ...(options.set === false ? {} : { set: () => ['State'] }),
+        reset: (path) => {
+          resets.push(path);
+          return ['State'];
+        },
+        calls: {
+          Refuse: { params: z.object({}), handler: () => Promise.reject(new ServiceFailure('UNPROCESSABLE', 'bad rows', [{ Index: 2, Field: 'id', Message: 'missing' }])) },
+          Crash: { params: z.object({}), handler: () => { throw new Error('disk on fire'); } },
+          Later: { params: z.object({}), handler: async () => undefined },
+        },
+        onMessage: (m) => heard.push(m),
+      },
+      { hubUrl: 'ws://memory', logger: silentLogger(), transport: hub.factory, ...options },
+    );
+    hosts.push(host);
+    await host.start();
+    const deliver = (m: Envelope) => hub.deliver(encodeFrame(m));
+    const call = (method: string, id: string, params: unknown = {}) =>
+      deliver(envelope<'Call'>({ Type: 'Call', Target: NAME, RespondTo: ASKER, Method: method, ID: id }, { Params: params as Record<string, unknown> }));
+    const result = (id: string) => sent(hub).find((m) => m.topic.Type === 'CallResult' && m.topic.ID === id)?.message;
+    return { hub, host, heard, resets, deliver, call, result };
+  }
+
+  it('answers a Get of a value it does not have with null, and tells the asker why', async () => {
+    const { hub, deliver } = await edges();
+    deliver(envelope<'Get'>({ Type: 'Get', Target: NAME, Name: 'Nothing.Here', RespondTo: ASKER }, {}));
+    await until('answered', () => sent(hub).some((m) => m.topic.Type === 'Update' && m.topic.Target === ASKER));
+    const out = sent(hub);
+    expect(out.find((m) => m.topic.Type === 'Update' && m.topic.Target === ASKER)).toMatchObject({ topic: { Source: NAME, Name: 'Nothing.Here' }, message: { Value: null } });
+    expect(out.find((m) => m.topic.Type === 'Log')).toMatchObject({ topic: { Target: ASKER }, message: { Level: 'Warning', Message: `${NAME} has no value "Nothing.Here"` } });
+  });
+
+  it('a service without Set says so and changes nothing; a Reset is applied and its states broadcast', async () => {
+    const { hub, deliver, resets } = await edges({ set: false });
+    deliver(envelope<'Set'>({ Type: 'Set', Target: NAME, Name: 'State.Level' }, { Value: 2 }));
+    deliver(envelope<'Reset'>({ Type: 'Reset', Target: NAME }, {}));
+    deliver(envelope<'Reset'>({ Type: 'Reset', Target: NAME, Name: 'State.Level' }, {}));
+    await until('both Resets broadcast', () => sent(hub).filter((m) => m.topic.Type === 'Update' && m.topic.Target === 'BROADCAST').length === 2);
+    expect(sent(hub).find((m) => m.topic.Type === 'Log')?.message).toEqual({ Level: 'Warning', Message: `${NAME} does not accept Set` });
+    expect(resets).toEqual([null, ['State', 'Level']]);
+  });
+
+  it("answers a handler's Failure with its code, message and details; anything else thrown as INTERNAL; no Result as {}", async () => {
+    const { hub, call, result } = await edges();
+    call('Refuse', 'r');
+    call('Crash', 'c');
+    call('Later', 'l');
+    await until('all answered', () => sent(hub).filter((m) => m.topic.Type === 'CallResult').length === 3);
+    expect(result('r')).toEqual({ Failure: { Code: 'UNPROCESSABLE', Message: 'bad rows', Errors: [{ Index: 2, Field: 'id', Message: 'missing' }] } });
+    expect(result('c')).toEqual({ Failure: { Code: 'INTERNAL', Message: 'Crash failed: disk on fire' } });
+    expect(result('l')).toEqual({ Result: {} });
+    const answer = sent(hub).find((m) => m.topic.Type === 'CallResult' && m.topic.ID === 'r');
+    expect(answer?.topic).toEqual({ Type: 'CallResult', Target: ASKER, ExecutedOn: NAME, Method: 'Refuse', ID: 'r' });
+  });
+
+  it("knows no method by an Object's member names", async () => {
+    const { hub, call, result } = await edges();
+    for (const method of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) call(method, method);
+    await until('all answered', () => sent(hub).filter((m) => m.topic.Type === 'CallResult').length === 4);
+    for (const method of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) expect(result(method)).toMatchObject({ Failure: { Code: 'UNKNOWN_METHOD' } });
+  });
+
+  it('takes its request limit from maxRequestBytes; a Get over it is answered by a Warning to the asker alone', async () => {
+    const { hub, deliver, call, result } = await edges({ maxRequestBytes: 1000 });
+    call('Later', 'small', { Pad: 'x'.repeat(500) });
+    call('Later', 'large', { Pad: 'x'.repeat(1000) });
+    deliver(envelope<'Get'>({ Type: 'Get', Target: NAME, Name: `State.${'x'.repeat(1000)}`, RespondTo: ASKER }, {}));
+    await until('both answered', () => sent(hub).filter((m) => m.topic.Type === 'CallResult').length === 2);
+    await until('the Get refused', () => sent(hub).some((m) => m.topic.Type === 'Log'));
+    expect(result('small')).toEqual({ Result: {} });
+    expect(result('large')).toMatchObject({ Failure: { Code: 'TOO_LARGE', Message: expect.stringMatching(/at most 1000 bytes/) } });
+    expect(sent(hub).find((m) => m.topic.Type === 'Log')).toMatchObject({ topic: { Target: ASKER }, message: { Level: 'Warning', Message: expect.stringMatching(/^Get of \d+ bytes refused/) } });
+    expect(sent(hub).some((m) => m.topic.Type === 'Update' && m.topic.Target === ASKER)).toBe(false);
+  });
+
+  it('hands the service what is not a request to it; keeps answers to its own Calls, and large broadcasts, from it', async () => {
+    const { deliver, heard, host, hub } = await edges({ maxRequestBytes: 1000 });
+    const broadcast = envelope<'Update'>({ Type: 'Update', Target: 'BROADCAST', Source: 'AssetHubServer', Name: 'State' }, { Value: { Pad: 'x'.repeat(5000) } });
+    const otherGet = envelope<'Get'>({ Type: 'Get', Target: 'OTHER-AssetHubClient', Name: 'State', RespondTo: ASKER }, {});
+    const othersResult = envelope<'CallResult'>({ Type: 'CallResult', Target: 'OTHER-AssetHubClient', ExecutedOn: 'AssetHubServer', Method: 'Health', ID: 'x' }, { Result: {} });
+    deliver(broadcast);
+    deliver(otherGet);
+    deliver(othersResult);
+    const own = host.call('AssetHubServer', 'Health', {});
+    const out = sent(hub).filter((m) => m.topic.Type === 'Call').at(-1);
+    if (out?.topic.Type !== 'Call') throw new Error('no Call went out');
+    deliver(envelope<'CallResult'>({ Type: 'CallResult', Target: NAME, ExecutedOn: 'AssetHubServer', Method: 'Health', ID: out.topic.ID }, { Result: {} }));
+    await expect(own).resolves.toEqual({});
+    expect(heard.map((m) => m.topic)).toEqual([broadcast.topic, otherGet.topic, othersResult.topic]);
+  });
+
+  it("fails its own Calls as services' failures: a timeout TIMEOUT, no connection SERVER_UNAVAILABLE", async () => {
+    const { host } = await edges({ callTimeoutMs: 100 });
+    await expect(host.call('AssetHubServer', 'Health', {})).rejects.toMatchObject({ name: 'ServiceFailure', code: 'TIMEOUT' });
+    await expect(host.get('AssetHubServer', ['State'])).rejects.toMatchObject({ name: 'ServiceFailure', code: 'TIMEOUT' });
+    await host.close();
+    await expect(host.call('AssetHubServer', 'Health', {})).rejects.toMatchObject({ name: 'ServiceFailure', code: 'SERVER_UNAVAILABLE' });
   });
 });

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { CALLS } from '../../shared/assethub/calls.ts';
 import { ServerState, type TClientSummary } from '../../shared/assethub/states.ts';
 import { branchNameProblem, commitNameProblem, repositoryNameProblem } from '../../shared/assethub/names.ts';
+import { SYNCED_STORAGE, isSyncedStorageName } from '../../shared/assethub/paths.ts';
 import { assetUriSegments, assetUriStructure } from '../../shared/assethub/uri.ts';
 import { dict } from '../../shared/dict.ts';
 import { parseState, serviceKindOf } from '../../shared/assethub/validate.ts';
@@ -122,7 +123,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     CreateRepository: {
       params: CALLS.server.CreateRepository.params,
       handler: (p: P<'CreateRepository'>, ctx: CallContext) => {
-        if (!p.Name.startsWith('%SYNCED_STORAGE%')) fail('INVALID_PARAMS', 'a repository name starts with %SYNCED_STORAGE%');
+        if (!isSyncedStorageName(p.Name)) fail('INVALID_PARAMS', `a repository name starts with ${SYNCED_STORAGE}`);
         checkName('repository', p.Name, repositoryNameProblem(p.Name));
         checkName('branch', p.Branch, branchNameProblem(p.Branch));
         const commit = store.createRepository(p.Name, p.Branch, machineOf(ctx.caller));

@@ -11,7 +11,7 @@ import { startDataHub, type DataHub } from '../datahub/index.ts';
 import { silentLogger } from '../lib/log.ts';
 import { ChunkStore } from './chunks/index.ts';
 import { uploadChunk } from '../lib/chunks/index.ts';
-import { waitFor } from './chunks/testing.ts';
+import { waitFor } from './chunks/testing/chunk-server.ts';
 import { startServer, type RunningServer, type ServerOptions } from './server.ts';
 import { startDataPlane } from './storage.ts';
 import { putChunk, sha256, tempDir } from '../testing/cluster.ts';

@@ -6,6 +6,7 @@
  * docs/PROTOCOL-EXTENSIONS.md.
  */
 import { z } from 'zod';
+import { assetNameOf } from './uri.ts';
 
 /** Asset kinds derived from the file (directories are `folder`); see ASSET_TYPE_BY_EXTENSION. */
 export const ASSET_KINDS = ['folder', 'texture', 'mesh', 'video', 'level', 'material', 'audio', 'other'] as const;
@@ -35,7 +36,7 @@ export const CONTAINMENT_TYPE = `assethub:relationship.containment-${ASSET_TYPE_
 /** The kind of a URI: `folder` for directories, else by extension. */
 export function assetKindOf(uri: string, isDirectory: boolean): TAssetKind {
   if (isDirectory) return 'folder';
-  const name = uri.slice(uri.lastIndexOf('/') + 1);
+  const name = assetNameOf(uri);
   const dot = name.lastIndexOf('.');
   return dot > 0 ? ASSET_TYPE_BY_EXTENSION[name.slice(dot + 1).toLowerCase()] ?? 'other' : 'other';
 }

@@ -4,3 +4,6 @@ export * from './calls.ts';
 export * from './uri.ts';
 export * from './catalogue.ts';
 export * from './integrations.ts';
+export * from './auto-pull.ts';
+export * from './paths.ts';
+export * from './state-traits.ts';

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { nameRecord } from '../dict.ts';
 import { Asset, Pagination, QUERY_LIMIT_MAX } from './catalogue.ts';
+import type { StateTraits } from './state-traits.ts';
 
 export const IntegrationStatus = z.enum(['Tracked', 'Failed', 'Pending']);
 export type TIntegrationStatus = z.infer<typeof IntegrationStatus>;
@@ -83,6 +84,16 @@ export type TIntegrationEntry = z.infer<typeof IntegrationEntry>;
 
 /** The `Integrations` state: keyed by integration name (a marked map: `[dot]` rule applies). */
 export const IntegrationsState = nameRecord(IntegrationEntry);
+
+/**
+ * Its traits (./state-traits.ts): entries keyed by integration name, an entry removed by a Set of null (see
+ * IntegrationInput), and `Secret` write-only: Get and Update show `SecretSet` instead.
+ */
+export const INTEGRATIONS_TRAITS = {
+  keyedByName: true,
+  removableByNull: true,
+  writeOnly: { Secret: 'SecretSet' },
+} as const satisfies StateTraits;
 
 /**
  * What a Set of `Integrations.<name>` accepts: a configuration (live fields, if sent back from a Get, are ignored),

@@ -4,7 +4,8 @@
  * pull of its branch. These rules are stricter than the URI safety rules of ./uri.ts, which only keep a URI inside its
  * workspace; the server applies both when a commit arrives (INVALID_NAME for these).
  */
-import { URI_SCHEME } from './uri.ts';
+import { endsWithDotOrSpace, storageFolders, windowsForbiddenCharacter } from './paths.ts';
+import { URI_SCHEME, uriOfPath, uriPath } from './uri.ts';
 
 /** Longest file or folder name, in UTF-8 bytes: ext4's limit; NTFS and APFS allow at least as much. */
 export const MAX_NAME_BYTES = 255;
@@ -13,7 +14,6 @@ export const MAX_REPOSITORY_NAME = 255;
 
 /** Devices Windows opens instead of a file, whatever the case and with any extension (`con.txt`, `Aux.tar.gz`). */
 const RESERVED = /^(con|prn|aux|nul|conin\$|conout\$|com[1-9¹²³]|lpt[1-9¹²³])$/i;
-const FORBIDDEN = /[<>:"|?*\u0000-\u001f]/;
 
 /** Bytes of `text` in UTF-8 (a lone surrogate counts as the 3 bytes of its replacement character). */
 export function utf8Length(text: string): number {
@@ -30,11 +30,11 @@ export function nameProblem(name: string): string | null {
   if (name === '') return 'an empty name';
   const bytes = utf8Length(name);
   if (bytes > MAX_NAME_BYTES) return `the name is ${bytes} bytes long (at most ${MAX_NAME_BYTES} in UTF-8)`;
-  const forbidden = FORBIDDEN.exec(name)?.[0];
+  const forbidden = windowsForbiddenCharacter(name);
   if (forbidden !== undefined) {
     return `the name contains ${forbidden < ' ' ? `the control character U+${forbidden.charCodeAt(0).toString(16).padStart(4, '0').toUpperCase()}` : `"${forbidden}"`}, which Windows forbids`;
   }
-  if (/[. ]$/.test(name)) return 'the name ends with a dot or a space, which Windows drops';
+  if (endsWithDotOrSpace(name)) return 'the name ends with a dot or a space, which Windows drops';
   // Windows ignores the extension and trailing spaces before it when it looks for a device name.
   if (RESERVED.test((name.split('.')[0] ?? '').trimEnd())) return `"${name}" is a device name reserved by Windows`;
   return null;
@@ -96,8 +96,7 @@ export function findTwin(added: Iterable<string>, existing: Iterable<string>): T
  */
 export function repositoryNameProblem(name: string): string | null {
   if (name.length > MAX_REPOSITORY_NAME) return `the name is ${name.length} characters long (at most ${MAX_REPOSITORY_NAME})`;
-  const segments = name.replace(/^%SYNCED_STORAGE%/, '').split(/[\\/]/).filter((s) => s !== '');
-  return pathNameProblem(segments);
+  return pathNameProblem(storageFolders(name));
 }
 
 /** Why a branch name cannot be created, or null: it is shown and stored, never a folder. */
@@ -120,19 +119,18 @@ export interface NamedChange {
  * checked: they are how a name stored before these rules goes away.
  */
 export function commitNameProblem(changes: readonly NamedChange[], current: Iterable<string>): { uri: string; problem: string } | null {
-  const pathOf = (uri: string) => uri.slice(URI_SCHEME.length);
   const puts = changes.filter((c) => c.Type !== 'Delete');
   for (const change of puts) {
-    const problem = pathNameProblem(pathOf(change.URI).split('/'));
+    const problem = pathNameProblem(uriPath(change.URI).split('/'));
     if (problem) return { uri: change.URI, problem };
   }
-  const deleted = new Set(changes.filter((c) => c.Type === 'Delete').map((c) => pathOf(c.URI)));
+  const deleted = new Set(changes.filter((c) => c.Type === 'Delete').map((c) => uriPath(c.URI)));
   const kept = function* () {
     for (const uri of current) {
-      const path = pathOf(uri);
+      const path = uriPath(uri);
       if (!prefixes(path).some((p) => deleted.has(p))) yield path;
     }
   };
-  const twin = findTwin(puts.map((c) => pathOf(c.URI)), kept());
-  return twin && { uri: URI_SCHEME + twin.path, problem: `it differs from "${URI_SCHEME}${twin.other}" only by case or Unicode normalisation, so both would be one file on Windows and macOS` };
+  const twin = findTwin(puts.map((c) => uriPath(c.URI)), kept());
+  return twin && { uri: uriOfPath(twin.path), problem: `it differs from "${URI_SCHEME}${twin.other}" only by case or Unicode normalisation, so both would be one file on Windows and macOS` };
 }

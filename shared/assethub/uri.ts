@@ -4,6 +4,7 @@
  * empty segments, absolute paths, drive letters, backslashes, NUL and other control characters.
  */
 import { err, ok, type Result } from '../result.ts';
+import { endsWithDotOrSpace, windowsForbiddenCharacter } from './paths.ts';
 
 export const URI_SCHEME = 'FileSystem:/';
 
@@ -12,7 +13,7 @@ export function assetUriSegments(uri: string): Result<string[], string> {
   const segments = assetUriStructure(uri);
   if (!segments.ok) return segments;
   for (const segment of segments.value) {
-    if (/[<>:"|?*]/.test(segment) || /[ .]$/.test(segment)) return err(`"${segment}" is not a portable file name`);
+    if (windowsForbiddenCharacter(segment) !== undefined || endsWithDotOrSpace(segment)) return err(`"${segment}" is not a portable file name`);
   }
   return segments;
 }
@@ -37,6 +38,15 @@ export function assetUriStructure(uri: string): Result<string[], string> {
 }
 
 export const assetUri = (segments: readonly string[]): string => URI_SCHEME + segments.join('/');
+
+/** `Content/Levels/Main.umap` (a path relative to the workspace, `/` separators) → `FileSystem:/Content/Levels/Main.umap`. */
+export const uriOfPath = (relative: string): string => URI_SCHEME + relative;
+
+/** `FileSystem:/Content/Levels/Main.umap` → `Content/Levels/Main.umap`: the path relative to the workspace. */
+export const uriPath = (uri: string): string => (uri.startsWith(URI_SCHEME) ? uri.slice(URI_SCHEME.length) : uri);
+
+/** `FileSystem:/Content/Textures/T_Sky.png` → `T_Sky.png`: the asset's name, the last segment of its URI. */
+export const assetNameOf = (uri: string): string => uri.slice(uri.lastIndexOf('/') + 1);
 
 /** The URI of the folder that contains an asset, or null at the workspace root. */
 export function parentUri(uri: string): string | null {

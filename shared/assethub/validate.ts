@@ -5,6 +5,7 @@ import { decodeKey, decodeValueKeys } from '../protocol/dot.ts';
 import { CLIENT_SERVICE, SERVER_NAME, parseServiceName } from '../protocol/names.ts';
 import { err, ok, type Result } from '../result.ts';
 import { IntegrationsState } from './integrations.ts';
+import { keyedStateNames } from './state-traits.ts';
 import { STATE_NAMES, STATE_SCHEMAS, type ServiceKind, type StateName, isStateName } from './states.ts';
 
 export function serviceKindOf(serviceName: string): ServiceKind | null {
@@ -48,19 +49,17 @@ export function stateSchemaOf(kind: ServiceKind, name: string): z.ZodType | null
   return null;
 }
 
-/**
- * States that are themselves a marked map (docs/PROTOCOL.md §5: the `Integrations` state is keyed by integration name).
- */
-const MAP_STATES: ReadonlySet<string> = new Set(Object.keys(SERVER_EXTRA_STATES));
+/** States that are themselves a marked map (their traits say keyedByName: the `Integrations` state, docs/PROTOCOL.md §5). */
+const MAP_STATES = keyedStateNames();
 
 /**
  * Decodes the `[dot]` keys of a Value at a decoded Name path: decodeValueKeys, plus the top-level keys of a state that
- * is itself a marked map (`Integrations`), which decodeValueKeys leaves as they are. A key without `[` decodes to
+ * is itself a marked map (`Integrations`; `keyed`: the states whose traits say so), which decodeValueKeys leaves as they are. A key without `[` decodes to
  * itself, so a service that sends such names unencoded reads the same.
  */
-export function decodeStateValue(path: readonly string[], wireValue: unknown): unknown {
+export function decodeStateValue(path: readonly string[], wireValue: unknown, keyed: ReadonlySet<string> = MAP_STATES): unknown {
   const value = decodeValueKeys(path, wireValue);
-  if (path.length !== 1 || !MAP_STATES.has(path[0] as string) || typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  if (path.length !== 1 || !keyed.has(path[0] as string) || typeof value !== 'object' || value === null || Array.isArray(value)) return value;
   const map = value as Record<string, unknown>;
   if (!Object.keys(map).some((k) => k.includes('['))) return map;
   return dictFrom(Object.entries(map).map(([k, v]) => [decodeKey(k), v] as const));

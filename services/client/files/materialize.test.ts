@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { ChunkHttpError } from '../../lib/chunks/index.ts';
 import { IntegrityError, PathConflictError, materializeFile, type MaterializeOptions } from './index.ts';
 import { chunkListId } from './resume.ts';
-import { makeSandbox, sha256, startStoreServer, type StoreServer, type StoredFile } from './testing.ts';
+import { makeSandbox, sha256, startStoreServer, type StoreServer, type StoredFile } from './testing/store-server.ts';
 
 let server: StoreServer;
 beforeAll(async () => {

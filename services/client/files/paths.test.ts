@@ -8,7 +8,7 @@ import {
   UnsafePathError, ensureDirectory, materializeFile, removeAsset, resolveInWorkspace, workspaceTempDir, writeFileAtomically,
 } from './index.ts';
 import { isInside } from './paths.ts';
-import { makeSandbox, snapshot, startStoreServer, type StoreServer, type StoredFile } from './testing.ts';
+import { makeSandbox, snapshot, startStoreServer, type StoreServer, type StoredFile } from './testing/store-server.ts';
 
 let server: StoreServer;
 let file: StoredFile;

@@ -7,6 +7,7 @@
 import type { Stats } from 'node:fs';
 import { lstat, mkdir, realpath } from 'node:fs/promises';
 import path from 'node:path';
+import { isWithin } from '../../../shared/assethub/paths.ts';
 import { assetUriSegments } from '../../../shared/assethub/uri.ts';
 import { err, ok, type Result } from '../../../shared/result.ts';
 
@@ -14,10 +15,7 @@ import { err, ok, type Result } from '../../../shared/result.ts';
 export const PRIVATE_DIR = '.assethub';
 
 /** True when `child` is `parent` or below it (both absolute). Case-insensitive where the platform's paths are. */
-export function isInside(parent: string, child: string): boolean {
-  const rel = path.relative(parent, child);
-  return rel === '' || (!path.isAbsolute(rel) && rel !== '..' && !rel.startsWith(`..${path.sep}`));
-}
+export const isInside = (parent: string, child: string): boolean => isWithin(path, parent, child);
 
 /**
  * The URI's segments under the asset URI rules, plus one of ours: the private folder is not addressable, so a remote

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   IntegrityError, PathConflictError, UnsafePathError, cleanStaleTemp, ensureDirectory, removeAsset, workspaceTempDir, writeFileAtomically,
 } from './index.ts';
-import { makeSandbox, sha256, snapshot } from './testing.ts';
+import { makeSandbox, sha256, snapshot } from './testing/store-server.ts';
 
 let sandbox: Awaited<ReturnType<typeof makeSandbox>>;
 beforeEach(async () => {

@@ -8,6 +8,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { lstat, realpath } from 'node:fs/promises';
+import { isWindowsAbsolutePath, isWindowsDevicePath, isWithin } from '../../../shared/assethub/paths.ts';
 import { err, ok, type Result } from '../../../shared/result.ts';
 
 export interface WorkspacePathRules {
@@ -19,19 +20,13 @@ export interface WorkspacePathRules {
   path?: path.PlatformPath;
 }
 
-/** `child` is `parent` or below it, with the platform's idea of case (path.relative ignores it on Windows). */
-function within(p: path.PlatformPath, parent: string, child: string): boolean {
-  const rel = p.relative(parent, child);
-  return rel === '' || (!p.isAbsolute(rel) && rel !== '..' && !rel.startsWith(`..${p.sep}`));
-}
-
 /** Why the path as written cannot name a workspace (before any disk access), or null. */
 export function requestedPathProblem(requested: string, p: path.PlatformPath = path): string | null {
   const windows = p === path.win32;
   if (requested.includes('\0')) return 'the path contains a NUL character';
-  if (windows && /^[\\/]{2}[?.][\\/]/.test(requested)) return 'a Windows device path (\\\\?\\ or \\\\.\\) is not a workspace';
+  if (windows && isWindowsDevicePath(requested)) return 'a Windows device path (\\\\?\\ or \\\\.\\) is not a workspace';
   // On Windows `\x` and `C:x` are relative to the current drive or folder: only a drive or a share is absolute.
-  if (!p.isAbsolute(requested) || (windows && !/^([A-Za-z]:[\\/]|[\\/]{2}[^\\/])/.test(requested))) {
+  if (!p.isAbsolute(requested) || (windows && !isWindowsAbsolutePath(requested))) {
     return 'the path must be absolute (with its drive on Windows)';
   }
   if (requested.split(windows ? /[\\/]/ : '/').includes('..')) return 'the path contains ".."';
@@ -51,12 +46,12 @@ export function workspacePathProblem(requested: string, real: string, rules: Wor
   if (written) return written;
   for (const candidate of new Set([requested, real])) {
     if (p.parse(candidate).root === candidate || p.dirname(candidate) === candidate) return `${candidate} is a filesystem root`;
-    if (within(p, candidate, rules.home)) return `${candidate} is or contains the home folder ${rules.home}`;
+    if (isWithin(p, candidate, rules.home)) return `${candidate} is or contains the home folder ${rules.home}`;
     // Other users' home folders sit beside this one (/home/*, C:\Users\*), unless the home folder is at the top.
     const homes = p.dirname(rules.home);
     if (p.dirname(homes) !== homes && p.dirname(candidate) === homes) return `${candidate} is a home folder`;
   }
-  if (!rules.roots.some((root) => within(p, root, real))) {
+  if (!rules.roots.some((root) => isWithin(p, root, real))) {
     const where = real === requested ? requested : `${requested} (really ${real})`;
     return `${where} is outside the synced storage and the allowed roots (${rules.roots.join(', ')})`;
   }

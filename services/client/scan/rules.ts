@@ -9,7 +9,7 @@
 import { readFile, lstat } from 'node:fs/promises';
 import path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
-import { assetUriSegments, URI_SCHEME } from '../../../shared/assethub/uri.ts';
+import { assetUriSegments, uriOfPath } from '../../../shared/assethub/uri.ts';
 import type { Logger } from '../../lib/log.ts';
 import { errorCode } from './fs-errors.ts';
 
@@ -33,7 +33,7 @@ export function isOwnPath(relative: string): boolean {
 }
 
 /** Whether one file name can be part of an asset URI, by the shared rule that also guards checkouts. */
-export const isPortableName = (name: string): boolean => assetUriSegments(URI_SCHEME + name).ok;
+export const isPortableName = (name: string): boolean => assetUriSegments(uriOfPath(name)).ok;
 
 /** Matches paths relative to the root (`/` separators, a trailing `/` for directories) against the ignore rules. */
 export interface IgnoreRules {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import sqlite from 'node-sqlite3-wasm';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { WorkspaceScanner } from './scanner.ts';
-import { age, removeTree, tempRoot, writeTree } from './test-helpers.ts';
+import { age, removeTree, tempRoot, writeTree } from './testing/tree.ts';
 
 // Every read of a file goes through hashFile: counting its calls proves which files a scan read, independently of
 // the scanner's own stats. `before` lets a test change the disk at the exact moment a file is about to be read.

@@ -7,7 +7,7 @@
 import { lstat, type BigIntStats } from 'node:fs';
 import { opendir } from 'node:fs/promises';
 import path from 'node:path';
-import { URI_SCHEME } from '../../../shared/assethub/uri.ts';
+import { uriOfPath } from '../../../shared/assethub/uri.ts';
 import type { Logger } from '../../lib/log.ts';
 import { isGone } from './fs-errors.ts';
 import type { IgnoredList } from './ignored-list.ts';
@@ -50,7 +50,7 @@ export async function walk(ctx: WalkContext, visit: (entry: WalkedEntry) => void
     } catch (error) {
       if (rel === '') throw error;
       if (!isGone(error)) {
-        skipped.push(URI_SCHEME + rel);
+        skipped.push(uriOfPath(rel));
         log.debug({ err: error, dir }, 'cannot read a folder; skipped this scan');
       }
       continue;
@@ -62,7 +62,7 @@ export async function walk(ctx: WalkContext, visit: (entry: WalkedEntry) => void
       const name = names[i] as string;
       const result = stats[i] as Lstat;
       const childRel = rel === '' ? name : `${rel}/${name}`;
-      const uri = URI_SCHEME + childRel;
+      const uri = uriOfPath(childRel);
       const file = prefix + name;
       if ('error' in result) {
         // Gone since the folder was read: simply absent. Anything else: there but unreadable.

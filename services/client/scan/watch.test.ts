@@ -3,7 +3,7 @@ import path from 'node:path';
 import sqlite from 'node-sqlite3-wasm';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { WorkspaceScanner } from './scanner.ts';
-import { removeTree, tempRoot, writeTree } from './test-helpers.ts';
+import { removeTree, tempRoot, writeTree } from './testing/tree.ts';
 import { watchWorkspace } from './watch.ts';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_CHUNK_BYTES } from './address.ts';
 import { ChunkHttpError, downloadChunk, uploadChunk } from './client.ts';
 import { hashFileChunks } from './split.ts';
-import { startChunkServer, waitFor, type ChunkServer } from '../../server/chunks/testing.ts';
+import { startChunkServer, waitFor, type ChunkServer } from '../../server/chunks/testing/chunk-server.ts';
 
 const TOKEN = 'client-test-token';
 const sha256 = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex');

@@ -2,7 +2,7 @@
 // additions, and refuses what it cannot do the same way.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendAddingCommit } from './bulk.ts';
-import { REPO, del, openTestStore, putDir, putFile, type TestStore } from './testing.ts';
+import { REPO, del, openTestStore, putDir, putFile, type TestStore } from './testing/catalogue.ts';
 
 let viaCommit: TestStore;
 let viaBulk: TestStore;

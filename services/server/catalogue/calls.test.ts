@@ -6,7 +6,7 @@ import { CURSOR_TTL_MS, type TAsset, type TRelationship } from '../../../shared/
 import { SERVER_NAME, type Failure } from '../../../shared/protocol/index.ts';
 import { putFile, startCluster, type Cluster } from '../../testing/cluster.ts';
 import type { Probe } from '../../testing/probe.ts';
-import { expectedAssetId } from './testing.ts';
+import { expectedAssetId } from './testing/catalogue.ts';
 
 const REPO = '%SYNCED_STORAGE%\\Projects\\Show';
 const bytes = (s: string) => new TextEncoder().encode(s);

@@ -11,7 +11,7 @@ import { importAssets } from './transfer.ts';
 import {
   REPO, commit, del, expectedAssetId, filterOf, openTestStore, pagedAssets, pagedRelationships, putDir, putFile,
   referenceAssets, referenceHistory, referenceRelationships, type TestStore,
-} from './testing.ts';
+} from './testing/catalogue.ts';
 
 let t: TestStore;
 let catalogue: Catalogue;

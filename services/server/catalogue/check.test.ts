@@ -9,7 +9,7 @@ import { SERVER_NAME, type Failure } from '../../../shared/protocol/index.ts';
 import { startCluster, type Cluster } from '../../testing/cluster.ts';
 import type { Probe } from '../../testing/probe.ts';
 import { KnownValues } from './known.ts';
-import { expectedAssetId } from './testing.ts';
+import { expectedAssetId } from './testing/catalogue.ts';
 
 const SHOW = '%SYNCED_STORAGE%\\Projects\\Show';
 const OTHER = '%SYNCED_STORAGE%\\Projects\\Other';

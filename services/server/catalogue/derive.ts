@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { assetKindOf, type TAssetKind } from '../../../shared/assethub/catalogue.ts';
-import { parentUri } from '../../../shared/assethub/uri.ts';
+import { assetNameOf, parentUri } from '../../../shared/assethub/uri.ts';
 
 const sha1 = (text: string): string => createHash('sha1').update(text, 'utf8').digest('hex').toUpperCase();
 
@@ -22,11 +22,6 @@ export function spaceIdOf(repository: string, branch: string): string {
 /** The id of a containment relationship: uppercase hex SHA-1 of the parent's id followed by the child's. */
 export function relationshipIdOf(fromAssetId: string, toAssetId: string): string {
   return sha1(fromAssetId + toAssetId);
-}
-
-/** The last segment of a URI. */
-export function assetNameOf(uri: string): string {
-  return uri.slice(uri.lastIndexOf('/') + 1);
 }
 
 /** The id of the folder that contains `uri` on the same branch, or null at the workspace root. */

@@ -12,7 +12,7 @@ import { importAssets } from './transfer.ts';
 import {
   commit, del, expectedAssetId, filterOf, openTestStore, pagedAssets, pagedRelationships, putDir, putFile, referenceAssets,
   referenceHistory, referenceRelationships, type TestStore,
-} from './testing.ts';
+} from './testing/catalogue.ts';
 
 /** mulberry32: a small seeded PRNG, so a failure can be replayed. */
 function rng(seed: number): () => number {

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCHEMA_VERSION } from '../schema.ts';
 import { ServerStore } from '../store.ts';
 import { Catalogue } from './index.ts';
-import { REPO, commit, del, filterOf, openTestStore, pagedAssets, putDir, putFile, referenceAssets, referenceHistory, type TestStore } from './testing.ts';
+import { REPO, commit, del, filterOf, openTestStore, pagedAssets, putDir, putFile, referenceAssets, referenceHistory, type TestStore } from './testing/catalogue.ts';
 
 /** The schema of version 1, frozen here as the fixture it is (services/server/schema.ts before the catalogue). */
 const V1_SCHEMA = `

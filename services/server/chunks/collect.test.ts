@@ -8,7 +8,7 @@ import { Readable } from 'node:stream';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { collectChunks } from './collect.ts';
 import { ChunkStore } from './store.ts';
-import { waitFor } from './testing.ts';
+import { waitFor } from './testing/chunk-server.ts';
 
 const HOUR = 60 * 60 * 1000;
 const sha256 = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex');

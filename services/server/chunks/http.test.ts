@@ -5,7 +5,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_CHUNK_BYTES } from '../../lib/chunks/address.ts';
-import { rawRequest, startChunkServer, waitFor, type ChunkServer } from './testing.ts';
+import { rawRequest, startChunkServer, waitFor, type ChunkServer } from './testing/chunk-server.ts';
 
 const TOKEN = 'data-plane-secret';
 const auth = { Authorization: `Bearer ${TOKEN}` };

@@ -8,6 +8,7 @@ import type { Operation } from '../../../../shared/panel/api.ts';
 import { latestOn } from '../../lib/operations.ts';
 import { clientEntries, clientOf, machineOf, serverOf } from '../../lib/selectors.ts';
 import { own } from '../../../../shared/dict.ts';
+import { effectiveAutoPull } from '../../../../shared/assethub/auto-pull.ts';
 
 export interface WorkspaceRow {
   /** `<service>\u0000<workspace>`: unique across clients. */
@@ -63,8 +64,7 @@ export function workspaceRows(data: PanelData | null, machines: readonly string[
       const repository = p?.Repository ?? null;
       const branch = p?.Branch ?? null;
       const mine = client.State ? (own(client.State.Workspaces, name)?.AutoPull ?? null) : null;
-      const fallback = repository ? own(server.State?.Repositories, repository)?.AutoPull : undefined;
-      const autoPull = !client.State ? null : mine !== null ? mine : fallback ?? null;
+      const autoPull = client.State ? effectiveAutoPull(mine, repository, server.State) : null;
       rows.push({
         key: rowKey(entry.name, name),
         service: entry.name,

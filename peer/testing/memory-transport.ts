@@ -4,10 +4,10 @@
  * what the peer sends, and hands frames to the peer with deliver(). It routes the peer's own heartbeats back to it,
  * as a hub would, so the peer comes up; they are not recorded.
  */
-import { decodeFrame, encodeFrame } from '../shared/protocol/index.ts';
-import { messageBody } from './ws-transport.ts';
-import { isHeartbeat } from './heartbeat.ts';
-import { cut, type TransportEvents, type TransportFactory } from './transport.ts';
+import { decodeFrame, encodeFrame } from '../../shared/protocol/index.ts';
+import { messageBody } from '../ws-transport.ts';
+import { isHeartbeat } from '../heartbeat.ts';
+import { cut, type TransportEvents, type TransportFactory } from '../transport.ts';
 
 export interface MemoryTransport {
   factory: TransportFactory;

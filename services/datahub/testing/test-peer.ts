@@ -9,11 +9,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
-import { type Envelope } from '../../shared/protocol/index.ts';
-import { HubPeer, type Inbound } from '../../peer/index.ts';
-import { socketOf } from '../../peer/ws-transport.ts';
-import { HUB_NAME } from './config.ts';
-import type { HubStats } from './stats.ts';
+import { type Envelope } from '../../../shared/protocol/index.ts';
+import { HubPeer, type Inbound } from '../../../peer/index.ts';
+import { socketOf } from '../../../peer/ws-transport.ts';
+import { HUB_NAME } from '../config.ts';
+import type { HubStats } from '../stats.ts';
 
 export interface PeerOptions {
   token?: string;

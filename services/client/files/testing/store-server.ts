@@ -1,4 +1,4 @@
-/** Test helpers for the workspace file layer (used by the *.test.ts here; not part of the public API). */
+/** Test helpers for the workspace file layer (used by the *.test.ts of the folder above; not part of the public API). */
 import { createHash } from 'node:crypto';
 import { lstat, mkdir, mkdtemp, readFile, readdir, readlink, rm, writeFile } from 'node:fs/promises';
 import http, { type ServerResponse } from 'node:http';
@@ -6,8 +6,8 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { silentLogger } from '../../lib/log.ts';
-import { ChunkStore, createChunkHandler, routeChunkRequest } from '../../server/chunks/index.ts';
+import { silentLogger } from '../../../lib/log.ts';
+import { ChunkStore, createChunkHandler, routeChunkRequest } from '../../../server/chunks/index.ts';
 
 export const sha256 = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex');
 

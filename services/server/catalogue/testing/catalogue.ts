@@ -1,5 +1,5 @@
 /**
- * Test helpers for the catalogue (used by the *.test.ts here; not part of the public API): a store in a temp folder,
+ * Test helpers for the catalogue (used by the *.test.ts of the folder above; not part of the public API): a store in a temp folder,
  * commits with content hashes, and the brute-force reference the catalogue's SQL is compared with, built from the
  * store's plain snapshots (ServerStore.snapshot) and shared/rsql, not from the catalogue's own code.
  */
@@ -7,15 +7,15 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CONTAINMENT_TYPE, assetKindOf, typeNameToKind } from '../../../shared/assethub/catalogue.ts';
-import type { TCommitChange } from '../../../shared/assethub/calls.ts';
-import { parentUri } from '../../../shared/assethub/uri.ts';
-import { compileFilter, type CompiledFilter, type FilterTarget } from '../../../shared/rsql/filter.ts';
-import { matchesAsset, matchesRelationship, type FilterableAsset } from '../../../shared/rsql/evaluate.ts';
-import { queryHistory, type History } from '../../../shared/rsql/query.ts';
-import type { Branch, ServerStore as Store } from '../store.ts';
-import { ServerStore } from '../store.ts';
-import { Catalogue } from './index.ts';
+import { CONTAINMENT_TYPE, assetKindOf, typeNameToKind } from '../../../../shared/assethub/catalogue.ts';
+import type { TCommitChange } from '../../../../shared/assethub/calls.ts';
+import { parentUri } from '../../../../shared/assethub/uri.ts';
+import { compileFilter, type CompiledFilter, type FilterTarget } from '../../../../shared/rsql/filter.ts';
+import { matchesAsset, matchesRelationship, type FilterableAsset } from '../../../../shared/rsql/evaluate.ts';
+import { queryHistory, type History } from '../../../../shared/rsql/query.ts';
+import type { Branch, ServerStore as Store } from '../../store.ts';
+import { ServerStore } from '../../store.ts';
+import { Catalogue } from '../index.ts';
 
 export const REPO = '%SYNCED_STORAGE%\\Projects\\Catalogue';
 

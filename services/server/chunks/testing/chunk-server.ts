@@ -1,12 +1,12 @@
-/** Test helpers for the data plane (used by the *.test.ts here; not part of the public API). */
+/** Test helpers for the data plane (used by the *.test.ts of the folder above; not part of the public API). */
 import { mkdtemp, rm } from 'node:fs/promises';
 import http, { type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { silentLogger } from '../../lib/log.ts';
-import { createChunkHandler, type ChunkHandlerOptions } from './http.ts';
-import { ChunkStore } from './store.ts';
+import { silentLogger } from '../../../lib/log.ts';
+import { createChunkHandler, type ChunkHandlerOptions } from '../http.ts';
+import { ChunkStore } from '../store.ts';
 
 export interface ChunkServer {
   /** The temp folder that holds the store (in `<root>/store`) and anything else a test writes. */
