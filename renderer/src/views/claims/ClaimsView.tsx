@@ -14,6 +14,7 @@ import { RepoName } from '../../components/RepoName.tsx';
 import { timeTexts } from '../../lib/time.ts';
 import { useNow } from '../../lib/useNow.ts';
 import './claims.css';
+import { uriPath } from '../../../../shared/assethub/uri.ts';
 
 const ROW_HEIGHT = 44;
 
@@ -42,7 +43,6 @@ export function claimRows(data: PanelData | null): ClaimRow[] {
 }
 
 /** `FileSystem:/Content/Levels/Main.umap` → `Content/Levels/Main.umap`. */
-const assetPath = (uri: string): string => uri.replace(/^FileSystem:\//, '');
 
 export function ClaimsView() {
   const data = usePanel((s) => s.data);
@@ -65,8 +65,8 @@ export function ClaimsView() {
     setConfirm(null);
     setReleasing((s) => new Set(s).add(row.key));
     await attempt(releaseClaim({ Repository: row.repository, Branch: row.branch, URI: row.uri, Owner: row.owner, Force: true }), {
-      failure: `Claim on ${assetPath(row.uri)} not released`,
-      success: `Released ${row.owner}'s claim on ${assetPath(row.uri)}`,
+      failure: `Claim on ${uriPath(row.uri)} not released`,
+      success: `Released ${row.owner}'s claim on ${uriPath(row.uri)}`,
     });
     setReleasing((s) => {
       const next = new Set(s);
@@ -119,7 +119,7 @@ export function ClaimsView() {
               const busy = releasing.has(row.key);
               return (
                 <div className="cl-row" data-testid="cl-claim" data-owner={row.owner} data-uri={row.uri}>
-                  <span className="cl-uri" title={row.uri}>{assetPath(row.uri)}</span>
+                  <span className="cl-uri" title={row.uri}>{uriPath(row.uri)}</span>
                   <span className="cl-owner">{row.owner}</span>
                   <span className="cl-repo"><RepoName name={row.repository} /></span>
                   <span className="cl-branch">{row.branch}</span>
@@ -127,7 +127,7 @@ export function ClaimsView() {
                     {time.relative} · <time dateTime={row.createdAt}>{time.absolute}</time>
                   </span>
                   <span className="cl-actions">
-                    <button type="button" className="cl-release" disabled={busy} onClick={() => setConfirm(row)} aria-label={`Force release ${row.owner}'s claim on ${assetPath(row.uri)}`} data-testid="cl-release">
+                    <button type="button" className="cl-release" disabled={busy} onClick={() => setConfirm(row)} aria-label={`Force release ${row.owner}'s claim on ${uriPath(row.uri)}`} data-testid="cl-release">
                       {busy ? 'Releasing…' : 'Force release'}
                     </button>
                   </span>
@@ -140,7 +140,7 @@ export function ClaimsView() {
       {confirm && (
         <ConfirmDialog title={`Force release ${confirm.owner}'s claim`} confirmLabel="Force release" danger onCancel={() => setConfirm(null)} onConfirm={() => void release(confirm)}>
           <p data-testid="cl-confirm-text">
-            Release the claim <strong className="cl-strong">{confirm.owner}</strong> holds on <code>{assetPath(confirm.uri)}</code> in {confirm.repository} ({confirm.branch})?{' '}
+            Release the claim <strong className="cl-strong">{confirm.owner}</strong> holds on <code>{uriPath(confirm.uri)}</code> in {confirm.repository} ({confirm.branch})?{' '}
             {confirm.owner}'s work on it is not affected, but anyone can then change it.
           </p>
         </ConfirmDialog>

@@ -10,6 +10,7 @@ import { shortId } from '../../lib/selectors.ts';
 import { relativeTime } from '../../lib/format.ts';
 import { timeTexts } from '../../lib/time.ts';
 import { assetName, assetPath, attemptOutcome, attemptsInOrder, lastAttempt, plural, prettyJson, snippet, untilText } from './model.ts';
+import { SYNCED_STORAGE } from '../../../../shared/assethub/paths.ts';
 
 /**
  * The column counts the attempts the server logged for the asset (each delivery, retry, re-sync and Sync all; it keeps
@@ -242,7 +243,7 @@ export function AssetList(props: AssetListProps) {
                   <span className="int-asset">
                     <span className="int-asset-name" title={asset.uri} data-testid="int-asset-name">{name}</span>
                     <span className="int-asset-path" title={`${asset.repository} · ${asset.branch}`}>
-                      {assetPath(asset.uri)} <span className="int-repo">· {asset.repository.replace(/^%SYNCED_STORAGE%\\/, '')} · {asset.branch}</span>
+                      {assetPath(asset.uri)} <span className="int-repo">· {asset.repository.startsWith(`${SYNCED_STORAGE}\\`) ? asset.repository.slice(SYNCED_STORAGE.length + 1) : asset.repository} · {asset.branch}</span>
                     </span>
                   </span>
                   {tracked ? (

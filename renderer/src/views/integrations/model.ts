@@ -17,6 +17,7 @@ import { compileFilter } from '../../../../shared/rsql/index.ts';
 import { DEFAULT_EXAMPLES } from '../../components/RsqlFilterInput.tsx';
 import { SERVER_NAME } from '../../lib/selectors.ts';
 import type { PanelData } from '../../store/panel.ts';
+import { assetNameOf, uriPath } from '../../../../shared/assethub/uri.ts';
 
 export const STATUSES: readonly TIntegrationStatus[] = ['Failed', 'Pending', 'Tracked'];
 
@@ -134,10 +135,10 @@ export function prettyJson(text: string): { text: string; json: boolean } {
   }
 }
 
-/** `FileSystem:/Content/Textures/T_Sky.png` → `T_Sky.png`. */
-export const assetName = (uri: string): string => uri.slice(uri.lastIndexOf('/') + 1) || uri;
+/** `FileSystem:/Content/Textures/T_Sky.png` → `T_Sky.png` (the whole URI when it has no segment). */
+export const assetName = (uri: string): string => assetNameOf(uri) || uri;
 /** `FileSystem:/Content/Textures/T_Sky.png` → `Content/Textures/T_Sky.png`. */
-export const assetPath = (uri: string): string => uri.replace(/^FileSystem:\//, '');
+export const assetPath = uriPath;
 
 // ---- filters ----
 
