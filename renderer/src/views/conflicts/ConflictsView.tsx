@@ -6,24 +6,16 @@ import { useMemo, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { TAssetChange } from '../../../../shared/assethub/states.ts';
 import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
-import { clientEntries, clientOf, machineOf, shortId } from '../../lib/selectors.ts';
+import { clientEntries, clientOf, shortId } from '../../lib/selectors.ts';
 import { attempt, resolveConflict } from '../../commands/index.ts';
 import { usePanel } from '../../store/panel.ts';
 import { useUi } from '../../store/ui.ts';
 import type { PanelData } from '../../store/panel.ts';
 import { own } from '../../../../shared/dict.ts';
+import { workspaceIdentity, type WorkspaceIdentity } from '../../lib/workspace.ts';
 import './conflicts.css';
 
-interface ConflictWorkspace {
-  key: string;
-  service: string;
-  machine: string;
-  online: boolean;
-  workspace: string;
-  displayPath: string;
-  repository: string | null;
-  branch: string | null;
-  commit: string | null;
+interface ConflictWorkspace extends WorkspaceIdentity {
   uris: string[];
   local: Map<string, TAssetChange>;
   remote: Map<string, TAssetChange>;
@@ -40,15 +32,7 @@ function conflictWorkspaces(data: PanelData | null, machines: readonly string[])
       const pick = (changes: TAssetChange[]) => new Map(changes.filter((c) => wanted.has(c.URI)).map((c) => [c.URI, c]));
       const p = own(client.PersistentState?.Workspaces, name);
       out.push({
-        key: `${entry.name}\u0000${name}`,
-        service: entry.name,
-        machine: machineOf(entry.name),
-        online: entry.online,
-        workspace: name,
-        displayPath: p?.DisplayPath ?? name,
-        repository: p?.Repository ?? null,
-        branch: p?.Branch ?? null,
-        commit: p?.Commit ?? null,
+        ...workspaceIdentity(entry, name, p),
         uris: assets.ConflictURIs,
         local: pick(assets.LocalChanges),
         remote: pick(assets.RemoteChanges),

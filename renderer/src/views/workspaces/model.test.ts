@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { NO_HOST_INFO, type Snapshot } from '../../../../shared/panel/api.ts';
 import { fromSnapshot } from '../../store/panel.ts';
-import { branchCommits, displayInPathStyle, workspaceRows } from './model.ts';
+import { displayInPathStyle } from '../../lib/workspace.ts';
+import { branchCommits, workspaceRows } from './model.ts';
 import { claimedElsewhere } from './dialogs.tsx';
 
 describe('displayInPathStyle', () => {

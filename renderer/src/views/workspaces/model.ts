@@ -6,22 +6,12 @@ import type { TAssetChange, TCommit, TWorkspaceAssets, TWorkspaceStatus } from '
 import type { PanelData } from '../../store/panel.ts';
 import type { Operation } from '../../../../shared/panel/api.ts';
 import { latestOn } from '../../lib/operations.ts';
-import { clientEntries, clientOf, machineOf, serverOf } from '../../lib/selectors.ts';
+import { clientEntries, clientOf, serverOf } from '../../lib/selectors.ts';
+import { workspaceIdentity, type WorkspaceIdentity } from '../../lib/workspace.ts';
 import { own } from '../../../../shared/dict.ts';
 import { effectiveAutoPull } from '../../../../shared/assethub/auto-pull.ts';
 
-export interface WorkspaceRow {
-  /** `<service>\u0000<workspace>`: unique across clients. */
-  key: string;
-  service: string;
-  machine: string;
-  online: boolean;
-  /** The workspace's name (its absolute path): the Workspace of every Call. */
-  workspace: string;
-  displayPath: string;
-  repository: string | null;
-  branch: string | null;
-  commit: string | null;
+export interface WorkspaceRow extends WorkspaceIdentity {
   /** The branch's commits, oldest first (from the server when it has them, else from the client). */
   commits: TCommit[];
   status: TWorkspaceStatus | null;
@@ -33,16 +23,6 @@ export interface WorkspaceRow {
   /** The newest operation started on it through this panel's engine, if any. */
   operation: Operation | null;
 }
-
-/**
- * The display path in the separators of the absolute path it stands for: a Windows client's `C:\…` or `\\host\…` gets
- * `%SYNCED_STORAGE%\…` whatever mix it reported. A POSIX path is left as it is: there a backslash is part of a name.
- */
-export function displayInPathStyle(display: string, absolute: string): string {
-  return /^(?:[A-Za-z]:)?[\\]|^[A-Za-z]:\//.test(absolute) ? display.replaceAll('/', '\\') : display;
-}
-
-export const rowKey = (service: string, workspace: string): string => `${service}\u0000${workspace}`;
 
 export function branchCommits(data: PanelData | null, repository: string | null, branch: string | null): TCommit[] | null {
   if (!repository || !branch) return null;
@@ -66,15 +46,7 @@ export function workspaceRows(data: PanelData | null, machines: readonly string[
       const mine = client.State ? (own(client.State.Workspaces, name)?.AutoPull ?? null) : null;
       const autoPull = client.State ? effectiveAutoPull(mine, repository, server.State) : null;
       rows.push({
-        key: rowKey(entry.name, name),
-        service: entry.name,
-        machine: machineOf(entry.name),
-        online: entry.online,
-        workspace: name,
-        displayPath: displayInPathStyle(p?.DisplayPath ?? name, name),
-        repository,
-        branch,
-        commit: p?.Commit ?? null,
+        ...workspaceIdentity(entry, name, p),
         commits: branchCommits(data, repository, branch) ?? p?.Commits ?? [],
         status: own(info, name)?.Status ?? null,
         assets: own(assets, name) ?? null,
