@@ -1,5 +1,5 @@
 /** The AssetHubClient's options (`--help`), apart from its entry point so that tests can read them without starting it. */
-import { DEFAULT_HUB } from '../lib/args.ts';
+import { JOIN_HUB_OPTIONS } from '../lib/args.ts';
 import { defineCommand } from '../lib/command-line.ts';
 
 export const CLIENT_COMMAND = defineCommand({
@@ -10,8 +10,7 @@ export const CLIENT_COMMAND = defineCommand({
     machine: { type: 'string', value: '<name>', help: "the client's machine name (required)" },
     data: { type: 'string', value: '<dir>', help: 'where the client keeps its database (required)' },
     storage: { type: 'string', value: '<dir>', defaultText: '<data>/Synced Storage', help: 'its synced storage: where workspaces live' },
-    hub: { type: 'string', default: DEFAULT_HUB, value: '<ws url>', help: 'the hub to join' },
-    token: { type: 'string', value: '<token>', defaultText: 'ASSETHUB_TOKEN, else none', help: "the hub's token" },
+    ...JOIN_HUB_OPTIONS,
     'allow-root': { type: 'string', multiple: true, value: '<dir>', help: 'a folder besides the synced storage where workspaces may be made' },
   },
 });

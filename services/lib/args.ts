@@ -3,6 +3,12 @@
 /** The hub a service joins when none is given: the Data Hub's default address. */
 export const DEFAULT_HUB = 'ws://127.0.0.1:16209';
 
+/** The options of every service that joins a hub on its own (spread into its option table). */
+export const JOIN_HUB_OPTIONS = {
+  hub: { type: 'string', default: DEFAULT_HUB, value: '<ws url>', help: 'the hub to join' },
+  token: { type: 'string', value: '<token>', defaultText: 'ASSETHUB_TOKEN, else none', help: "the hub's token" },
+} as const;
+
 export function portOption(value: string | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback;
   const port = Number(value);

@@ -1,5 +1,5 @@
 /** The AssetHubServer's options (`--help`), apart from its entry point so that tests can read them without starting it. */
-import { DEFAULT_HUB } from '../lib/args.ts';
+import { JOIN_HUB_OPTIONS } from '../lib/args.ts';
 import { defineCommand } from '../lib/command-line.ts';
 import { CHUNK_GRACE_MS } from './storage.ts';
 
@@ -15,8 +15,7 @@ export const SERVER_COMMAND = defineCommand({
   summary: 'Runs the AssetHubServer alone; prints `AssetHubServer storage <url>` once its data plane listens.',
   options: {
     data: { type: 'string', value: '<dir>', help: 'where the server keeps its database and chunks (required)' },
-    hub: { type: 'string', default: DEFAULT_HUB, value: '<ws url>', help: 'the hub to join' },
-    token: { type: 'string', value: '<token>', defaultText: 'ASSETHUB_TOKEN, else none', help: "the hub's token" },
+    ...JOIN_HUB_OPTIONS,
     'storage-port': { type: 'string', value: '<port>', defaultText: '0 (a free port)', help: "the chunk store's (data plane's) port" },
     'storage-host': { type: 'string', value: '<host>', defaultText: '127.0.0.1', help: 'address the data plane listens on' },
     ...DATA_PLANE_ARGS,
