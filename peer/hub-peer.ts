@@ -10,6 +10,8 @@
  * - Get → Update and Call → CallResult correlation with time limits (peer/correlation.ts);
  * - the tap: every message in and out (heartbeats aside), for message logs.
  * Which fabric carries the frames is the transport's business (chosen by the hub address); nothing here knows.
+ * Somewhat over 400 lines: the connection, liveness and subscriptions share one state machine; its parts are already
+ * modules of their own (backoff, heartbeat, correlation).
  */
 import os from 'node:os';
 import {

@@ -18,6 +18,8 @@
  *   system's view: one object per asset).
  *
  * Storage: SQLite (openDatabase) in `dataFile`, or in memory without one.
+ * Somewhat over 400 lines: the contract's receiving side (signature, idempotency, answers) and its admin API are one
+ * server whose parts share its records; split, they would pass them around.
  */
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
