@@ -6,9 +6,10 @@
 import { useMemo, useState } from 'react';
 import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
 import { VirtualList } from '../../components/VirtualList.tsx';
-import { serverOf } from '../../lib/selectors.ts';
 import { attempt, releaseClaim } from '../../commands/index.ts';
-import { usePanel, type PanelData } from '../../store/panel.ts';
+import { serverOf } from '../../lib/selectors.ts';
+import { usePanel } from '../../store/panel.ts';
+import { claimRows, type ClaimRow } from './model.ts';
 import { useUi } from '../../store/ui.ts';
 import { RepoName } from '../../components/RepoName.tsx';
 import { timeTexts } from '../../lib/time.ts';
@@ -18,29 +19,6 @@ import { uriPath } from '../../../../shared/assethub/uri.ts';
 
 const ROW_HEIGHT = 44;
 
-export interface ClaimRow { key: string; repository: string; branch: string; uri: string; owner: string; createdAt: string; search: string }
-
-/** The server's claims as rows, by repository, branch, then URI. */
-export function claimRows(data: PanelData | null): ClaimRow[] {
-  const rows: ClaimRow[] = [];
-  const repos = serverOf(data).AssetInfo?.Repositories ?? {};
-  for (const repository of Object.keys(repos).sort((a, b) => a.localeCompare(b))) {
-    for (const branch of repos[repository]?.Branches ?? []) {
-      for (const claim of branch.Claims) {
-        rows.push({
-          key: `${repository}\n${branch.Name}\n${claim.URI}`,
-          repository,
-          branch: branch.Name,
-          uri: claim.URI,
-          owner: claim.Owner,
-          createdAt: claim.CreatedAt,
-          search: `${claim.URI}\n${claim.Owner}\n${repository}\n${branch.Name}`.toLowerCase(),
-        });
-      }
-    }
-  }
-  return rows;
-}
 
 /** `FileSystem:/Content/Levels/Main.umap` → `Content/Levels/Main.umap`. */
 

@@ -4,51 +4,13 @@
  */
 import { useMemo, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import type { TAssetChange } from '../../../../shared/assethub/states.ts';
 import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
-import { clientEntries, clientOf, shortId } from '../../lib/selectors.ts';
+import { shortId } from '../../lib/selectors.ts';
 import { attempt, resolveConflict } from '../../commands/index.ts';
 import { usePanel } from '../../store/panel.ts';
 import { useUi } from '../../store/ui.ts';
-import type { PanelData } from '../../store/panel.ts';
-import { own } from '../../../../shared/dict.ts';
-import { workspaceIdentity, type WorkspaceIdentity } from '../../lib/workspace.ts';
+import { conflictWorkspaces, describeChange, type ConflictWorkspace } from './model.ts';
 import './conflicts.css';
-
-interface ConflictWorkspace extends WorkspaceIdentity {
-  uris: string[];
-  local: Map<string, TAssetChange>;
-  remote: Map<string, TAssetChange>;
-}
-
-function conflictWorkspaces(data: PanelData | null, machines: readonly string[]): ConflictWorkspace[] {
-  const out: ConflictWorkspace[] = [];
-  for (const entry of clientEntries(data, machines)) {
-    const client = clientOf(data, entry.name);
-    for (const [name, assets] of Object.entries(client.AssetInfo?.Workspaces ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
-      if (assets.ConflictURIs.length === 0) continue;
-      const wanted = new Set(assets.ConflictURIs);
-      // Only the conflicting URIs are indexed: LocalChanges may hold 100,000 entries.
-      const pick = (changes: TAssetChange[]) => new Map(changes.filter((c) => wanted.has(c.URI)).map((c) => [c.URI, c]));
-      const p = own(client.PersistentState?.Workspaces, name);
-      out.push({
-        ...workspaceIdentity(entry, name, p),
-        uris: assets.ConflictURIs,
-        local: pick(assets.LocalChanges),
-        remote: pick(assets.RemoteChanges),
-      });
-    }
-  }
-  return out;
-}
-
-function describe(change: TAssetChange | undefined, side: 'local' | 'remote'): string {
-  if (!change) return side === 'local' ? 'changed on this machine' : 'a different version is on the server';
-  if (change.Type === 'Delete') return side === 'local' ? 'deleted here' : 'deleted on the server';
-  const what = change.Type === 'PutDirectory' ? 'folder' : 'file';
-  if (change.New) return side === 'local' ? `new ${what} here` : `new ${what} on the server`;
-  return side === 'local' ? `${what} edited here` : `${what} changed on the server`;
-}
 
 type Pending = { ws: ConflictWorkspace; uri: string; keep: 'Local' | 'Remote' } | null;
 
@@ -110,10 +72,10 @@ export function ConflictsView() {
                     <tr key={uri} data-testid="cf-row" data-uri={uri}>
                       <td className="cf-uri"><code title={uri}>{uri}</code></td>
                       <td>
-                        {ws.local.get(uri) && <span className="cf-side cf-local">{ws.local.get(uri)?.Type}</span>} <span className="muted">{describe(ws.local.get(uri), 'local')}</span>
+                        {ws.local.get(uri) && <span className="cf-side cf-local">{ws.local.get(uri)?.Type}</span>} <span className="muted">{describeChange(ws.local.get(uri), 'local')}</span>
                       </td>
                       <td>
-                        {ws.remote.get(uri) && <span className="cf-side cf-remote">{ws.remote.get(uri)?.Type}</span>} <span className="muted">{describe(ws.remote.get(uri), 'remote')}</span>
+                        {ws.remote.get(uri) && <span className="cf-side cf-remote">{ws.remote.get(uri)?.Type}</span>} <span className="muted">{describeChange(ws.remote.get(uri), 'remote')}</span>
                       </td>
                       <td>
                         {busy ? (
@@ -154,12 +116,12 @@ export function ConflictsView() {
           </p>
           {confirm.keep === 'Local' ? (
             <p>
-              The file on this machine stays as it is and becomes a local change to push. The server’s version ({describe(confirm.ws.remote.get(confirm.uri), 'remote')})
+              The file on this machine stays as it is and becomes a local change to push. The server’s version ({describeChange(confirm.ws.remote.get(confirm.uri), 'remote')})
               is <strong>not applied here</strong>; pushing this change will replace it for everyone.
             </p>
           ) : (
             <p>
-              The server’s version is written over the file on this machine. The local edit ({describe(confirm.ws.local.get(confirm.uri), 'local')}) is
+              The server’s version is written over the file on this machine. The local edit ({describeChange(confirm.ws.local.get(confirm.uri), 'local')}) is
               <strong> discarded</strong> and cannot be recovered.
             </p>
           )}
