@@ -10,7 +10,8 @@ import type { TAsset } from '../../../../shared/assethub/catalogue.ts';
 import type { TCommit } from '../../../../shared/assethub/states.ts';
 import { DEFAULT_EXAMPLES, RsqlFilterInput, filterProblem, type RsqlExample } from '../../components/RsqlFilterInput.tsx';
 import { serverOf, shortId } from '../../lib/selectors.ts';
-import { usePanel, type PanelData } from '../../store/panel.ts';
+import { repositoriesOf } from '../../lib/repositories.ts';
+import { usePanel } from '../../store/panel.ts';
 import { useNow } from '../../lib/useNow.ts';
 import { RepoName } from '../../components/RepoName.tsx';
 import { AssetDetail } from './AssetDetail.tsx';
@@ -22,16 +23,6 @@ import { rememberPlace, rememberedPlace, startPlace } from './startPlace.ts';
 import { useQueryCount, useRepositoryCounts } from './useAssetCounts.ts';
 import { useAssetQuery, type AssetQuery } from './useAssetQuery.ts';
 import './assets.css';
-
-interface Branch { name: string; commits: TCommit[] }
-interface Repo { name: string; branches: Branch[] }
-
-function repositoriesOf(data: PanelData | null): Repo[] {
-  const persistent = serverOf(data).PersistentState?.Repositories ?? {};
-  return Object.keys(persistent)
-    .sort((a, b) => a.localeCompare(b))
-    .map((name) => ({ name, branches: (persistent[name]?.Branches ?? []).map((b) => ({ name: b.Name, commits: b.Commits })) }));
-}
 
 const commitLabel = (c: TCommit): string => `${shortId(c.ID)} · ${c.Comment || '(no comment)'}`;
 

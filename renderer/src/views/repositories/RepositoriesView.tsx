@@ -14,26 +14,11 @@ import { usePanel, type PanelData } from '../../store/panel.ts';
 import { useNow } from '../../lib/useNow.ts';
 import { RepoName } from '../../components/RepoName.tsx';
 import { timeTexts } from '../../lib/time.ts';
-import { own } from '../../../../shared/dict.ts';
 import { CreateBranchDialog, CreateRepositoryDialog, TagDialog } from './dialogs.tsx';
+import { repositoriesOf } from '../../lib/repositories.ts';
 import './repositories.css';
 
 const ROW_HEIGHT = 58;
-
-interface RepoInfo { name: string; autoPull: boolean | undefined; branches: Array<{ name: string; commits: TCommit[] }> }
-
-/** Every repository the server reports, in PersistentState (history) or State (AutoPull), by name. */
-function repositoriesOf(data: PanelData | null): RepoInfo[] {
-  const server = serverOf(data);
-  const persistent = server.PersistentState?.Repositories ?? {};
-  const state = server.State?.Repositories ?? {};
-  const names = [...new Set([...Object.keys(persistent), ...Object.keys(state)])].sort((a, b) => a.localeCompare(b));
-  return names.map((name) => ({
-    name,
-    autoPull: own(state, name)?.AutoPull,
-    branches: (persistent[name]?.Branches ?? []).map((b) => ({ name: b.Name, commits: b.Commits })),
-  }));
-}
 
 /** Machines (with the workspace name) whose workspace on `repo`/`branch` is at each commit ID. */
 function machinesAtCommits(data: PanelData | null, repo: string, branch: string): Map<string, Array<{ machine: string; workspace: string }>> {
