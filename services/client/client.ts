@@ -137,6 +137,12 @@ export async function startClient(options: ClientOptions): Promise<RunningClient
   /** AutoPull in effect (shared/assethub/auto-pull.ts); off while neither the workspace nor the server's State says. */
   const autoPullOn = (ws: Workspace): boolean => effectiveAutoPull(ws.row.autoPull, ws.row.repository, server.state) ?? false;
   const workspace = (key: string): Workspace => workspaces.get(key) ?? fail('UNKNOWN_WORKSPACE', `${name} has no workspace "${key}"`);
+  /** Claim and ReleaseClaim on a workspace pass through to the server, for its repository and branch, as this machine. */
+  const claimOnServer = (method: 'Claim' | 'ReleaseClaim', p: { Workspace: string; URI: string; Force?: boolean }) => {
+    checkUris([p.URI]);
+    const ws = workspace(p.Workspace);
+    return host.call(SERVER_NAME, method, { Repository: ws.row.repository, Branch: ws.row.branch, URI: p.URI, Owner: machine, Force: p.Force ?? false });
+  };
 
   const clientState = (): ClientStates['State'] => ({
     Workspaces: Object.fromEntries([...workspaces.values()].filter((w) => w.row.autoPull !== null).map((w) => [w.path, { AutoPull: w.row.autoPull as boolean }])),
@@ -286,22 +292,8 @@ export async function startClient(options: ClientOptions): Promise<RunningClient
         return {};
       },
     },
-    Claim: {
-      params: CALLS.client.Claim.params,
-      handler: (p: P<'Claim'>) => {
-        checkUris([p.URI]);
-        const ws = workspace(p.Workspace);
-        return host.call(SERVER_NAME, 'Claim', { Repository: ws.row.repository, Branch: ws.row.branch, URI: p.URI, Owner: machine, Force: p.Force ?? false });
-      },
-    },
-    ReleaseClaim: {
-      params: CALLS.client.ReleaseClaim.params,
-      handler: (p: P<'ReleaseClaim'>) => {
-        checkUris([p.URI]);
-        const ws = workspace(p.Workspace);
-        return host.call(SERVER_NAME, 'ReleaseClaim', { Repository: ws.row.repository, Branch: ws.row.branch, URI: p.URI, Owner: machine, Force: p.Force ?? false });
-      },
-    },
+    Claim: { params: CALLS.client.Claim.params, handler: (p: P<'Claim'>) => claimOnServer('Claim', p) },
+    ReleaseClaim: { params: CALLS.client.ReleaseClaim.params, handler: (p: P<'ReleaseClaim'>) => claimOnServer('ReleaseClaim', p) },
   };
 
   const host: ServiceHost = new ServiceHost(
