@@ -101,7 +101,7 @@ describe('import boundaries', () => {
     ['shared/x.ts', "import { mutate } from '../scripts/testing/mutate.ts';", /shared\/ may not import scripts\/testing/],
     // Tests reach their folder's allow-list and their `tests` list, no more.
     ['services/server/x.test.ts', "import { x } from '../../renderer/src/App.tsx';", /services\/server\/ may not import renderer\/src\/App\.tsx/],
-    ['services/server/chunks/testing/x.ts', "import { x } from '../../../../renderer/src/App.tsx';", /services\/server\/ may not import renderer\/src\/App\.tsx/],
+    ['services/server/chunks/testing/x.ts', `import { x } from '${up(4)}renderer/src/App.tsx';`, /services\/server\/ may not import renderer\/src\/App\.tsx/],
     ['renderer/src/views/assets/x.test.ts', "import { x } from '../claims/ClaimsView.tsx';", /renderer\/src\/views\/assets\/ may not import renderer\/src\/views\/claims/],
     ['shared/x.test.ts', "import { x } from '../services/lib/log.ts';", /shared\/ may not import services\/lib/],
     // A file in no folder with a rule.
@@ -119,8 +119,8 @@ describe('import boundaries', () => {
     ['services/server/x.ts', "import fs from 'node:fs';\nimport { ok } from '../../shared/result.ts';\nexport const a = [fs, ok];"],
     ['services/server/x.test.ts', "import { tempDir } from '../testing/cluster.ts';\nimport { startHub } from '../datahub/index.ts';\nimport { x } from '../../scripts/testing/mutate.ts';"],
     // Test helpers in a `testing/` folder reach what the tests beside them reach.
-    ['services/client/files/testing/store-server.ts', "import { ChunkStore } from '../../../server/chunks/index.ts';"],
-    ['services/datahub/testing/x.ts', "import { HubPeer } from '../../../peer/index.ts';\nimport { startServer } from '../../server/server.ts';\nimport { until } from '../../testing/wait.ts';"],
+    ['services/client/files/testing/store-server.ts', `import { ChunkStore } from '${up(3)}server/chunks/index.ts';`],
+    ['services/datahub/testing/x.ts', `import { HubPeer } from '${up(3)}peer/index.ts';\nimport { startServer } from '../../server/server.ts';\nimport { until } from '../../testing/wait.ts';`],
     ['services/server/catalogue/x.test.ts', "import { openTestStore } from './testing/catalogue.ts';\nimport { startChunkServer } from '../chunks/testing/chunk-server.ts';"],
     ['bench/x.bench.ts', "import { connectPeer } from '../services/datahub/testing/test-peer.ts';"],
     ['main/hub/x.test.ts', "import { startServer } from '../../services/server/server.ts';\nimport { until } from '../../services/testing/wait.ts';"],
