@@ -16,10 +16,9 @@ const isElectron = (spec) => spec === 'electron' || spec.startsWith('electron/')
 /**
  * Tests and the helpers only tests use, wherever they sit: their rule is their folder's, widened by its `tests` list.
  * Helpers live in a `testing/` folder beside the code they help test (`services/testing/`, `scripts/testing/` and
- * those deeper, e.g. `services/server/chunks/testing/`); a file named `testing.ts` counts too, until the last one
- * (services/server/integrations/testing.ts) has moved into such a folder.
+ * those deeper, e.g. `services/server/chunks/testing/`).
  */
-export const TEST_FILES = ['**/*.test.ts', '**/*.test.tsx', '**/testing/', '**/testing.ts'];
+export const TEST_FILES = ['**/*.test.ts', '**/*.test.tsx', '**/testing/'];
 
 /**
  * A project path pattern: `*` is one path segment, `**` any number; a pattern ending in `/` is a folder and matches

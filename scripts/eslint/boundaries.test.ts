@@ -96,7 +96,7 @@ describe('import boundaries', () => {
     ['services/server/x.ts', "import { tempDir } from '../testing/cluster.ts';", /may not import services\/testing\/cluster\.ts/],
     ['services/server/x.ts', "import { startChunkServer } from './chunks/testing/chunk-server.ts';", /services\/server\/ may not import the test support services\/server\/chunks\/testing\/chunk-server\.ts/],
     ['services/client/scan/x.ts', "import { tempRoot } from './testing/tree.ts';", /services\/client\/ may not import the test support services\/client\/scan\/testing\/tree\.ts/],
-    ['services/server/x.ts', "import { x } from './integrations/testing.ts';", /may not import the test support services\/server\/integrations\/testing\.ts/],
+    ['services/server/x.ts', "import { x } from './integrations/testing/rig.ts';", /may not import the test support services\/server\/integrations\/testing\/rig\.ts/],
     ['renderer/src/views/assets/x.ts', "import { fake } from './testing/fake-panel.ts';", /may not import the test support renderer\/src\/views\/assets\/testing\/fake-panel\.ts/],
     ['shared/x.ts', "import { mutate } from '../scripts/testing/mutate.ts';", /shared\/ may not import scripts\/testing/],
     // Tests reach their folder's allow-list and their `tests` list, no more.

@@ -4,7 +4,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TAsset } from '../../../shared/assethub/catalogue.ts';
 import { MAX_RESPONSE_BYTES, contentHash, postBatch, signature } from './contract.ts';
-import { scriptedReceiver, streamBody, type ScriptedReceiver } from './testing.ts';
+import { scriptedReceiver, streamBody, type ScriptedReceiver } from './testing/rig.ts';
 
 /** The hash as first defined: SHA-256 (hex) of the JSON of the compared fields. */
 function reference(asset: TAsset): string {

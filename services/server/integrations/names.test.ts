@@ -9,7 +9,7 @@ import { until } from '../../testing/wait.ts';
 import { IntegrationsDb } from './db.ts';
 import {
   commitFiles, createRepo, integrationEntry, scriptedReceiver, setIntegration, startRig, type Rig, type ScriptedReceiver,
-} from './testing.ts';
+} from './testing/rig.ts';
 
 const REPO = '%SYNCED_STORAGE%\\Projects\\Names';
 

@@ -8,7 +8,7 @@ import { assetIdOf } from '../catalogue/index.ts';
 import {
   answerItems, commitFiles, createRepo, integrationEntry, records, scriptedReceiver, setIntegration, startRig, streamBody,
   type Rig, type ScriptedReceiver,
-} from './testing.ts';
+} from './testing/rig.ts';
 
 const LIMIT = 64 * 1024;
 const REPO = '%SYNCED_STORAGE%\\Projects\\Response limit';

@@ -12,7 +12,7 @@ import { until } from '../../testing/wait.ts';
 import {
   answerItems, commitFiles, createRepo, integrationEntry, records, scriptedReceiver, setIntegration, startRig, streamBody,
   type Action, type Exchange, type Rig, type ScriptedReceiver,
-} from './testing.ts';
+} from './testing/rig.ts';
 
 const ANSWERS = 240;
 const LIMIT = 256 * 1024;

@@ -7,14 +7,14 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { rm } from 'node:fs/promises';
-import { IntegrationEntry, type TIntegrationAsset } from '../../../shared/assethub/integrations.ts';
-import { SERVER_NAME, type Envelope } from '../../../shared/protocol/index.ts';
-import { startDataHub, type DataHub } from '../../datahub/index.ts';
-import { silentLogger } from '../../lib/log.ts';
-import { putFile, tempDir } from '../../testing/cluster.ts';
-import { Probe } from '../../testing/probe.ts';
-import { until } from '../../testing/wait.ts';
-import { startServer, type RunningServer, type ServerOptions } from '../server.ts';
+import { IntegrationEntry, type TIntegrationAsset } from '../../../../shared/assethub/integrations.ts';
+import { SERVER_NAME, type Envelope } from '../../../../shared/protocol/index.ts';
+import { startDataHub, type DataHub } from '../../../datahub/index.ts';
+import { silentLogger } from '../../../lib/log.ts';
+import { putFile, tempDir } from '../../../testing/cluster.ts';
+import { Probe } from '../../../testing/probe.ts';
+import { until } from '../../../testing/wait.ts';
+import { startServer, type RunningServer, type ServerOptions } from '../../server.ts';
 
 export interface Rig {
   hub: DataHub;
