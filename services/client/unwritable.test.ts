@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { STATE_SCHEMAS } from '../../shared/assethub/states.ts';
 import { SERVER_NAME } from '../../shared/protocol/index.ts';
-import { putFile, startCluster, type Cluster } from '../testing/cluster.ts';
+import { pulledWorkspace, putFile, startCluster, type Cluster } from '../testing/cluster.ts';
 import type { Probe } from '../testing/probe.ts';
 import { until } from '../testing/wait.ts';
 import type { RunningClient } from './client.ts';
@@ -42,10 +42,7 @@ beforeAll(async () => {
   cluster = await startCluster();
   panel = await cluster.probe('OPS-AssetHubPanel');
   b = await cluster.client('STAGE-B');
-  await panel.ok(SERVER_NAME, 'CreateRepository', { Name: REPO, Branch: 'Main' });
-  ws = (await until('workspace', () => panel.ok<{ Workspace: string }>(B, 'CreateWorkspace', { Repository: REPO, Branch: 'Main' }))).Workspace;
-  await panel.ok(B, 'Pull', { Workspace: ws });
-  await b.idle();
+  ws = await pulledWorkspace(panel, b, REPO);
 }, 60_000);
 afterAll(async () => cluster?.close());
 

@@ -7,7 +7,9 @@ import { startDataHub, type DataHub, type FabricName } from '../datahub/index.ts
 import { silentLogger } from '../lib/log.ts';
 import { startServer, type RunningServer } from '../server/server.ts';
 import { startClient, type RunningClient } from '../client/client.ts';
+import { SERVER_NAME } from '../../shared/protocol/index.ts';
 import { Probe } from './probe.ts';
+import { until } from './wait.ts';
 
 export interface Cluster {
   hub: DataHub;
@@ -63,6 +65,15 @@ export async function startCluster(options: { token?: string; fabric?: FabricNam
     },
   };
   return cluster;
+}
+
+/** A new repository on the server and a workspace of it on a client, pulled: what most client tests start from. */
+export async function pulledWorkspace(panel: Probe, client: RunningClient, repository: string): Promise<string> {
+  await panel.ok(SERVER_NAME, 'CreateRepository', { Name: repository, Branch: 'Main' });
+  const { Workspace } = await until('the client to know the repository', () => panel.ok<{ Workspace: string }>(client.name, 'CreateWorkspace', { Repository: repository, Branch: 'Main' }));
+  await panel.ok(client.name, 'Pull', { Workspace });
+  await client.idle();
+  return Workspace;
 }
 
 export const sha256 = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex');
