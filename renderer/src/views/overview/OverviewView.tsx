@@ -11,16 +11,13 @@ import { usePanel } from '../../store/panel.ts';
 import { useUi } from '../../store/ui.ts';
 import { dateTime, relativeTime, type Tone } from '../../lib/format.ts';
 import { useNow } from '../../lib/useNow.ts';
-import { UNKNOWN, changesWhere, machineSummary, percent, serverChangesWords } from './summary.ts';
+import { UNKNOWN, changesWhere, machineSummary, percent, pullPushWords, serverChangesWords } from './summary.ts';
 import { RecentOperations } from './RecentOperations.tsx';
 import { dict, own } from '../../../../shared/dict.ts';
 import './overview.css';
+import { Dot } from '../../components/Dot.tsx';
 
 const HUB = 'DataHub';
-
-function Dot({ tone }: { tone: Tone }) {
-  return <span className={`dot dot-${tone}`} aria-hidden="true" />;
-}
 
 /** The last part of a workspace path: `…\\Projects\\Project Alpha` → `Project Alpha` (the full path is in the title). */
 const baseName = (path: string): string => path.split(/[\\/]/).filter(Boolean).at(-1) ?? path;
@@ -70,12 +67,6 @@ function Activity({ status, label }: { status: TServiceStatus | undefined; label
       {p !== null && <span className="ov-pct">{p}%</span>}
     </dd>
   );
-}
-
-function pullPushWords(status: TServiceStatus | undefined): string {
-  if (!status) return UNKNOWN;
-  const parts = [status.Incoming ? 'changes to pull' : 'nothing to pull', status.Outcoming ? 'changes to push' : 'nothing to push'];
-  return parts.join('; ');
 }
 
 function EngineInfo({ engine }: { engine: TEngine | undefined }) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { changesWhere, machineSummary, percent, serverChangesWords } from './summary.ts';
+import { changesWhere, machineSummary, percent, pullPushWords, serverChangesWords } from './summary.ts';
 
 const status = (over: Partial<Parameters<typeof percent>[0] & { Activity: 'Idle' | 'Sync'; Incoming: boolean; Outcoming: boolean }> = {}) => ({
   Incoming: false, Outcoming: false, Activity: 'Idle' as const, Stage: 'Initiating' as const, Current: 0, Total: 0, Progress: 0, ...over,
@@ -39,5 +39,14 @@ describe('where the server is out of sync', () => {
     expect(serverChangesWords(st(true, true), where)).toBe('changes to pull on STAGE-A; changes to push on STAGE-A, STAGE-B');
     expect(serverChangesWords(st(false, false), changesWhere(undefined, machineOf))).toBe('nothing to pull; nothing to push');
     expect(serverChangesWords(undefined, where)).toBe('—');
+  });
+});
+
+describe('pullPushWords', () => {
+  it('says what a Status says of pulling and pushing, and — before it is read', () => {
+    const status = (Incoming: boolean, Outcoming: boolean) => ({ Incoming, Outcoming, Activity: 'Idle', Stage: 'Finalizing', Current: 0, Total: 0, Progress: 1 }) as const;
+    expect(pullPushWords(status(true, false))).toBe('changes to pull; nothing to push');
+    expect(pullPushWords(status(false, true))).toBe('nothing to pull; changes to push');
+    expect(pullPushWords(undefined)).toBe('—');
   });
 });

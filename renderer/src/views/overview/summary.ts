@@ -54,3 +54,9 @@ export function serverChangesWords(status: TServiceStatus | undefined, where: { 
     !any ? `nothing to ${verb}` : machines.length > 0 ? `changes to ${verb} on ${machines.join(', ')}` : `changes to ${verb}`;
   return `${part(status.Incoming, where.pull, 'pull')}; ${part(status.Outcoming, where.push, 'push')}`;
 }
+
+/** What a machine's Status says of pulling and pushing: "changes to pull; nothing to push"; `—` when not read yet. */
+export function pullPushWords(status: TServiceStatus | undefined): string {
+  if (!status) return UNKNOWN;
+  return [status.Incoming ? 'changes to pull' : 'nothing to pull', status.Outcoming ? 'changes to push' : 'nothing to push'].join('; ');
+}

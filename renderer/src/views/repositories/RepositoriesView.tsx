@@ -9,31 +9,18 @@ import type { TCommit } from '../../../../shared/assethub/states.ts';
 import { attempt, setRepositoryAutoPull, untagCommit, usePendingSet } from '../../commands/index.ts';
 import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
 import { VirtualList } from '../../components/VirtualList.tsx';
-import { clientEntries, clientOf, machineOf, serverOf, shortId } from '../../lib/selectors.ts';
-import { usePanel, type PanelData } from '../../store/panel.ts';
+import { serverOf, shortId } from '../../lib/selectors.ts';
+import { usePanel } from '../../store/panel.ts';
 import { useNow } from '../../lib/useNow.ts';
 import { RepoName } from '../../components/RepoName.tsx';
 import { timeTexts } from '../../lib/time.ts';
 import { CreateBranchDialog, CreateRepositoryDialog, TagDialog } from './dialogs.tsx';
+import { machinesAtCommits } from './model.ts';
 import { repositoriesOf } from '../../lib/repositories.ts';
 import './repositories.css';
 
 const ROW_HEIGHT = 58;
 
-/** Machines (with the workspace name) whose workspace on `repo`/`branch` is at each commit ID. */
-function machinesAtCommits(data: PanelData | null, repo: string, branch: string): Map<string, Array<{ machine: string; workspace: string }>> {
-  const at = new Map<string, Array<{ machine: string; workspace: string }>>();
-  for (const client of clientEntries(data)) {
-    const workspaces = clientOf(data, client.name).PersistentState?.Workspaces ?? {};
-    for (const [key, ws] of Object.entries(workspaces)) {
-      if (ws.Repository !== repo || ws.Branch !== branch || !ws.Commit) continue;
-      const list = at.get(ws.Commit) ?? [];
-      list.push({ machine: machineOf(client.name), workspace: ws.Name || key });
-      at.set(ws.Commit, list);
-    }
-  }
-  return at;
-}
 
 // ---- AutoPull ----
 
