@@ -42,7 +42,8 @@ test('sees the server and both clients online, and comes back after the services
   process.kill(pid, 'SIGKILL');
 
   await expect(state).toContainText('Reconnecting', { timeout: 15_000 });
-  await expect(state).toHaveText(/^Reconnecting (in \d+ s|now) \(attempt \d+\)$/);
+  // The countdown, then why (the hub's process is gone: refused or lost).
+  await expect(state).toHaveText(/^Reconnecting (in \d+ s|now) \(attempt \d+\) · \S.*$/);
   await page.screenshot({ path: 'test-results/screenshots/connection-reconnecting.png' });
 
   // The host's supervisor restarts the services on the same data folder; the engine reconnects and reads again.
