@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { Claim, ChangeType, Commit } from './states.ts';
 import * as C from './catalogue.ts';
 import * as I from './integrations.ts';
+import { GetCapabilitiesResult } from './capabilities.ts';
 
 const NonEmpty = z.string().min(1);
 const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'must be a lowercase hex SHA-256');
@@ -39,6 +40,7 @@ export const RepositoryEntry = z.object({
 export const CALLS = {
   server: {
     Health: { params: Nothing, result: Nothing },
+    GetCapabilities: { params: Nothing, result: GetCapabilitiesResult },
     GetStorage: { params: Nothing, result: z.object({ Url: z.string() }) },
     GetRepositories: { params: Nothing, result: z.array(RepositoryEntry) },
     CreateRepository: { params: z.object({ Name: NonEmpty, Branch: NonEmpty }), result: z.object({ Commit: z.string() }) },
@@ -78,6 +80,7 @@ export const CALLS = {
     CancelSync: { params: I.CancelSyncParams, result: I.CancelSyncResult },
   },
   client: {
+    GetCapabilities: { params: Nothing, result: GetCapabilitiesResult },
     CreateWorkspace: {
       params: z.object({ ...RepoBranch, Path: NonEmpty.optional() }),
       result: z.object({ Workspace: z.string() }),

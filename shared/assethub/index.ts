@@ -7,3 +7,4 @@ export * from './integrations.ts';
 export * from './auto-pull.ts';
 export * from './paths.ts';
 export * from './state-traits.ts';
+export * from './capabilities.ts';
