@@ -73,7 +73,7 @@ describe('the host opens a workspace folder', () => {
 });
 
 describe('the engine names the machine of a workspace its client reports', () => {
-  const client: ServiceEntry = { name: 'STAGE-A-AssetHubClient', kind: 'client', machine: 'STAGE-A', online: true, lastSeen: 0, version: null, startedAt: null, error: null };
+  const client: ServiceEntry = { name: 'STAGE-A-AssetHubClient', kind: 'client', machine: 'STAGE-A', online: true, lastSeen: 0, version: null, startedAt: null, error: null, offer: null };
   const persistent = { Workspaces: Object.assign(Object.create(null) as Record<string, unknown>, { '/show/ws': { Name: '/show/ws' } }) };
 
   it('only for a reported workspace of a known client', () => {

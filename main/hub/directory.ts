@@ -13,7 +13,7 @@
  * - At most MAX_SERVICES entries: when full, a new name takes the place of the longest-silent one that never answered
  *   with a Self, or is not listed (a peer spoofing thousands of names must not grow the panel without end).
  */
-import type { ServiceEntry } from '../../shared/panel/api.ts';
+import type { ServiceEntry, ServiceOffer } from '../../shared/panel/api.ts';
 import { serviceKindOf } from '../../shared/assethub/index.ts';
 import { PANEL_SERVICE, parseServiceName, type SelfInfo } from '../../shared/protocol/index.ts';
 import { HUB_NAME } from './types.ts';
@@ -82,7 +82,7 @@ export class Directory {
         return null;
       }
       const kind = kindOf(name);
-      entry = { name, kind, machine: machineFromName(name, kind), online: false, lastSeen: null, version: null, startedAt: null, error: null };
+      entry = { name, kind, machine: machineFromName(name, kind), online: false, lastSeen: null, version: null, startedAt: null, error: null, offer: null };
       this.entries.set(name, entry);
       this.events.onChange(name);
     }
@@ -129,6 +129,13 @@ export class Directory {
   /** Known by name only (a key of the server's WorkspaceInfo.Clients): the server vouches for it, so it stays listed. */
   named(name: string): void {
     if (name !== this.selfName && this.ensure(name)) this.confirmed.add(name);
+  }
+
+  setOffer(name: string, offer: ServiceOffer | null): void {
+    const entry = this.entries.get(name);
+    if (!entry) return;
+    entry.offer = offer;
+    this.events.onChange(name);
   }
 
   setError(name: string, error: string | null): void {

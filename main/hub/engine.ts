@@ -12,7 +12,7 @@ import { LOG_PAGE_CHARS, LOG_PAGE_LIMIT, NO_HOST_INFO, type CommandName, type Co
 import {
   BROADCAST, PANEL_SERVICE, decodeNamePath, serviceNameProblem, type Envelope, type MessageBodies, type UpdateTopic,
 } from '../../shared/protocol/index.ts';
-import { checkCallResult, decodeStateValue, serviceKindOf } from '../../shared/assethub/index.ts';
+import { DOCUMENTED_OFFER, checkCallResult, decodeStateValue, serviceKindOf } from '../../shared/assethub/index.ts';
 import { STATE_TRAITS, keyedStateNames, writeOnlyFields, type StateTraitsTable } from '../../shared/assethub/state-traits.ts';
 import { HubError, HubPeer, type PeerStatus, type TapEntry, type TransportFactory } from '../../peer/index.ts';
 import { problemKind } from '../../shared/panel/connection-problem.ts';
@@ -21,6 +21,7 @@ import { Confirmations } from './confirm.ts';
 import { Directory, MAX_SERVICES } from './directory.ts';
 import { DEFAULT_LOG_CAPACITY, LOG_BODY_BUDGET, MessageLog } from './message-log.ts';
 import { Refresher } from './refresh.ts';
+import { Discovery } from './discovery.ts';
 import { StateCache, isCachedState } from './state-cache.ts';
 import { panelSubscriptions } from './subscriptions.ts';
 import { EngineError, HUB_NAME, silentLogger, type Logger } from './types.ts';
@@ -85,6 +86,7 @@ export class PanelEngineImpl implements PanelEngine {
   private readonly cache: StateCache;
   private readonly confirmations: Confirmations;
   private readonly refresher: Refresher;
+  private readonly discovery: Discovery;
   private readonly log: MessageLog;
   /** Decodes a Value's `[dot]` keys, those of the states keyed by name included. */
   private readonly decodeValue: (path: readonly string[], wireValue: unknown) => unknown;
@@ -125,10 +127,14 @@ export class PanelEngineImpl implements PanelEngine {
     this.directory = new Directory(this.panelName, heartbeatMs, {
       onChange: (name) => this.batcher.service(name),
       onForget: (name) => {
+        this.discovery.forget(name);
         this.cache.forget(name);
         this.batcher.forget(name);
       },
-      onOnline: (name, kind) => this.refresher.refresh(name, kind, 'online'),
+      onOnline: (name, kind) => {
+        this.discovery.online(name);
+        this.refresher.refresh(name, kind, 'online');
+      },
     });
     this.cache = new StateCache({
       onState: (service, state) => this.batcher.state(service, state),
@@ -172,7 +178,19 @@ export class PanelEngineImpl implements PanelEngine {
       },
     );
     this.confirmations = new Confirmations({ timeoutMs: requestTimeoutMs, traits, send: (message) => this.peer.send(message) });
-    this.refresher = new Refresher((service, path) => this.get(service, path), this.logger);
+    this.discovery = new Discovery({
+      call: (service, method) => this.peer.call(service, method, {}),
+      entry: (service) => this.directory.get(service),
+      setOffer: (service, offer) => this.directory.setOffer(service, offer),
+      onExtraStates: (service, kind, states) => this.refresher.refresh(service, kind, 'offered', states),
+    }, this.logger);
+    this.refresher = new Refresher((service, path) => this.get(service, path), this.logger, (service, state) => {
+      const entry = this.directory.get(service);
+      const offer = entry?.offer;
+      if (!offer || (entry.kind !== 'server' && entry.kind !== 'client')) return true;
+      // Until a service said what it offers, only the documented states are read; the rest once it has.
+      return offer.source === 'discovered' ? offer.states.includes(state) : (DOCUMENTED_OFFER[entry.kind].states as readonly string[]).includes(state);
+    });
     if (options.hubUrl) this.peer.connect(options.hubUrl, this.token);
   }
 
@@ -251,6 +269,8 @@ export class PanelEngineImpl implements PanelEngine {
       }
       case 'call': {
         const a = args as { service: string; method: string; params: Record<string, unknown> };
+        const refusal = await this.discovery.refusal(a.service, a.method);
+        if (refusal !== null) throw new EngineError('NOT_OFFERED', refusal);
         const id = this.journal.begin(a.service, a.method, a.params);
         try {
           const result = await this.peer.call(a.service, a.method, a.params).catch(rethrow);
@@ -337,11 +357,15 @@ export class PanelEngineImpl implements PanelEngine {
         return;
       case 'Self':
         this.directory.self(topic.Source, (message.message as MessageBodies['Self']).Value, now);
+        this.discovery.self(topic.Source);
         return;
       case 'Startup': {
         this.directory.heard(topic.Source, now);
         const entry = this.directory.get(topic.Source);
-        if (entry) this.refresher.refresh(entry.name, entry.kind, 'Startup');
+        if (entry) {
+          this.discovery.startup(entry.name);
+          this.refresher.refresh(entry.name, entry.kind, 'Startup');
+        }
         return;
       }
       case 'Log': {

@@ -207,18 +207,20 @@ describe('Set and Reset confirmation', () => {
 
   it("checks a service's Result against its method before the renderer sees it", async () => {
     const { e, hub } = await setup();
-    const answer = (result: unknown) => {
-      const call = sentMessages(hub).filter((m) => m.topic.Type === 'Call').at(-1);
+    const answer = async (method: string, result: unknown) => {
+      await until(`a ${method} Call sent`, () => sentMessages(hub).some((m) => m.topic.Type === 'Call' && m.topic.Method === method));
+      const call = sentMessages(hub).filter((m) => m.topic.Type === 'Call' && m.topic.Method === method).at(-1);
       if (call?.topic.Type !== 'Call') throw new Error('no Call sent');
       hub.deliver(encodeFrame(envelope<'CallResult'>({ Type: 'CallResult', Target: PANEL, ExecutedOn: 'AssetHubServer', Method: call.topic.Method, ID: call.topic.ID }, { Result: result })));
     };
     const bad = e.invoke('call', { service: 'AssetHubServer', method: 'CreateRepository', params: { Name: 'X', Branch: 'Main' } });
-    await tick();
-    answer({ Commit: 42 });
+    await answer('CreateRepository', { Commit: 42 });
     await expect(bad).rejects.toMatchObject({ code: 'INVALID_RESULT' });
+    // Its answer made the server heard: the panel asks what it offers before the next Call goes.
+    await answer('GetCapabilities', { Methods: [{ Name: 'CreateRepository', Version: 1 }], States: [] });
     const good = e.invoke('call', { service: 'AssetHubServer', method: 'CreateRepository', params: { Name: 'X', Branch: 'Main' } });
-    await tick();
-    answer({ Commit: 'c1' });
+    await until('the second CreateRepository sent', () => sentMessages(hub).filter((m) => m.topic.Type === 'Call' && m.topic.Method === 'CreateRepository').length === 2);
+    await answer('CreateRepository', { Commit: 'c1' });
     await expect(good).resolves.toEqual({ Commit: 'c1' });
   });
 

@@ -19,11 +19,13 @@ export class Refresher {
   constructor(
     private readonly get: (service: string, path: string[]) => Promise<unknown>,
     private readonly logger: Logger,
+    /** Whether the service offers a state (discovery.ts): a state it does not offer is not asked for. */
+    private readonly offers: (service: string, state: string) => boolean = () => true,
   ) {}
 
-  /** Reads every state of `service` again; failures are logged (the cache keeps what it had). */
-  refresh(service: string, kind: Kind, why: string): void {
-    const states = statesOf(kind);
+  /** Reads every state of `service` it offers again (or those given); failures are logged (the cache keeps what it had). */
+  refresh(service: string, kind: Kind, why: string, only?: readonly string[]): void {
+    const states = (only ?? statesOf(kind)).filter((state) => this.offers(service, state));
     if (states.length === 0) return;
     this.logger.debug({ service, why }, 're-reading states');
     for (const state of states) {

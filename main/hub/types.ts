@@ -10,9 +10,10 @@ export { silentLogger, type Logger, type LogFn } from '../../peer/log.ts';
  * - SET_REFUSED: the service's next Update of that state did not show the value (its Warning Log text is included).
  * - INVALID_VALUE: the value read does not match the state's schema.
  * - ENGINE_CLOSED: the engine was closed.
+ * - NOT_OFFERED: the service does not offer that method (discovery.ts); nothing was sent.
  * - INTERNAL: a bug; the message says what failed.
  */
-export type EngineErrorCode = 'NOT_CONNECTED' | 'DISCONNECTED' | 'TIMEOUT' | 'SET_REFUSED' | 'INVALID_VALUE' | 'ENGINE_CLOSED' | 'INTERNAL';
+export type EngineErrorCode = 'NOT_CONNECTED' | 'DISCONNECTED' | 'TIMEOUT' | 'SET_REFUSED' | 'INVALID_VALUE' | 'ENGINE_CLOSED' | 'NOT_OFFERED' | 'INTERNAL';
 
 /** An error with an ApiError shape (shared/panel/api.ts): `code` and `message`. */
 export class EngineError extends Error {

@@ -32,6 +32,19 @@ export type ConnectionStatus = z.infer<typeof ConnectionStatus>;
 
 export const ServiceKind = z.enum(['server', 'client', 'hub', 'panel', 'other']);
 
+/**
+ * What a server or client offers (shared/assethub/capabilities.ts): `checking` while its GetCapabilities is asked
+ * (methods and states are then the documented ones), `discovered` when it answered, `documented` when it did not
+ * (within the Call timeout, or with a Failure): Pixotope's documented protocol only, and `reason` says why.
+ */
+export const ServiceOffer = z.object({
+  source: z.enum(['checking', 'discovered', 'documented']),
+  methods: z.array(z.string().max(256)).max(1024),
+  states: z.array(z.string().max(256)).max(1024),
+  reason: z.string().max(1024).nullable(),
+});
+export type ServiceOffer = z.infer<typeof ServiceOffer>;
+
 export const ServiceEntry = z.object({
   name: z.string(),
   kind: ServiceKind,
@@ -43,6 +56,8 @@ export const ServiceEntry = z.object({
   startedAt: z.string().nullable(),
   /** Set when a Value from this service failed validation: it was kept out of the cache. */
   error: z.string().nullable(),
+  /** What it offers (servers and clients, once heard); null for other peers and before discovery starts. */
+  offer: ServiceOffer.nullable(),
 });
 export type ServiceEntry = z.infer<typeof ServiceEntry>;
 

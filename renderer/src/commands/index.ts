@@ -7,3 +7,4 @@ export * from './server.ts';
 export * from './engine.ts';
 export { attempt, submit, failureOf, toastFailure, CommandError, type Failure } from './failure.ts';
 export { usePendingSet, usePendingSets } from './usePending.ts';
+export { useOffer, useFeature, useServiceOffer, offerProps, verdictIn, type OfferVerdict } from './offers.ts';

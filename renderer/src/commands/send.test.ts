@@ -47,4 +47,18 @@ describe('commands: params and results from the shared schemas', () => {
     await setWorkspaceAutoPull('STAGE-A-AssetHubClient', '/ws', true);
     expect(invoke).toHaveBeenCalledWith('set', { service: 'STAGE-A-AssetHubClient', path: ['State', 'Workspaces', '/ws', 'AutoPull'], value: true });
   });
+
+  it('a Call the service does not offer is refused without being sent, with the reason', async () => {
+    const invoke = answer(Promise.resolve({ Started: true }));
+    const before = usePanel.getState().data;
+    const offer = { source: 'documented' as const, methods: [], states: ['State'], reason: 'no answer to GetCapabilities' };
+    const entry = { name: 'C', kind: 'client' as const, machine: null, online: true, lastSeen: 1, version: null, startedAt: null, error: null, offer };
+    usePanel.setState({ data: { ...(before ?? { connection: { state: 'connected', hubUrl: '', panelName: 'p', since: 0 }, host: null as never, states: {}, operations: [], seq: 0 }), services: { C: entry } } as never });
+    try {
+      await expect(pull('C', { Workspace: '/ws' })).rejects.toMatchObject({ code: 'NOT_OFFERED', message: expect.stringContaining("C does not offer Pull: it offers Pixotope's documented protocol only (no answer to GetCapabilities)") });
+      expect(invoke).not.toHaveBeenCalled();
+    } finally {
+      usePanel.setState({ data: before });
+    }
+  });
 });

@@ -9,6 +9,7 @@ import { CALLS, type CallParams, type CallResultOf } from '../../../shared/asset
 import type { CommandArgs, CommandName, CommandResult } from '../../../shared/panel/api.ts';
 import { usePanel } from '../store/panel.ts';
 import { CommandError, commandError } from './failure.ts';
+import { verdictNow } from './offers.ts';
 
 export type ServiceKind = keyof typeof CALLS;
 export type Method<K extends ServiceKind> = keyof (typeof CALLS)[K] & string;
@@ -27,6 +28,8 @@ function firstIssue(error: z.ZodError): string {
 export async function call<K extends ServiceKind, M extends Method<K>>(kind: K, service: string, method: M, params: CallParams<K, M>): Promise<CallResultOf<K, M>> {
   const spec = (CALLS[kind] as Record<string, { result: z.ZodType }>)[method];
   if (!spec) throw new CommandError('UNKNOWN_METHOD', `${method} is not a ${kind} Call this panel knows`);
+  const verdict = verdictNow(service, method);
+  if (verdict.state === 'not-offered') throw new CommandError('NOT_OFFERED', verdict.reason);
   let answer: unknown;
   try {
     answer = await usePanel.getState().invoke('call', { service, method, params: defined(params as object) });

@@ -32,7 +32,7 @@ describe('connection words', () => {
   });
 
   it('summarises the server and the clients', () => {
-    const e = (kind: ServiceEntry['kind']): ServiceEntry => ({ name: 'x', kind, machine: null, online: true, lastSeen: null, version: null, startedAt: null, error: null });
+    const e = (kind: ServiceEntry['kind']): ServiceEntry => ({ name: 'x', kind, machine: null, online: true, lastSeen: null, version: null, startedAt: null, error: null, offer: null });
     expect(serviceSummary(e('server'), { State: { Repositories: { a: {}, b: {}, c: {} } } })).toBe('3 repositories');
     expect(serviceSummary(e('client'), { PersistentState: { Workspaces: { a: {} } }, State: { Workspaces: {} } })).toBe('1 workspace');
     expect(serviceSummary(e('client'), undefined)).toBeNull();

@@ -5,7 +5,7 @@ import { applyConnection, applyOperation, applyPatches, createPanelStore, fromSn
 
 const connection = (state: ConnectionStatus['state'], since: number): ConnectionStatus => ({ state, hubUrl: 'ws://127.0.0.1:1', panelName: 'P', since });
 const entry = (name: string, kind: ServiceEntry['kind'], online = true): ServiceEntry => ({
-  name, kind, machine: null, online, lastSeen: 1, version: '1', startedAt: null, error: null,
+  name, kind, machine: null, online, lastSeen: 1, version: '1', startedAt: null, error: null, offer: null,
 });
 const snapshot = (seq: number): Snapshot => ({
   connection: connection('connected', 100),

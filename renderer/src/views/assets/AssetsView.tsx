@@ -18,7 +18,8 @@ import { AssetDetail } from './AssetDetail.tsx';
 import { AssetTable } from './AssetTable.tsx';
 import { ExportDialog, ImportDialog, readImportFile, type ImportState } from './ImportExport.tsx';
 import { LATEST, PREVIOUS, composeFilters, filterRevisions, plural, rsqlValue, withFind } from './model.ts';
-import { queryAssets } from '../../commands/index.ts';
+import { queryAssets, useFeature } from '../../commands/index.ts';
+import { FeatureGate } from '../../components/FeatureGate.tsx';
 import { rememberPlace, rememberedPlace, startPlace } from './startPlace.ts';
 import { useQueryCount, useRepositoryCounts } from './useAssetCounts.ts';
 import { useAssetQuery, type AssetQuery } from './useAssetQuery.ts';
@@ -59,7 +60,16 @@ function RevisionSelect({ id, label, value, onChange, commits, allowNone, disabl
   );
 }
 
+/** The view, once the server offers the asset catalogue (FeatureGate says why not otherwise). */
 export function AssetsView() {
+  return (
+    <FeatureGate feature="catalogue" title="Assets" verdict={useFeature('catalogue')}>
+      <AssetsViewOffered />
+    </FeatureGate>
+  );
+}
+
+function AssetsViewOffered() {
   const data = usePanel((s) => s.data);
   const now = useNow(15_000);
   const repos = useMemo(() => repositoriesOf(data), [data]);

@@ -6,7 +6,9 @@
 import { useMemo, useState } from 'react';
 import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
 import { VirtualList } from '../../components/VirtualList.tsx';
-import { attempt, releaseClaim } from '../../commands/index.ts';
+import { attempt, offerProps, releaseClaim, useOffer, useServiceOffer } from '../../commands/index.ts';
+import { NotOffered } from '../../components/NotOffered.tsx';
+import { SERVER_NAME } from '../../lib/selectors.ts';
 import { serverOf } from '../../lib/selectors.ts';
 import { usePanel } from '../../store/panel.ts';
 import { claimRows, type ClaimRow } from './model.ts';
@@ -22,8 +24,12 @@ const ROW_HEIGHT = 44;
 
 /** `FileSystem:/Content/Levels/Main.umap` → `Content/Levels/Main.umap`. */
 
+const RELEASE = { ReleaseClaim: 'Force release' } as const;
+
 export function ClaimsView() {
   const data = usePanel((s) => s.data);
+  const serverOffer = useServiceOffer(SERVER_NAME);
+  const releaseOffer = offerProps(useOffer(SERVER_NAME, 'ReleaseClaim'));
   const machineFilter = useUi((s) => s.machines);
   const now = useNow(10_000);
   const [text, setText] = useState('');
@@ -73,6 +79,7 @@ export function ClaimsView() {
         </label>
       </div>
       {machineFilter.length > 0 && <p className="muted">Showing claims owned by {machineFilter.join(', ')} (machine filter).</p>}
+      <NotOffered service={SERVER_NAME} offer={serverOffer} actions={RELEASE} />
       <section className="card cl-card" aria-label="Claims">
         <div className="cl-row cl-header" aria-hidden="true">
           <span>Asset</span>
@@ -105,7 +112,7 @@ export function ClaimsView() {
                     {time.relative} · <time dateTime={row.createdAt}>{time.absolute}</time>
                   </span>
                   <span className="cl-actions">
-                    <button type="button" className="cl-release" disabled={busy} onClick={() => setConfirm(row)} aria-label={`Force release ${row.owner}'s claim on ${uriPath(row.uri)}`} data-testid="cl-release">
+                    <button type="button" className="cl-release" disabled={busy || releaseOffer.disabled} title={releaseOffer.title} onClick={() => setConfirm(row)} aria-label={`Force release ${row.owner}'s claim on ${uriPath(row.uri)}`} data-testid="cl-release">
                       {busy ? 'Releasing…' : 'Force release'}
                     </button>
                   </span>

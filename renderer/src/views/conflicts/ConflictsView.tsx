@@ -6,13 +6,16 @@ import { useMemo, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
 import { shortId } from '../../lib/selectors.ts';
-import { attempt, resolveConflict } from '../../commands/index.ts';
+import { attempt, offerProps, resolveConflict, verdictIn } from '../../commands/index.ts';
+import { NotOffered } from '../../components/NotOffered.tsx';
 import { usePanel } from '../../store/panel.ts';
 import { useUi } from '../../store/ui.ts';
 import { conflictWorkspaces, describeChange, type ConflictWorkspace } from './model.ts';
 import './conflicts.css';
 
 type Pending = { ws: ConflictWorkspace; uri: string; keep: 'Local' | 'Remote' } | null;
+
+const RESOLVE = { ResolveConflict: 'Keep local / Take remote' } as const;
 
 export function ConflictsView() {
   const data = usePanel((s) => s.data);
@@ -55,6 +58,7 @@ export function ConflictsView() {
               {ws.repository ?? '—'} · {ws.branch ?? '—'} · at <code>{shortId(ws.commit)}</code>
             </span>
           </div>
+          <NotOffered service={ws.service} offer={data?.services[ws.service]?.offer} actions={RESOLVE} />
           <div className="table-scroll">
             <table className="table cf-table">
               <thead>
@@ -68,6 +72,7 @@ export function ConflictsView() {
               <tbody>
                 {ws.uris.map((uri) => {
                   const busy = resolving.has(`${ws.key}\u0000${uri}`);
+                  const offer = offerProps(verdictIn(data, ws.service, 'ResolveConflict'));
                   return (
                     <tr key={uri} data-testid="cf-row" data-uri={uri}>
                       <td className="cf-uri"><code title={uri}>{uri}</code></td>
@@ -82,10 +87,10 @@ export function ConflictsView() {
                           <span className="muted" role="status">Resolving…</span>
                         ) : (
                           <div className="cf-actions">
-                            <button type="button" disabled={!ws.online} onClick={() => setConfirm({ ws, uri, keep: 'Local' })} aria-label={`Keep local ${uri} on ${ws.machine}`} data-testid="cf-keep-local">
+                            <button type="button" disabled={!ws.online || offer.disabled} title={offer.title} onClick={() => setConfirm({ ws, uri, keep: 'Local' })} aria-label={`Keep local ${uri} on ${ws.machine}`} data-testid="cf-keep-local">
                               Keep local
                             </button>
-                            <button type="button" disabled={!ws.online} onClick={() => setConfirm({ ws, uri, keep: 'Remote' })} aria-label={`Take remote ${uri} on ${ws.machine}`} data-testid="cf-take-remote">
+                            <button type="button" disabled={!ws.online || offer.disabled} title={offer.title} onClick={() => setConfirm({ ws, uri, keep: 'Remote' })} aria-label={`Take remote ${uri} on ${ws.machine}`} data-testid="cf-take-remote">
                               Take remote
                             </button>
                           </div>

@@ -8,7 +8,7 @@ const ws = 'C:\\Synced\\Projects\\Show';
 const data = (conflicts: string[]) => fromSnapshot({
   connection: { state: 'connected', hubUrl: 'ws://127.0.0.1:1', panelName: 'P', since: 1 },
   host: NO_HOST_INFO,
-  services: [{ name: client, kind: 'client', machine: 'STAGE-B', online: true, lastSeen: 1, version: '1', startedAt: null, error: null }],
+  services: [{ name: client, kind: 'client', machine: 'STAGE-B', online: true, lastSeen: 1, version: '1', startedAt: null, error: null, offer: null }],
   states: {
     [client]: {
       PersistentState: { Workspaces: { [ws]: { Name: ws, DisplayPath: '%SYNCED_STORAGE%/Projects/Show', Repository: 'R', Branch: 'Main', Commit: 'c1', Commits: [] } } },

@@ -18,7 +18,8 @@ import { ConfigEditor } from './ConfigEditor.tsx';
 import { DemoReceiverNote } from './DemoReceiverNote.tsx';
 import { EnabledToggle } from './EnabledToggle.tsx';
 import { integrationRows, plural, retrySummary, serverBranches, serverRepositories, type IntegrationRow } from './model.ts';
-import { attempt, deleteIntegration, syncAll as startSyncAll } from '../../commands/index.ts';
+import { attempt, deleteIntegration, syncAll as startSyncAll, useFeature } from '../../commands/index.ts';
+import { FeatureGate } from '../../components/FeatureGate.tsx';
 import { StatusLists } from './StatusLists.tsx';
 import { SyncAllDialog } from './SyncAllDialog.tsx';
 import { SyncStatus } from './SyncStatus.tsx';
@@ -166,7 +167,16 @@ function Detail({ name, entry, online, now, tab, onTab, onEdit, onDelete, onSync
   );
 }
 
+/** The view, once the server offers integrations (FeatureGate says why not otherwise). */
 export function IntegrationsView() {
+  return (
+    <FeatureGate feature="integrations" title="Integrations" verdict={useFeature('integrations')}>
+      <IntegrationsViewOffered />
+    </FeatureGate>
+  );
+}
+
+function IntegrationsViewOffered() {
   const data = usePanel((s) => s.data);
   const push = useToasts((s) => s.push);
   const now = useNow(5000);

@@ -6,10 +6,11 @@
  */
 import { useMemo, useState } from 'react';
 import type { TCommit } from '../../../../shared/assethub/states.ts';
-import { attempt, setRepositoryAutoPull, untagCommit, usePendingSet } from '../../commands/index.ts';
+import { attempt, offerProps, setRepositoryAutoPull, untagCommit, useOffer, useServiceOffer, usePendingSet } from '../../commands/index.ts';
+import { NotOffered } from '../../components/NotOffered.tsx';
 import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
 import { VirtualList } from '../../components/VirtualList.tsx';
-import { serverOf, shortId } from '../../lib/selectors.ts';
+import { SERVER_NAME, serverOf, shortId } from '../../lib/selectors.ts';
 import { usePanel } from '../../store/panel.ts';
 import { useNow } from '../../lib/useNow.ts';
 import { RepoName } from '../../components/RepoName.tsx';
@@ -60,6 +61,8 @@ interface CommitRowProps {
 
 function CommitRow({ commit, selected, now, machines, onSelect, onTag, onUntag }: CommitRowProps) {
   const time = timeTexts(commit.CreatedAt, now);
+  const tagOffer = offerProps(useOffer(SERVER_NAME, 'TagCommit'));
+  const untagOffer = offerProps(useOffer(SERVER_NAME, 'UntagCommit'));
   return (
     <div className={`repo-commit${selected ? ' repo-commit-selected' : ''}`} data-testid="repo-commit" data-commit={commit.ID}>
       <button type="button" className="repo-commit-id" aria-pressed={selected} onClick={onSelect} title={`Select commit ${commit.ID}`}>
@@ -76,10 +79,10 @@ function CommitRow({ commit, selected, now, machines, onSelect, onTag, onUntag }
             {commit.Tags.map((tag) => (
               <span key={tag} className="repo-tag" data-testid="repo-tag">
                 <span className="repo-tag-text">{tag}</span>
-                <button type="button" className="repo-chip-x" onClick={() => onUntag(tag)} aria-label={`Remove tag ${tag}`} title={`Remove tag ${tag}`}>×</button>
+                <button type="button" className="repo-chip-x" onClick={() => onUntag(tag)} disabled={untagOffer.disabled} aria-label={`Remove tag ${tag}`} title={untagOffer.title ?? `Remove tag ${tag}`}>×</button>
               </span>
             ))}
-            <button type="button" className="repo-add-tag" onClick={onTag} aria-label={`Tag commit ${shortId(commit.ID)}`} data-testid="repo-tag-add">+ Tag</button>
+            <button type="button" className="repo-add-tag" onClick={onTag} disabled={tagOffer.disabled} title={tagOffer.title} aria-label={`Tag commit ${shortId(commit.ID)}`} data-testid="repo-tag-add">+ Tag</button>
           </span>
         </div>
       </div>
@@ -103,14 +106,20 @@ type Dialog =
   | { kind: 'untag'; commit: TCommit; tag: string }
   | null;
 
+/** The repository actions, by method, in the operator's words. */
+const ACTIONS = { CreateRepository: 'Create repository', CreateBranch: 'Create branch', TagCommit: 'Tag', UntagCommit: 'Remove tag' } as const;
+
 export function RepositoriesView() {
   const data = usePanel((s) => s.data);
+  const serverOffer = useServiceOffer(SERVER_NAME);
   const now = useNow(10_000);
   const repos = useMemo(() => repositoriesOf(data), [data]);
   const [repoName, setRepoName] = useState<string | null>(null);
   const [branchName, setBranchName] = useState<string | null>(null);
   const [commitId, setCommitId] = useState<string | null>(null);
   const [dialog, setDialog] = useState<Dialog>(null);
+  const createOffer = offerProps(useOffer(SERVER_NAME, 'CreateRepository'));
+  const branchOffer = offerProps(useOffer(SERVER_NAME, 'CreateBranch'));
 
   const repo = repos.find((r) => r.name === repoName) ?? repos[0];
   const branch = repo?.branches.find((b) => b.name === branchName) ?? repo?.branches[0];
@@ -125,8 +134,9 @@ export function RepositoriesView() {
     <div className="repo-view">
       <div className="repo-head">
         <h2 className="repo-title">Repositories</h2>
-        <button type="button" className="primary" onClick={() => setDialog({ kind: 'repository' })} data-testid="repo-create">Create repository…</button>
+        <button type="button" className="primary" onClick={() => setDialog({ kind: 'repository' })} disabled={createOffer.disabled} title={createOffer.title} data-testid="repo-create">Create repository…</button>
       </div>
+      <NotOffered service={SERVER_NAME} offer={serverOffer} actions={ACTIONS} />
       <div className="repo-columns">
         <section className="card repo-col" aria-label="Repositories">
           <h3 className="repo-col-title">Repositories <span className="muted">({repos.length})</span></h3>
@@ -188,7 +198,7 @@ export function RepositoriesView() {
               )}
             </div>
             <div className="repo-actions">
-              <button type="button" disabled={!selectedCommit} onClick={() => selectedCommit && setDialog({ kind: 'branch', commit: selectedCommit })} data-testid="repo-branch-create">
+              <button type="button" disabled={!selectedCommit || branchOffer.disabled} title={branchOffer.title} onClick={() => selectedCommit && setDialog({ kind: 'branch', commit: selectedCommit })} data-testid="repo-branch-create">
                 Create branch from {selectedCommit ? shortId(selectedCommit.ID) : 'commit'}…
               </button>
             </div>

@@ -5,7 +5,7 @@ import { machinesAtCommits } from './model.ts';
 
 describe('machinesAtCommits', () => {
   it('lists per commit the machines whose workspace of that repository and branch stands there', () => {
-    const entry = (name: string) => ({ name, kind: 'client', machine: null, online: true, lastSeen: 1, version: '1', startedAt: null, error: null });
+    const entry = (name: string) => ({ name, kind: 'client', machine: null, online: true, lastSeen: 1, version: '1', startedAt: null, error: null, offer: null });
     const ws = (Name: string, Repository: string, Branch: string, Commit: string | null) => ({ Name, DisplayPath: Name, Repository, Branch, Commit, Commits: [] });
     const data = fromSnapshot({
       connection: { state: 'connected', hubUrl: 'ws://127.0.0.1:1', panelName: 'P', since: 1 },

@@ -7,7 +7,8 @@ import { useMemo, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
 import { clientEntries, machineOf, shortId } from '../../lib/selectors.ts';
-import { attempt, pull, push, rescan, revert, setWorkspaceAutoPull, usePendingSet } from '../../commands/index.ts';
+import { attempt, offerProps, pull, push, rescan, revert, setWorkspaceAutoPull, useOffer, usePendingSet, useServiceOffer } from '../../commands/index.ts';
+import { NotOffered } from '../../components/NotOffered.tsx';
 import { usePanel } from '../../store/panel.ts';
 import { useUi } from '../../store/ui.ts';
 import { BulkAutoPull } from './BulkAutoPull.tsx';
@@ -114,25 +115,33 @@ function AutoPullToggle({ row }: { row: WorkspaceRow }) {
 
 type Dialog = { kind: 'pull' | 'push' | 'revert'; row: WorkspaceRow } | null;
 
+/** The workspace actions, by method, in the operator's words. */
+const ACTIONS = { Pull: 'Pull', Push: 'Push', Scan: 'Rescan', RevertLocalChanges: 'Revert' } as const;
+
 function RowActions({ row, onDialog }: { row: WorkspaceRow; onDialog(d: Dialog): void }) {
   const busy = row.status !== null && row.status.Activity !== 'Idle';
   const local = row.assets?.LocalChanges.length ?? 0;
   const off = !row.online;
   const label = workspaceLabel(row);
+  const pullOffer = offerProps(useOffer(row.service, 'Pull'));
+  const pushOffer = offerProps(useOffer(row.service, 'Push'));
+  const scanOffer = offerProps(useOffer(row.service, 'Scan'));
+  const revertOffer = offerProps(useOffer(row.service, 'RevertLocalChanges'));
   return (
     <div className="ws-actions">
-      <button type="button" disabled={off || busy} onClick={() => onDialog({ kind: 'pull', row })} aria-label={`Pull ${label}`} data-testid="ws-pull">Pull…</button>
-      <button type="button" disabled={off || busy} onClick={() => onDialog({ kind: 'push', row })} aria-label={`Push ${label}`} data-testid="ws-push">Push…</button>
+      <button type="button" disabled={off || busy || pullOffer.disabled} title={pullOffer.title} onClick={() => onDialog({ kind: 'pull', row })} aria-label={`Pull ${label}`} data-testid="ws-pull">Pull…</button>
+      <button type="button" disabled={off || busy || pushOffer.disabled} title={pushOffer.title} onClick={() => onDialog({ kind: 'push', row })} aria-label={`Push ${label}`} data-testid="ws-push">Push…</button>
       <button
         type="button"
-        disabled={off}
+        disabled={off || scanOffer.disabled}
+        title={scanOffer.title}
         aria-label={`Rescan ${label}`}
         data-testid="ws-rescan"
         onClick={() => void attempt(rescan(row.service, { Workspace: row.workspace }), { failure: `Rescan of ${label} failed`, success: `Rescan of ${label} started` })}
       >
         Rescan
       </button>
-      <button type="button" className="ws-danger-outline" disabled={off || busy || local === 0} onClick={() => onDialog({ kind: 'revert', row })} aria-label={`Revert local changes of ${label}`} data-testid="ws-revert">
+      <button type="button" className="ws-danger-outline" disabled={off || busy || local === 0 || revertOffer.disabled} title={revertOffer.title} onClick={() => onDialog({ kind: 'revert', row })} aria-label={`Revert local changes of ${label}`} data-testid="ws-revert">
         Revert…
       </button>
     </div>
@@ -193,15 +202,17 @@ function WorkspaceTableRow({ row, selected, now, onSelect, onDialog }: { row: Wo
   );
 }
 
-function MachineTable({ machine, online, rows, selected, now, onSelect, onDialog }: {
-  machine: string; online: boolean; rows: WorkspaceRow[]; selected: string | null; now: number; onSelect(key: string | null): void; onDialog(d: Dialog): void;
+function MachineTable({ service, machine, online, rows, selected, now, onSelect, onDialog }: {
+  service: string; machine: string; online: boolean; rows: WorkspaceRow[]; selected: string | null; now: number; onSelect(key: string | null): void; onDialog(d: Dialog): void;
 }) {
+  const offer = useServiceOffer(service);
   return (
     <section className="card" aria-label={`Workspaces on ${machine}`} data-testid="ws-machine" data-machine={machine}>
       <div className="card-head">
         <h2>{machine}</h2>
         <span className={online ? 'muted' : 'ws-warn'}>{online ? plural(rows.length, 'workspace') : 'offline — showing its last known states'}</span>
       </div>
+      <NotOffered service={service} offer={offer} actions={ACTIONS} />
       {rows.length === 0 ? (
         <p className="muted">No workspaces on this machine.</p>
       ) : (
@@ -240,7 +251,7 @@ export function WorkspacesView() {
   const now = useNow(5000);
 
   const groups = useMemo(
-    () => clientEntries(data, filter).map((c) => ({ machine: machineOf(c.name), online: c.online, rows: rows.filter((r) => r.service === c.name) })),
+    () => clientEntries(data, filter).map((c) => ({ service: c.name, machine: machineOf(c.name), online: c.online, rows: rows.filter((r) => r.service === c.name) })),
     [rows, data, filter],
   );
 
@@ -259,7 +270,7 @@ export function WorkspacesView() {
       </p>
       {groups.length === 0 && <p className="muted">{data ? 'No client has reported a workspace yet.' : 'Waiting for the panel’s first snapshot…'}</p>}
       {groups.map((g) => (
-        <MachineTable key={g.machine} machine={g.machine} online={g.online} rows={g.rows} selected={selected} now={now} onSelect={setSelected} onDialog={setDialog} />
+        <MachineTable key={g.machine} service={g.service} machine={g.machine} online={g.online} rows={g.rows} selected={selected} now={now} onSelect={setSelected} onDialog={setDialog} />
       ))}
       {current && <WorkspaceDetail row={current} onClose={() => setSelected(null)} />}
 

@@ -35,7 +35,7 @@ describe('names from the wire that Object.prototype also has', () => {
     const wire = JSON.parse(JSON.stringify({
       connection: { state: 'connected', hubUrl: 'ws://127.0.0.1:1', panelName: 'P', since: 1 },
       host: NO_HOST_INFO,
-      services: [{ name: client, kind: 'client', machine: 'STAGE-A', online: true, lastSeen: 1, version: '1', startedAt: null, error: null }],
+      services: [{ name: client, kind: 'client', machine: 'STAGE-A', online: true, lastSeen: 1, version: '1', startedAt: null, error: null, offer: null }],
       states: {
         AssetHubServer: { State: { Repositories: {} }, PersistentState: { Repositories: {} } },
         [client]: {
