@@ -22,7 +22,7 @@ interface Case {
 }
 
 const cases: Case[] = [
-  { title: 'npm run services (services/cli.ts)', argv: [...TSX, 'services/cli.ts'], command: SERVICES_COMMAND, literal: ['--data <dir>', '--fabric ws|zmq', '--demo', '--allow-root'] },
+  { title: 'npm run services (services/cli.ts)', argv: [...TSX, 'services/cli.ts'], command: SERVICES_COMMAND, literal: ['--data <dir>', '--fabric ws|zmq', '--demo', '--allow-root', '--compat pixotope-docs'] },
   { title: 'the Data Hub (services/datahub/main.ts)', argv: [...TSX, 'services/datahub/main.ts'], command: DATA_HUB_COMMAND, literal: ['--port <port>', '--sub-port', '--tls-cert'] },
   { title: 'the demo receiver (services/receiver/main.ts)', argv: [...TSX, 'services/receiver/main.ts'], command: RECEIVER_COMMAND, literal: ['--secret <secret>', '--rule <json>'] },
   { title: 'the AssetHubServer (services/server/main.ts)', argv: [...TSX, 'services/server/main.ts'], command: SERVER_COMMAND, literal: ['--data <dir>', '--storage-host'] },
@@ -61,5 +61,21 @@ describe.each(cases)('$title', ({ argv, command, literal }) => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain('--bogus');
     expect(lines[0]).toMatch(new RegExp(`^${command.name}: unknown option --bogus`));
+  });
+});
+
+describe('npm run services --compat', () => {
+  const services = [...TSX, 'services/cli.ts', '--data', path.join(root, 'test-results', 'never-started')];
+
+  it.each([
+    { args: ['--compat', 'pixotope'], line: /^services: --compat takes "pixotope-docs", not "pixotope"/ },
+    { args: ['--compat', 'pixotope-docs', '--demo'], line: /^--demo builds the show with Calls Pixotope does not document, so it cannot run with --compat/ },
+  ])('$args exits 2 with one line, before anything starts', async ({ args, line }) => {
+    const { code, stdout, stderr } = await run([...services, ...args]);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    const lines = stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(line);
   });
 });

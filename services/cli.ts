@@ -5,7 +5,10 @@
  * cleanly on SIGINT/SIGTERM. `--demo` (implies two clients if none are named) builds the
  * demo show by running the real operations, and starts the demo webhook receiver (services/receiver) with the
  * managed integration "Demo DAM" pointing at it. The server's data plane listens on `--host` too; `--advertise` names
- * the host clients are sent to (docs/PROTOCOL-EXTENSIONS.md, "The data plane").
+ * the host clients are sent to (docs/PROTOCOL-EXTENSIONS.md, "The data plane"). `--compat pixotope-docs` makes every
+ * service answer only what Pixotope documents, except to the services this command started (docs/PROTOCOL-EXTENSIONS.md,
+ * "Documented-only mode"); building the demo needs the extensions, so it is refused with `--demo`: run `--demo` on the
+ * data folder once, then `--compat pixotope-docs` on it.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -13,16 +16,22 @@ import path from 'node:path';
 import { createLogger } from './lib/log.ts';
 import { minutesOption, onShutdown, portOption } from './lib/args.ts';
 import { parseCommandLine } from './lib/command-line.ts';
+import { COMPAT_MODES, type CompatMode, type OfferOptions } from './lib/offer.ts';
 import { DEFAULT_STORAGE_PORT, DEMO_CLIENTS, SERVICES_COMMAND } from './commands.ts';
 import { startClient, type RunningClient } from './client/client.ts';
 import { dataHubOptionsFrom, startDataHub } from './datahub/index.ts';
 import { DEMO_RECEIVER_RULE, buildDemo } from './demo.ts';
 import { startReceiver, type RunningReceiver } from './receiver/receiver.ts';
 import { startServer } from './server/server.ts';
+import { CLIENT_SERVICE, SERVER_NAME, formatServiceName } from '../shared/protocol/index.ts';
 
 const args = parseCommandLine(SERVICES_COMMAND);
 if (!args.data) {
   console.error('--data <dir> is required: where the services keep their databases and files');
+  process.exit(2);
+}
+if (args.demo && args.compat) {
+  console.error('--demo builds the show with Calls Pixotope does not document, so it cannot run with --compat: run --demo on the data folder first, then --compat on it');
   process.exit(2);
 }
 const hubOptions = dataHubOptionsFrom(args, createLogger('DataHub'));
@@ -36,6 +45,12 @@ for (const m of machines) {
     process.exit(2);
   }
 }
+// With --compat, the services answer each other in full (a real installation's client and server speak their own
+// Calls too), and anyone else (a panel) only as documented: the allow-list is this run's own services, by name.
+const offer: OfferOptions = args.compat === undefined ? {} : {
+  offer: COMPAT_MODES[args.compat as CompatMode],
+  internalPeers: [SERVER_NAME, ...machines.map((m) => formatServiceName(m, CLIENT_SERVICE))],
+};
 
 const hub = await startDataHub(hubOptions);
 const server = await startServer({
@@ -47,6 +62,7 @@ const server = await startServer({
   advertiseHost: args.advertise,
   chunkGraceMs: minutesOption(args['chunk-grace'], 'chunk-grace'),
   logger: createLogger('AssetHubServer'),
+  ...offer,
 });
 const clients: RunningClient[] = [];
 for (const machine of machines) {
@@ -55,6 +71,7 @@ for (const machine of machines) {
     machine, dataDir: home, storageDir: path.join(home, 'Synced Storage'), hubUrl: hub.url, token, logger: createLogger(`${machine}-AssetHubClient`),
     // Folders besides its synced storage where each client may create workspaces.
     allowedRoots: (args['allow-root'] ?? []).map((root) => path.resolve(root)),
+    ...offer,
   }));
 }
 let receiver: RunningReceiver | null = null;
@@ -71,7 +88,7 @@ if (args.demo) {
   receiver = await startReceiver({ port: 0, secret: secret.trim(), dataFile: path.join(home, 'received.sqlite'), rule: DEMO_RECEIVER_RULE, logger: createLogger('DemoReceiver') });
   await buildDemo({ hubUrl: hub.url, token, logger, clients, receiver: { url: receiver.url, secret: secret.trim() } });
 }
-logger.info({ hub: hub.url, storage: server.storageUrl, clients: clients.map((c) => c.name), data: dataDir, receiver: receiver?.url ?? null }, 'services ready');
+logger.info({ hub: hub.url, storage: server.storageUrl, clients: clients.map((c) => c.name), data: dataDir, receiver: receiver?.url ?? null, compat: args.compat ?? null }, 'services ready');
 if (receiver) console.log(`Demo webhook receiver on ${receiver.url} (admin: GET/PUT ${receiver.baseUrl}/admin/rule, GET ${receiver.baseUrl}/admin/received)`);
 // Supervisors (the panel's hosts, tests) wait for this line.
 console.log(`Asset Hub services ready on ${hub.url}`);

@@ -6,6 +6,7 @@
  */
 import { DATA_HUB_ARGS } from './datahub/index.ts';
 import { defineCommand } from './lib/command-line.ts';
+import { COMPAT_MODES } from './lib/offer.ts';
 import { DATA_PLANE_ARGS } from './server/command.ts';
 
 export { CLIENT_COMMAND } from './client/command.ts';
@@ -30,5 +31,9 @@ export const SERVICES_COMMAND = defineCommand({
     clients: { type: 'string', value: '<A,B,…>', defaultText: `none; with --demo ${DEMO_CLIENTS}`, help: 'machine names of the AssetHubClients to start' },
     'allow-root': { type: 'string', multiple: true, value: '<dir>', help: "a folder besides a client's synced storage where workspaces may be made" },
     demo: { type: 'boolean', default: false, help: 'build the demo show and start the demo webhook receiver with the integration "Demo DAM"' },
+    compat: {
+      type: 'string', choices: Object.keys(COMPAT_MODES),
+      help: 'answer the hub only as Pixotope documents (extension Calls get no answer; the services still use them among themselves); not with --demo',
+    },
   },
 });

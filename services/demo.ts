@@ -53,7 +53,7 @@ export async function buildDemo(options: DemoOptions): Promise<void> {
   const [stageA, stageB] = options.clients;
   if (!stageA || !stageB) throw new Error('the demo needs two clients');
   const driver = new ServiceHost(
-    { name: 'DEMO-AssetHubPanel', version: '0.1.0', get: () => undefined, calls: {} },
+    { name: 'DEMO-AssetHubPanel', version: '0.1.0', states: [], get: () => undefined, calls: {} },
     { hubUrl: options.hubUrl, token: options.token, logger: options.logger },
   );
   await driver.start();

@@ -47,6 +47,8 @@ describe('ready line', () => {
   it('builds the arguments: free ports, demo, data folder', () => {
     expect(servicesArgs({ dataDir: '/d', demo: true })).toEqual(['--data', path.resolve('/d'), '--port', '0', '--storage-port', '0', '--demo', '--clients', 'STAGE-A,STAGE-B']);
     expect(servicesArgs({ dataDir: '/d', demo: false, port: 5 })).toEqual(['--data', path.resolve('/d'), '--port', '5', '--storage-port', '0']);
+    // The documented-only mode: the demo's clients on what the folder holds, no demo (the services refuse both).
+    expect(servicesArgs({ dataDir: '/d', demo: true, compat: 'pixotope-docs' })).toEqual(['--data', path.resolve('/d'), '--port', '0', '--storage-port', '0', '--clients', 'STAGE-A,STAGE-B', '--compat', 'pixotope-docs']);
   });
 
   it('resolves with the URL from output split across chunks, and keeps draining after', async () => {

@@ -24,6 +24,12 @@ export interface EmbeddedServicesOptions {
   dataDir: string;
   /** Build the demo show (two clients, three repositories…) on the first start in this folder. */
   demo: boolean;
+  /**
+   * Answer only what Pixotope documents (`--compat pixotope-docs`, docs/PROTOCOL-EXTENSIONS.md): the demo's two
+   * clients are started on what the folder holds, and the demo is not built (the services refuse both at once). No
+   * host offers it yet.
+   */
+  compat?: 'pixotope-docs';
   /** Hub token for the services and every peer; passed in the environment (ASSETHUB_TOKEN), never on the command line. */
   token?: string;
   /** Which hub the services run: this project's WebSocket hub (default) or a ZeroMQ Data Hub. */
@@ -84,11 +90,13 @@ export function servicesCommand(root = findProjectRoot()): ServicesCommand {
 /** The machines of the embedded services' clients (the demo show's two stages): their workspaces are on this disk. */
 export const EMBEDDED_CLIENTS: readonly string[] = ['STAGE-A', 'STAGE-B'];
 
-export function servicesArgs(options: Pick<EmbeddedServicesOptions, 'dataDir' | 'demo' | 'fabric' | 'port' | 'subPort' | 'pubPort'>): string[] {
+export function servicesArgs(options: Pick<EmbeddedServicesOptions, 'dataDir' | 'demo' | 'compat' | 'fabric' | 'port' | 'subPort' | 'pubPort'>): string[] {
   const hub = options.fabric === 'zmq'
     ? ['--fabric', 'zmq', '--sub-port', String(options.subPort ?? 0), '--pub-port', String(options.pubPort ?? 0)]
     : ['--port', String(options.port ?? 0)];
-  return ['--data', path.resolve(options.dataDir), ...hub, '--storage-port', '0', ...(options.demo ? ['--demo', '--clients', EMBEDDED_CLIENTS.join(',')] : [])];
+  const clients = ['--clients', EMBEDDED_CLIENTS.join(',')];
+  const show = options.compat ? [...clients, '--compat', options.compat] : options.demo ? ['--demo', ...clients] : [];
+  return ['--data', path.resolve(options.dataDir), ...hub, '--storage-port', '0', ...show];
 }
 
 /** The ports of a hub address, as the services command takes them again (a restart keeps the panel's address). */

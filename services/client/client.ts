@@ -16,6 +16,7 @@ import { dict } from '../../shared/dict.ts';
 import { lockDataDir } from '../lib/data-lock.ts';
 import { ServiceFailure, fail } from '../lib/failure.ts';
 import type { Logger } from '../lib/log.ts';
+import type { OfferOptions } from '../lib/offer.ts';
 import { ServiceHost } from '../lib/service-host.ts';
 import { valueAt, withValueAt } from '../../shared/protocol/value-path.ts';
 import { cleanStaleTemp } from './files/index.ts';
@@ -29,7 +30,7 @@ export const CLIENT_VERSION = '0.1.0';
 const STATUS_EVERY_MS = 250;
 const ASSETS_EVERY_MS = 500;
 
-export interface ClientOptions {
+export interface ClientOptions extends OfferOptions {
   machine: string;
   /** Where this client keeps its database. */
   dataDir: string;
@@ -300,6 +301,7 @@ export async function startClient(options: ClientOptions): Promise<RunningClient
     {
       name,
       version: CLIENT_VERSION,
+      states: Object.keys(states),
       get: (p) => {
         const build = p[0] === undefined ? undefined : states[p[0]];
         return build ? valueAt(build(), p.slice(1)) : undefined;
@@ -327,7 +329,7 @@ export async function startClient(options: ClientOptions): Promise<RunningClient
       // The hub dropped messages for this client: a new commit (and its AutoPull) may be among them; read the server again.
       onGap: () => void syncWithServer(),
     },
-    { hubUrl: options.hubUrl, token: options.token, logger },
+    { hubUrl: options.hubUrl, token: options.token, logger, offer: options.offer, internalPeers: options.internalPeers },
   );
 
   /** Stores own AutoPull settings; then, as documented, pulls the workspaces whose AutoPull is on. */

@@ -123,6 +123,7 @@ export async function startZmqHub(options: ZmqHubOptions = {}): Promise<ZmqHub> 
     {
       name: HUB_NAME,
       version: pkg.version,
+      states: ['Stats'],
       get: (path) => {
         if (path[0] !== 'Stats') return undefined;
         const value = snapshot();

@@ -13,6 +13,7 @@ const command = defineCommand({
     fabric: { type: 'string', default: 'ws', value: 'ws|zmq', help: 'the fabric' },
     root: { type: 'string', multiple: true, value: '<dir>', help: 'a root' },
     demo: { type: 'boolean', default: false, help: 'the demo' },
+    compat: { type: 'string', choices: ['pixotope-docs', 'other'], help: 'the compatibility mode' },
   },
 });
 
@@ -27,6 +28,7 @@ describe('formatHelp', () => {
     expect(line('fabric')).toMatch(/--fabric ws\|zmq\s+the fabric \(default: ws\)$/);
     expect(line('root')).toMatch(/\(repeatable\)$/);
     expect(line('demo')).toMatch(/--demo\s+the demo$/);
+    expect(line('compat')).toMatch(/--compat pixotope-docs\|other\s+the compatibility mode$/);
     expect(line('help')).toMatch(/-h, --help\s+print these options and exit$/);
   });
 });
@@ -55,6 +57,15 @@ describe('readCommandLine', () => {
       expect(line.kind, args.join(' ')).toBe('error');
       if (line.kind === 'error') expect(line.message).toMatch(/^demo: [^\n]+ \(--help lists the options\)$/);
     }
+  });
+
+  it('takes only the listed choices of an option that has them, naming them in one line', () => {
+    expect(readCommandLine(command, ['--compat', 'pixotope-docs'])).toMatchObject({ kind: 'run', values: { compat: 'pixotope-docs' } });
+    expect(readCommandLine(command, ['--compat=other'])).toMatchObject({ kind: 'run', values: { compat: 'other' } });
+    expect(readCommandLine(command, ['--compat', 'pixotope'])).toEqual({
+      kind: 'error',
+      message: 'demo: --compat takes "pixotope-docs" or "other", not "pixotope" (--help lists the options)',
+    });
   });
 
   it('in the lenient mode, leaves unknown options out and lists them, and accepts positionals', () => {

@@ -18,8 +18,10 @@ export interface OptionSpec {
   short?: string;
   /** Applied by the parser when the option is absent, and shown in the help. */
   default?: string | boolean | string[];
-  /** How the value reads in the help, e.g. `<dir>` or `ws|zmq` (string options; `<value>` otherwise). */
+  /** How the value reads in the help, e.g. `<dir>` or `ws|zmq` (string options; the choices or `<value>` otherwise). */
   value?: string;
+  /** The only values a string option takes; any other is refused like an unknown option (one line, exit 2). */
+  choices?: readonly string[];
   /** One line: what the option does. */
   help: string;
   /**
@@ -67,7 +69,7 @@ export interface ReadOptions {
 }
 
 function optionName(name: string, spec: OptionSpec): string {
-  const long = `--${name}${spec.type === 'string' ? ` ${spec.value ?? '<value>'}` : ''}`;
+  const long = `--${name}${spec.type === 'string' ? ` ${spec.value ?? spec.choices?.join('|') ?? '<value>'}` : ''}`;
   return spec.short ? `-${spec.short}, ${long}` : `    ${long}`;
 }
 
@@ -102,6 +104,11 @@ export function readCommandLine<T extends OptionTable>(command: CommandSpec<T>, 
   const skip = new Set(unknown.map((t) => t.index));
   try {
     const parsed = parseArgs({ args: args.filter((_, i) => !skip.has(i)), options, strict: true, allowPositionals: read.allowPositionals ?? false });
+    for (const [name, spec] of Object.entries(command.options)) {
+      const given = (parsed.values as Record<string, unknown>)[name];
+      const wrong = spec.choices && [given ?? []].flat().find((v) => typeof v !== 'string' || !spec.choices?.includes(v));
+      if (wrong !== undefined) return fail(`--${name} takes ${spec.choices?.map((c) => `"${c}"`).join(' or ')}, not "${String(wrong)}"`);
+    }
     // The table's own type (parseArgs sees it widened by the added help option); `help` is absent here.
     return { kind: 'run', values: parsed.values as ParsedOptions<T>, positionals: parsed.positionals, ignored: names };
   } catch (error) {

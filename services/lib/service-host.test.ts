@@ -8,6 +8,8 @@ import { until } from '../testing/wait.ts';
 import { ServiceFailure } from './failure.ts';
 import { silentLogger } from './log.ts';
 import { ServiceHost } from './service-host.ts';
+import type { OfferOptions } from './offer.ts';
+import { GetCapabilitiesResult } from '../../shared/assethub/capabilities.ts';
 
 const NAME = 'UNIT-AssetHubClient';
 const ASKER = 'UNIT-AssetHubPanel';
@@ -27,6 +29,7 @@ async function start(events: { gaps?: number[]; ups?: boolean[] } = {}) {
     {
       name: NAME,
       version: '9.9.9',
+      states: ['State'],
       get: (path) => (path[0] === 'State' ? { Workspaces: { '/srv/a.b': { AutoPull: autoPull } } } : undefined),
       set: (path, value) => {
         expect(path).toEqual(['State', 'Workspaces', '/srv/a.b', 'AutoPull']);
@@ -125,7 +128,7 @@ describe('the service host', () => {
 
 describe('the service host, at its edges', () => {
   /** A service with a value, a Reset, methods that fail in each way, and a record of what it hears besides requests. */
-  async function edges(options: { maxRequestBytes?: number; callTimeoutMs?: number; set?: boolean } = {}) {
+  async function edges(options: { maxRequestBytes?: number; callTimeoutMs?: number; set?: boolean } & OfferOptions = {}) {
     const hub = memoryTransport();
     const heard: Envelope[] = [];
     const resets: Array<string[] | null> = [];
@@ -133,6 +136,7 @@ describe('the service host, at its edges', () => {
       {
         name: NAME,
         version: '1.0.0',
+        states: ['State'],
         get: (path) => (path[0] === 'State' ? { Level: 1 } : undefined),
         ...(options.set === false ? {} : { set: () => ['State'] }),
         reset: (path) => {
@@ -231,5 +235,50 @@ describe('the service host, at its edges', () => {
     await expect(host.get('AssetHubServer', ['State'])).rejects.toMatchObject({ name: 'ServiceFailure', code: 'TIMEOUT' });
     await host.close();
     await expect(host.call('AssetHubServer', 'Health', {})).rejects.toMatchObject({ name: 'ServiceFailure', code: 'SERVER_UNAVAILABLE' });
+  });
+
+  describe('what it offers', () => {
+    const INTERNAL = 'STAGE-B-AssetHubClient';
+
+    it('answers GetCapabilities with its methods (GetCapabilities too) and states, each at Version 1', async () => {
+      const { hub, call, result } = await edges();
+      call('GetCapabilities', 'caps');
+      await until('answered', () => sent(hub).some((m) => m.topic.Type === 'CallResult'));
+      const caps = GetCapabilitiesResult.parse((result('caps') as { Result: unknown }).Result);
+      expect(caps).toEqual({
+        Methods: ['Crash', 'GetCapabilities', 'Later', 'Refuse'].map((Name) => ({ Name, Version: 1 })),
+        States: [{ Name: 'State', Version: 1 }],
+      });
+    });
+
+    it('in the documented mode, answers only the documented offer: no CallResult, null for other states, nothing set or broadcast', async () => {
+      const { hub, host, deliver, call, result, resets } = await edges({ offer: 'documented', internalPeers: [INTERNAL] });
+      expect(host.offer.mode).toBe('documented');
+      call('Later', 'panel');
+      call('GetCapabilities', 'caps');
+      deliver(envelope<'Call'>({ Type: 'Call', Target: NAME, RespondTo: INTERNAL, Method: 'Later', ID: 'internal' }, { Params: {} }));
+      deliver(envelope<'Set'>({ Type: 'Set', Target: NAME, Name: 'Extra.Level' }, { Value: 2 }));
+      deliver(envelope<'Reset'>({ Type: 'Reset', Target: NAME, Name: 'Extra' }, {}));
+      deliver(envelope<'Get'>({ Type: 'Get', Target: NAME, Name: 'Extra.Level', RespondTo: ASKER }, {}));
+      host.broadcastState('Extra');
+      deliver(envelope<'Get'>({ Type: 'Get', Target: NAME, Name: 'State', RespondTo: ASKER }, {}));
+      // One service handles its messages in order: once the last Get is answered, everything before it was handled.
+      await until('the last Get answered', () => sent(hub).filter((m) => m.topic.Type === 'Update' && m.topic.Target === ASKER).length === 2);
+      await until('the internal Call answered', () => result('internal') !== undefined);
+      const out = sent(hub);
+      expect(result('internal')).toEqual({ Result: {} });
+      expect(out.filter((m) => m.topic.Type === 'CallResult')).toHaveLength(1);
+      expect(out.filter((m) => m.topic.Type === 'Update' && m.topic.Target === ASKER).map((m) => [m.topic.Type === 'Update' && m.topic.Name, m.message])).toEqual([
+        ['Extra.Level', { Value: null }],
+        ['State', { Value: { Level: 1 } }],
+      ]);
+      expect(out.filter((m) => m.topic.Type === 'Log' || (m.topic.Type === 'Update' && m.topic.Target === 'BROADCAST'))).toEqual([]);
+      expect(resets).toEqual([]);
+    });
+
+    it('has no documented offer for a service that is no Asset Hub service', () => {
+      expect(() => new ServiceHost({ name: 'DataHub', version: '1', states: [], get: () => undefined, calls: {} }, { hubUrl: 'ws://memory', logger: silentLogger(), offer: 'documented' }))
+        .toThrow(/no Asset Hub service/);
+    });
   });
 });

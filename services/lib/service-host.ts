@@ -2,10 +2,13 @@
  * A reference service on the hub, on either fabric: what is addressed to it (Get, Set, Reset, Call) is answered from
  * its definition, its states are broadcast when they change, and it calls other services. The connection itself
  * (subscriptions, reconnect, Identify/Self, Startup, Get and Call correlation) is the hub peer's (peer/hub-peer.ts).
- * Names and marked-map keys are `[dot]`-decoded on the way in and encoded on the way out.
+ * Names and marked-map keys are `[dot]`-decoded on the way in and encoded on the way out. Every service answers
+ * `GetCapabilities` with the methods and states of its definition; what it answers at all is its offer (./offer.ts:
+ * everything, or only what Pixotope documents).
  */
 import type { z } from 'zod';
-import { checkCallResult } from '../../shared/assethub/calls.ts';
+import { CALLS, checkCallResult } from '../../shared/assethub/calls.ts';
+import { CAPABILITIES_METHOD, capabilitiesOf } from '../../shared/assethub/capabilities.ts';
 import { formatIssues, serviceKindOf } from '../../shared/assethub/validate.ts';
 import {
   BROADCAST, decodeNamePath, decodeValueKeys, encodeValueKeys, envelope, topicPrefix, type Envelope, type Failure,
@@ -13,6 +16,7 @@ import {
 import { HubError, HubPeer, type TransportFactory } from '../../peer/index.ts';
 import { ServiceFailure } from './failure.ts';
 import type { Logger } from './log.ts';
+import { OfferPolicy, type OfferOptions } from './offer.ts';
 
 export interface CallContext {
   /** The caller's service name (the Call's RespondTo). */
@@ -30,8 +34,13 @@ export interface ServiceDefinition {
   set?(path: string[], value: unknown): string[];
   /** Returns the State to defaults; returns the names of the states that changed. */
   reset?(path: string[] | null): string[];
-  /** Methods by name; `maxBytes` raises the request limit for a method whose Params are large by nature. */
-  calls: Record<string, { params: z.ZodType; handler: CallHandler; maxBytes?: number }>;
+  /** The names of the states it answers Get for (GetCapabilities lists them). */
+  states: readonly string[];
+  /**
+   * Methods by name; `maxBytes` raises the request limit for a method whose Params are large by nature. The host adds
+   * `GetCapabilities`.
+   */
+  calls: Record<string, ServiceCall>;
   /** More subscription prefixes, e.g. other services' broadcasts. */
   subscriptions?: string[];
   /** Every message that is not a request to this service (broadcasts, replies it did not ask for). */
@@ -42,7 +51,13 @@ export interface ServiceDefinition {
   onGap?(): void;
 }
 
-export interface ServiceHostOptions {
+export interface ServiceCall {
+  params: z.ZodType;
+  handler: CallHandler;
+  maxBytes?: number;
+}
+
+export interface ServiceHostOptions extends OfferOptions {
   hubUrl: string;
   token?: string;
   logger: Logger;
@@ -63,12 +78,19 @@ export const DEFAULT_MAX_REQUEST_BYTES = 1024 * 1024;
 export class ServiceHost {
   readonly peer: HubPeer;
   readonly startedAt = new Date().toISOString();
+  /** What the service answers at all (options.offer). */
+  readonly offer: OfferPolicy;
+  /** The definition's methods and GetCapabilities. */
+  private readonly calls: Record<string, ServiceCall>;
 
   constructor(
     private readonly service: ServiceDefinition,
     private readonly options: ServiceHostOptions,
   ) {
     const name = service.name;
+    this.offer = new OfferPolicy(name, serviceKindOf(name), options);
+    const capabilities = () => capabilitiesOf(Object.keys(this.calls), service.states);
+    this.calls = { ...service.calls, [CAPABILITIES_METHOD]: { params: CALLS.server.GetCapabilities.params, handler: capabilities } };
     this.peer = new HubPeer(
       {
         name,
@@ -119,8 +141,9 @@ export class ServiceHost {
     return this.peer.send(message);
   }
 
-  /** Broadcasts the whole of one of this service's states. */
+  /** Broadcasts the whole of one of this service's states (not one its offer leaves out). */
   broadcastState(stateName: string): void {
+    if (!this.offer.offersState(stateName)) return;
     const value = this.service.get([stateName]) ?? null;
     this.send(envelope<'Update'>(
       { Type: 'Update', Target: BROADCAST, Source: this.service.name, Name: stateName },
@@ -150,6 +173,12 @@ export class ServiceHost {
   private receive(message: Envelope, bytes: number): void {
     const topic = message.topic;
     const name = this.service.name;
+    const ignored = 'Target' in topic && topic.Target === name ? this.offer.ignores(message) : null;
+    if (ignored !== null) {
+      // As a real service that does not know it: no reply at all.
+      this.options.logger.debug({ request: ignored }, 'ignored: outside the documented offer');
+      return;
+    }
     if (bytes > this.limitFor(message) && 'Target' in topic && topic.Target === name && topic.Type !== 'Update' && topic.Type !== 'CallResult') {
       return this.refuseLarge(message, bytes);
     }
@@ -184,6 +213,8 @@ export class ServiceHost {
 
   private answerGet(wireName: string, asker: string): void {
     const path = decodeNamePath(wireName);
+    // A state outside the offer reads like a value the service does not have, as documented, without a Warning.
+    if (!this.offer.offersState(path[0])) return void this.send(envelope<'Update'>({ Type: 'Update', Target: asker, Source: this.service.name, Name: wireName }, { Value: null }));
     const value = this.service.get(path);
     if (value === undefined) this.log('Warning', `${this.service.name} has no value "${path.join('.')}"`, asker);
     this.send(envelope<'Update'>(
@@ -216,7 +247,7 @@ export class ServiceHost {
     const { topic } = message;
     const reply = (body: { Result: unknown } | { Failure: Failure }) =>
       this.send(envelope<'CallResult'>({ Type: 'CallResult', Target: topic.RespondTo, ExecutedOn: this.service.name, Method: topic.Method, ID: topic.ID }, body));
-    const call = Object.prototype.hasOwnProperty.call(this.service.calls, topic.Method) ? this.service.calls[topic.Method] : undefined;
+    const call = Object.prototype.hasOwnProperty.call(this.calls, topic.Method) ? this.calls[topic.Method] : undefined;
     if (!call) {
       reply({ Failure: { Code: 'UNKNOWN_METHOD', Message: `${this.service.name} has no method "${topic.Method}"` } });
       return;
@@ -243,7 +274,7 @@ export class ServiceHost {
     const base = this.options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES;
     if (message.topic.Type !== 'Call') return base;
     const method = message.topic.Method;
-    const call = Object.prototype.hasOwnProperty.call(this.service.calls, method) ? this.service.calls[method] : undefined;
+    const call = Object.prototype.hasOwnProperty.call(this.calls, method) ? this.calls[method] : undefined;
     return Math.max(base, call?.maxBytes ?? 0);
   }
 

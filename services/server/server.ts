@@ -15,6 +15,7 @@ import { HUB_MESSAGE_BYTES } from '../../shared/protocol/limits.ts';
 import { ServiceFailure, fail } from '../lib/failure.ts';
 import type { Logger } from '../lib/log.ts';
 import { lockDataDir } from '../lib/data-lock.ts';
+import type { OfferOptions } from '../lib/offer.ts';
 import { ServiceHost, type CallContext } from '../lib/service-host.ts';
 import { ChunkStore, type CollectResult } from './chunks/index.ts';
 import { startDataPlane } from './storage.ts';
@@ -29,7 +30,7 @@ export const SERVER_VERSION = '0.1.0';
 const CLIENT_TTL_MS = 30_000;
 const IDENTIFY_EVERY_MS = 10_000;
 
-export interface ServerOptions {
+export interface ServerOptions extends OfferOptions {
   dataDir: string;
   hubUrl: string;
   token?: string;
@@ -271,6 +272,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     {
       name: SERVER_NAME,
       version: SERVER_VERSION,
+      states: Object.keys(states),
       get: (p) => {
         if (p[0] === 'Integrations' && p.length > 1) return valueAt(integrations.state(), p.slice(1));
         const build = p[0] === undefined ? undefined : states[p[0]];
@@ -311,7 +313,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         host.send(envelope<'Identify'>({ Type: 'Identify', Source: SERVER_NAME }, {}));
       },
     },
-    { hubUrl: options.hubUrl, token: options.token, logger },
+    { hubUrl: options.hubUrl, token: options.token, logger, offer: options.offer, internalPeers: options.internalPeers },
   );
 
   const sweep = setInterval(() => {

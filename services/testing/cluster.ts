@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startDataHub, type DataHub, type FabricName } from '../datahub/index.ts';
 import { silentLogger } from '../lib/log.ts';
+import type { OfferOptions } from '../lib/offer.ts';
 import { startServer, type RunningServer } from '../server/server.ts';
 import { startClient, type RunningClient } from '../client/client.ts';
 import { SERVER_NAME } from '../../shared/protocol/index.ts';
@@ -17,9 +18,14 @@ export interface Cluster {
   dir: string;
   token: string | undefined;
   probe(name?: string): Promise<Probe>;
-  /** An AssetHubClient for `machine`, in-process, with its own folders under the cluster's temp dir. */
-  client(machine: string): Promise<RunningClient>;
-  restartServer(): Promise<RunningServer>;
+  /**
+   * An AssetHubClient for `machine`, in-process, with its own folders under the cluster's temp dir (the same ones
+   * again after stopClient: a restart).
+   */
+  client(machine: string, offer?: OfferOptions): Promise<RunningClient>;
+  stopClient(client: RunningClient): Promise<void>;
+  /** A new server on the same data; `offer` replaces what the server answers (services/lib/offer.ts). */
+  restartServer(offer?: OfferOptions): Promise<RunningServer>;
   close(): Promise<void>;
 }
 
@@ -44,16 +50,22 @@ export async function startCluster(options: { token?: string; fabric?: FabricNam
       probes.push(p);
       return p;
     },
-    async client(machine) {
+    async client(machine, offer = {}) {
       const c = await startClient({
         machine, dataDir: path.join(dir, machine), storageDir: path.join(dir, machine, 'Synced Storage'), hubUrl: hub.url, token: options.token, logger,
+        ...offer,
       });
       clients.push(c);
       return c;
     },
-    async restartServer() {
+    async stopClient(client) {
+      const at = clients.indexOf(client);
+      if (at >= 0) clients.splice(at, 1);
+      await client.close();
+    },
+    async restartServer(offer) {
       await cluster.server.close();
-      cluster.server = await startServer(serverOptions);
+      cluster.server = await startServer({ ...serverOptions, ...offer });
       return cluster.server;
     },
     async close() {
