@@ -1,7 +1,8 @@
 /**
  * Discovery: which services exist, what they are, and whether they are online.
- * - A service becomes known from its Self (answer to the panel's Identify), from the Source of any Update, Startup,
- *   Log or Identify, and by name only from the keys of the server's WorkspaceInfo.Clients.
+ * - A service becomes known from its Self (answer to the panel's Identify; a Self of any body shape counts, its unknown
+ *   fields shown as unknown), from the Source of any Update, Startup, Log or Identify, and by name only from the keys
+ *   of the server's WorkspaceInfo.Clients.
  * - Kind: `server` / `client` by serviceKindOf, `hub` for DataHub, `panel` for `<Machine>-AssetHubPanel[-suffix]`,
  *   `other` otherwise.
  * - Online rule: heard from (any message with it as Source) within ONLINE_HEARTBEATS heartbeats. Every service
@@ -114,7 +115,11 @@ export class Directory {
     }
   }
 
-  /** A Self answer: version, start time and machine. */
+  /**
+   * A Self answer: version, start time and machine, each null when the body did not say (real Pixotope peers' Self
+   * bodies are unknown: the peer is listed all the same). Without a Machine, a peer of another kind named
+   * `<Machine>-<Service>` (Pixotope's per-machine services, e.g. `Machine1-CTS`) is placed by its name.
+   */
   self(name: string, info: SelfInfo, now: number): void {
     if (name === this.selfName) return;
     const entry = this.ensure(name);
@@ -122,7 +127,7 @@ export class Directory {
     this.confirmed.add(name);
     entry.version = info.Version;
     entry.startedAt = info.StartedAt;
-    entry.machine = machineFromName(name, entry.kind) ?? info.Machine;
+    entry.machine = machineFromName(name, entry.kind) ?? info.Machine ?? (entry.kind === 'other' ? parseServiceName(name)?.machine ?? null : null);
     this.heard(name, now);
   }
 

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ConnectionStatus, EventData, LogEntry, ServiceEntry } from '../../shared/panel/api.ts';
 import { BROADCAST, SERVER_NAME, envelope } from '../../shared/protocol/index.ts';
-import { startHub, type Hub } from '../../services/datahub/index.ts';
+import * as zmq from 'zeromq';
+import { startDataHub, startHub, type Hub } from '../../services/datahub/index.ts';
 import { silentLogger } from '../../services/lib/log.ts';
 import { startServer, type RunningServer } from '../../services/server/server.ts';
 import { startCluster, tempDir, type Cluster } from '../../services/testing/cluster.ts';
@@ -246,6 +247,59 @@ describe('panel engine against a real cluster', () => {
     await until('a sees b', () => a.snapshot().services.find((s) => s.name === 'OPS-AssetHubPanel-b' && s.online));
     expect(service(a, 'OPS-AssetHubPanel-b')).toMatchObject({ kind: 'panel', machine: 'OPS' });
     await until('b sees a', () => b.snapshot().services.some((s) => s.kind === 'panel'));
+  });
+
+  it("answers a Pixotope Store's Identify: the panel, the server, the client (and the WebSocket Data Hub) each send a Self to it", async () => {
+    const e = await ready(cluster.hub.url);
+    // A peer named like Pixotope's Store (reserved for Pixotope: no service of ours takes it, anyone may send as it).
+    const store = await cluster.probe('Store');
+    const from = store.messages.length;
+    store.send(envelope<'Identify'>({ Type: 'Identify', Source: 'Store' }, {}));
+    // The ZeroMQ fabric's hub is libzmq's proxy: it forwards, it does not answer.
+    const answerers = [e.snapshot().connection.panelName, SERVER_NAME, CLIENT, ...(cluster.hub.fabric === 'ws' ? ['DataHub'] : [])];
+    const selfs = await until('a Self from each', () => {
+      const got = store.messages.slice(from).filter((m) => m.topic.Type === 'Self');
+      return answerers.every((n) => got.some((m) => m.topic.Type === 'Self' && m.topic.Source === n)) ? got : null;
+    });
+    for (const name of answerers) {
+      const self = selfs.find((m) => m.topic.Type === 'Self' && m.topic.Source === name);
+      expect(self?.topic, name).toEqual({ Type: 'Self', Target: 'Store', Source: name });
+      expect(self?.message, name).toMatchObject({ Value: { Version: expect.any(String), Machine: expect.any(String), StartedAt: expect.any(String) } });
+    }
+    // The panel lists the Store it heard (it never answered the panel's Identify with a Self: version unknown).
+    await until('the Store listed', () => service(e, 'Store')?.online);
+    expect(service(e, 'Store')).toMatchObject({ kind: 'other', version: null });
+  });
+});
+
+describe('real Pixotope peers on the ZeroMQ fabric (raw bytes, matched by the hub as sent)', () => {
+  it('hears an Update in the other key order and an Update, Log or Self without Target', async () => {
+    const hub = await startDataHub({ fabric: 'zmq', host: '127.0.0.1', subPort: 0, pubPort: 0, logger: silentLogger() });
+    const pub = new zmq.Publisher({ linger: 0 });
+    try {
+      if (hub.fabric !== 'zmq') throw new Error('expected a ZeroMQ hub');
+      pub.connect(`tcp://127.0.0.1:${hub.pubPort}`);
+      const e = engine({ hubUrl: hub.url });
+      await until('connected', () => e.snapshot().connection.state === 'connected');
+      const frames: Array<[Record<string, unknown>, unknown]> = [
+        [{ Type: 'Update', Source: 'Store', Target: BROADCAST, Name: 'ConnectedClients' }, { Value: [{ Name: 'Machine1-CTS', Role: 'CTS' }] }],
+        [{ Type: 'Update', Source: 'Machine2-CTS', Name: 'State' }, { Value: {} }],
+        [{ Type: 'Log', Source: 'Machine1-CTS' }, { Level: 'debug', Text: 'tick' }],
+        [{ Type: 'Self', Source: 'Director' }, { Value: 'ok' }],
+      ];
+      const names = ['Store', 'Machine2-CTS', 'Machine1-CTS', 'Director'];
+      // A PUB socket drops what it sends before the hub's subscriptions reach it: send until heard (bounded).
+      await until('every raw peer heard', async () => {
+        for (const [topic, message] of frames) await pub.send([JSON.stringify(topic), JSON.stringify(message)]);
+        return names.every((n) => service(e, n)?.online);
+      }, 10_000, 100);
+      for (const n of names) expect(service(e, n), n).toMatchObject({ kind: 'other', version: null });
+      expect(service(e, 'Machine2-CTS')?.machine).toBeNull();
+      expect(service(e, 'Director')?.machine).toBeNull();
+    } finally {
+      pub.close();
+      await hub.close();
+    }
   });
 });
 

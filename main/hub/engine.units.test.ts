@@ -331,3 +331,58 @@ describe('message log', () => {
     expect(log.page(undefined, 10, 1).entries.map((e) => e.seq)).toEqual([30]);
   });
 });
+
+/** A frame as a real peer may write it: any key order, any body. */
+const raw = (topic: Record<string, unknown>, message: unknown): string => JSON.stringify({ Topic: topic, Message: message });
+
+describe('real Pixotope peers, read tolerantly (raw frames, as a real peer writes them)', () => {
+  it('a Self with an odd body, an Update without Target and a Log with an unknown Level all reach the engine', async () => {
+    const { e, hub } = await setup();
+    const wsKey = WS.replaceAll('.', '[dot]');
+    // Version a number, Machine missing, StartedAt an object, extra fields.
+    hub.deliver(raw({ Type: 'Self', Target: PANEL, Source: CLIENT }, { Value: { Version: 3, StartedAt: { At: 1 }, Role: 'Client' } }));
+    // Keys in the other documented order, no Target: a broadcast.
+    hub.deliver(raw({ Type: 'Update', Source: CLIENT, Name: 'State' }, { Value: { Workspaces: { [wsKey]: { AutoPull: true } } } }));
+    hub.deliver(raw({ Type: 'Log', Target: BROADCAST, Source: 'Machine1-CTS' }, { Level: 'Debug', Message: { Text: 'tick' } }));
+    expect(e.snapshot().services.find((s) => s.name === CLIENT)).toMatchObject({ kind: 'client', machine: 'STAGE-A', version: '3', startedAt: null, online: true });
+    expect(clientState(e)).toEqual({ Workspaces: { [WS]: { AutoPull: true } } });
+    expect(e.snapshot().services.find((s) => s.name === 'Machine1-CTS')).toMatchObject({ kind: 'other', online: true });
+    const logged = e.messageLog().filter((l) => l.direction === 'in' && l.topic?.Type !== 'Self');
+    expect(logged.map((l) => [l.topic, l.body])).toEqual([
+      [{ Type: 'Update', Target: BROADCAST, Source: CLIENT, Name: 'State' }, `{"Value":{"Workspaces":{"${wsKey}":{"AutoPull":true}}}}`],
+      [{ Type: 'Log', Target: BROADCAST, Source: 'Machine1-CTS' }, '{"Level":"Debug","Message":{"Text":"tick"}}'],
+    ]);
+  });
+
+  it('a lower-case "warning" Log without Target refuses a pending Set with its words', async () => {
+    const { e, hub } = await setup();
+    const set = e.invoke('set', { service: CLIENT, path: ['State', 'Workspaces', '/x', 'AutoPull'], value: true });
+    echo(hub, 'Set');
+    hub.deliver(update(CLIENT, 'State', { Workspaces: { '/x': { AutoPull: false } } }));
+    hub.deliver(raw({ Source: CLIENT, Type: 'Log' }, { Level: 'warning', Message: 'Set refused: /x is locked' }));
+    await expect(set).rejects.toMatchObject({ code: 'SET_REFUSED', message: expect.stringContaining('/x is locked') });
+  });
+});
+
+describe('an unknown peer of the fabric (a real Pixotope Store)', () => {
+  it('is answered with a Self addressed to it, and listed as kind other with what its odd Self said', async () => {
+    const { e, hub } = await setup();
+    // The Store's heartbeat, with an empty body: the panel answers it, so it shows in the Store's ConnectedClients.
+    hub.deliver(raw({ Type: 'Identify', Source: 'Store' }, {}));
+    const answer = sentMessages(hub).find((m) => m.topic.Type === 'Self' && m.topic.Target === 'Store');
+    expect(answer?.topic).toEqual({ Type: 'Self', Target: 'Store', Source: PANEL });
+    expect(answer?.message).toMatchObject({ Value: { Version: expect.any(String), Machine: expect.any(String), StartedAt: expect.any(String) } });
+    // Heard, but not yet vouched for: only its Self does that.
+    expect(e.snapshot().services.find((s) => s.name === 'Store')).toMatchObject({ kind: 'other', online: true, version: null });
+
+    // Its answer to the panel's Identify, in a shape of its own; another peer's Self has no Target and a Machine.
+    hub.deliver(raw({ Type: 'Self', Target: PANEL, Source: 'Store' }, { Value: { Name: 'Store', Role: 'Store', Clients: [] } }));
+    hub.deliver(raw({ Type: 'Self', Source: 'Machine1-CTS' }, { Role: 'CTS', Version: '26.2.0' }));
+    hub.deliver(raw({ Type: 'Self', Target: PANEL, Source: 'Director' }, { Value: 'ok' }));
+    const listed = (name: string) => e.snapshot().services.find((s) => s.name === name);
+    expect(listed('Store')).toEqual({ name: 'Store', kind: 'other', machine: null, online: true, lastSeen: expect.any(Number), version: null, startedAt: null, error: null });
+    expect(listed('Machine1-CTS')).toMatchObject({ kind: 'other', machine: 'Machine1', version: '26.2.0', online: true });
+    expect(listed('Director')).toMatchObject({ kind: 'other', machine: null, version: null, online: true });
+    expect(Snapshot.safeParse(e.snapshot()).success).toBe(true);
+  });
+});

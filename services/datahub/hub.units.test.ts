@@ -1,6 +1,7 @@
 // The hub's pure parts: Stats values and rates, subscription sets, the slow-peer verdict, the canonical fast path.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { encodeFrame, encodeTopic, envelope, topicPrefix, type Topic } from '../../shared/protocol/index.ts';
+import { decodeFrame, encodeFrame, encodeTopic, envelope, topicPrefix, type Topic } from '../../shared/protocol/index.ts';
+import { answersTo } from './answers.ts';
 import { isLowPriority, verdict } from './delivery.ts';
 import { senderName } from './peer.ts';
 import { hasCanonicalTopic } from './router.ts';
@@ -98,5 +99,17 @@ describe('canonical fast path', () => {
     expect(senderName({ Type: 'Get', Target: 'T', Name: 'N', RespondTo: 'R' })).toBe('R');
     expect(senderName({ Type: 'CallResult', Target: 'T', ExecutedOn: 'E', Method: 'M', ID: '1' })).toBe('E');
     expect(senderName({ Type: 'Set', Target: 'T', Name: 'N' })).toBeUndefined();
+  });
+});
+
+describe('the hub as a peer', () => {
+  const self = { Version: '1.2.3', Machine: 'HUB-HOST', StartedAt: '2026-01-01T00:00:00.000Z' };
+
+  it("answers any peer's Identify (a Pixotope Store's, with an odd body) with a Self addressed to it", () => {
+    const identify = decodeFrame('{"Topic":{"Source":"Store","Type":"Identify"},"Message":{"Role":"Store","Value":{}}}');
+    if (!identify.ok || identify.value.kind !== 'message') throw new Error('the Identify was refused');
+    expect(answersTo(identify.value.envelope, () => STATS, self)).toEqual([
+      { topic: { Type: 'Self', Target: 'Store', Source: 'DataHub' }, message: { Value: self } },
+    ]);
   });
 });

@@ -8,6 +8,17 @@ export const NAME_MAX_SEGMENTS = 64;
 export const NAME_MAX_CHARS = 4096;
 export const FIELD_MAX_CHARS = 1024;
 export const MAX_JSON_DEPTH = 128;
+/** The text of a Log as read (longer ones are cut, ending with `…`): a log line, not a document. */
+export const LOG_MESSAGE_MAX_CHARS = 16 * 1024;
+
+/** `text` cut to at most `max` characters (ending with `…` when cut), never in the middle of a surrogate pair. */
+export function bounded(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let end = max - 1;
+  const last = text.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end--;
+  return `${text.slice(0, end)}…`;
+}
 
 /**
  * The largest message the project's hubs carry by default (both fabrics; configurable on the hub). A request that is

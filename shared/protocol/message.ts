@@ -4,6 +4,7 @@
  * state schemas in shared/assethub.
  */
 import { decodeError, type DecodeError } from './errors.ts';
+import { bounded, FIELD_MAX_CHARS, LOG_MESSAGE_MAX_CHARS } from './limits.ts';
 import { parseTopic, type MessageType, type TopicOf } from './topic.ts';
 import { err, ok, type Result } from '../result.ts';
 
@@ -17,7 +18,11 @@ export interface Failure { Message: string; Code: string; Errors?: FailureDetail
 const isDetail = (d: unknown): d is FailureDetail =>
   typeof d === 'object' && d !== null && Number.isInteger((d as FailureDetail).Index)
   && typeof (d as FailureDetail).Field === 'string' && typeof (d as FailureDetail).Message === 'string';
-export interface SelfInfo { Version: string; Machine: string; StartedAt: string }
+/**
+ * What a Self says of its sender. This project's peers fill every field; real Pixotope peers' Self bodies are not
+ * documented, so each field reads as null when the sender did not say (docs/PROTOCOL-EXTENSIONS.md "Messages").
+ */
+export interface SelfInfo { Version: string | null; Machine: string | null; StartedAt: string | null }
 
 export type Empty = Record<string, never>;
 
@@ -48,6 +53,41 @@ function isObject(v: unknown): v is Record<string, unknown> {
 /** The doc writes a missing value as the string "null"; both forms read as null. */
 const readValue = (v: unknown): unknown => (v === 'null' ? null : v);
 
+/** A Self field as read: a string kept (bounded), a finite number as its text, anything else (or "") unknown. */
+function selfField(v: unknown): string | null {
+  const text = typeof v === 'number' && Number.isFinite(v) ? String(v) : v;
+  return typeof text === 'string' && text.length > 0 ? bounded(text, FIELD_MAX_CHARS) : null;
+}
+
+/** A Self body of any shape: the fields of its Value, or of the body itself when there is no Value object. */
+export function readSelf(body: Record<string, unknown>): SelfInfo {
+  const from = isObject(body.Value) ? body.Value : body;
+  return { Version: selfField(from.Version), Machine: selfField(from.Machine), StartedAt: selfField(from.StartedAt) };
+}
+
+/** Level words as read, lower-cased: the three of §1 and the usual others; any other word (Debug, Trace…) is Info. */
+const LEVEL_WORDS = new Map<string, LogLevel>([
+  ['info', 'Info'], ['warning', 'Warning'], ['warn', 'Warning'], ['error', 'Error'], ['err', 'Error'], ['fatal', 'Error'], ['critical', 'Error'],
+]);
+
+/** A Log Level of any shape: case-insensitive; unknown words, non-strings and a missing Level are Info. */
+export const readLogLevel = (v: unknown): LogLevel => (typeof v === 'string' ? LEVEL_WORDS.get(v.trim().toLowerCase()) ?? 'Info' : 'Info');
+
+/**
+ * A Log's text from a body of any shape: its Message when a string; any other Message as JSON; without a Message the
+ * rest of the body as JSON (so nothing a real peer said is lost), or "" when there is nothing. At most
+ * LOG_MESSAGE_MAX_CHARS.
+ */
+export function readLogMessage(body: Record<string, unknown>): string {
+  const m = body.Message;
+  if (typeof m === 'string') return bounded(m, LOG_MESSAGE_MAX_CHARS);
+  if (m === null) return '';
+  if (m !== undefined) return bounded(JSON.stringify(m), LOG_MESSAGE_MAX_CHARS);
+  const rest = Object.keys(body).filter((k) => k !== 'Level');
+  if (rest.length === 0) return '';
+  return bounded(JSON.stringify(Object.fromEntries(rest.map((k) => [k, body[k]]))), LOG_MESSAGE_MAX_CHARS);
+}
+
 function parseBody(type: MessageType, body: Record<string, unknown>): Result<MessageBodies[MessageType], DecodeError> {
   switch (type) {
     case 'Get':
@@ -77,20 +117,11 @@ function parseBody(type: MessageType, body: Record<string, unknown>): Result<Mes
       if (!('Result' in body)) return err(decodeError('MISSING_FIELD', 'a CallResult needs a Result or a Failure', 'Message.Result'));
       return ok({ Result: readValue(body.Result) });
     }
-    case 'Self': {
-      const v = body.Value;
-      if (!isObject(v) || typeof v.Version !== 'string' || typeof v.Machine !== 'string' || typeof v.StartedAt !== 'string') {
-        return err(decodeError('INVALID_FIELD', 'Self Value must be {"Version", "Machine", "StartedAt"} strings', 'Message.Value'));
-      }
-      return ok({ Value: { Version: v.Version, Machine: v.Machine, StartedAt: v.StartedAt } });
-    }
-    case 'Log': {
-      if (typeof body.Level !== 'string' || !(LOG_LEVELS as readonly string[]).includes(body.Level)) {
-        return err(decodeError('INVALID_FIELD', `Log Level must be one of ${LOG_LEVELS.join(', ')}`, 'Message.Level'));
-      }
-      if (typeof body.Message !== 'string') return err(decodeError('INVALID_FIELD', 'Log Message must be a string', 'Message.Message'));
-      return ok({ Level: body.Level as LogLevel, Message: body.Message });
-    }
+    // Bodies this project chose (docs/PROTOCOL.md §3.2): read whatever shape a real peer sends, never refused.
+    case 'Self':
+      return ok({ Value: readSelf(body) });
+    case 'Log':
+      return ok({ Level: readLogLevel(body.Level), Message: readLogMessage(body) });
   }
 }
 

@@ -1,11 +1,11 @@
 /**
  * Topics (docs/PROTOCOL.md §1): one shape per Type, encoded compactly with its keys in a fixed order so that
- * subscribers can match by string prefix. Decoding accepts any key order and ignores unknown keys; encoding is always
- * canonical.
+ * subscribers can match by string prefix. Decoding accepts any key order, ignores unknown keys and fills the fields a
+ * receiver can do without (TOPIC_DEFAULTS); encoding is always canonical.
  */
 import { decodeError, type DecodeError } from './errors.ts';
 import { FIELD_MAX_CHARS, NAME_MAX_CHARS, NAME_MAX_SEGMENTS } from './limits.ts';
-import { FORBIDDEN_TOPIC_SEQUENCE } from './names.ts';
+import { BROADCAST, FORBIDDEN_TOPIC_SEQUENCE } from './names.ts';
 import { err, ok, type Result } from '../result.ts';
 
 export interface GetTopic { Type: 'Get'; Target: string; Name: string; RespondTo: string }
@@ -40,6 +40,18 @@ export const TOPIC_KEYS = {
 } as const satisfies Record<MessageType, readonly string[]>;
 
 const OPTIONAL_KEYS: Partial<Record<MessageType, ReadonlySet<string>>> = { Reset: new Set(['Name']) };
+/**
+ * Tolerant reading of real peers (docs/PROTOCOL-EXTENSIONS.md "Messages"): topic fields a receiver can do without, and
+ * what a missing one reads as. Only the Target of the messages that are not requests: an Update, Self, Startup or Log
+ * without one is read as addressed to everyone. Whatever is needed to act or to answer (a Get's Target, Name and
+ * RespondTo, a Call's ID, any Source…) is still required.
+ */
+export const TOPIC_DEFAULTS: Partial<Record<MessageType, Readonly<Record<string, string>>>> = {
+  Update: { Target: BROADCAST },
+  Self: { Target: BROADCAST },
+  Startup: { Target: BROADCAST },
+  Log: { Target: BROADCAST },
+};
 /** The keys after Type, per Type, computed once: decoding is on the hot path of every frame. */
 const FIELD_KEYS: Record<string, readonly string[]> = Object.fromEntries(
   Object.entries(TOPIC_KEYS).map(([type, keys]): [string, readonly string[]] => [type, keys.slice(1)]),
@@ -119,11 +131,17 @@ export function parseTopic(value: unknown): Result<Topic, DecodeError> {
     return err(decodeError('UNKNOWN_TYPE', `Topic.Type ${JSON.stringify(type)} is not one of ${MESSAGE_TYPES.join(', ')}`, 'Topic.Type'));
   }
   const optional = OPTIONAL_KEYS[type];
+  const defaults = TOPIC_DEFAULTS[type];
   const topic: Record<string, string> = { Type: type };
   for (const key of FIELD_KEYS[type] ?? []) {
     const v = fields[key];
     if (v === undefined || v === null) {
       if (optional?.has(key)) continue;
+      const fallback = defaults?.[key];
+      if (fallback !== undefined) {
+        topic[key] = fallback;
+        continue;
+      }
       return err(decodeError('MISSING_FIELD', `a ${type} topic needs ${key}`, `Topic.${key}`));
     }
     if (typeof v !== 'string') return err(decodeError('INVALID_FIELD', `Topic.${key} must be a string`, `Topic.${key}`));

@@ -61,6 +61,14 @@ describe('panel transitions', () => {
   it('sorts the server first, then clients, then the hub', () => {
     expect(sortedServices(fromSnapshot(snapshot(1))).map((s) => s.name)).toEqual(['AssetHubServer', 'STAGE-B-AssetHubClient', 'DataHub']);
   });
+
+  it("lists every other peer of the hub (a Pixotope Store, CTS, Director) last, whatever its Self said", () => {
+    const unknown = (name: string): ServiceEntry => ({ ...entry(name, 'other'), version: null });
+    const wire = { ...snapshot(1), services: [unknown('Store'), unknown('Director'), entry('OPS-AssetHubPanel-0a1b', 'panel'), ...snapshot(1).services, unknown('Machine1-CTS')] };
+    expect(sortedServices(fromSnapshot(wire)).map((s) => `${s.kind} ${s.name}`)).toEqual([
+      'server AssetHubServer', 'client STAGE-B-AssetHubClient', 'hub DataHub', 'panel OPS-AssetHubPanel-0a1b', 'other Director', 'other Machine1-CTS', 'other Store',
+    ]);
+  });
 });
 
 /** A host whose hello answer is released by the test, and whose events the test emits. */
