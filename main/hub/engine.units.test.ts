@@ -380,7 +380,7 @@ describe('an unknown peer of the fabric (a real Pixotope Store)', () => {
     hub.deliver(raw({ Type: 'Self', Source: 'Machine1-CTS' }, { Role: 'CTS', Version: '26.2.0' }));
     hub.deliver(raw({ Type: 'Self', Target: PANEL, Source: 'Director' }, { Value: 'ok' }));
     const listed = (name: string) => e.snapshot().services.find((s) => s.name === name);
-    expect(listed('Store')).toEqual({ name: 'Store', kind: 'other', machine: null, online: true, lastSeen: expect.any(Number), version: null, startedAt: null, error: null });
+    expect(listed('Store')).toEqual({ name: 'Store', kind: 'other', machine: null, online: true, lastSeen: expect.any(Number), version: null, startedAt: null, error: null, offer: null });
     expect(listed('Machine1-CTS')).toMatchObject({ kind: 'other', machine: 'Machine1', version: '26.2.0', online: true });
     expect(listed('Director')).toMatchObject({ kind: 'other', machine: null, version: null, online: true });
     expect(Snapshot.safeParse(e.snapshot()).success).toBe(true);

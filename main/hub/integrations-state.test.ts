@@ -46,12 +46,20 @@ const integrations = (e: PanelEngine) => e.snapshot().states[SERVER_NAME]?.Integ
 const serverError = (e: PanelEngine) => e.snapshot().services.find((s) => s.name === SERVER_NAME)?.error ?? null;
 
 describe('the server Integrations state', () => {
-  it('is read with the documented states when the server comes online; clients are not asked for it', async () => {
+  it('is read once the server says it offers it (after the documented states); clients are not asked for it', async () => {
     expect(statesOf('server')).toEqual(['State', 'WorkspaceInfo', 'PersistentState', 'AssetInfo', 'Integrations']);
     expect(statesOf('client')).not.toContain('Integrations');
     const { hub } = await setup();
     hub.deliver(encodeFrame(envelope<'Startup'>({ Type: 'Startup', Target: BROADCAST, Source: SERVER_NAME }, {})));
-    await until('Integrations read', () => sent(hub).some((m) => m.topic.Type === 'Get' && m.topic.Target === SERVER_NAME && m.topic.Name === 'Integrations'));
+    const asked = () => sent(hub).find((m) => m.topic.Type === 'Call' && m.topic.Method === 'GetCapabilities');
+    await until('asked what it offers', () => asked() !== undefined);
+    const gets = () => sent(hub).flatMap((m) => (m.topic.Type === 'Get' && m.topic.Target === SERVER_NAME ? [m.topic.Name] : []));
+    expect(gets()).not.toContain('Integrations');
+    const call = asked()?.topic;
+    if (call?.Type !== 'Call') throw new Error('no Call');
+    const Result = { Methods: [{ Name: 'QueryIntegrationAssets', Version: 1 }], States: [{ Name: 'State', Version: 1 }, { Name: 'Integrations', Version: 1 }] };
+    hub.deliver(encodeFrame(envelope<'CallResult'>({ Type: 'CallResult', Target: call.RespondTo, ExecutedOn: SERVER_NAME, Method: call.Method, ID: call.ID }, { Result })));
+    await until('Integrations read', () => gets().includes('Integrations'));
   });
 
   it('caches the validated map by decoded name, applies path Updates, removes an entry on null, keeps invalid values out', async () => {
