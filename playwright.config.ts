@@ -22,9 +22,11 @@ export default defineConfig({
   // launches the real desktop app with its own embedded services, where the Electron binary is installed (one skipped
   // test otherwise).
   projects: [
-    { name: 'ws', testIgnore: '**/electron.spec.ts' },
+    { name: 'ws', testIgnore: ['**/electron.spec.ts', '**/pixotope-docs.spec.ts'] },
     { name: 'zmq', testMatch: OPERATOR_FLOWS },
     { name: 'electron', testMatch: '**/electron.spec.ts' },
+    // The panel against services that answer only what Pixotope documents (`--compat pixotope-docs`) on a ZeroMQ hub.
+    { name: 'pixotope-docs', testMatch: '**/pixotope-docs.spec.ts' },
   ],
   use: {
     browserName: 'chromium',

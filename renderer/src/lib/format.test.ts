@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ConnectionStatus, ServiceEntry } from '../../../shared/panel/api.ts';
-import { clockTime, connectionText, dateTime, relativeTime, serviceSummary, transportText } from './format.ts';
+import { clockTime, connectionText, dateTime, offerSummary, relativeTime, serviceSummary, transportText } from './format.ts';
 
 const status = (s: Partial<ConnectionStatus> & Pick<ConnectionStatus, 'state'>): ConnectionStatus => ({ hubUrl: 'ws://h:1', panelName: 'P', since: 0, ...s });
 
@@ -46,5 +46,17 @@ describe('times', () => {
     expect(clockTime(t)).toBe('21:04:07');
     expect(dateTime(t)).toBe('2026-12-06 21:04:07');
     expect(clockTime(new Date(2026, 0, 2, 9, 0, 0).getTime())).toBe('09:00:00');
+  });
+});
+
+describe('offerSummary', () => {
+  const entry = (offer: ServiceEntry['offer']): ServiceEntry => ({ name: 'S', kind: 'server', machine: null, online: true, lastSeen: 1, version: null, startedAt: null, error: null, offer });
+  it('says what a service offers in a few words, and in full for the tooltip', () => {
+    expect(offerSummary(entry(null))).toBeNull();
+    expect(offerSummary(entry({ source: 'checking', methods: [], states: [], reason: null }))?.text).toBe('asking…');
+    expect(offerSummary(entry({ source: 'documented', methods: ['Health'], states: [], reason: 'no answer to GetCapabilities' }))).toEqual({
+      text: 'documented protocol only', detail: "Pixotope's documented protocol only: no answer to GetCapabilities",
+    });
+    expect(offerSummary(entry({ source: 'discovered', methods: ['Health', 'Pull'], states: ['State'], reason: null }))).toEqual({ text: '2 Calls, 1 state', detail: 'Calls: Health, Pull\nStates: State' });
   });
 });

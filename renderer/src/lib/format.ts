@@ -119,6 +119,15 @@ export function serviceSummary(entry: ServiceEntry, states: Record<string, unkno
   return null;
 }
 
+/** What a service offers, in a few words, and in full for a tooltip (shared/panel/offer.ts has the verdicts). */
+export function offerSummary(entry: ServiceEntry): { text: string; detail: string } | null {
+  const offer = entry.offer;
+  if (!offer) return null;
+  if (offer.source === 'checking') return { text: 'asking…', detail: `asking ${entry.name} what it offers` };
+  if (offer.source === 'documented') return { text: 'documented protocol only', detail: `Pixotope's documented protocol only: ${offer.reason ?? 'it did not say what it offers'}` };
+  return { text: `${count(offer.methods.length, 'Call', 'Calls')}, ${count(offer.states.length, 'state', 'states')}`, detail: `Calls: ${offer.methods.join(', ') || 'none'}\nStates: ${offer.states.join(', ') || 'none'}` };
+}
+
 export const KIND_LABEL: Record<ServiceEntry['kind'], string> = {
   server: 'Server',
   client: 'Client',

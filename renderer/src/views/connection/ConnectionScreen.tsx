@@ -5,7 +5,7 @@
 import { useShallow } from 'zustand/react/shallow';
 import type { ServiceEntry } from '../../../../shared/panel/api.ts';
 import { sortedServices, usePanel } from '../../store/panel.ts';
-import { KIND_LABEL, clockTime, dateTime, parseTime, connectionText, connectionTone, relativeTime, serviceSummary, transportText, type Tone } from '../../lib/format.ts';
+import { KIND_LABEL, clockTime, dateTime, parseTime, connectionText, connectionTone, relativeTime, offerSummary, serviceSummary, transportText, type Tone } from '../../lib/format.ts';
 import { useNow } from '../../lib/useNow.ts';
 import { Dot } from '../../components/Dot.tsx';
 import { NoHost } from '../../components/NoHost.tsx';
@@ -75,6 +75,7 @@ function ConnectionCard({ now }: { now: number }) {
 
 function ServiceRow({ entry, states, now, showProblems }: { entry: ServiceEntry; states: Record<string, unknown> | undefined; now: number; showProblems: boolean }) {
   const summary = serviceSummary(entry, states);
+  const offer = offerSummary(entry);
   const started = parseTime(entry.startedAt);
   return (
     <tr data-testid="service-row" data-service={entry.name} data-online={entry.online ? 'true' : 'false'} data-started={entry.startedAt ?? ''} className={entry.online ? '' : 'row-offline'}>
@@ -97,6 +98,7 @@ function ServiceRow({ entry, states, now, showProblems }: { entry: ServiceEntry;
       </td>
       <td className="cell-mono">{entry.version ?? <span className="muted">—</span>}</td>
       <td data-testid="service-summary">{summary ?? <span className="muted">—</span>}</td>
+      <td data-testid="service-offer" title={offer?.detail}>{offer ? offer.text : <span className="muted">—</span>}</td>
       {showProblems && (
         <td data-testid="service-error" className="cell-problem">
           {entry.error ? (
@@ -153,6 +155,7 @@ function ServicesCard({ now }: { now: number }) {
                 <th scope="col">Started</th>
                 <th scope="col">Version</th>
                 <th scope="col">Summary</th>
+                <th scope="col" title="What the service offers: Pixotope's documented protocol only, or what it listed when asked (GetCapabilities)">Offers</th>
                 {showProblems && <th scope="col">Problem</th>}
               </tr>
             </thead>
