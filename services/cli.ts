@@ -5,7 +5,8 @@
  * cleanly on SIGINT/SIGTERM. `--demo` (implies two clients if none are named) builds the
  * demo show by running the real operations, and starts the demo webhook receiver (services/receiver) with the
  * managed integration "Demo DAM" pointing at it. The server's data plane listens on `--host` too; `--advertise` names
- * the host clients are sent to (docs/PROTOCOL-EXTENSIONS.md, "The data plane").
+ * the host clients are sent to (docs/PROTOCOL-EXTENSIONS.md, "The data plane"). `--gateway` adds a Pixotope-compatible
+ * HTTP Gateway on `--host` (services/gateway; docs/PROTOCOL-EXTENSIONS.md, "The Pixotope Gateway").
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -16,6 +17,7 @@ import { parseCommandLine } from './lib/command-line.ts';
 import { DEFAULT_STORAGE_PORT, DEMO_CLIENTS, SERVICES_COMMAND } from './commands.ts';
 import { startClient, type RunningClient } from './client/client.ts';
 import { dataHubOptionsFrom, startDataHub } from './datahub/index.ts';
+import { gatewayArgsFrom, startGateway, type Gateway } from './gateway/index.ts';
 import { DEMO_RECEIVER_RULE, buildDemo } from './demo.ts';
 import { startReceiver, type RunningReceiver } from './receiver/receiver.ts';
 import { startServer } from './server/server.ts';
@@ -35,6 +37,13 @@ for (const m of machines) {
     console.error(`--clients: "${m}" is not a machine name (letters, digits, - and _)`);
     process.exit(2);
   }
+}
+
+// The Gateway's ~LOCAL~ is the machine of the first client this command runs (else this computer's name).
+const gatewayArgs = gatewayArgsFrom(args, machines[0]);
+if (!gatewayArgs.ok) {
+  console.error(gatewayArgs.message);
+  process.exit(2);
 }
 
 const hub = await startDataHub(hubOptions);
@@ -71,12 +80,18 @@ if (args.demo) {
   receiver = await startReceiver({ port: 0, secret: secret.trim(), dataFile: path.join(home, 'received.sqlite'), rule: DEMO_RECEIVER_RULE, logger: createLogger('DemoReceiver') });
   await buildDemo({ hubUrl: hub.url, token, logger, clients, receiver: { url: receiver.url, secret: secret.trim() } });
 }
-logger.info({ hub: hub.url, storage: server.storageUrl, clients: clients.map((c) => c.name), data: dataDir, receiver: receiver?.url ?? null }, 'services ready');
+let gateway: Gateway | null = null;
+if (gatewayArgs.value) {
+  gateway = await startGateway({ hubUrl: hub.url, token, host: hubOptions.host, ...gatewayArgs.value, logger: createLogger('Gateway') });
+}
+logger.info({ hub: hub.url, storage: server.storageUrl, clients: clients.map((c) => c.name), data: dataDir, receiver: receiver?.url ?? null, gateway: gateway?.url ?? null }, 'services ready');
+if (gateway) console.log(`Pixotope Gateway on ${gateway.publishUrl} (any version; ~LOCAL~ is ${gateway.machine})`);
 if (receiver) console.log(`Demo webhook receiver on ${receiver.url} (admin: GET/PUT ${receiver.baseUrl}/admin/rule, GET ${receiver.baseUrl}/admin/received)`);
 // Supervisors (the panel's hosts, tests) wait for this line.
 console.log(`Asset Hub services ready on ${hub.url}`);
 
 onShutdown(async () => {
+  await gateway?.close();
   for (const c of clients) await c.close();
   await server.close();
   await receiver?.close();
