@@ -152,7 +152,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     }
   }
 
+  /** Connections that carried a request: a parse error on them comes after (or during) an answer, and gets none of its own. */
+  const served = new WeakSet<object>();
   const server = createServer({ requestTimeout: REQUEST_TIMEOUT_MS, headersTimeout: HEADERS_TIMEOUT_MS }, (req, res) => {
+    served.add(req.socket);
     handle(req, res).catch((error: unknown) => {
       // A bug costs one request, never the Gateway.
       log.error({ err: error instanceof Error ? error.stack : String(error) }, 'a Gateway request failed');
@@ -161,7 +164,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   });
   server.keepAliveTimeout = 5000;
   server.on('clientError', (_error, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    if (socket.writable && !served.has(socket)) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
     socket.destroy();
   });
 
