@@ -10,6 +10,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { createLogger } from './lib/log.ts';
 import { minutesOption, onShutdown, portOption } from './lib/args.ts';
@@ -40,7 +41,7 @@ for (const m of machines) {
 }
 
 // The Gateway's ~LOCAL~ is the machine of the first client this command runs (else this computer's name).
-const gatewayArgs = gatewayArgsFrom(args, machines[0]);
+const gatewayArgs = gatewayArgsFrom(args);
 if (!gatewayArgs.ok) {
   console.error(gatewayArgs.message);
   process.exit(2);
@@ -82,7 +83,8 @@ if (args.demo) {
 }
 let gateway: Gateway | null = null;
 if (gatewayArgs.value) {
-  gateway = await startGateway({ hubUrl: hub.url, token, host: hubOptions.host, ...gatewayArgs.value, logger: createLogger('Gateway') });
+  const { port, allowOrigins, machine } = gatewayArgs.value;
+  gateway = await startGateway({ hubUrl: hub.url, token, host: hubOptions.host, port, allowOrigins, machine: machine ?? machines[0] ?? os.hostname(), logger: createLogger('Gateway') });
 }
 logger.info({ hub: hub.url, storage: server.storageUrl, clients: clients.map((c) => c.name), data: dataDir, receiver: receiver?.url ?? null, gateway: gateway?.url ?? null }, 'services ready');
 if (gateway) console.log(`Pixotope Gateway on ${gateway.publishUrl} (any version; ~LOCAL~ is ${gateway.machine})`);
