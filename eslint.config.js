@@ -80,7 +80,7 @@ export default tseslint.config(
   // The reference services: each imports only the libraries and itself; the services command, the demo and the
   // test harness put them together.
   area('services/lib/', ['services/lib/**'], { allow: ['shared/', 'peer/', 'services/lib/'], electron: false, tests: NODE_TESTS }),
-  area('services/*/', ['services/{server,client,datahub,receiver}/**'], {
+  area('services/*/', ['services/{server,client,datahub,receiver,gateway}/**'], {
     allow: ['shared/', 'peer/', 'services/lib/', 'package.json'], self: 'services/*/', electron: false, tests: NODE_TESTS,
   }),
   area('services/ (the services command)', ['services/*'], { allow: ['shared/', 'peer/', 'services/'], electron: false }),

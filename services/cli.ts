@@ -8,10 +8,11 @@
  * the host clients are sent to (docs/PROTOCOL-EXTENSIONS.md, "The data plane"). `--compat pixotope-docs` makes every
  * service answer only what Pixotope documents, except to the services this command started (docs/PROTOCOL-EXTENSIONS.md,
  * "Documented-only mode"); building the demo needs the extensions, so it is refused with `--demo`: run `--demo` on the
- * data folder once, then `--compat pixotope-docs` on it.
+ * data folder once, then `--compat pixotope-docs` on it. `--gateway` adds a Pixotope-compatible HTTP Gateway on `--host` (services/gateway; docs/PROTOCOL-EXTENSIONS.md, "The Pixotope Gateway").
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { createLogger } from './lib/log.ts';
 import { minutesOption, onShutdown, portOption } from './lib/args.ts';
@@ -20,6 +21,7 @@ import { COMPAT_MODES, type CompatMode, type OfferOptions } from './lib/offer.ts
 import { DEFAULT_STORAGE_PORT, DEMO_CLIENTS, SERVICES_COMMAND } from './commands.ts';
 import { startClient, type RunningClient } from './client/client.ts';
 import { dataHubOptionsFrom, startDataHub } from './datahub/index.ts';
+import { gatewayArgsFrom, startGateway, type Gateway } from './gateway/index.ts';
 import { DEMO_RECEIVER_RULE, buildDemo } from './demo.ts';
 import { startReceiver, type RunningReceiver } from './receiver/receiver.ts';
 import { startServer } from './server/server.ts';
@@ -51,6 +53,13 @@ const offer: OfferOptions = args.compat === undefined ? {} : {
   offer: COMPAT_MODES[args.compat as CompatMode],
   internalPeers: [SERVER_NAME, ...machines.map((m) => formatServiceName(m, CLIENT_SERVICE))],
 };
+
+// The Gateway's ~LOCAL~ is the machine of the first client this command runs (else this computer's name).
+const gatewayArgs = gatewayArgsFrom(args);
+if (!gatewayArgs.ok) {
+  console.error(gatewayArgs.message);
+  process.exit(2);
+}
 
 const hub = await startDataHub(hubOptions);
 const server = await startServer({
@@ -88,12 +97,19 @@ if (args.demo) {
   receiver = await startReceiver({ port: 0, secret: secret.trim(), dataFile: path.join(home, 'received.sqlite'), rule: DEMO_RECEIVER_RULE, logger: createLogger('DemoReceiver') });
   await buildDemo({ hubUrl: hub.url, token, logger, clients, receiver: { url: receiver.url, secret: secret.trim() } });
 }
-logger.info({ hub: hub.url, storage: server.storageUrl, clients: clients.map((c) => c.name), data: dataDir, receiver: receiver?.url ?? null, compat: args.compat ?? null }, 'services ready');
+let gateway: Gateway | null = null;
+if (gatewayArgs.value) {
+  const { port, allowOrigins, machine } = gatewayArgs.value;
+  gateway = await startGateway({ hubUrl: hub.url, token, host: hubOptions.host, port, allowOrigins, machine: machine ?? machines[0] ?? os.hostname(), logger: createLogger('Gateway') });
+}
+logger.info({ hub: hub.url, storage: server.storageUrl, clients: clients.map((c) => c.name), data: dataDir, receiver: receiver?.url ?? null, gateway: gateway?.url ?? null, compat: args.compat ?? null }, 'services ready');
+if (gateway) console.log(`Pixotope Gateway on ${gateway.publishUrl} (any version; ~LOCAL~ is ${gateway.machine})`);
 if (receiver) console.log(`Demo webhook receiver on ${receiver.url} (admin: GET/PUT ${receiver.baseUrl}/admin/rule, GET ${receiver.baseUrl}/admin/received)`);
 // Supervisors (the panel's hosts, tests) wait for this line.
 console.log(`Asset Hub services ready on ${hub.url}`);
 
 onShutdown(async () => {
+  await gateway?.close();
   for (const c of clients) await c.close();
   await server.close();
   await receiver?.close();

@@ -1,10 +1,12 @@
 /**
  * The services command's option table, apart from its entry point (cli.ts) so that tests can read it without starting
  * anything. It composes the services' own: the Data Hub's (DATA_HUB_ARGS, datahub/start.ts) and the data plane's
- * (DATA_PLANE_ARGS, server/command.ts). Each service's own process keeps its table beside it (server/command.ts,
+ * (DATA_PLANE_ARGS, server/command.ts) and the
+ * Pixotope Gateway's (GATEWAY_ARGS, gateway/config.ts). Each service's own process keeps its table beside it (server/command.ts,
  * client/command.ts, receiver/command.ts, datahub/start.ts), re-exported here so the tests find them all in one place.
  */
 import { DATA_HUB_ARGS } from './datahub/index.ts';
+import { GATEWAY_ARGS } from './gateway/index.ts';
 import { defineCommand } from './lib/command-line.ts';
 import { COMPAT_MODES } from './lib/offer.ts';
 import { DATA_PLANE_ARGS } from './server/command.ts';
@@ -35,5 +37,6 @@ export const SERVICES_COMMAND = defineCommand({
       type: 'string', choices: Object.keys(COMPAT_MODES),
       help: 'answer the hub only as Pixotope documents (extension Calls get no answer; the services still use them among themselves); not with --demo',
     },
+    ...GATEWAY_ARGS,
   },
 });

@@ -48,7 +48,7 @@ export function utilityServicesStarter(fork: Fork, script: string): (options: Em
     if (options.token === undefined) delete env.ASSETHUB_TOKEN;
     const child = fork(script, servicesArgs(options), { stdio: 'pipe', serviceName: 'Asset Hub services', env });
     const exited = new Promise<string>((resolve) => child.once('exit', (code) => resolve(`exit code ${code}`)));
-    const { ready, tail, demoReceiver } = watchServicesOutput(
+    const { ready, tail, demoReceiver, gatewayUrl } = watchServicesOutput(
       { stdout: child.stdout as Readable | null, stderr: child.stderr as Readable | null, exited },
       { timeoutMs: options.timeoutMs ?? READY_TIMEOUT_MS, onLine: options.onLine },
     );
@@ -67,7 +67,7 @@ export function utilityServicesStarter(fork: Fork, script: string): (options: Em
     try {
       const hubUrl = await ready;
       // EmbeddedServices names node's ChildProcess; nothing downstream uses more than pid and kill().
-      return { hubUrl, child: child as unknown as ChildProcess, exited, demoReceiver: demoReceiver(), lastOutput: () => tail.toString(), stop };
+      return { hubUrl, child: child as unknown as ChildProcess, exited, demoReceiver: demoReceiver(), gatewayUrl: gatewayUrl(), lastOutput: () => tail.toString(), stop };
     } catch (error) {
       await stop();
       throw error;

@@ -216,6 +216,7 @@ function start(cli: CliOptions): Running {
     openFolder: electronOpener(shell),
     embedded: {
       fabric: cli.fabric,
+      ...(cli.gateway ? { gateway: cli.gateway } : {}),
       start: utilityServicesStarter((modulePath, args, options) => utilityProcess.fork(modulePath, args, options), layout.services),
       onLine: (line) => {
         logs?.services.write(line);

@@ -4,6 +4,7 @@
  * import here, so that plain Node (start.mjs, the tests) can load it.
  */
 import { defineCommand, readCommandLine } from '../../services/lib/command-line.ts';
+import { GATEWAY_ARGS, gatewayArgsFrom, type GatewayChoice } from '../../services/lib/gateway-options.ts';
 
 export const ELECTRON_HOST_COMMAND = defineCommand({
   name: 'asset-hub-panel',
@@ -23,6 +24,8 @@ export const ELECTRON_HOST_COMMAND = defineCommand({
     ephemeral: { type: 'boolean', default: false, help: "the embedded services' data in a temporary folder, removed on quit (kept in <user data>/services otherwise)" },
     fabric: { type: 'string', default: 'ws', value: 'ws|zmq', help: "the embedded services' hub: WebSocket (ws) or ZeroMQ (zmq)" },
     verbose: { type: 'boolean', default: false, help: "also print the engine's and the embedded services' log lines on this terminal" },
+    // The embedded services' Pixotope Gateway (services/gateway), passed on to them.
+    ...GATEWAY_ARGS,
   },
 });
 
@@ -53,6 +56,8 @@ export interface CliOptions {
   fabric: 'ws' | 'zmq';
   verbose: boolean;
   ephemeral: boolean;
+  /** The embedded services' Pixotope Gateway (`--gateway`), when asked for. */
+  gateway?: GatewayChoice;
 }
 
 export type HostCommandLine =
@@ -70,6 +75,9 @@ export function parseCliOptions(argv: readonly string[]): HostCommandLine {
   if (line.kind !== 'run') return line;
   const { hub, token, data, fabric, verbose, ephemeral } = line.values;
   if (fabric !== 'ws' && fabric !== 'zmq') return { kind: 'error', message: `${ELECTRON_HOST_COMMAND.name}: --fabric must be ws or zmq, got "${fabric}"` };
+  const gateway = gatewayArgsFrom(line.values);
+  if (!gateway.ok) return { kind: 'error', message: `${ELECTRON_HOST_COMMAND.name}: ${gateway.message}` };
   const text = (value: string | undefined) => (value === '' ? undefined : value);
-  return { kind: 'run', options: { hub: text(hub), token: text(token), data: text(data), fabric, verbose, ephemeral }, ignored: line.ignored };
+  const options: CliOptions = { hub: text(hub), token: text(token), data: text(data), fabric, verbose, ephemeral, ...(gateway.value ? { gateway: gateway.value } : {}) };
+  return { kind: 'run', options, ignored: line.ignored };
 }

@@ -217,6 +217,7 @@ export class HubChooser implements PanelHost {
         this.update({ embedded: this.embeddedInfo(true) });
         const pid = services.child.pid ?? 0;
         this.options.say(restart ? `Asset Hub services restarted (pid ${pid}) on ${services.hubUrl}` : `Asset Hub services (pid ${pid}) ready on ${services.hubUrl}`);
+        if (services.gatewayUrl && !restart) this.options.say(`Pixotope Gateway on ${services.gatewayUrl} (any version)`);
         // After a restart on the same address the engine reconnects by itself; a new address needs a new connect.
         if (this.supervisor === supervisor && (!restart || services.hubUrl !== this.options.engine.snapshot().connection.hubUrl)) {
           await this.connect(services.hubUrl, this.embeddedToken).catch((error: unknown) => {

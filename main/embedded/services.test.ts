@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseReadyLine, parseReceiverLine, servicesArgs, startEmbeddedServices, watchServicesOutput } from './services.ts';
+import { parseGatewayLine, parseReadyLine, parseReceiverLine, servicesArgs, startEmbeddedServices, watchServicesOutput } from './services.ts';
 
 const temp: string[] = [];
 const tempDir = async () => {
@@ -49,6 +49,19 @@ describe('ready line', () => {
     expect(servicesArgs({ dataDir: '/d', demo: false, port: 5 })).toEqual(['--data', path.resolve('/d'), '--port', '5', '--storage-port', '0']);
     // The documented-only mode: the demo's clients on what the folder holds, no demo (the services refuse both).
     expect(servicesArgs({ dataDir: '/d', demo: true, compat: 'pixotope-docs' })).toEqual(['--data', path.resolve('/d'), '--port', '0', '--storage-port', '0', '--clients', 'STAGE-A,STAGE-B', '--compat', 'pixotope-docs']);
+  });
+
+  it('passes the Gateway on, and keeps the URL the services report for it', async () => {
+    const args = servicesArgs({ dataDir: '/d', demo: false, gateway: { port: 16208, allowOrigins: ['http://a:1', 'http://b:2'], machine: 'STAGE-B' } });
+    expect(args.slice(6)).toEqual(['--gateway', '--gateway-port', '16208', '--gateway-allow-origin', 'http://a:1', '--gateway-allow-origin', 'http://b:2', '--gateway-machine', 'STAGE-B']);
+    expect(servicesArgs({ dataDir: '/d', demo: false, gateway: { port: 0, allowOrigins: [] } }).slice(6)).toEqual(['--gateway', '--gateway-port', '0']);
+    const stdout = new PassThrough();
+    const watch = watchServicesOutput({ stdout, stderr: null, exited: new Promise(() => {}) }, { timeoutMs: 1000 });
+    stdout.write('Pixotope Gateway on http://127.0.0.1:16208/gateway/26.1.0/publish (any version; ~LOCAL~ is STAGE-A)\n');
+    stdout.write('Asset Hub services ready on ws://127.0.0.1:7\n');
+    await watch.ready;
+    expect(watch.gatewayUrl()).toBe('http://127.0.0.1:16208/gateway/26.1.0/publish');
+    expect(parseGatewayLine('{"msg":"Pixotope Gateway on http://x/ y"}')).toBeNull();
   });
 
   it('resolves with the URL from output split across chunks, and keeps draining after', async () => {

@@ -6,7 +6,7 @@
  *  - how to spawn: `servicesCommand` + `servicesArgs` say what to run; `spawnServices` runs it with child_process;
  *  - readiness: `watchServicesOutput` splits the child's output into lines, keeps the last ones for error messages
  *    and resolves with the hub URL from the `Asset Hub services ready on ws://…` line (`parseReadyLine`), noting the
- *    demo receiver they report before it (`parseReceiverLine`);
+ *    demo receiver (`parseReceiverLine`) and the Pixotope Gateway (`parseGatewayLine`) they report before it;
  *  - stopping: `stopProcess` sends SIGTERM, then SIGKILL after a grace period.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -15,6 +15,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { parseHubAddress } from '../../shared/protocol/index.ts';
+import type { GatewayChoice } from '../../services/lib/gateway-options.ts';
 
 export const READY_TIMEOUT_MS = 60_000;
 export const STOP_GRACE_MS = 5_000;
@@ -39,6 +40,8 @@ export interface EmbeddedServicesOptions {
   /** Hub ports (zmq): where peers' SUB and PUB sockets connect; 0 (the default) picks free ones. */
   subPort?: number;
   pubPort?: number;
+  /** Also run the Pixotope Gateway (`--gateway`): its port (default 16208), allowed web origins, the machine of ~LOCAL~. */
+  gateway?: GatewayChoice;
   /** How long to wait for the ready line. */
   timeoutMs?: number;
   /** Every line the services print (JSON log lines and the ready line), e.g. to forward to the host's log. */
@@ -55,6 +58,8 @@ export interface EmbeddedServices {
   exited: Promise<string>;
   /** The demo webhook receiver the services started (`--demo`), from the line they print about it; null: none. */
   demoReceiver: DemoReceiver | null;
+  /** The Pixotope Gateway's publish URL, from the line the services print about it; null: none runs. */
+  gatewayUrl: string | null;
   /** The child's last lines of output. */
   lastOutput(): string;
   /** SIGTERM, then SIGKILL after 5 s; resolves when the child is gone. */
@@ -90,13 +95,17 @@ export function servicesCommand(root = findProjectRoot()): ServicesCommand {
 /** The machines of the embedded services' clients (the demo show's two stages): their workspaces are on this disk. */
 export const EMBEDDED_CLIENTS: readonly string[] = ['STAGE-A', 'STAGE-B'];
 
-export function servicesArgs(options: Pick<EmbeddedServicesOptions, 'dataDir' | 'demo' | 'compat' | 'fabric' | 'port' | 'subPort' | 'pubPort'>): string[] {
+export function servicesArgs(options: Pick<EmbeddedServicesOptions, 'dataDir' | 'demo' | 'compat' | 'fabric' | 'port' | 'subPort' | 'pubPort' | 'gateway'>): string[] {
   const hub = options.fabric === 'zmq'
     ? ['--fabric', 'zmq', '--sub-port', String(options.subPort ?? 0), '--pub-port', String(options.pubPort ?? 0)]
     : ['--port', String(options.port ?? 0)];
   const clients = ['--clients', EMBEDDED_CLIENTS.join(',')];
   const show = options.compat ? [...clients, '--compat', options.compat] : options.demo ? ['--demo', ...clients] : [];
-  return ['--data', path.resolve(options.dataDir), ...hub, '--storage-port', '0', ...show];
+  const gateway = options.gateway;
+  const gatewayArgs = gateway
+    ? ['--gateway', '--gateway-port', String(gateway.port), ...gateway.allowOrigins.flatMap((o) => ['--gateway-allow-origin', o]), ...(gateway.machine ? ['--gateway-machine', gateway.machine] : [])]
+    : [];
+  return ['--data', path.resolve(options.dataDir), ...hub, '--storage-port', '0', ...show, ...gatewayArgs];
 }
 
 /** The ports of a hub address, as the services command takes them again (a restart keeps the panel's address). */
@@ -161,6 +170,13 @@ export function parseReceiverLine(line: string): DemoReceiver | null {
   }
 }
 
+const GATEWAY_LINE = /^Pixotope Gateway on (http:\/\/\S+) /;
+
+/** The Gateway's publish URL from the line services/cli.ts prints before its ready line, or null for any other line. */
+export function parseGatewayLine(line: string): string | null {
+  return GATEWAY_LINE.exec(line)?.[1] ?? null;
+}
+
 /** Keeps the last `max` lines. */
 export class OutputTail {
   private readonly lines: string[] = [];
@@ -218,9 +234,10 @@ export class ServicesStartError extends Error {
 export function watchServicesOutput(
   proc: WatchedProcess,
   options: { timeoutMs: number; onLine?: EmbeddedServicesOptions['onLine'] },
-): { ready: Promise<string>; tail: OutputTail; demoReceiver(): DemoReceiver | null } {
+): { ready: Promise<string>; tail: OutputTail; demoReceiver(): DemoReceiver | null; gatewayUrl(): string | null } {
   const tail = new OutputTail();
   let receiver: DemoReceiver | null = null;
+  let gateway: string | null = null;
   let resolveReady!: (url: string) => void;
   let rejectReady!: (error: Error) => void;
   const ready = new Promise<string>((resolve, reject) => {
@@ -243,12 +260,15 @@ export function watchServicesOutput(
     options.onLine?.(line, stream);
     const url = stream === 'stdout' ? parseReadyLine(line) : null;
     if (url) settle(() => resolveReady(url));
-    else if (stream === 'stdout' && !settled) receiver = parseReceiverLine(line) ?? receiver;
+    else if (stream === 'stdout' && !settled) {
+      receiver = parseReceiverLine(line) ?? receiver;
+      gateway = parseGatewayLine(line) ?? gateway;
+    }
   };
   if (proc.stdout) splitLines(proc.stdout, take('stdout'));
   if (proc.stderr) splitLines(proc.stderr, take('stderr'));
   void proc.exited.then((how) => settle(() => rejectReady(new ServicesStartError(`the services ended (${how}) before they were ready`, tail.toString()))));
-  return { ready, tail, demoReceiver: () => receiver };
+  return { ready, tail, demoReceiver: () => receiver, gatewayUrl: () => gateway };
 }
 
 // ---- stopping ----
@@ -280,7 +300,7 @@ export async function startEmbeddedServices(options: EmbeddedServicesOptions): P
   const command = servicesCommand(options.root);
   const child = spawnServices(command, servicesArgs(options), servicesEnv(options.token));
   const exited = childExited(child);
-  const { ready, tail, demoReceiver } = watchServicesOutput(
+  const { ready, tail, demoReceiver, gatewayUrl } = watchServicesOutput(
     { stdout: child.stdout, stderr: child.stderr, exited },
     { timeoutMs: options.timeoutMs ?? READY_TIMEOUT_MS, onLine: options.onLine },
   );
@@ -289,7 +309,7 @@ export async function startEmbeddedServices(options: EmbeddedServicesOptions): P
   const stop = () => stopProcess(child, exited);
   try {
     const hubUrl = await ready;
-    return { hubUrl, child, exited, demoReceiver: demoReceiver(), lastOutput: () => tail.toString(), stop };
+    return { hubUrl, child, exited, demoReceiver: demoReceiver(), gatewayUrl: gatewayUrl(), lastOutput: () => tail.toString(), stop };
   } catch (error) {
     await stop();
     throw error;

@@ -23,6 +23,7 @@ function fakeStarter(failPorts: number[] = []) {
       child: { pid } as EmbeddedServices['child'],
       exited,
       demoReceiver: null,
+      gatewayUrl: null,
       lastOutput: () => 'last words',
       stop: async () => {
         record.stopped = true;

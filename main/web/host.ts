@@ -12,6 +12,7 @@ import type { Logger } from '../hub/types.ts';
 import type { ConnectionStatus } from '../../shared/panel/api.ts';
 import { defaultUserDataDir, embeddedDataFolder } from '../embedded/data-folder.ts';
 import { HubChooser } from '../embedded/hub-choice.ts';
+import type { GatewayChoice } from '../../services/lib/gateway-options.ts';
 import { desktopOpener, type FolderOpener } from '../embedded/open-folder.ts';
 import { createBridge, type Bridge } from './bridge.ts';
 import { originAllowed, originRefusal } from '../../shared/origin.ts';
@@ -34,6 +35,8 @@ export interface BrowserHostOptions {
   ephemeral?: boolean;
   /** The embedded services' fabric: this project's WebSocket hub (default) or a ZeroMQ Data Hub. */
   fabric?: 'ws' | 'zmq';
+  /** The embedded services' Pixotope Gateway (`--gateway`), when asked for. */
+  gateway?: GatewayChoice;
   /** Where the hub choice is remembered (browser-host.json; nothing is remembered without it) and, in `services/`, the data. */
   userDataDir?: string;
   /** Opens the data folder for "Open data folder"; the platform's opener on a desktop by default, null: copy only. */
@@ -151,7 +154,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   const remembered = options.userDataDir ? settingsFile(options.userDataDir) : null;
   const chooser = new HubChooser({
     engine,
-    embedded: { fabric: options.fabric ?? 'ws', onLine: options.onServicesLine && ((line) => options.onServicesLine?.(line)) },
+    embedded: { fabric: options.fabric ?? 'ws', ...(options.gateway ? { gateway: options.gateway } : {}), onLine: options.onServicesLine && ((line) => options.onServicesLine?.(line)) },
     dataFolder,
     openFolder: options.openFolder === undefined ? desktopOpener() : options.openFolder,
     localHub: options.localHub === undefined ? null : options.localHub,

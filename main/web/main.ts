@@ -18,6 +18,7 @@ import { parseHubAddress } from '../../shared/protocol/index.ts';
 import { startBrowserHost, type BrowserHost } from './host.ts';
 import { parseCommandLine } from '../../services/lib/command-line.ts';
 import { WEB_HOST_COMMAND } from './options.ts';
+import { gatewayArgsFrom } from '../../services/lib/gateway-options.ts';
 import { defaultUserDataDir } from '../embedded/data-folder.ts';
 
 function fail(message: string): never {
@@ -35,6 +36,9 @@ const localHub = values['local-hub'] === 'none' ? null : parseHubAddress(values[
 if (localHub && (!localHub.ok || localHub.value.fabric !== 'zmq')) fail(`--local-hub must be a zmq:// address or "none", got "${values['local-hub']}"`);
 if (values.hub !== undefined && values.data !== undefined) fail('--data is for the embedded services: it cannot be used with --hub');
 if (values.ephemeral && values.data !== undefined) fail('--ephemeral makes a temporary data folder: it cannot be used with --data');
+const gateway = gatewayArgsFrom(values);
+if (!gateway.ok) fail(gateway.message);
+if (gateway.value && values.hub !== undefined) fail('--gateway runs with the embedded services: it cannot be used with --hub');
 // A wss:// hub with a certificate of its own (self-signed on a studio network): trust it in this process.
 const caFile = values['hub-ca'] ?? process.env.ASSETHUB_HUB_CA;
 if (caFile) {
@@ -71,6 +75,7 @@ try {
     dataDir: values.data,
     ephemeral: values.ephemeral,
     fabric: values.fabric as 'ws' | 'zmq',
+    ...(gateway.value ? { gateway: gateway.value } : {}),
     userDataDir: path.resolve(values['user-data'] ?? defaultUserDataDir()),
     localHub: localHub?.ok ? localHub.value.url : null,
     say: (line) => console.log(line),

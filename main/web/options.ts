@@ -3,6 +3,7 @@
  * scripts/serve.mjs, which answers `--help` and refuses unknown options before it builds anything.
  */
 import { defineCommand } from '../../services/lib/command-line.ts';
+import { GATEWAY_ARGS } from '../../services/lib/gateway-options.ts';
 import { defaultUserDataDir } from '../embedded/data-folder.ts';
 
 export const WEB_HOST_COMMAND = defineCommand({
@@ -23,5 +24,7 @@ export const WEB_HOST_COMMAND = defineCommand({
     'hub-ca': { type: 'string', value: '<pem file>', defaultText: 'ASSETHUB_HUB_CA, else none', help: "trust this certificate for a wss:// hub (a studio's own)" },
     root: { type: 'string', value: '<dir>', defaultText: 'app/dist/renderer', help: 'serve the renderer from this folder' },
     verbose: { type: 'boolean', default: false, help: "print the embedded services' log lines too" },
+    // The embedded services' Pixotope Gateway (services/gateway), passed on to them.
+    ...GATEWAY_ARGS,
   },
 });

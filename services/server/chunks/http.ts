@@ -12,7 +12,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { finished, pipeline } from 'node:stream/promises';
 import { silentLogger, type Logger } from '../../lib/log.ts';
 import { MAX_CHUNK_BYTES, isChunkHash } from '../../lib/chunks/address.ts';
-import { bearerCheck } from './auth.ts';
+import { bearerCheck } from '../../lib/bearer.ts';
 import { CORS_ALLOWED, requestGuard, type RequestGuardOptions } from './guard.ts';
 import { parseContentRange, parseLength, parseRange } from '../../lib/chunks/range.ts';
 import { ChunkStoreError, type ChunkStore } from './store.ts';

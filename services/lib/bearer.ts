@@ -1,4 +1,7 @@
-/** The data plane's bearer token check, the same token as the hub's. */
+/**
+ * The bearer token check of the HTTP listeners that take the hub's token: the data plane (services/server/chunks) and
+ * the Pixotope Gateway (services/gateway).
+ */
 import { createHash, timingSafeEqual } from 'node:crypto';
 
 const BEARER = /^Bearer[ ]+(\S+)[ ]*$/i;
