@@ -49,7 +49,7 @@ function tempDir(prefix: string): string {
 function project(): string {
   const dir = tempDir('panel-start-');
   mkdirSync(path.join(dir, 'scripts'));
-  for (const file of ['scripts/start.mjs', 'scripts/electron-install.mjs', 'scripts/build-freshness.mjs', 'services/lib/command-line.ts', 'main/electron/options.ts']) {
+  for (const file of ['scripts/start.mjs', 'scripts/electron-install.mjs', 'scripts/build-freshness.mjs', 'services/lib/command-line.ts', 'services/lib/gateway-options.ts', 'main/electron/options.ts']) {
     mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
     copyFileSync(path.join(root, file), path.join(dir, file));
   }
