@@ -110,3 +110,45 @@ describe('capability discovery', () => {
     expect(e.snapshot().services.map((s) => s.offer)).toEqual([null, null]);
   });
 });
+
+describe('capability discovery against a hostile or careless service', () => {
+  it('reads only the extra states the panel knows, however many a service lists (no Get per listed name)', async () => {
+    const { e, hub } = await setup();
+    hub.deliver(self(SERVER_NAME, 't1'));
+    await until('asked', () => calls(hub, SERVER_NAME, 'GetCapabilities').length === 1);
+    const junk = Array.from({ length: 1000 }, (_, i) => ({ Name: `Junk${i}`, Version: 1 }));
+    answer(hub, SERVER_NAME, 'GetCapabilities', { Result: { Methods: [], States: [...junk, { Name: 'Integrations', Version: 1 }, { Name: 'State', Version: 1 }] } });
+    await until('discovered', () => offerOf(e, SERVER_NAME)?.source === 'discovered');
+    await until('Integrations read', () => gets(hub, SERVER_NAME).includes('Integrations'));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(gets(hub, SERVER_NAME).filter((name) => name.startsWith('Junk'))).toEqual([]);
+  });
+
+  it('takes a GetCapabilities answer only from the service asked, for that method and ID', async () => {
+    const { e, hub } = await setup(5000);
+    hub.deliver(self(SERVER_NAME, 't1'));
+    hub.deliver(self(CLIENT, 't1'));
+    await until('asked', () => calls(hub, SERVER_NAME, 'GetCapabilities').length === 1 && calls(hub, CLIENT, 'GetCapabilities').length === 1);
+    const serverCall = calls(hub, SERVER_NAME, 'GetCapabilities')[0]!;
+    const lie = { Result: { Methods: [{ Name: 'Pull', Version: 1 }], States: [] } };
+    // The client answers the server's question; the server's ID under another Method; a made-up ID.
+    hub.deliver(encodeFrame(envelope<'CallResult'>({ Type: 'CallResult', Target: PANEL, ExecutedOn: CLIENT, Method: 'GetCapabilities', ID: serverCall.ID }, lie)));
+    hub.deliver(encodeFrame(envelope<'CallResult'>({ Type: 'CallResult', Target: PANEL, ExecutedOn: SERVER_NAME, Method: 'Health', ID: serverCall.ID }, lie)));
+    hub.deliver(encodeFrame(envelope<'CallResult'>({ Type: 'CallResult', Target: PANEL, ExecutedOn: SERVER_NAME, Method: 'GetCapabilities', ID: 'guessed' }, lie)));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(offerOf(e, SERVER_NAME)?.source).toBe('checking');
+    expect(offerOf(e, CLIENT)?.source).toBe('checking');
+  });
+
+  it('keeps one discovery in flight per service through a Startup and Self storm', async () => {
+    const { hub } = await setup(300);
+    hub.deliver(self(CLIENT, 't0'));
+    await until('asked', () => calls(hub, CLIENT, 'GetCapabilities').length === 1);
+    for (let i = 0; i < 200; i++) {
+      hub.deliver(encodeFrame(envelope<'Startup'>({ Type: 'Startup', Target: BROADCAST, Source: CLIENT }, {})));
+      hub.deliver(self(CLIENT, `t${i + 1}`));
+    }
+    await new Promise((r) => setTimeout(r, 50));
+    expect(calls(hub, CLIENT, 'GetCapabilities')).toHaveLength(1);
+  });
+});

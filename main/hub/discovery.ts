@@ -7,6 +7,7 @@
  * under way, so a click during the first seconds is not sent into silence).
  */
 import { CAPABILITIES_METHOD, DOCUMENTED_OFFER, GetCapabilitiesResult } from '../../shared/assethub/capabilities.ts';
+import { stateNamesOf } from '../../shared/assethub/index.ts';
 import type { ServiceOffer } from '../../shared/panel/api.ts';
 import { offerVerdict } from '../../shared/panel/offer.ts';
 import type { Kind } from './directory.ts';
@@ -22,7 +23,7 @@ export interface DiscoveryHooks {
   call(service: string, method: string): Promise<unknown>;
   entry(service: string): { kind: Kind; startedAt: string | null; offer: ServiceOffer | null } | undefined;
   setOffer(service: string, offer: ServiceOffer | null): void;
-  /** Discovery ended with these states offered beyond the documented ones: read them. */
+  /** Discovery ended with these states offered beyond the documented ones, among those the panel reads: read them. */
   onExtraStates(service: string, kind: Kind, states: string[]): void;
 }
 
@@ -115,7 +116,9 @@ export class Discovery {
     this.hooks.setOffer(service, offer);
     this.logger.info({ service, source: offer.source, methods: offer.methods.length, reason: offer.reason }, 'what it offers');
     const documentedStates: readonly string[] = DOCUMENTED_OFFER[kind].states;
-    const extra = offer.states.filter((s) => !documentedStates.includes(s));
+    // Only states the panel reads: a service listing a thousand names must not get a thousand Gets.
+    const known: readonly string[] = stateNamesOf(kind);
+    const extra = offer.states.filter((s) => known.includes(s) && !documentedStates.includes(s));
     if (extra.length > 0) this.hooks.onExtraStates(service, kind, extra);
   }
 }

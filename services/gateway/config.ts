@@ -16,6 +16,8 @@ export const MAX_REPLIES = 64;
 /** The http server's limits: the whole request, and its headers, must arrive within these. */
 export const REQUEST_TIMEOUT_MS = 15_000;
 export const HEADERS_TIMEOUT_MS = 10_000;
+/** How often node checks those limits (its default, 30 s, lets a request that broke them live up to 30 s longer). */
+export const TIMEOUT_CHECK_MS = 1000;
 
 export interface GatewayOptions {
   /** The hub the Gateway joins as a peer (`ws://…`, `wss://…`, `zmq://…`). */
@@ -35,4 +37,5 @@ export interface GatewayOptions {
   replyTimeoutMs?: number;
   maxBodyBytes?: number;
   maxInFlight?: number;
+  requestTimeoutMs?: number;
 }

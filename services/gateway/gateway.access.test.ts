@@ -2,11 +2,13 @@
  * Who may use the Gateway and what it refuses: browser origins (CORS), the token beyond loopback, bad input, unknown
  * paths and methods, and the limits on what one client can cost. Against a real hub and server (WebSocket fabric).
  */
+import { connect } from 'node:net';
 import os from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topicPrefix } from '../../shared/protocol/index.ts';
 import { silentLogger } from '../lib/log.ts';
 import { startCluster, type Cluster } from '../testing/cluster.ts';
+import { until } from '../testing/wait.ts';
 import type { Probe } from '../testing/probe.ts';
 import { accessPolicy } from './access.ts';
 import { assertGatewayBinding, startGateway, type Gateway } from './index.ts';
@@ -180,6 +182,25 @@ describe('bad input', () => {
 });
 
 describe('limits', () => {
+  it('a request whose body never ends is cut at the request time limit, not up to 30 s later, and frees its place', async () => {
+    const small = await startGateway({ hubUrl: cluster.hub.url, port: 0, maxInFlight: 1, requestTimeoutMs: 500, logger: silentLogger() });
+    try {
+      const socket = connect(small.port, '127.0.0.1');
+      socket.on('error', () => {});
+      socket.write('POST /gateway/2.0/publish HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\n{"Topic"');
+      const closed = await Promise.race([
+        new Promise<boolean>((resolve) => socket.once('close', () => resolve(true))),
+        new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 5000)),
+      ]);
+      socket.destroy();
+      expect(closed).toBe(true);
+      await until('its place freed', () => small.inFlight === 0);
+      expect(replies(await get(small.url, 'Type=Get&Target=AssetHubServer&Name=State'))).toHaveLength(1);
+    } finally {
+      await small.close();
+    }
+  });
+
   it('past the cap on requests in flight: 503, and served again once they end', async () => {
     const small = await startGateway({ hubUrl: cluster.hub.url, port: 0, maxInFlight: 2, replyTimeoutMs: 1000, logger: silentLogger() });
     try {

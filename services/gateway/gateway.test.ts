@@ -154,6 +154,17 @@ describe('other Types', () => {
     expect(log.message).toEqual({ Level: 'Info', Message: 'hello' });
   });
 
+  it('a client cannot answer another client\'s request: a Target naming the Gateway\'s requests is refused (400)', async () => {
+    // The request names are `<gateway>-<n>`, in order, and every answer shows them: the next one is easy to guess.
+    const seen = replies(await get(gateway.url, 'Type=Get&Target=AssetHubServer&Name=State'))[0]?.Topic.Target ?? '';
+    const next = Number(seen.slice(gateway.name.length + 1)) + 1;
+    const victim = get(gateway.url, 'Type=Get&Target=Nobody-Here&Name=State');
+    await new Promise((r) => setTimeout(r, 100));
+    const spoofs = await Promise.all([0, 1, 2].map((k) => post(gateway.url, { Topic: { Type: 'Update', Target: `${gateway.name}-${next + k}`, Name: 'State' }, Message: { Value: 'spoofed' } })));
+    expect(spoofs.map((a) => a.status)).toEqual([400, 400, 400]);
+    expect(replies(await victim)).toEqual([]);
+  });
+
   it('Identify, Self and Startup are refused (400): the Gateway speaks for no service', async () => {
     for (const Type of ['Identify', 'Self', 'Startup']) {
       const answer = await post(gateway.url, { Topic: { Type, Target: 'BROADCAST', Source: 'X' } });

@@ -12,7 +12,7 @@ import { encodeTopic, type Envelope } from '../../shared/protocol/index.ts';
 import { HubPeer } from '../../peer/index.ts';
 import { accessPolicy, assertGatewayBinding, preflightHeaders, tokenRequired, CORS_METHODS } from './access.ts';
 import {
-  DEFAULT_GATEWAY_PORT, HEADERS_TIMEOUT_MS, MAX_BODY_BYTES, MAX_IN_FLIGHT, MAX_REPLIES, REPLY_TIMEOUT_MS, REQUEST_TIMEOUT_MS, type GatewayOptions,
+  DEFAULT_GATEWAY_PORT, HEADERS_TIMEOUT_MS, MAX_BODY_BYTES, MAX_IN_FLIGHT, MAX_REPLIES, REPLY_TIMEOUT_MS, REQUEST_TIMEOUT_MS, TIMEOUT_CHECK_MS, type GatewayOptions,
 } from './config.ts';
 import { readBody, sendError, sendJson } from './http-io.ts';
 import { toPublication, type Filler } from './publish.ts';
@@ -154,7 +154,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 
   /** Connections that carried a request: a parse error on them comes after (or during) an answer, and gets none of its own. */
   const served = new WeakSet<object>();
-  const server = createServer({ requestTimeout: REQUEST_TIMEOUT_MS, headersTimeout: HEADERS_TIMEOUT_MS }, (req, res) => {
+  const requestTimeout = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
+  const timeouts = { requestTimeout, headersTimeout: Math.min(HEADERS_TIMEOUT_MS, requestTimeout), connectionsCheckingInterval: Math.min(TIMEOUT_CHECK_MS, requestTimeout) };
+  const server = createServer(timeouts, (req, res) => {
     served.add(req.socket);
     handle(req, res).catch((error: unknown) => {
       // A bug costs one request, never the Gateway.

@@ -54,6 +54,11 @@ export function toPublication(raw: RawPublish, requestName: string, filler: Fill
   for (const key of Object.keys(raw.topic)) topic[key] = raw.topic[key];
   const target = topic.Target;
   if (typeof target === 'string' && target.startsWith(LOCAL_MACHINE)) topic.Target = filler.machine + target.slice(LOCAL_MACHINE.length);
+  // The Gateway's requests are `<its name>-<n>`, numbered in order and shown in every answer: a client that could
+  // address them would answer (or add Logs to) another client's waiting Get or Call.
+  if (typeof topic.Target === 'string' && (topic.Target === filler.source || topic.Target.startsWith(`${filler.source}-`))) {
+    return { ok: false, reason: `Topic.Target ${JSON.stringify(topic.Target)} is this Gateway's own name: only the hub's services answer its requests` };
+  }
   const id = randomUUID();
   if (type === 'Get' || type === 'Call') topic.RespondTo = requestName;
   if (type === 'Call') topic.ID = id;

@@ -88,4 +88,16 @@ describe('what the Gateway publishes', () => {
     expect(toPublication(raw({ Type: 'Get', Target: 'A:::B', Name: 'S' }), 'G', filler)).toMatchObject({ ok: false, reason: expect.stringMatching(/:::/) as unknown });
     expect(toPublication(raw({ Type: 'Get', Name: 'S' }), 'G', filler)).toMatchObject({ ok: false, reason: expect.stringMatching(/Target/) as unknown });
   });
+
+  it('refuses a Target that is the Gateway or one of its requests (a client would answer another client\'s request)', () => {
+    for (const Type of ['Update', 'Log', 'CallResult', 'Get', 'Call', 'Set']) {
+      for (const Target of [filler.source, `${filler.source}-7`, `${filler.source}-`]) {
+        const topic = { Type, Target, Name: 'State', Method: 'M', ExecutedOn: 'AssetHubServer', ID: 'x' };
+        expect(toPublication(raw(topic, { Value: 1, Result: {} }), 'G', filler), `${Type} ${Target}`).toMatchObject({ ok: false, reason: expect.stringMatching(/Gateway's own name/) as unknown });
+      }
+    }
+    // Another Gateway, or a service whose name merely starts alike, is addressed as usual.
+    expect(toPublication(raw({ Type: 'Update', Target: `${filler.source}x-1`, Name: 'S' }, { Value: 1 }), 'G', filler).ok).toBe(true);
+    expect(toPublication(raw({ Type: 'Update', Target: 'STAGE-A-Gateway-11bb-1', Name: 'S' }, { Value: 1 }), 'G', filler).ok).toBe(true);
+  });
 });
