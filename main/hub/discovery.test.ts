@@ -1,10 +1,11 @@
 // Capability discovery, frame by frame (the memory transport plays the hub): when a service is asked what it
 // offers, what a silent, failing or unreadable answer means, and that a Call a service does not offer is never sent.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BROADCAST, SERVER_NAME, decodeFrame, encodeFrame, envelope, type Envelope } from '../../shared/protocol/index.ts';
 import { until } from '../../services/testing/wait.ts';
 import { memoryTransport, type MemoryTransport } from '../../peer/testing/memory-transport.ts';
 import { createPanelEngine, type PanelEngine } from './index.ts';
+import { REDISCOVER_MIN_MS } from './discovery.ts';
 
 const PANEL = 'UNIT-AssetHubPanel-0002';
 const CLIENT = 'STAGE-A-AssetHubClient';
@@ -96,9 +97,27 @@ describe('capability discovery', () => {
     await until('asked again', () => calls(hub, CLIENT, 'GetCapabilities').length === 2);
     answer(hub, CLIENT, 'GetCapabilities', { Result: { Methods: [{ Name: 'Pull', Version: 1 }], States: [] } });
     await until('discovered', () => offerOf(e, CLIENT)?.source === 'discovered');
+    // Asked again, it keeps showing what it offered until it answers.
+    hub.deliver(encodeFrame(envelope<'Startup'>({ Type: 'Startup', Target: BROADCAST, Source: CLIENT }, {})));
+    await until('asked a third time', () => calls(hub, CLIENT, 'GetCapabilities').length === 3);
+    expect(offerOf(e, CLIENT)?.source).toBe('discovered');
+    answer(hub, CLIENT, 'GetCapabilities', { Result: { Methods: [{ Name: 'Pull', Version: 1 }], States: [] } });
+    // A Self naming another start time: asked again, but not more than once a minute.
     hub.deliver(self(CLIENT, 't1'));
     hub.deliver(self(CLIENT, 't2'));
-    await until('asked a third time', () => calls(hub, CLIENT, 'GetCapabilities').length === 3);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(calls(hub, CLIENT, 'GetCapabilities')).toHaveLength(3);
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(Date.now() + REDISCOVER_MIN_MS);
+      hub.deliver(self(CLIENT, 't3'));
+      await until('asked a fourth time', () => calls(hub, CLIENT, 'GetCapabilities').length === 4);
+      hub.deliver(self(CLIENT, 't4'));
+      await new Promise((r) => setTimeout(r, 50));
+      expect(calls(hub, CLIENT, 'GetCapabilities')).toHaveLength(4);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('does not ask peers that are not servers or clients', async () => {

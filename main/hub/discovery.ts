@@ -14,6 +14,8 @@ import type { Kind } from './directory.ts';
 import type { Logger } from './types.ts';
 
 type OfferingKind = 'server' | 'client';
+/** The least time between two discoveries a changed Self start time causes (a Startup always causes one). */
+export const REDISCOVER_MIN_MS = 60_000;
 const offering = (kind: Kind): kind is OfferingKind => kind === 'server' || kind === 'client';
 
 /** Codes of a request that never reached a service: the next time it is heard, it is asked again. */
@@ -38,6 +40,8 @@ export class Discovery {
   private readonly running = new Map<string, Promise<void>>();
   /** The start time (Self's StartedAt) each service's offer was discovered for; null: not known then. */
   private readonly discoveredFor = new Map<string, string | null>();
+  /** When each service was last asked (ms since epoch). */
+  private readonly askedAt = new Map<string, number>();
 
   constructor(
     private readonly hooks: DiscoveryHooks,
@@ -57,17 +61,21 @@ export class Discovery {
     this.discover(service, 'Startup');
   }
 
-  /** Its Self came: a start time other than the one its offer was discovered for means it restarted. */
-  self(service: string): void {
+  /**
+   * Its Self came: a start time other than the one its offer was discovered for means it restarted. At most once a
+   * minute per service: a peer whose "start time" changes with every Self (an uptime, a clock) is not restarting.
+   */
+  self(service: string, now = Date.now()): void {
     const entry = this.hooks.entry(service);
     if (!entry?.offer || entry.offer.source === 'checking' || !this.discoveredFor.has(service)) return;
     const known = this.discoveredFor.get(service);
     if (known === null) this.discoveredFor.set(service, entry.startedAt);
-    else if (known !== entry.startedAt) this.discover(service, 'a new start time');
+    else if (known !== entry.startedAt && now - (this.askedAt.get(service) ?? -Infinity) >= REDISCOVER_MIN_MS) this.discover(service, 'a new start time');
   }
 
   forget(service: string): void {
     this.discoveredFor.delete(service);
+    this.askedAt.delete(service);
   }
 
   /**
@@ -85,7 +93,9 @@ export class Discovery {
     const entry = this.hooks.entry(service);
     if (!entry || !offering(entry.kind) || this.running.has(service)) return;
     const kind = entry.kind;
-    this.hooks.setOffer(service, documented(kind, 'checking', null));
+    // A service asked again keeps showing what it offered until it answers (no flicker); a Call waits for the answer.
+    if (!entry.offer) this.hooks.setOffer(service, documented(kind, 'checking', null));
+    this.askedAt.set(service, Date.now());
     this.logger.debug({ service, why }, 'asking what it offers');
     const run = this.hooks.call(service, CAPABILITIES_METHOD).then(
       (result) => this.settle(service, kind, this.fromResult(service, kind, result)),
