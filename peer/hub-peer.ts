@@ -15,7 +15,7 @@
  */
 import os from 'node:os';
 import {
-  BROADCAST, decodeValueKeys, encodeSubscribe, envelope, type Envelope, type MessageBodies, type SelfInfo,
+  BROADCAST, decodeValueKeys, encodeSubscribe, encodeTopic, envelope, type Envelope, type MessageBodies, type SelfInfo,
 } from '../shared/protocol/index.ts';
 import { backoffDelay } from './backoff.ts';
 import { Correlation } from './correlation.ts';
@@ -25,7 +25,7 @@ import { errorText, silentLogger, type Logger } from './log.ts';
 import { RoundTrips } from './round-trips.ts';
 import { defaultTransport } from './transports.ts';
 import type { HubPeerEvents, HubPeerOptions, PeerStatus } from './peer-types.ts';
-import type { Inbound, Transport } from './transport.ts';
+import type { Inbound, RefusedInbound, Transport, TransportOptions } from './transport.ts';
 
 export type { HubPeerEvents, HubPeerOptions, PeerState, PeerStatus, TapEntry } from './peer-types.ts';
 
@@ -68,7 +68,7 @@ export class HubPeer {
   private identifyTimer: NodeJS.Timeout | null = null;
   private readonly trips: RoundTrips;
   private invalid = 0;
-  private early: Inbound[] = [];
+  private early: Array<Inbound | RefusedInbound> = [];
   private earlyDropped = 0;
   private readonly statusWaiters = new Set<(status: PeerStatus) => void>();
 
@@ -209,8 +209,16 @@ export class HubPeer {
   // ---- connection ----
 
   private open(): void {
+    const { admit, maxMessageBytes } = this.options;
+    const options: TransportOptions = {
+      url: this.url,
+      ...(this.token ? { token: this.token } : {}),
+      ...(maxMessageBytes ? { maxMessageBytes } : {}),
+      // The peer's own round trips are always read: liveness is not the owner's to refuse.
+      ...(admit ? { admit: (topic, bytes) => isHeartbeat(topic) || admit.call(this.options, topic, bytes) } : {}),
+    };
     const transport = (this.options.transport ?? defaultTransport)(
-      { url: this.url, ...(this.token ? { token: this.token } : {}), ...(this.options.maxMessageBytes ? { maxMessageBytes: this.options.maxMessageBytes } : {}) },
+      options,
       {
         onOpen: () => {
           if (this.transport === transport) this.onOpen(transport);
@@ -224,6 +232,9 @@ export class HubPeer {
           this.logger.warn({ hub: this.url, error: problem.error, raw: problem.raw }, 'dropped an invalid message from the hub');
           this.events.tap?.({ direction: 'in', message: null, bytes: problem.bytes, body: () => problem.raw, attachment: false });
           this.events.onInvalid?.(problem);
+        },
+        onRefused: (refused) => {
+          if (this.transport === transport) this.hold(refused);
         },
         onClose: (reason, fatal) => {
           if (this.transport === transport) this.lost(reason, fatal);
@@ -369,12 +380,18 @@ export class HubPeer {
       if (topic.Source === this.name) this.onHeartbeat(transport, (inbound.envelope.message as MessageBodies['Update']).Value);
       return;
     }
+    this.hold(inbound);
+  }
+
+  /** Hands a message (or a refusal) on once connected; holds it until then. */
+  private hold(inbound: Inbound | RefusedInbound): void {
     if (this.up) this.dispatch(inbound);
     else if (this.early.length < EARLY_MAX) this.early.push(inbound);
     else this.earlyDropped++;
   }
 
-  private dispatch(inbound: Inbound): void {
+  private dispatch(inbound: Inbound | RefusedInbound): void {
+    if (!('envelope' in inbound)) return this.dispatchRefused(inbound);
     const message = inbound.envelope;
     const topic = message.topic;
     this.events.tap?.({ direction: 'in', message, bytes: inbound.bytes, body: inbound.body, attachment: inbound.attachment !== undefined });
@@ -390,6 +407,15 @@ export class HubPeer {
       }
     } catch (error) {
       this.logger.error({ err: error instanceof Error ? error.stack : errorText(error), topic }, 'failed to handle a message');
+    }
+  }
+
+  private dispatchRefused({ topic, bytes }: RefusedInbound): void {
+    this.events.tap?.({ direction: 'in', message: null, refused: topic, bytes, body: () => `refused unread (${bytes} bytes): ${encodeTopic(topic)}`, attachment: false });
+    try {
+      this.events.onRefused?.(topic, bytes);
+    } catch (error) {
+      this.logger.error({ err: error instanceof Error ? error.stack : errorText(error), topic }, 'failed to handle a refused message');
     }
   }
 

@@ -1,5 +1,5 @@
 /** The hub peer's options, events and status (peer/hub-peer.ts). */
-import type { Envelope } from '../shared/protocol/index.ts';
+import type { Envelope, Topic } from '../shared/protocol/index.ts';
 import type { Logger } from './log.ts';
 import type { Inbound, InvalidInbound, TransportFactory } from './transport.ts';
 
@@ -18,10 +18,15 @@ export interface PeerStatus {
   since: number;
 }
 
-/** One message in or out, as a message log shows it. `message` is null for a subscription or an invalid message. */
+/**
+ * One message in or out, as a message log shows it. `message` is null for a subscription, an invalid message or one
+ * refused unread (`refused`).
+ */
 export interface TapEntry {
   direction: 'in' | 'out';
   message: Envelope | null;
+  /** The topic of a message refused by `admit`, whose Message was never read (body() says so). */
+  refused?: Topic;
   bytes: number;
   body(): string;
   attachment: boolean;
@@ -54,12 +59,22 @@ export interface HubPeerOptions {
   /** How the hub is reached; default by the address's scheme (ws://, wss://, zmq://). */
   transport?: TransportFactory;
   maxMessageBytes?: number;
+  /**
+   * Whether a message from the hub with this topic and size (bytes on the wire) is wanted; asked before its Message is
+   * decoded (peer/transport.ts, TransportOptions.admit). A refused one goes to `onRefused` instead of `onMessage`.
+   */
+  admit?(topic: Topic, bytes: number): boolean;
   now?: () => number;
 }
 
 export interface HubPeerEvents {
   /** Every valid message from the hub (heartbeats aside), before a Get or Call it answers is settled. */
   onMessage?(message: Envelope, inbound: Inbound): void;
+  /**
+   * A message `admit` refused, by its topic and size; its Message was never decoded. Like onMessage, only once
+   * connected (what comes before is held until then).
+   */
+  onRefused?(topic: Topic, bytes: number): void;
   /** Something from the hub that is not a valid message (dropped, counted, logged). */
   onInvalid?(problem: InvalidInbound): void;
   onStatus?(status: PeerStatus): void;

@@ -3,9 +3,10 @@
  * it hides the fabric: WebSocket text frames (`{"Topic":…,"Message":…}`) or ZeroMQ multipart messages
  * (`[topic, message(, attachment)]`). One Transport is one connection attempt: the peer makes a new one for every
  * (re)connect. Every inbound message is decoded by the shared codec here, once; what does not decode is reported as
- * invalid and never handed on as a message.
+ * invalid and never handed on as a message. An owner that says which messages it wants (`admit`) is asked first, from
+ * the topic and size alone: what it refuses is reported as refused and its Message is never decoded.
  */
-import type { DecodeError, Envelope } from '../shared/protocol/index.ts';
+import type { DecodeError, Envelope, Topic } from '../shared/protocol/index.ts';
 
 /** A decoded message from the hub. */
 export interface Inbound {
@@ -27,6 +28,13 @@ export interface InvalidInbound {
   bytes: number;
 }
 
+/** A message the transport's owner refused from its topic and size (TransportOptions.admit): its Message was not read. */
+export interface RefusedInbound {
+  topic: Topic;
+  /** Its size on the wire, in bytes (with the Attachment it announced). */
+  bytes: number;
+}
+
 /** What went out: its size and its Message text, for the message log. */
 export interface Outbound {
   bytes: number;
@@ -38,6 +46,8 @@ export interface TransportEvents {
   onOpen(): void;
   onMessage(message: Inbound): void;
   onInvalid(problem: InvalidInbound): void;
+  /** A message `admit` refused (only with TransportOptions.admit). */
+  onRefused(refused: RefusedInbound): void;
   /**
    * The connection ended or could not be made; called once, never after close(). `fatal` means retrying cannot help
    * (the hub refused the token, the address is invalid).
@@ -65,6 +75,15 @@ export interface TransportOptions {
   token?: string;
   /** Largest message accepted from the hub. */
   maxMessageBytes?: number;
+  /**
+   * Whether a message with this topic and size (in bytes on the wire, Attachment included) is wanted. Asked before its
+   * Message is decoded, from the topic alone: a ZeroMQ topic part, or the topic cut out of a WebSocket text frame laid
+   * out as the reference hub forwards every frame (shared/protocol/frame.ts, skimFrame); a frame in any other layout
+   * is decoded whole first and reaches its owner as a message. A refused message goes to `onRefused`, and costs about
+   * its topic: its Message is neither parsed nor (on either fabric) made into a string. An invalid topic is reported
+   * as invalid, as it would be after a full decode.
+   */
+  admit?(topic: Topic, bytes: number): boolean;
 }
 
 export type TransportFactory = (options: TransportOptions, events: TransportEvents) => Transport;

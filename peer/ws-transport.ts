@@ -6,7 +6,7 @@
 import tls from 'node:tls';
 import WebSocket from 'ws';
 import {
-  decodeFrame, encodeFrame, encodeSubscribe, encodeUnsubscribe, type Envelope,
+  decodeFrame, encodeFrame, encodeSubscribe, encodeUnsubscribe, skimFrame, type Envelope,
 } from '../shared/protocol/index.ts';
 import { cut, DEFAULT_MAX_MESSAGE_BYTES, type Inbound, type Transport, type TransportFactory } from './transport.ts';
 
@@ -37,8 +37,6 @@ export function trustHubCertificates(pems: readonly string[]): void {
   extraCa = [...pems];
 }
 
-const textOf = (data: WebSocket.RawData): string =>
-  (Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data)).toString('utf8');
 const bytesOf = (data: WebSocket.RawData): Buffer =>
   Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
 
@@ -65,10 +63,32 @@ export const wsTransport: TransportFactory = (options, events) => {
     return { send: () => null, subscribe: () => {}, unsubscribe: () => {}, sendRaw: () => false, close: () => void (done = true) };
   }
 
-  /** A message whose text frame announced an Attachment, waiting for the binary frame. */
-  let awaiting: { inbound: Inbound; length: number; raw: string } | null = null;
+  /**
+   * A message whose text frame announced an Attachment, waiting for the binary frame; `inbound` null: a refused one,
+   * whose Attachment is dropped unread.
+   */
+  let awaiting: { inbound: Inbound | null; length: number; raw: string; bytes: number } | null = null;
   const invalid = (message: string, raw: string, bytes: number) =>
     events.onInvalid({ error: { code: 'INVALID_FIELD', message }, raw: cut(raw), bytes });
+
+  const admit = options.admit?.bind(options);
+  /**
+   * Whether the text frame was refused (or its topic found invalid) from its topic alone, and handled: its bytes are
+   * never made into a string. False: decode it whole.
+   */
+  const refused = (wanted: NonNullable<typeof admit>, bytes: Buffer): boolean => {
+    const skim = skimFrame(bytes);
+    if (skim === null) return false;
+    if (!skim.topic.ok) {
+      events.onInvalid({ error: skim.topic.error, raw: cut(skim.topicText), bytes: bytes.length });
+      return true;
+    }
+    const total = bytes.length + (skim.attachment ?? 0);
+    if (wanted(skim.topic.value, total)) return false;
+    events.onRefused({ topic: skim.topic.value, bytes: total });
+    if (skim.attachment !== undefined) awaiting = { inbound: null, length: skim.attachment, raw: cut(skim.topicText), bytes: bytes.length };
+    return true;
+  };
 
   let lastError: string | null = null;
   socket.on('open', () => {
@@ -82,23 +102,26 @@ export const wsTransport: TransportFactory = (options, events) => {
       awaiting = null;
       if (owner === null) return invalid('a binary frame that no message announced', `<binary ${bytes.length} bytes>`, bytes.length);
       if (bytes.length !== owner.length) return invalid(`the Attachment announced ${owner.length} bytes but ${bytes.length} came`, owner.raw, bytes.length);
+      if (owner.inbound === null) return;
       owner.inbound.attachment = bytes;
       owner.inbound.bytes += bytes.length;
       return events.onMessage(owner.inbound);
     }
     if (awaiting !== null) {
-      invalid('the binary Attachment announced by the previous message did not follow it', awaiting.raw, awaiting.inbound.bytes);
+      invalid('the binary Attachment announced by the previous message did not follow it', awaiting.raw, awaiting.bytes);
       awaiting = null;
     }
-    const text = textOf(data);
+    const frameBytes = bytesOf(data);
+    if (admit !== undefined && refused(admit, frameBytes)) return;
+    const text = frameBytes.toString('utf8');
     const frame = decodeFrame(text);
-    if (!frame.ok) return events.onInvalid({ error: frame.error, raw: cut(text), bytes: Buffer.byteLength(text) });
+    if (!frame.ok) return events.onInvalid({ error: frame.error, raw: cut(text), bytes: frameBytes.length });
     if (frame.value.kind !== 'message') {
       return events.onInvalid({ error: { code: 'INVALID_FIELD', message: 'a control frame came from the hub' }, raw: cut(text), bytes: text.length });
     }
     const { envelope, attachment } = frame.value;
-    const inbound: Inbound = { envelope, bytes: Buffer.byteLength(text), body: () => messageBody(text, envelope, attachment !== undefined), raw: text };
-    if (attachment !== undefined) awaiting = { inbound, length: attachment, raw: text };
+    const inbound: Inbound = { envelope, bytes: frameBytes.length, body: () => messageBody(text, envelope, attachment !== undefined), raw: text };
+    if (attachment !== undefined) awaiting = { inbound, length: attachment, raw: text, bytes: inbound.bytes };
     else events.onMessage(inbound);
   });
   socket.on('unexpected-response', (request, response) => {

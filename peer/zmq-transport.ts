@@ -13,7 +13,7 @@
 import { createRequire } from 'node:module';
 import type * as Zmq from 'zeromq';
 import {
-  decodeMultipart, encodeMultipart, parseHubAddress, type Envelope,
+  decodeMultipart, decodeTopicPart, encodeMultipart, parseHubAddress, type Envelope,
 } from '../shared/protocol/index.ts';
 import { cut, DEFAULT_MAX_MESSAGE_BYTES, failedTransport, type TransportFactory } from './transport.ts';
 
@@ -116,14 +116,28 @@ export const zmqTransport: TransportFactory = (options, events) => {
     return failedTransport(`cannot connect to ${where}: ${error instanceof Error ? error.message : String(error)}`, events);
   }
 
+  const admit = options.admit?.bind(options);
+  const rawOf = (parts: readonly Uint8Array[]): string => cut(parts.map((p) => cut(bodyText(p.subarray(0, 512)), 120)).join(' | '));
   void (async () => {
     try {
       for await (const parts of sub) {
         if (done) return;
-        const decoded = decodeMultipart(parts);
         const bytes = partsBytes(parts);
+        if (admit !== undefined && (parts.length === 2 || parts.length === 3)) {
+          // The topic part alone: a refused message's Message part is never read, not even as text.
+          const topic = decodeTopicPart(parts[0] as Uint8Array);
+          if (!topic.ok) {
+            events.onInvalid({ error: topic.error, raw: rawOf(parts), bytes });
+            continue;
+          }
+          if (!admit(topic.value, bytes)) {
+            events.onRefused({ topic: topic.value, bytes });
+            continue;
+          }
+        }
+        const decoded = decodeMultipart(parts);
         if (!decoded.ok) {
-          events.onInvalid({ error: decoded.error, raw: cut(parts.map((p) => cut(bodyText(p), 120)).join(' | ')), bytes });
+          events.onInvalid({ error: decoded.error, raw: rawOf(parts), bytes });
           continue;
         }
         const { envelope, attachment } = decoded.value;

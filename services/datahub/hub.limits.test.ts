@@ -5,7 +5,10 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { envelope, topicPrefix, type Envelope } from '../../shared/protocol/index.ts';
+import { z } from 'zod';
+import { wsTransport, type TransportFactory } from '../../peer/index.ts';
 import { silentLogger } from '../lib/log.ts';
+import { ServiceHost } from '../lib/service-host.ts';
 import { HUB_NAME, startHub, type Hub, type HubOptions } from './hub.ts';
 import WebSocket from 'ws';
 import { until } from '../testing/wait.ts';
@@ -135,6 +138,46 @@ describe('what one peer can cost the hub', () => {
     pub.send(envelope<'Update'>({ Type: 'Update', Target: 'T5', Source: 'PUB', Name: 'Fits' }, { Value: 1 }));
     await greedy.next(named('Fits'));
     await stillRoutes();
+  });
+});
+
+describe("a request over a service's limit", () => {
+  it('is refused with TOO_LARGE from its topic: the service never decodes its Message', async () => {
+    await start();
+    // The service's own transport, watched: what it decodes whole reaches onMessage, what it refuses onRefused.
+    const decoded: string[] = [];
+    const refused: string[] = [];
+    const id = (topic: { Type: string; ID?: string }) => (topic.Type === 'Call' ? topic.ID ?? '' : topic.Type);
+    const watched: TransportFactory = (options, events) => wsTransport(options, {
+      ...events,
+      onMessage: (m) => {
+        decoded.push(id(m.envelope.topic));
+        events.onMessage(m);
+      },
+      onRefused: (r) => {
+        refused.push(id(r.topic));
+        events.onRefused(r);
+      },
+    });
+    const service = new ServiceHost(
+      { name: 'UNIT-AssetHubClient', version: '1', states: [], get: () => undefined, calls: { Echo: { params: z.object({}).passthrough(), handler: () => ({}) } } },
+      { hubUrl: hub.url, logger: silentLogger(), transport: watched },
+    );
+    try {
+      await service.start();
+      const asker = await peer('LIMITS-Panel', [topicPrefix('CallResult', { Target: 'LIMITS-Panel' })]);
+      const call = (callId: string, pad: number) => asker.send(envelope<'Call'>({ Type: 'Call', Target: 'UNIT-AssetHubClient', RespondTo: 'LIMITS-Panel', Method: 'Echo', ID: callId }, { Params: { Pad: 'x'.repeat(pad) } }));
+      const answer = async (callId: string) => (await asker.next((m) => m.topic.Type === 'CallResult' && m.topic.ID === callId)).message;
+      call('big', 2 * 1024 * 1024);
+      call('small', 10);
+      expect(await answer('big')).toMatchObject({ Failure: { Code: 'TOO_LARGE', Message: expect.stringMatching(/at most 1048576 bytes/) } });
+      expect(await answer('small')).toEqual({ Result: {} });
+      expect(refused).toEqual(['big']);
+      expect(decoded).toContain('small');
+      expect(decoded).not.toContain('big');
+    } finally {
+      await service.close();
+    }
   });
 });
 

@@ -5,7 +5,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { encodeMultipart, envelope, topicPrefix, type Envelope } from '../../shared/protocol/index.ts';
 import { HubPeer } from '../../peer/index.ts';
 import { loadZeromq } from '../../peer/zmq-transport.ts';
+import { z } from 'zod';
 import { silentLogger } from '../lib/log.ts';
+import { ServiceHost } from '../lib/service-host.ts';
 import { until } from '../testing/wait.ts';
 import { startZmqHub, type ZmqHub } from './zmq-hub.ts';
 
@@ -87,5 +89,35 @@ describe('ZeroMQ Data Hub limits', () => {
     expect(names.filter((n) => n !== 'Ready' && n !== 'End')).toEqual([]);
     await until('the peer counted every invalid message', () => peer.invalidCount === bad.length);
     await until('the hub counted every invalid message', () => hub?.stats().Invalid === bad.length);
+  });
+
+  it('a service refuses a request over its limit from the topic part alone: a Message part of 2 MB of garbage gets TOO_LARGE', async () => {
+    hub = await startZmqHub({ subPort: 0, pubPort: 0, logger: silentLogger() });
+    const url = hub.url;
+    const service = new ServiceHost(
+      { name: 'UNIT-AssetHubClient', version: '1', states: [], get: () => undefined, calls: { Echo: { params: z.object({}), handler: () => ({}) } } },
+      { hubUrl: url, logger: silentLogger() },
+    );
+    closers.push(() => void service.close());
+    await service.start();
+    const results = new Map<string, unknown>();
+    const asker = new HubPeer(
+      { name: 'LIMITS-Panel', subscriptions: [topicPrefix('CallResult', { Target: 'LIMITS-Panel' })] },
+      { onMessage: (m) => void (m.topic.Type === 'CallResult' && results.set(m.topic.ID, m.message)) },
+    );
+    closers.push(() => asker.close());
+    asker.connect(url);
+    await asker.whenUp();
+    const raw = rawPublisher(hub.pubPort);
+    const topic = (id: string) => Buffer.from(`{"Type":"Call","Target":"UNIT-AssetHubClient","RespondTo":"LIMITS-Panel","Method":"Echo","ID":"${id}"}`);
+    let probes = 0;
+    await until('the raw publisher is heard', async () => {
+      await raw.send([topic(`probe-${probes++}`), Buffer.from('{"Params":{}}')]);
+      return results.size > 0;
+    });
+    await raw.send([topic('garbage'), Buffer.from(`{${'not json, '.repeat(200_000)}`)]);
+    await until('answered', () => results.has('garbage'));
+    expect(results.get('garbage')).toMatchObject({ Failure: { Code: 'TOO_LARGE', Message: expect.stringMatching(/at most 1048576 bytes/) } });
+    expect(service.peer.invalidCount).toBe(0);
   });
 });

@@ -12,7 +12,7 @@
  */
 import { DOCUMENTED_OFFER } from '../../shared/assethub/capabilities.ts';
 import type { ServiceKind } from '../../shared/assethub/states.ts';
-import { decodeNamePath, type Envelope } from '../../shared/protocol/index.ts';
+import { decodeNamePath, type Topic } from '../../shared/protocol/index.ts';
 
 export type Offer = 'documented' | 'all';
 
@@ -57,10 +57,10 @@ export class OfferPolicy {
 
   /**
    * Why a request addressed to the service goes unanswered and unapplied (for the debug log), or null when it is
-   * handled as usual. A Get is always answered (see `offersState`).
+   * handled as usual. A Get is always answered (see `offersState`). Needs only the topic: a request refused unread
+   * (over its size limit) is ignored the same way.
    */
-  ignores(message: Envelope): string | null {
-    const topic = message.topic;
+  ignores(topic: Topic): string | null {
     if (!this.documented) return null;
     if (topic.Type === 'Call' && !this.answersCall(topic.Method, topic.RespondTo)) return `Call ${topic.Method} from ${topic.RespondTo}: not a documented method`;
     if (topic.Type === 'Set' && !this.offersState(decodeNamePath(topic.Name)[0])) return `Set ${topic.Name}: not a documented state`;

@@ -113,6 +113,27 @@ describe('the service host', () => {
     ]);
   });
 
+  it('refuses a request over its limit from its topic alone: a Message that is not even JSON is never decoded', async () => {
+    const { hub } = await start();
+    const garbage = `{${'not json, '.repeat(200_000)}`;
+    const decodedBefore = hub.decoded;
+    hub.deliver(`{"Topic":{"Type":"Call","Target":"${NAME}","RespondTo":"${ASKER}","Method":"Echo","ID":"garbage"},"Message":${garbage}}`);
+    hub.deliver(`{"Topic":{"Type":"Set","Target":"${NAME}","Name":"State.Workspaces./srv/a[dot]b.AutoPull"},"Message":${garbage}}`);
+    hub.deliver(`{"Topic":{"Type":"Get","Target":"${NAME}","Name":"State","RespondTo":"${ASKER}"},"Message":${garbage}}`);
+    await until('the Call answered', () => sent(hub).some((m) => m.topic.Type === 'CallResult'));
+    expect(hub.decoded).toBe(decodedBefore);
+    const out = sent(hub);
+    expect(out.find((m) => m.topic.Type === 'CallResult')?.message).toMatchObject({ Failure: { Code: 'TOO_LARGE', Message: expect.stringMatching(/^Call of \d+ bytes refused/) } });
+    const logs = out.filter((m) => m.topic.Type === 'Log');
+    expect(logs.map((m) => [m.topic.Type === 'Log' && m.topic.Target, (m.message as { Message: string }).Message.replace(/\d+/g, 'N')])).toEqual([
+      ['BROADCAST', `Set of N bytes refused: ${NAME} takes requests of at most N bytes`],
+      [ASKER, `Get of N bytes refused: ${NAME} takes requests of at most N bytes`],
+    ]);
+    expect(out.filter((m) => m.topic.Type === 'Update' && m.topic.Target === 'BROADCAST').map((m) => m.message)).toEqual([
+      { Value: { Workspaces: { '/srv/a[dot]b': { AutoPull: false } } } },
+    ]);
+  });
+
   it('tells the service of a reconnect (not a new Startup) and of messages the hub lost for it', async () => {
     const ups: boolean[] = [];
     const gaps: number[] = [];
@@ -274,6 +295,17 @@ describe('the service host, at its edges', () => {
       ]);
       expect(out.filter((m) => m.topic.Type === 'Log' || (m.topic.Type === 'Update' && m.topic.Target === 'BROADCAST'))).toEqual([]);
       expect(resets).toEqual([]);
+    });
+
+    it('in the documented mode, a refused extension Call over the limit stays as silent as a small one', async () => {
+      const { hub, call, result, deliver } = await edges({ offer: 'documented', maxRequestBytes: 1000 });
+      const decodedBefore = hub.decoded;
+      call('Later', 'large', { Pad: 'x'.repeat(2000) });
+      deliver(envelope<'Get'>({ Type: 'Get', Target: NAME, Name: 'State', RespondTo: ASKER }, {}));
+      await until('the Get answered', () => sent(hub).some((m) => m.topic.Type === 'Update' && m.topic.Target === ASKER));
+      expect(hub.decoded).toBe(decodedBefore + 1);
+      expect(result('large')).toBeUndefined();
+      expect(sent(hub).filter((m) => m.topic.Type === 'Log')).toEqual([]);
     });
 
     it('has no documented offer for a service that is no Asset Hub service', () => {

@@ -11,7 +11,7 @@ import { CALLS, checkCallResult } from '../../shared/assethub/calls.ts';
 import { CAPABILITIES_METHOD, capabilitiesOf } from '../../shared/assethub/capabilities.ts';
 import { formatIssues, serviceKindOf } from '../../shared/assethub/validate.ts';
 import {
-  BROADCAST, decodeNamePath, decodeValueKeys, encodeValueKeys, envelope, topicPrefix, type Envelope, type Failure,
+  BROADCAST, decodeNamePath, decodeValueKeys, encodeValueKeys, envelope, topicPrefix, type Envelope, type Failure, type Topic,
 } from '../../shared/protocol/index.ts';
 import { HubError, HubPeer, type TransportFactory } from '../../peer/index.ts';
 import { ServiceFailure } from './failure.ts';
@@ -97,6 +97,8 @@ export class ServiceHost {
         logger: options.logger,
         requestTimeoutMs: options.callTimeoutMs ?? 5000,
         ...(options.transport ? { transport: options.transport } : {}),
+        // A request over its limit is refused from its topic and size, before its Message is decoded.
+        admit: (topic, bytes) => !this.overLimit(topic, bytes),
         self: { Version: service.version, StartedAt: this.startedAt },
         // Startup tells every panel to re-read this service: once per process start, not per reconnect.
         announceStartup: true,
@@ -113,6 +115,7 @@ export class ServiceHost {
       },
       {
         onMessage: (message, inbound) => this.receive(message, inbound.bytes),
+        onRefused: (topic, bytes) => this.refuse(topic, bytes),
         onUp: (first) => service.onConnected?.(first),
         onGap: () => service.onGap?.(),
       },
@@ -170,18 +173,30 @@ export class ServiceHost {
     return this.peer.get(target, path, timeoutMs).catch(asServiceFailure);
   }
 
+  /** Whether a message is a request to this service (Get, Set, Reset, Call) over its limit. */
+  private overLimit(topic: Topic, bytes: number): boolean {
+    return bytes > this.limitFor(topic) && 'Target' in topic && topic.Target === this.service.name && topic.Type !== 'Update' && topic.Type !== 'CallResult';
+  }
+
+  /** Whether a request to this service goes unanswered (outside the documented offer); logs why. */
+  private ignored(topic: Topic): boolean {
+    const ignored = 'Target' in topic && topic.Target === this.service.name ? this.offer.ignores(topic) : null;
+    // As a real service that does not know it: no reply at all.
+    if (ignored !== null) this.options.logger.debug({ request: ignored }, 'ignored: outside the documented offer');
+    return ignored !== null;
+  }
+
+  /** A message the hub peer refused unread (see `admit` above): a request over its limit. */
+  private refuse(topic: Topic, bytes: number): void {
+    if (!this.ignored(topic) && this.overLimit(topic, bytes)) this.refuseLarge(topic, bytes);
+  }
+
   private receive(message: Envelope, bytes: number): void {
     const topic = message.topic;
     const name = this.service.name;
-    const ignored = 'Target' in topic && topic.Target === name ? this.offer.ignores(message) : null;
-    if (ignored !== null) {
-      // As a real service that does not know it: no reply at all.
-      this.options.logger.debug({ request: ignored }, 'ignored: outside the documented offer');
-      return;
-    }
-    if (bytes > this.limitFor(message) && 'Target' in topic && topic.Target === name && topic.Type !== 'Update' && topic.Type !== 'CallResult') {
-      return this.refuseLarge(message, bytes);
-    }
+    if (this.ignored(topic)) return;
+    // Over a transport that could not tell before decoding (a frame in another layout, an in-process test hub).
+    if (this.overLimit(topic, bytes)) return this.refuseLarge(topic, bytes);
     switch (topic.Type) {
       case 'Identify':
         // The hub peer answers it with this service's Self.
@@ -270,18 +285,20 @@ export class ServiceHost {
     }
   }
 
-  private limitFor(message: Envelope): number {
+  private limitFor(topic: Topic): number {
     const base = this.options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES;
-    if (message.topic.Type !== 'Call') return base;
-    const method = message.topic.Method;
+    if (topic.Type !== 'Call') return base;
+    const method = topic.Method;
     const call = Object.prototype.hasOwnProperty.call(this.calls, method) ? this.calls[method] : undefined;
     return Math.max(base, call?.maxBytes ?? 0);
   }
 
-  /** A request over the limit: not handled; the caller is told (a Call's Failure, a Set's or Reset's Warning Log). */
-  private refuseLarge(message: Envelope, bytes: number): void {
-    const topic = message.topic;
-    const why = `${topic.Type} of ${bytes} bytes refused: ${this.service.name} takes requests of at most ${this.limitFor(message)} bytes`;
+  /**
+   * A request over the limit: not handled; the caller is told (a Call's Failure, a Get's Warning Log to the asker, a
+   * Set's or Reset's Warning Log, and a Set's state broadcast unchanged). Needs only the topic.
+   */
+  private refuseLarge(topic: Topic, bytes: number): void {
+    const why = `${topic.Type} of ${bytes} bytes refused: ${this.service.name} takes requests of at most ${this.limitFor(topic)} bytes`;
     this.options.logger.warn({ type: topic.Type, bytes }, 'refused a request over the size limit');
     if (topic.Type === 'Call') {
       this.send(envelope<'CallResult'>({ Type: 'CallResult', Target: topic.RespondTo, ExecutedOn: this.service.name, Method: topic.Method, ID: topic.ID }, { Failure: { Code: 'TOO_LARGE', Message: why } }));

@@ -5,8 +5,8 @@
  */
 import { decodeError, type DecodeError } from './errors.ts';
 import { encodeBody, parseEnvelope, type Envelope } from './message.ts';
-import { jsonDepthOver, MAX_JSON_DEPTH } from './limits.ts';
-import { encodeTopic } from './topic.ts';
+import { jsonDepthOver, MAX_JSON_DEPTH, TOPIC_MAX_BYTES } from './limits.ts';
+import { encodeTopic, parseTopic, type Topic } from './topic.ts';
 import { err, ok, type Result } from '../result.ts';
 
 /** A message frame. Its canonical topic string (for prefix matching) is `encodeTopic(envelope.topic)`, computed only by
@@ -83,3 +83,67 @@ export function encodeFrame(message: Envelope, attachmentLength?: number): strin
 
 export const encodeSubscribe = (prefixes: readonly string[]): string => JSON.stringify({ Subscribe: prefixes });
 export const encodeUnsubscribe = (prefixes: readonly string[]): string => JSON.stringify({ Unsubscribe: prefixes });
+
+/** The topic of a text frame, read without reading its Message (skimFrame). */
+export interface SkimmedFrame {
+  /** The topic, validated as every topic is; an invalid one makes the whole frame invalid. */
+  topic: Result<Topic, DecodeError>;
+  /** The topic's JSON text, as it came (for logs). */
+  topicText: string;
+  /** The byte length of the Attachment the frame announces at its end, when it does. */
+  attachment?: number;
+}
+
+const utf8 = new TextEncoder();
+const strictText = new TextDecoder('utf-8', { fatal: true });
+const looseText = new TextDecoder('utf-8');
+const SKIM_HEAD = utf8.encode('{"Topic":{');
+const SKIM_BOUNDARY = utf8.encode('},"Message":');
+const CLOSE = 0x7d; /* } */
+const ATTACHMENT_TAIL = /,"Attachment":(\d{1,15})\}$/;
+
+const bytesAt = (bytes: Uint8Array, at: number, what: Uint8Array): boolean => {
+  if (at + what.length > bytes.length) return false;
+  for (let i = 0; i < what.length; i++) if (bytes[at + i] !== what[i]) return false;
+  return true;
+};
+
+/**
+ * The topic of a WebSocket text frame, from its UTF-8 bytes, without decoding or even reading its Message: what a
+ * receiver needs to refuse a frame by its topic and size alone (peer/transport.ts, `admit`). Only a frame laid out
+ * `{"Topic":{…},"Message":…}` — every frame the reference hub forwards, since it re-encodes any other layout — is
+ * skimmed; for any other (key order, spaces, a topic longer than TOPIC_MAX_BYTES) the answer is null and the frame
+ * must be decoded whole.
+ *
+ * The topic ends at the first `},"Message":` after the head. A topic holds only strings, and a string cannot hold an
+ * unescaped `"`, so in a topic of strings that sequence can only be the topic's end; whatever comes before it is
+ * parsed as JSON, and only a complete object counts (JSON values delimit themselves, so a complete object there is
+ * the frame's Topic in any valid frame; a cut that fell inside a string or a nested object is not one, and gives null).
+ * The Attachment, when announced, is the frame's last member (`,"Attachment":n}` at its very end, as encodeFrame
+ * writes it). Nothing past the topic is checked: a frame refused by its topic may be invalid beyond it.
+ */
+export function skimFrame(bytes: Uint8Array): SkimmedFrame | null {
+  if (!bytesAt(bytes, 0, SKIM_HEAD) || bytes[bytes.length - 1] !== CLOSE) return null;
+  const last = Math.min(bytes.length - SKIM_BOUNDARY.length, SKIM_HEAD.length + TOPIC_MAX_BYTES);
+  let end = -1;
+  for (let at = bytes.indexOf(CLOSE, SKIM_HEAD.length); at !== -1 && at <= last; at = bytes.indexOf(CLOSE, at + 1)) {
+    if (bytesAt(bytes, at, SKIM_BOUNDARY)) {
+      end = at;
+      break;
+    }
+  }
+  if (end === -1) return null;
+  let topicText: string;
+  let value: unknown;
+  try {
+    topicText = strictText.decode(bytes.subarray(SKIM_HEAD.length - 1, end + 1));
+    value = JSON.parse(topicText);
+  } catch {
+    return null;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+  const out: SkimmedFrame = { topic: parseTopic(value), topicText };
+  const tail = ATTACHMENT_TAIL.exec(looseText.decode(bytes.subarray(Math.max(end + SKIM_BOUNDARY.length, bytes.length - 32))));
+  if (tail) out.attachment = Number(tail[1]);
+  return out;
+}

@@ -8,6 +8,12 @@ export const NAME_MAX_SEGMENTS = 64;
 export const NAME_MAX_CHARS = 4096;
 export const FIELD_MAX_CHARS = 1024;
 export const MAX_JSON_DEPTH = 128;
+/**
+ * The most bytes a valid topic can take on the wire: a Name of NAME_MAX_CHARS and four other fields of FIELD_MAX_CHARS,
+ * every character escaped (`\u0000`, 6 bytes), with room to spare for the keys. A frame skimmed for its topic
+ * (frame.ts, skimFrame) is read no further than this for the topic's end.
+ */
+export const TOPIC_MAX_BYTES = 64 * 1024;
 /** The text of a Log as read (longer ones are cut, ending with `…`): a log line, not a document. */
 export const LOG_MESSAGE_MAX_CHARS = 16 * 1024;
 

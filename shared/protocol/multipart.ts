@@ -5,7 +5,7 @@
 import { decodeError, type DecodeError } from './errors.ts';
 import { encodeBody, parseEnvelope, type Envelope } from './message.ts';
 import { jsonDepthOver, MAX_JSON_DEPTH } from './limits.ts';
-import { encodeTopic } from './topic.ts';
+import { encodeTopic, parseTopic, type Topic } from './topic.ts';
 import { err, ok, type Result } from '../result.ts';
 
 export interface MultipartMessage {
@@ -52,4 +52,14 @@ export function decodeMultipart(parts: readonly Uint8Array[]): Result<MultipartM
   const out: MultipartMessage = { envelope: env.value };
   if (attachment !== undefined) out.attachment = attachment;
   return ok(out);
+}
+
+/**
+ * The topic of a multipart message, from its topic part alone (the Message part is not read): what a receiver needs
+ * to refuse a message by its topic and size (peer/transport.ts, `admit`). An invalid topic makes the whole message
+ * invalid, with the error decodeMultipart would give for it.
+ */
+export function decodeTopicPart(bytes: Uint8Array): Result<Topic, DecodeError> {
+  const topic = parsePart(bytes, 'Topic');
+  return topic.ok ? parseTopic(topic.value) : topic;
 }
