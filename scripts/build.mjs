@@ -20,6 +20,8 @@ const nodeEntries = [
   ['services/cli.ts', 'app/dist/services/cli.mjs'],
   // The integrations' delivery thread, started by the services bundle from beside it (services/server/integrations/sender.ts).
   ['services/server/integrations/sender.worker.ts', 'app/dist/services/sender.worker.mjs'],
+  // The Data Hub's checker of large frames, started the same way (services/datahub/frame-check.ts).
+  ['services/datahub/frame-check.worker.ts', 'app/dist/services/frame-check.worker.mjs'],
 ];
 for (const [entry, outfile] of nodeEntries) {
   await esbuild({ ...common, entryPoints: [entry], outfile, format: 'esm', packages: 'external' });

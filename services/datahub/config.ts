@@ -1,4 +1,5 @@
 /** The hub's name on the wire, its defaults and the validation of its options. */
+import type { Worker } from 'node:worker_threads';
 import { HUB_MESSAGE_BYTES } from '../../shared/protocol/limits.ts';
 import type { Logger } from '../lib/log.ts';
 
@@ -27,6 +28,8 @@ export interface HubOptions {
   /** Above this many bytes queued to a peer, it is disconnected. */
   hardLimitBytes?: number;
   logger?: Logger;
+  /** The thread large frames are checked on (frame-check.ts); tests give one they control. */
+  frameCheckThread?: () => Worker;
 }
 
 export interface HubConfig {

@@ -15,6 +15,7 @@ import { isLoopbackHost } from '../lib/loopback.ts';
 import { HUB_NAME, resolveConfig, type HubOptions } from './config.ts';
 import { Peer } from './peer.ts';
 import { Router } from './router.ts';
+import { FrameChecker } from './frame-check.ts';
 import { StatsTracker, type HubStats } from './stats.ts';
 
 export { HUB_NAME } from './config.ts';
@@ -64,7 +65,8 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
   assertSafeBinding(config.host, config.token);
   const log = options.logger ?? createLogger(HUB_NAME);
   const stats = new StatsTracker();
-  const router = new Router(config, stats, log, { Version: pkg.version, Machine: hostname(), StartedAt: stats.startedAt });
+  const checker = new FrameChecker((reason) => log.warn({ reason }, 'large frames are checked on the hub thread for a while'), options.frameCheckThread);
+  const router = new Router(config, stats, log, { Version: pkg.version, Machine: hostname(), StartedAt: stats.startedAt }, checker);
   // noServer: the upgrade is ours to refuse with a plain HTTP 401 before ws sees it.
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxFrameBytes, perMessageDeflate: false, clientTracking: false });
   let nextId = 1;
@@ -143,6 +145,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
         const peers = [...router.peers];
         await Promise.all(peers.map((peer) => closePeer(peer.ws)));
         wss.close();
+        await checker.close();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeAllConnections();

@@ -43,6 +43,9 @@ export class Peer {
   pending: PendingMessage | undefined;
   /** False from the moment the hub drops the peer, before the socket's close event arrives. */
   open = true;
+  /** Frames waiting behind a large one being checked (router.ts); null when none is. */
+  held: Array<{ data: Buffer; binary: boolean }> | null = null;
+  heldBytes = 0;
 
   constructor(
     readonly ws: WebSocket,

@@ -1,9 +1,10 @@
 /**
  * Routing (docs/PROTOCOL.md §3.1): each valid message goes to every peer with a matching subscription prefix, once per
- * peer, the sender included (ZeroMQ semantics). Frames from one connection are handled synchronously in arrival
- * order, which is what lets a peer confirm its subscriptions with a round trip (see testing/test-peer.ts).
+ * peer, the sender included (ZeroMQ semantics). Frames from one connection are handled in arrival order (a large one
+ * is checked beside the hub's thread while the peer's next frames wait), which is what lets a peer confirm its
+ * subscriptions with a round trip (see testing/test-peer.ts).
  */
-import { decodeFrame, encodeFrame } from '../../shared/protocol/frame.ts';
+import { encodeFrame } from '../../shared/protocol/frame.ts';
 import type { Envelope, SelfInfo } from '../../shared/protocol/message.ts';
 import { encodeTopic } from '../../shared/protocol/topic.ts';
 import type { Logger } from '../lib/log.ts';
@@ -11,19 +12,12 @@ import { answersTo, refusalLog } from './answers.ts';
 import { isLowPriority, verdict, type Limits } from './delivery.ts';
 import type { Peer } from './peer.ts';
 import type { StatsTracker } from './stats.ts';
+import { checkHere, LARGE_FRAME_BYTES, type Checked, type FrameChecker } from './frame-check.ts';
 
-const TOPIC_HEAD = '{"Topic":';
-const MESSAGE_HEAD = ',"Message":';
+export { hasCanonicalTopic } from './canonical.ts';
 
-/**
- * True when the text already starts with the canonical topic, closed and followed by the Message: then receivers can
- * get the original bytes and the hub saves re-encoding the body. Any other form (key order, spaces, unknown topic
- * keys, Message first) is re-encoded.
- */
-export const hasCanonicalTopic = (text: string, canonicalTopic: string): boolean =>
-  text.startsWith(TOPIC_HEAD) &&
-  text.startsWith(canonicalTopic, TOPIC_HEAD.length) &&
-  text.startsWith(MESSAGE_HEAD, TOPIC_HEAD.length + canonicalTopic.length);
+/** What one peer may have waiting behind a large frame being checked; past it the peer is cut like a slow one. */
+export const MAX_HELD_BYTES = 64 * 1024 * 1024;
 
 export class Router {
   readonly peers = new Set<Peer>();
@@ -33,6 +27,7 @@ export class Router {
     private readonly stats: StatsTracker,
     private readonly log: Logger,
     private readonly self: SelfInfo,
+    private readonly checker: FrameChecker | null = null,
   ) {}
 
   add(peer: Peer): void {
@@ -41,6 +36,7 @@ export class Router {
 
   remove(peer: Peer): void {
     peer.open = false;
+    peer.held = null;
     this.peers.delete(peer);
     if (peer.pending !== undefined) {
       // The sender left between a message and its attachment: the message is incomplete and never forwarded.
@@ -51,25 +47,67 @@ export class Router {
 
   /** A text frame: a message, or a Subscribe/Unsubscribe control frame. */
   onText(peer: Peer, data: Buffer): void {
+    this.receive(peer, data, false);
+  }
+
+  /** A binary frame: the attachment of the message just before it, or an error. */
+  onBinary(peer: Peer, data: Buffer): void {
+    this.receive(peer, data, true);
+  }
+
+  /**
+   * Frames from one connection are handled in arrival order. A large text frame is checked on the frame checker's
+   * thread (frame-check.ts): until its answer is back, what the peer sends next waits behind it.
+   */
+  private receive(peer: Peer, data: Buffer, binary: boolean): void {
+    if (peer.held !== null) {
+      peer.held.push({ data, binary });
+      peer.heldBytes += data.length;
+      if (peer.heldBytes > MAX_HELD_BYTES) this.disconnectSlow(peer, peer.heldBytes);
+      return;
+    }
+    if (binary) return this.binary(peer, data);
+    if (this.checker === null || data.length <= LARGE_FRAME_BYTES) return this.text(peer, data, checkHere(data));
+    peer.held = [];
+    void this.checker.text(data).then(({ checked, bytes }) => {
+      if (!peer.open) return;
+      this.text(peer, bytes, checked);
+      const held = peer.held ?? [];
+      peer.held = null;
+      peer.heldBytes = 0;
+      // What waited goes on in order; a large frame among it holds the rest again.
+      for (let i = 0; i < held.length; i++) {
+        const next = held[i] as { data: Buffer; binary: boolean };
+        this.receive(peer, next.data, next.binary);
+        const again = peer.held as Peer['held'];
+        if (again !== null) {
+          again.push(...held.slice(i + 1));
+          peer.heldBytes = again.reduce((n, h) => n + h.data.length, 0);
+          return;
+        }
+      }
+    }, (error: unknown) => this.log.error({ peer: peer.displayName, err: error }, 'frame check failed'));
+  }
+
+  private text(peer: Peer, data: Buffer, checked: Checked): void {
     if (peer.pending !== undefined) {
       peer.pending = undefined;
       this.refuse(peer, 'the binary Attachment announced by the previous message did not follow it; that message was dropped');
     }
-    const text = data.toString('utf8');
-    const decoded = decodeFrame(text);
-    if (!decoded.ok) return this.refuse(peer, decoded.error.message);
-    const frame = decoded.value;
-    if (frame.kind !== 'message') {
-      if (frame.kind === 'unsubscribe') return peer.subscriptions.remove(frame.prefixes);
-      const refused = peer.subscriptions.add(frame.prefixes);
+    if (checked.kind === 'invalid') return this.refuse(peer, checked.message);
+    if (checked.kind !== 'message') {
+      if (checked.kind === 'unsubscribe') return peer.subscriptions.remove(checked.prefixes);
+      const refused = peer.subscriptions.add(checked.prefixes);
       if (refused !== null) this.refuse(peer, refused);
       return;
     }
 
-    const { envelope, attachment } = frame;
-    peer.learnName(envelope.topic);
-    const canonicalTopic = encodeTopic(envelope.topic);
-    const wire = hasCanonicalTopic(text, canonicalTopic) ? data : encodeFrame(envelope, attachment);
+    const { topic, attachment } = checked;
+    // Routing and the hub's own answers read the topic only: the Message travels as the bytes that carry it.
+    const envelope = { topic, message: {} } as Envelope;
+    peer.learnName(topic);
+    const canonicalTopic = encodeTopic(topic);
+    const wire = checked.wire ?? data;
     if (attachment !== undefined) {
       // Held until the binary frame arrives, so each receiver gets text and attachment back to back with nothing from
       // another sender in between.
@@ -79,8 +117,7 @@ export class Router {
     this.accept(envelope, canonicalTopic, wire, undefined);
   }
 
-  /** A binary frame: the attachment of the message just before it, or an error. */
-  onBinary(peer: Peer, data: Buffer): void {
+  private binary(peer: Peer, data: Buffer): void {
     const pending = peer.pending;
     peer.pending = undefined;
     if (pending === undefined) {

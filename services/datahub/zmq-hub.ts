@@ -17,7 +17,9 @@
 import { hostname } from 'node:os';
 import type * as Zmq from 'zeromq';
 import pkg from '../../package.json' with { type: 'json' };
-import { decodeMultipart, zmqHubUrl } from '../../shared/protocol/index.ts';
+import { decodeMultipart, decodeTopicPart, zmqHubUrl, type DecodeError } from '../../shared/protocol/index.ts';
+import type { Result } from '../../shared/result.ts';
+import { LARGE_FRAME_BYTES } from './frame-check.ts';
 import { loadZeromq, RECEIVE_HIGH_WATER_MARK, SEND_HIGH_WATER_MARK, SUBSCRIPTION_MAX_BYTES, watchEvents } from '../../peer/zmq-transport.ts';
 import { createLogger, type Logger } from '../lib/log.ts';
 import { ServiceHost } from '../lib/service-host.ts';
@@ -96,16 +98,22 @@ export async function startZmqHub(options: ZmqHubOptions = {}): Promise<ZmqHub> 
   inspector.connect(endpoint(host === '0.0.0.0' ? '127.0.0.1' : host, subPort));
   inspector.subscribe();
   let inspecting = true;
+  const count = (decoded: Result<unknown, DecodeError>): void => {
+    if (decoded.ok) {
+      stats.messagesIn++;
+      return;
+    }
+    stats.invalid++;
+    log.warn({ error: decoded.error }, 'an invalid message crossed the hub (peers drop it)');
+  };
   void (async () => {
     try {
       for await (const parts of inspector) {
-        const decoded = decodeMultipart(parts);
-        if (decoded.ok) {
-          stats.messagesIn++;
-          continue;
-        }
-        stats.invalid++;
-        log.warn({ error: decoded.error, parts: parts.length }, 'an invalid message crossed the hub (peers drop it)');
+        // The proxy has forwarded the message already: this only counts it. A large one is judged by its topic part
+        // alone: decoding megabytes here (or even copying them to another thread: libzmq's buffers cannot be moved)
+        // would hold the thread every service of this process shares, and its receivers check it anyway.
+        const bytes = parts.reduce((n, p) => n + p.length, 0);
+        count(bytes > LARGE_FRAME_BYTES && parts.length >= 2 && parts.length <= 3 ? decodeTopicPart(parts[0] as Buffer) : decodeMultipart(parts));
       }
     } catch (error) {
       if (inspecting) log.error({ err: String(error) }, 'the hub inspector stopped');

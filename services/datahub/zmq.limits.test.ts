@@ -10,6 +10,7 @@ import { silentLogger } from '../lib/log.ts';
 import { ServiceHost } from '../lib/service-host.ts';
 import { until } from '../testing/wait.ts';
 import { startZmqHub, type ZmqHub } from './zmq-hub.ts';
+import { LARGE_FRAME_BYTES } from './frame-check.ts';
 
 let hub: ZmqHub | null = null;
 const closers: Array<() => void> = [];
@@ -89,6 +90,24 @@ describe('ZeroMQ Data Hub limits', () => {
     expect(names.filter((n) => n !== 'Ready' && n !== 'End')).toEqual([]);
     await until('the peer counted every invalid message', () => peer.invalidCount === bad.length);
     await until('the hub counted every invalid message', () => hub?.stats().Invalid === bad.length);
+  });
+
+  it('counts a large message by its topic part alone (its receivers check the rest)', async () => {
+    hub = await startZmqHub({ subPort: 0, pubPort: 0, logger: silentLogger() });
+    const { names } = await listener(hub.url);
+    const raw = rawPublisher(hub.pubPort);
+    await until('the raw publisher is heard', async () => {
+      await raw.send(encodeMultipart(update('Ready', 1)));
+      return names.includes('Ready');
+    });
+    const before = hub.stats().MessagesIn;
+    const large = 'z'.repeat(LARGE_FRAME_BYTES + 1000);
+    await raw.send(encodeMultipart(update('LargeValid', large)));
+    await raw.send([Buffer.from('{"Type":"Update","Target":"BROADCAST","Source":"X:::Y","Name":"LargeBad"}'), Buffer.from(`{"Value":"${large}"}`)]);
+    await raw.send(encodeMultipart(update('End', 1)));
+    await until('the valid ones arrived', () => names.includes('LargeValid') && names.includes('End'));
+    await until('the hub counted the invalid large one', () => hub?.stats().Invalid === 1);
+    await until('and the valid ones', () => (hub?.stats().MessagesIn ?? 0) - before >= 2);
   });
 
   it('a service refuses a request over its limit from the topic part alone: a Message part of 2 MB of garbage gets TOO_LARGE', async () => {

@@ -7,7 +7,8 @@
  * calling thread and it is tried again after RETRY_THREAD_MS. A batch out on a thread that dies resolves as a failed
  * attempt with the reason (retried under its delivery id like any failed batch); a cancelled one resolves aborted.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorkerThread } from '../../lib/worker-thread.ts';
 import { postBatch, type PostOutcome, type PostRequest } from './contract.ts';
 
 /**
@@ -25,19 +26,8 @@ export const RETRY_THREAD_MS = 30_000;
 
 const cancelled: PostOutcome = { ok: false, httpStatus: null, reason: 'cancelled', response: null, aborted: true };
 
-/**
- * The thread: in app/dist the bundle `sender.worker.mjs` beside this one; in the source tree (tests, benchmarks, which
- * run through tsx) `sender.worker.ts`, imported once tsx's loader is registered in the new thread.
- */
-function startThread(): Worker {
-  // No inherited --import preloads: the services' stop-with-parent hook would see the thread's empty stdin end and
-  // stop the whole process.
-  const execArgv: string[] = [];
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./sender.worker.mjs', import.meta.url), { execArgv });
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const file = new URL('./sender.worker.ts', import.meta.url).href;
-  return new Worker(`import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(file)}); });`, { eval: true, execArgv });
-}
+/** The thread (services/lib/worker-thread.ts): `sender.worker.ts`, or its bundle beside the services'. */
+const startThread = (): Worker => startWorkerThread(import.meta.url, 'sender');
 
 interface Waiting { resolve: (outcome: PostOutcome) => void; cancel: AbortSignal; onAbort: () => void }
 
