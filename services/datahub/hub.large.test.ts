@@ -40,7 +40,7 @@ const named = (name: string) => (m: Received): boolean => 'Name' in m.topic && m
 function arrivals(sub: TestPeer): string[] {
   const names: string[] = [];
   sub.onMessage((m) => {
-    if ('Name' in m.topic) names.push(m.topic.Name);
+    if ('Name' in m.topic && m.topic.Name !== undefined) names.push(m.topic.Name);
   });
   return names;
 }
