@@ -4,6 +4,10 @@
  * prefix per Type, `{"Type":"Update","Target":"<gateway>-` without a closing quote: ZeroMQ prefix semantics), and this
  * table hands each one to its request by exact Target. A Set or Reset has no RespondTo: its answer is the target's
  * next BROADCAST Update of that state, for which the peer holds a subscription per target while such a request waits.
+ * Real Pixotope peers on the ZeroMQ fabric may write an Update or Log with Source before Target, or without Target
+ * (read as BROADCAST), bytes the hub matches as sent: the peer also subscribes to those (FOREIGN_ORDER_PREFIXES),
+ * whatever their Target, and this table keeps only those whose decoded Target is a waiting request's name, or
+ * BROADCAST from a waiting Set's or Reset's target.
  *
  * A request ends with its answer (the Update, the CallResult with its ID, the broadcast) or after the time limit; it
  * resolves with the answer first, so that a Get's value is at `[0].Message.Value`, then what else came for it (Logs;
@@ -11,7 +15,7 @@
  * Why not the peer's own correlation (peer/correlation.ts): it answers with the decoded Value alone, shares one request
  * between concurrent Gets and has one RespondTo, where a Gateway client wants the reply messages themselves.
  */
-import { BROADCAST, topicPrefix, type Envelope } from '../../shared/protocol/index.ts';
+import { BROADCAST, FOREIGN_ORDER_PREFIXES, topicPrefix, type Envelope } from '../../shared/protocol/index.ts';
 import type { Awaited } from './publish.ts';
 
 interface Waiting {
@@ -32,13 +36,20 @@ export interface RepliesOptions {
   unsubscribe(prefixes: readonly string[]): void;
 }
 
-/** The prefixes that bring every reply addressed to a request name starting with `prefix`. */
+/** The Updates and Logs whose Source comes second (the Gateway reads no Self). */
+const FOREIGN_REPLY_PREFIXES = FOREIGN_ORDER_PREFIXES.filter((p) => p.startsWith(topicPrefix('Update')) || p.startsWith(topicPrefix('Log')));
+
+/**
+ * The prefixes that bring every reply addressed to a request name starting with `prefix`, and the Updates and Logs
+ * written with Source before Target (or without Target), whatever they are addressed to: onMessage sorts them out.
+ */
 export function replyPrefixes(prefix: string): string[] {
   const open = (p: string): string => p.slice(0, -1); // without the closing quote: every name that starts so
   return [
     open(topicPrefix('Update', { Target: prefix })),
     open(topicPrefix('CallResult', { Target: prefix })),
     open(topicPrefix('Log', { Target: prefix })),
+    ...FOREIGN_REPLY_PREFIXES,
   ];
 }
 
