@@ -61,6 +61,8 @@ const broadcastPrefixes = (source: string): string[] => [
 
 export class Replies {
   private readonly waiting = new Map<string, Waiting>();
+  /** The Sets and Resets waiting (request names, in order), by the target whose broadcasts answer them. */
+  private readonly bySource = new Map<string, Set<string>>();
   /** Per Set/Reset target: how many requests wait on its broadcasts, and when their subscription is in force. */
   private readonly watched = new Map<string, { count: number; ready: Promise<void> }>();
   private next = 0;
@@ -116,6 +118,11 @@ export class Replies {
       const waiting: Waiting = { awaited, answer: null, others: [], timer: null, resolve };
       waiting.timer = setTimeout(() => this.finish(name), this.options.timeoutMs);
       this.waiting.set(name, waiting);
+      if (awaited.kind === 'broadcast') {
+        const names = this.bySource.get(awaited.source);
+        if (names) names.add(name);
+        else this.bySource.set(awaited.source, new Set([name]));
+      }
     });
   }
 
@@ -124,6 +131,11 @@ export class Replies {
     const waiting = this.waiting.get(name);
     if (!waiting) return;
     this.waiting.delete(name);
+    if (waiting.awaited.kind === 'broadcast') {
+      const names = this.bySource.get(waiting.awaited.source);
+      names?.delete(name);
+      if (names?.size === 0) this.bySource.delete(waiting.awaited.source);
+    }
     if (waiting.timer) clearTimeout(waiting.timer);
     waiting.resolve(waiting.answer ? [waiting.answer, ...waiting.others] : waiting.others);
   }
@@ -152,10 +164,14 @@ export class Replies {
     }
   }
 
+  /** A broadcast costs only the requests waiting on its Source (every foreign-order broadcast on the fabric comes here). */
   private onBroadcast(message: Envelope, source: string): void {
-    for (const [name, waiting] of [...this.waiting]) {
+    const names = this.bySource.get(source);
+    if (!names) return;
+    for (const name of [...names]) {
+      const waiting = this.waiting.get(name);
+      if (!waiting || waiting.awaited.kind !== 'broadcast') continue;
       const { awaited } = waiting;
-      if (awaited.kind !== 'broadcast' || awaited.source !== source) continue;
       if (message.topic.Type === 'Update' && message.topic.Name === awaited.state) {
         waiting.answer = message;
         this.finish(name);
