@@ -14,7 +14,7 @@ import { accessPolicy, assertGatewayBinding, preflightHeaders, tokenRequired, CO
 import {
   DEFAULT_GATEWAY_PORT, HEADERS_TIMEOUT_MS, MAX_BODY_BYTES, MAX_IN_FLIGHT, MAX_REPLIES, REPLY_TIMEOUT_MS, REQUEST_TIMEOUT_MS, TIMEOUT_CHECK_MS, type GatewayOptions,
 } from './config.ts';
-import { readBody, sendError, sendJson } from './http-io.ts';
+import { ANSWER_HEADERS, readBody, sendError, sendJson } from './http-io.ts';
 import { toPublication, type Filler } from './publish.ts';
 import { Replies, replyPrefixes } from './replies.ts';
 import { parseBody, parseQuery, type Parsed, type RawPublish } from './request.ts';
@@ -36,6 +36,9 @@ export interface Gateway {
 const PUBLISH_PATH = /^\/gateway\/[^/]+\/publish\/?$/;
 /** The version shown in the URL the Gateway prints (any is accepted). */
 const SHOWN_VERSION = '26.1.0';
+
+/** What a connection whose request cannot be parsed gets (node's own, with the Gateway's ANSWER_HEADERS). */
+const BAD_REQUEST = `HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n${Object.entries(ANSWER_HEADERS).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`;
 
 /** A reply as the Gateway answers it: `{"Topic": {…}, "Message": {…}}`, the topic in its canonical key order. */
 const replyJson = (message: Envelope): string => `{"Topic":${encodeTopic(message.topic)},"Message":${JSON.stringify(message.message)}}`;
@@ -128,7 +131,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     if (!PUBLISH_PATH.test(url.pathname)) return sendError(res, 404, `no such path: the Gateway answers /gateway/<version>/publish`, cors, true);
     if (preflight) {
       const headers = req.headers.origin === undefined ? { Allow: CORS_METHODS } : preflightHeaders(cors, req.headers);
-      res.writeHead(204, { ...headers, 'Content-Length': '0' }).end();
+      res.writeHead(204, { ...headers, ...ANSWER_HEADERS, 'Content-Length': '0' }).end();
       return;
     }
     if (req.method !== 'GET' && req.method !== 'POST') return sendError(res, 405, `method ${String(req.method).slice(0, 20)} is not allowed: GET, POST or OPTIONS`, { ...cors, Allow: CORS_METHODS }, true);
@@ -166,7 +169,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   });
   server.keepAliveTimeout = 5000;
   server.on('clientError', (_error, socket) => {
-    if (socket.writable && !served.has(socket)) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    if (socket.writable && !served.has(socket)) socket.end(BAD_REQUEST);
     socket.destroy();
   });
 
