@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import os from 'node:os';
+import type { Duplex } from 'node:stream';
 import { encodeTopic, type Envelope } from '../../shared/protocol/index.ts';
 import { HubPeer } from '../../peer/index.ts';
 import { accessPolicy, assertGatewayBinding, preflightHeaders, tokenRequired, CORS_METHODS } from './access.ts';
@@ -39,6 +40,8 @@ const SHOWN_VERSION = '26.1.0';
 
 /** What a connection whose request cannot be parsed gets (node's own, with the Gateway's ANSWER_HEADERS). */
 const BAD_REQUEST = `HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n${Object.entries(ANSWER_HEADERS).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`;
+/** How long such a connection may stay after its 400 (the client reads it and closes; the rest it sends is dropped). */
+const BAD_REQUEST_GRACE_MS = 1000;
 
 /** A reply as the Gateway answers it: `{"Topic": {…}, "Message": {…}}`, the topic in its canonical key order. */
 const replyJson = (message: Envelope): string => `{"Topic":${encodeTopic(message.topic)},"Message":${JSON.stringify(message.message)}}`;
@@ -168,9 +171,27 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     });
   });
   server.keepAliveTimeout = 5000;
+  /** Connections answered 400 and closing: destroyed at the latest when the Gateway closes. */
+  const refused = new Set<Duplex>();
   server.on('clientError', (_error, socket) => {
-    if (socket.writable && !served.has(socket)) socket.end(BAD_REQUEST);
-    socket.destroy();
+    // node keeps parsing what comes after: every later chunk is another error, on a connection already answered.
+    if (refused.has(socket)) return;
+    if (!socket.writable || served.has(socket)) {
+      socket.destroy();
+      return;
+    }
+    // The 400, then a FIN. Destroyed at once, the connection could lose it: bytes the client sent and the Gateway left
+    // unread make the close a reset, and a client's TCP may drop a reply it had not read yet (ECONNRESET). So the rest
+    // is read and dropped, and the connection closes when the client closes it, or after a grace.
+    socket.end(BAD_REQUEST);
+    socket.resume();
+    refused.add(socket);
+    const grace = setTimeout(() => socket.destroy(), BAD_REQUEST_GRACE_MS);
+    grace.unref();
+    socket.once('close', () => {
+      clearTimeout(grace);
+      refused.delete(socket);
+    });
   });
 
   peer.connect(options.hubUrl, options.token);
@@ -208,6 +229,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeIdleConnections();
+          for (const socket of refused) socket.destroy();
           setTimeout(() => server.closeAllConnections(), 500).unref();
         });
         peer.close();
