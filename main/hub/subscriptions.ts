@@ -1,5 +1,5 @@
 /** What the panel subscribes to on the hub; the hub peer sends it again on every (re)connect. */
-import { BROADCAST, topicPrefix } from '../../shared/protocol/index.ts';
+import { BROADCAST, FOREIGN_ORDER_PREFIXES, topicPrefix } from '../../shared/protocol/index.ts';
 
 /**
  * - `Update`, `CallResult`, `Log` and `Self` addressed to the panel (Get replies, Call replies, Logs meant for it,
@@ -9,7 +9,7 @@ import { BROADCAST, topicPrefix } from '../../shared/protocol/index.ts';
  * - every `Identify` (the panel is a service too: it answers with its Self, so other panels and tools see it);
  * - every `Set` and `Reset`: the hub hands the panel's own back to it in routing order, which tells the panel from
  *   which point on a service's Update can be the answer (see confirm.ts); other panels' show in the message log;
- * - `Update`, `Log` and `Self` whose Source comes second (FOREIGN_ORDER_PREFIXES): real Pixotope peers on the ZeroMQ
+ * - `Update`, `Log` and `Self` whose Source comes second (FOREIGN_ORDER_PREFIXES, shared/protocol/topic.ts): real Pixotope peers on the ZeroMQ
  *   fabric, whose bytes the hub matches as they were sent. An Update in the other documented key order (Type, Source,
  *   Target, Name) and an Update, Log or Self without Target (read as BROADCAST, docs/PROTOCOL-EXTENSIONS.md
  *   "Messages") match none of the canonical prefixes above. The WebSocket hub matches the canonical re-encoding,
@@ -30,5 +30,3 @@ export function panelSubscriptions(panelName: string): string[] {
     ...FOREIGN_ORDER_PREFIXES,
   ];
 }
-
-export const FOREIGN_ORDER_PREFIXES: readonly string[] = ['{"Type":"Update","Source"', '{"Type":"Log","Source"', '{"Type":"Self","Source"'];

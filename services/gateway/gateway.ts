@@ -8,13 +8,14 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import os from 'node:os';
+import type { Duplex } from 'node:stream';
 import { encodeTopic, type Envelope } from '../../shared/protocol/index.ts';
 import { HubPeer } from '../../peer/index.ts';
 import { accessPolicy, assertGatewayBinding, preflightHeaders, tokenRequired, CORS_METHODS } from './access.ts';
 import {
   DEFAULT_GATEWAY_PORT, HEADERS_TIMEOUT_MS, MAX_BODY_BYTES, MAX_IN_FLIGHT, MAX_REPLIES, REPLY_TIMEOUT_MS, REQUEST_TIMEOUT_MS, TIMEOUT_CHECK_MS, type GatewayOptions,
 } from './config.ts';
-import { readBody, sendError, sendJson } from './http-io.ts';
+import { ANSWER_HEADERS, readBody, sendError, sendJson } from './http-io.ts';
 import { toPublication, type Filler } from './publish.ts';
 import { Replies, replyPrefixes } from './replies.ts';
 import { parseBody, parseQuery, type Parsed, type RawPublish } from './request.ts';
@@ -36,6 +37,11 @@ export interface Gateway {
 const PUBLISH_PATH = /^\/gateway\/[^/]+\/publish\/?$/;
 /** The version shown in the URL the Gateway prints (any is accepted). */
 const SHOWN_VERSION = '26.1.0';
+
+/** What a connection whose request cannot be parsed gets (node's own, with the Gateway's ANSWER_HEADERS). */
+const BAD_REQUEST = `HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n${Object.entries(ANSWER_HEADERS).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`;
+/** How long such a connection may stay after its 400 (the client reads it and closes; the rest it sends is dropped). */
+const BAD_REQUEST_GRACE_MS = 1000;
 
 /** A reply as the Gateway answers it: `{"Topic": {…}, "Message": {…}}`, the topic in its canonical key order. */
 const replyJson = (message: Envelope): string => `{"Topic":${encodeTopic(message.topic)},"Message":${JSON.stringify(message.message)}}`;
@@ -128,7 +134,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     if (!PUBLISH_PATH.test(url.pathname)) return sendError(res, 404, `no such path: the Gateway answers /gateway/<version>/publish`, cors, true);
     if (preflight) {
       const headers = req.headers.origin === undefined ? { Allow: CORS_METHODS } : preflightHeaders(cors, req.headers);
-      res.writeHead(204, { ...headers, 'Content-Length': '0' }).end();
+      res.writeHead(204, { ...headers, ...ANSWER_HEADERS, 'Content-Length': '0' }).end();
       return;
     }
     if (req.method !== 'GET' && req.method !== 'POST') return sendError(res, 405, `method ${String(req.method).slice(0, 20)} is not allowed: GET, POST or OPTIONS`, { ...cors, Allow: CORS_METHODS }, true);
@@ -165,9 +171,27 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     });
   });
   server.keepAliveTimeout = 5000;
+  /** Connections answered 400 and closing: destroyed at the latest when the Gateway closes. */
+  const refused = new Set<Duplex>();
   server.on('clientError', (_error, socket) => {
-    if (socket.writable && !served.has(socket)) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-    socket.destroy();
+    // node keeps parsing what comes after: every later chunk is another error, on a connection already answered.
+    if (refused.has(socket)) return;
+    if (!socket.writable || served.has(socket)) {
+      socket.destroy();
+      return;
+    }
+    // The 400, then a FIN. Destroyed at once, the connection could lose it: bytes the client sent and the Gateway left
+    // unread make the close a reset, and a client's TCP may drop a reply it had not read yet (ECONNRESET). So the rest
+    // is read and dropped, and the connection closes when the client closes it, or after a grace.
+    socket.end(BAD_REQUEST);
+    socket.resume();
+    refused.add(socket);
+    const grace = setTimeout(() => socket.destroy(), BAD_REQUEST_GRACE_MS);
+    grace.unref();
+    socket.once('close', () => {
+      clearTimeout(grace);
+      refused.delete(socket);
+    });
   });
 
   peer.connect(options.hubUrl, options.token);
@@ -205,6 +229,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeIdleConnections();
+          for (const socket of refused) socket.destroy();
           setTimeout(() => server.closeAllConnections(), 500).unref();
         });
         peer.close();

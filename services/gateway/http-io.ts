@@ -1,6 +1,9 @@
 /** Reading a request body within a limit, and writing the Gateway's answers (JSON, with the CORS headers given). */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
+/** On every answer of the Gateway: never sniffed as another type, never cached (it is a live reply). */
+export const ANSWER_HEADERS: Readonly<Record<string, string>> = { 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-store' };
+
 export type Body = { ok: true; text: string } | { ok: false; reason: string; tooLarge: boolean };
 
 /**
@@ -48,7 +51,7 @@ export function sendJson(res: ServerResponse, status: number, json: string, head
     ...headers,
     'Content-Type': 'application/json; charset=utf-8',
     'Content-Length': String(Buffer.byteLength(json)),
-    'Cache-Control': 'no-store',
+    ...ANSWER_HEADERS,
     ...(close ? { Connection: 'close' } : {}),
   });
   res.end(json);

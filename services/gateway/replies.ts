@@ -4,6 +4,10 @@
  * prefix per Type, `{"Type":"Update","Target":"<gateway>-` without a closing quote: ZeroMQ prefix semantics), and this
  * table hands each one to its request by exact Target. A Set or Reset has no RespondTo: its answer is the target's
  * next BROADCAST Update of that state, for which the peer holds a subscription per target while such a request waits.
+ * Real Pixotope peers on the ZeroMQ fabric may write an Update or Log with Source before Target, or without Target
+ * (read as BROADCAST), bytes the hub matches as sent: the peer also subscribes to those (FOREIGN_ORDER_PREFIXES),
+ * whatever their Target, and this table keeps only those whose decoded Target is a waiting request's name, or
+ * BROADCAST from a waiting Set's or Reset's target.
  *
  * A request ends with its answer (the Update, the CallResult with its ID, the broadcast) or after the time limit; it
  * resolves with the answer first, so that a Get's value is at `[0].Message.Value`, then what else came for it (Logs;
@@ -11,7 +15,7 @@
  * Why not the peer's own correlation (peer/correlation.ts): it answers with the decoded Value alone, shares one request
  * between concurrent Gets and has one RespondTo, where a Gateway client wants the reply messages themselves.
  */
-import { BROADCAST, topicPrefix, type Envelope } from '../../shared/protocol/index.ts';
+import { BROADCAST, FOREIGN_ORDER_PREFIXES, topicPrefix, type Envelope } from '../../shared/protocol/index.ts';
 import type { Awaited } from './publish.ts';
 
 interface Waiting {
@@ -32,13 +36,20 @@ export interface RepliesOptions {
   unsubscribe(prefixes: readonly string[]): void;
 }
 
-/** The prefixes that bring every reply addressed to a request name starting with `prefix`. */
+/** The Updates and Logs whose Source comes second (the Gateway reads no Self). */
+const FOREIGN_REPLY_PREFIXES = FOREIGN_ORDER_PREFIXES.filter((p) => p.startsWith(topicPrefix('Update')) || p.startsWith(topicPrefix('Log')));
+
+/**
+ * The prefixes that bring every reply addressed to a request name starting with `prefix`, and the Updates and Logs
+ * written with Source before Target (or without Target), whatever they are addressed to: onMessage sorts them out.
+ */
 export function replyPrefixes(prefix: string): string[] {
   const open = (p: string): string => p.slice(0, -1); // without the closing quote: every name that starts so
   return [
     open(topicPrefix('Update', { Target: prefix })),
     open(topicPrefix('CallResult', { Target: prefix })),
     open(topicPrefix('Log', { Target: prefix })),
+    ...FOREIGN_REPLY_PREFIXES,
   ];
 }
 
@@ -50,6 +61,8 @@ const broadcastPrefixes = (source: string): string[] => [
 
 export class Replies {
   private readonly waiting = new Map<string, Waiting>();
+  /** The Sets and Resets waiting (request names, in order), by the target whose broadcasts answer them. */
+  private readonly bySource = new Map<string, Set<string>>();
   /** Per Set/Reset target: how many requests wait on its broadcasts, and when their subscription is in force. */
   private readonly watched = new Map<string, { count: number; ready: Promise<void> }>();
   private next = 0;
@@ -105,6 +118,11 @@ export class Replies {
       const waiting: Waiting = { awaited, answer: null, others: [], timer: null, resolve };
       waiting.timer = setTimeout(() => this.finish(name), this.options.timeoutMs);
       this.waiting.set(name, waiting);
+      if (awaited.kind === 'broadcast') {
+        const names = this.bySource.get(awaited.source);
+        if (names) names.add(name);
+        else this.bySource.set(awaited.source, new Set([name]));
+      }
     });
   }
 
@@ -113,6 +131,11 @@ export class Replies {
     const waiting = this.waiting.get(name);
     if (!waiting) return;
     this.waiting.delete(name);
+    if (waiting.awaited.kind === 'broadcast') {
+      const names = this.bySource.get(waiting.awaited.source);
+      names?.delete(name);
+      if (names?.size === 0) this.bySource.delete(waiting.awaited.source);
+    }
     if (waiting.timer) clearTimeout(waiting.timer);
     waiting.resolve(waiting.answer ? [waiting.answer, ...waiting.others] : waiting.others);
   }
@@ -141,10 +164,14 @@ export class Replies {
     }
   }
 
+  /** A broadcast costs only the requests waiting on its Source (every foreign-order broadcast on the fabric comes here). */
   private onBroadcast(message: Envelope, source: string): void {
-    for (const [name, waiting] of [...this.waiting]) {
+    const names = this.bySource.get(source);
+    if (!names) return;
+    for (const name of [...names]) {
+      const waiting = this.waiting.get(name);
+      if (!waiting || waiting.awaited.kind !== 'broadcast') continue;
       const { awaited } = waiting;
-      if (awaited.kind !== 'broadcast' || awaited.source !== source) continue;
       if (message.topic.Type === 'Update' && message.topic.Name === awaited.state) {
         waiting.answer = message;
         this.finish(name);

@@ -109,6 +109,15 @@ export function topicPrefix<T extends MessageType>(type: T, fields: Partial<Omit
   return out;
 }
 
+/**
+ * Prefixes of the `Update`, `Log` and `Self` topics whose Source comes second: real Pixotope peers on the ZeroMQ fabric,
+ * whose bytes the hub matches as they were sent. An Update in the other documented key order (Type, Source, Target,
+ * Name) and an Update, Log or Self without Target (read as BROADCAST, TOPIC_DEFAULTS) match no canonical prefix. A
+ * subscriber that takes these must filter by the decoded Target itself: they bring such topics whatever their Target.
+ * The WebSocket hub matches the canonical re-encoding, where Target always comes second: there these never match.
+ */
+export const FOREIGN_ORDER_PREFIXES: readonly string[] = ['{"Type":"Update","Source"', '{"Type":"Log","Source"', '{"Type":"Self","Source"'];
+
 /** ZeroMQ semantics: a subscription matches every topic whose canonical string starts with it. */
 export const matchesPrefix = (canonicalTopic: string, prefix: string): boolean => canonicalTopic.startsWith(prefix);
 
