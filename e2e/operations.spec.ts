@@ -127,9 +127,10 @@ test('a refused push and a pull end on their row, in a toast and in the recent o
 });
 
 test('the message log keeps what came before a reload, and a second window has it', async ({ page, context }) => {
-  // A Call no service has: its frame out and the refusal in are logged by the engine before any page is open.
+  // A Call the client refuses (no such workspace): its frame out and the refusal in are logged by the engine before
+  // any page is open. (A method the client does not offer would not be sent at all.)
   const marker = `HistoryMarker${Date.now()}`;
-  await expect(bridge.call(A, marker)).rejects.toThrow(/UNKNOWN_METHOD|has no method/);
+  await expect(bridge.call(A, 'Scan', { Workspace: marker })).rejects.toThrow(/UNKNOWN_WORKSPACE/);
   const framesOf = async (p: Page) => {
     await p.goto(panelUrl());
     await p.getByTestId('nav-log').click();
