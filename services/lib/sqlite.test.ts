@@ -65,3 +65,32 @@ it('leaves other lock checks alone once the database is open', async () => {
     db.close();
   }
 });
+
+it('keeps statements prepared: a SQL text is prepared once, a row read with get leaves nothing open, the cache is bounded', async () => {
+  const dir = await tempDir('sqlite-cache-');
+  const db = openDatabase(path.join(dir, 'cache.sqlite'));
+  try {
+    db.exec('CREATE TABLE t (n INTEGER)');
+    const prepare = db.prepare.bind(db);
+    let prepared = 0;
+    db.prepare = (sql: string) => {
+      prepared++;
+      return prepare(sql);
+    };
+    for (let i = 0; i < 100; i++) db.run('INSERT INTO t (n) VALUES (?)', [i]);
+    expect(prepared).toBe(1);
+    // One row of many read: the statement is reset at once, so a write transaction can begin and commit.
+    expect(db.get('SELECT n FROM t ORDER BY n', [])).toEqual({ n: 0 });
+    db.exec('BEGIN IMMEDIATE');
+    db.run('DELETE FROM t WHERE n > ?', [49]);
+    db.exec('COMMIT');
+    expect(db.all('SELECT count(*) AS c FROM t', [])).toEqual([{ c: 50 }]);
+    expect(db.get('SELECT n FROM t ORDER BY n', [])).toEqual({ n: 0 });
+    // Past 256 distinct texts the oldest are finalized; every text still runs.
+    for (let i = 0; i < 300; i++) expect(db.get(`SELECT ${i} AS v`, [])).toEqual({ v: i });
+    expect(db.get('SELECT 0 AS v', [])).toEqual({ v: 0 });
+  } finally {
+    db.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -23,7 +23,7 @@ export function openDatabase(file: string): sqlite.Database {
   };
   let db: sqlite.Database | undefined;
   try {
-    db = new sqlite.Database(file);
+    db = new CachingDatabase(file);
     db.get('PRAGMA schema_version'); // the first read takes the SHARED lock, where SQLite checks for a hot journal
     return db;
   } catch (error) {
@@ -31,6 +31,59 @@ export function openDatabase(file: string): sqlite.Database {
     throw error;
   } finally {
     fs.accessSync = accessSync;
+  }
+}
+
+/** Statements kept prepared per database; past this many distinct SQL texts the oldest is finalized. */
+const STATEMENTS_KEPT = 256;
+
+/**
+ * node-sqlite3-wasm prepares and finalizes a statement on every `run`, `get` and `all`: for the short statements the
+ * stores run thousands of times in one commit, preparing costs more than running. This keeps each SQL text's
+ * statement prepared and reuses it (a statement is reset and rebound before each use). `get` reads one row and then
+ * resets the statement at once, so no half-read statement keeps a read transaction open.
+ */
+class CachingDatabase extends sqlite.Database {
+  private readonly statements = new Map<string, sqlite.Statement>();
+
+  private statement(sql: string): sqlite.Statement {
+    let stmt = this.statements.get(sql);
+    if (stmt) {
+      // Most recently used last, so the first is the one to drop.
+      this.statements.delete(sql);
+    } else {
+      stmt = this.prepare(sql);
+      if (this.statements.size >= STATEMENTS_KEPT) {
+        const [oldest, old] = this.statements.entries().next().value as [string, sqlite.Statement];
+        this.statements.delete(oldest);
+        old.finalize();
+      }
+    }
+    this.statements.set(sql, stmt);
+    return stmt;
+  }
+
+  override run(sql: string, values?: sqlite.BindValues): sqlite.RunResult {
+    return this.statement(sql).run(values);
+  }
+
+  override all(sql: string, values?: sqlite.BindValues, options?: sqlite.QueryOptions): sqlite.QueryResult[] {
+    return this.statement(sql).all(values, options);
+  }
+
+  override get(sql: string, values?: sqlite.BindValues, options?: sqlite.QueryOptions): sqlite.QueryResult | null {
+    const stmt = this.statement(sql);
+    const rows = stmt.iterate(values, options);
+    const first = rows.next();
+    // The library resets a statement only before its next use; a row left unread would hold the read open until then.
+    (stmt as unknown as { _reset(): boolean })._reset();
+    return first.done ? null : first.value;
+  }
+
+  override close(): void {
+    for (const stmt of this.statements.values()) stmt.finalize();
+    this.statements.clear();
+    super.close();
   }
 }
 
