@@ -17,6 +17,7 @@ import { Peer } from './peer.ts';
 import { Router } from './router.ts';
 import { FrameChecker } from './frame-check.ts';
 import { StatsTracker, type HubStats } from './stats.ts';
+import { listen } from '../lib/listen.ts';
 
 export { HUB_NAME } from './config.ts';
 export type { HubOptions } from './config.ts';
@@ -37,16 +38,6 @@ const CLOSE_GRACE_MS = 500;
 const toBuffer = (data: RawData): Buffer =>
   Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
 
-function listen(server: Server, port: number, host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      const address = server.address();
-      resolve(address !== null && typeof address === 'object' ? address.port : port);
-    });
-  });
-}
 
 function closePeer(ws: WebSocket): Promise<void> {
   return new Promise((resolve) => {

@@ -6,7 +6,7 @@
  * replies find their request replies.ts's.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import os from 'node:os';
 import type { Duplex } from 'node:stream';
 import { encodeTopic, type Envelope } from '../../shared/protocol/index.ts';
@@ -19,6 +19,7 @@ import { ANSWER_HEADERS, readBody, sendError, sendJson } from './http-io.ts';
 import { toPublication, type Filler } from './publish.ts';
 import { Replies, replyPrefixes } from './replies.ts';
 import { parseBody, parseQuery, type Parsed, type RawPublish } from './request.ts';
+import { listen } from '../lib/listen.ts';
 
 export interface Gateway {
   /** `http://host:port`. */
@@ -46,16 +47,6 @@ const BAD_REQUEST_GRACE_MS = 1000;
 /** A reply as the Gateway answers it: `{"Topic": {…}, "Message": {…}}`, the topic in its canonical key order. */
 const replyJson = (message: Envelope): string => `{"Topic":${encodeTopic(message.topic)},"Message":${JSON.stringify(message.message)}}`;
 
-function listen(server: Server, port: number, host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      const address = server.address();
-      resolve(address !== null && typeof address === 'object' ? address.port : port);
-    });
-  });
-}
 
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const host = options.host ?? '127.0.0.1';
