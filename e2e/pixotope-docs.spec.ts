@@ -99,7 +99,7 @@ test('every view loads against documented-only services; extensions are shown as
 
   // Assets and Integrations need extensions: one line each, nothing asked of the server.
   await open(page, 'assets');
-  await expect(page.getByTestId('feature-gate')).toHaveText(`AssetsAssets: not available. ${SERVER} does not offer the asset catalogue: it ${DOCUMENTED_ONLY}.`);
+  await expect(page.getByTestId('feature-gate').getByRole('status')).toHaveText(`Not available here. ${SERVER} does not offer the asset catalogue: it ${DOCUMENTED_ONLY}.`);
   await page.screenshot({ path: `${SHOTS}/pixotope-docs-assets.png` });
   await open(page, 'integrations');
   await expect(page.getByTestId('feature-gate')).toContainText(`${SERVER} does not offer managed integrations: it ${DOCUMENTED_ONLY}.`);
@@ -114,6 +114,7 @@ test('every view loads against documented-only services; extensions are shown as
   for (const name of [SERVER, CLIENT_A]) {
     await expect(page.locator(`[data-testid="service-row"][data-service="${name}"]`).getByTestId('service-offer')).toHaveText('documented protocol only');
   }
+  await page.locator('[data-testid="service-row"]').first().scrollIntoViewIfNeeded();
   await page.screenshot({ path: `${SHOTS}/pixotope-docs-connection.png` });
   await open(page, 'repositories');
   await expect(page.getByTestId('repo-item').first()).toBeVisible();

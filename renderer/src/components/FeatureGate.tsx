@@ -13,7 +13,7 @@ export function FeatureGate({ feature, title, verdict, children }: { feature: st
     <div className="feature-gate" data-testid="feature-gate" data-feature={feature} data-state={verdict.state}>
       <h2>{title}</h2>
       <p className={verdict.state === 'checking' ? 'muted' : 'not-offered'} role="status">
-        {verdict.state === 'checking' ? capitalise(verdict.reason) : `${title}: not available. ${capitalise(verdict.reason)}.`}
+        {verdict.state === 'checking' ? capitalise(verdict.reason) : `Not available here. ${capitalise(verdict.reason)}.`}
       </p>
     </div>
   );
