@@ -108,6 +108,7 @@ test('every view loads against documented-only services; extensions are shown as
     await open(page, view);
     await expect(page.locator('main#main')).not.toBeEmpty();
     await nothingPendingNoErrors(page);
+    await page.screenshot({ path: `${SHOTS}/pixotope-docs-view-${view}.png` });
   }
   // The Connection view says what each service offers.
   await open(page, 'connection');
