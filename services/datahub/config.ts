@@ -28,6 +28,8 @@ export interface HubOptions {
   /** Above this many bytes queued to a peer, it is disconnected. */
   hardLimitBytes?: number;
   logger?: Logger;
+  /** Open connections the hub takes at most (services/lib/listen.ts); default MAX_CONNECTIONS. */
+  maxConnections?: number;
   /** The thread large frames are checked on (frame-check.ts); tests give one they control. */
   frameCheckThread?: () => Worker;
 }

@@ -47,6 +47,25 @@ async function stillRoutes(): Promise<void> {
   expect((await sub.next(named('Alive'))).message).toEqual({ Value: true });
 }
 
+describe('connections', () => {
+  it('takes at most maxConnections: one more is closed at once, those open go on', async () => {
+    await start({ maxConnections: 2 });
+    const sub = await peer('SUB', [BROADCAST_UPDATES]);
+    const pub = await peer('PUB');
+    await expect(connectPeer(hub.url, { name: 'THIRD' })).rejects.toThrow();
+    pub.send(update('StillOpen', true));
+    expect((await sub.next(named('StillOpen'))).message).toEqual({ Value: true });
+    // Once one leaves, a newcomer gets its place.
+    await pub.close();
+    peers = peers.filter((p) => p !== pub);
+    await until('a place is free', async () => {
+      const again = await connectPeer(hub.url, { name: 'LATER' }).catch(() => null);
+      if (again) peers.push(again);
+      return again;
+    });
+  });
+});
+
 describe('frame size', () => {
   it('closes a connection that sends a frame over the maximum with 1009 and keeps serving the others', async () => {
     await start({ maxFrameBytes: 4096 });

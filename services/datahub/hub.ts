@@ -114,7 +114,10 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
 
   let port: number;
   try {
-    port = await listen(server, config.port, config.host);
+    port = await listen(server, config.port, config.host, {
+      ...(options.maxConnections !== undefined ? { maxConnections: options.maxConnections } : {}),
+      onRefused: (count) => log.warn({ count }, 'connections refused: the hub holds as many as it takes'),
+    });
   } catch (e) {
     stats.stop();
     throw e;

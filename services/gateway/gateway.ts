@@ -194,7 +194,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   }
   let port: number;
   try {
-    port = await listen(server, options.port ?? DEFAULT_GATEWAY_PORT, host);
+    port = await listen(server, options.port ?? DEFAULT_GATEWAY_PORT, host, { onRefused: (count) => log.warn({ count }, 'connections refused: the Gateway holds as many as it takes') });
   } catch (error) {
     peer.close();
     throw new Error(`Gateway: cannot listen on ${host}:${options.port ?? DEFAULT_GATEWAY_PORT}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });

@@ -30,6 +30,7 @@ import { DELIVERY_HEADER, DeliveryBody, SIGNATURE_HEADER, SIGNATURE_TOLERANCE_S 
 import { FailureRule, type FailureMode, type TFailureRule } from '../../shared/assethub/demo-receiver.ts';
 import type { Logger } from '../lib/log.ts';
 import { inTransaction, openDatabase } from '../lib/sqlite.ts';
+import { listen } from '../lib/listen.ts';
 
 // The failure rule's schema is shared: the panel engine reads and sets it through the admin API too.
 export { FAILURE_MODES, FailureRule, type FailureMode, type TFailureRule } from '../../shared/assethub/demo-receiver.ts';
@@ -363,12 +364,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
     });
   });
   const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    http.once('error', reject);
-    http.listen(options.port, host, () => resolve());
-  });
-  const address = http.address();
-  const port = typeof address === 'object' && address ? address.port : options.port;
+  const port = await listen(http, options.port, host, { onRefused: (count) => logger.warn({ count }, 'receiver: connections refused: it holds as many as it takes') });
   const baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
   const api: RunningReceiver = {

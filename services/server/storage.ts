@@ -13,6 +13,7 @@ import os from 'node:os';
 import type { Logger } from '../lib/log.ts';
 import { isLoopbackHost } from '../lib/loopback.ts';
 import { collectChunks, createChunkHandler, isWildcardHost, type ChunkStore, type CollectResult } from './chunks/index.ts';
+import { listen } from '../lib/listen.ts';
 
 export const CHUNK_GRACE_MS = 60 * 60 * 1000;
 export const COLLECT_EVERY_MS = 15 * 60 * 1000;
@@ -57,12 +58,8 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
   const http: Server = createServer(createChunkHandler(chunks, {
     token: options.token, logger, bindHost: options.host, advertisedHost: host, allowedOrigins: options.allowedOrigins,
   }));
-  await new Promise<void>((resolve, reject) => {
-    http.once('error', reject);
-    http.listen(options.port, options.host, () => resolve());
-  });
-  const address = http.address();
-  const url = `http://${isIPv6(host) ? `[${host}]` : host}:${typeof address === 'object' && address ? address.port : 0}`;
+  const port = await listen(http, options.port, options.host, { onRefused: (count) => logger.warn({ count }, 'connections refused: the data plane holds as many as it takes') });
+  const url = `http://${isIPv6(host) ? `[${host}]` : host}:${port}`;
   if (isWildcardHost(options.host) && options.advertise === undefined) {
     logger.info({ storage: url }, `the data plane listens on every address (${options.host}); GetStorage answers this machine's name, ${host}: use --advertise <host> if other machines cannot resolve it`);
   }
