@@ -23,18 +23,15 @@ export const RETRY_THREAD_MS = 30_000;
 
 export interface CheckRequest { id: number; bytes: Uint8Array }
 
-export type CheckReply =
-  | { id: number; kind: 'invalid'; message: string }
-  | { id: number; kind: 'subscribe' | 'unsubscribe'; prefixes: string[] }
+/** What routing needs of a text frame. */
+export type Checked =
+  | { kind: 'invalid'; message: string }
+  | { kind: 'subscribe' | 'unsubscribe'; prefixes: string[] }
   /** `wire`: the canonical frame text when the frame came in another layout; null when it can go as it came. */
-  | { id: number; kind: 'message'; topic: Topic; attachment: number | undefined; wire: string | null };
+  | { kind: 'message'; topic: Topic; canonicalTopic: string; attachment: number | undefined; wire: string | null };
 
-/** The thread's answer, with the frame's bytes handed back (moved both ways, never copied). */
-export type ThreadReply = CheckReply & { bytes: Uint8Array };
-
-/** Distributes Omit over the union. */
-type Unnumbered<T> = T extends unknown ? Omit<T, 'id'> : never;
-export type Checked = Unnumbered<CheckReply>;
+/** The thread's answer to a request, with the frame's bytes handed back (moved both ways, never copied). */
+export type CheckReply = Checked & { id: number; bytes: Uint8Array };
 
 /** The same answers, computed on this thread (no worker, or small frames). */
 export function checkHere(bytes: Uint8Array): Checked {
@@ -44,7 +41,8 @@ export function checkHere(bytes: Uint8Array): Checked {
   const frame = decoded.value;
   if (frame.kind !== 'message') return { kind: frame.kind, prefixes: frame.prefixes };
   const { envelope, attachment } = frame;
-  return { kind: 'message', topic: envelope.topic, attachment, wire: hasCanonicalTopic(text, encodeTopic(envelope.topic)) ? null : encodeFrame(envelope, attachment) };
+  const canonicalTopic = encodeTopic(envelope.topic);
+  return { kind: 'message', topic: envelope.topic, canonicalTopic, attachment, wire: hasCanonicalTopic(text, canonicalTopic) ? null : encodeFrame(envelope, attachment) };
 }
 
 interface Waiting { resolve: (result: { checked: Checked; bytes: Buffer }) => void }
@@ -84,12 +82,12 @@ export class FrameChecker {
     try {
       const thread = this.start();
       thread.unref();
-      thread.on('message', (reply: ThreadReply) => {
+      thread.on('message', (reply: CheckReply) => {
         const waiting = this.waiting.get(reply.id);
         if (!waiting) return;
         this.waiting.delete(reply.id);
         const { id: _, bytes, ...checked } = reply;
-        waiting.resolve({ checked: checked as Checked, bytes: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) });
+        waiting.resolve({ checked, bytes: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) });
       });
       thread.on('error', (error) => this.fail(`the frame checker thread failed: ${error.message}`));
       thread.on('exit', (code) => {

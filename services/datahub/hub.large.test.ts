@@ -83,7 +83,7 @@ describe('large frames', () => {
       `const { parentPort } = require('node:worker_threads');
        const held = [];
        parentPort.on('message', (m) => {
-         if (m === 'release') { for (const r of held.splice(0)) parentPort.postMessage({ id: r.id, kind: 'message', topic: JSON.parse(new TextDecoder().decode(r.bytes)).Topic, attachment: undefined, wire: null, bytes: r.bytes }, [r.bytes.buffer]); return; }
+         if (m === 'release') { for (const r of held.splice(0)) { const topic = JSON.parse(new TextDecoder().decode(r.bytes)).Topic; parentPort.postMessage({ id: r.id, kind: 'message', topic, canonicalTopic: JSON.stringify(topic), attachment: undefined, wire: null, bytes: r.bytes }, [r.bytes.buffer]); } return; }
          held.push(m);
          parentPort.postMessage({ id: -1, kind: 'held' });
        });`,

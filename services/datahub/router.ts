@@ -102,11 +102,10 @@ export class Router {
       return;
     }
 
-    const { topic, attachment } = checked;
+    const { topic, canonicalTopic, attachment } = checked;
     // Routing and the hub's own answers read the topic only: the Message travels as the bytes that carry it.
     const envelope = { topic, message: {} } as Envelope;
     peer.learnName(topic);
-    const canonicalTopic = encodeTopic(topic);
     const wire = checked.wire ?? data;
     if (attachment !== undefined) {
       // Held until the binary frame arrives, so each receiver gets text and attachment back to back with nothing from
