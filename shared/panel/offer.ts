@@ -13,12 +13,14 @@ export type OfferVerdict =
 
 const OFFERED: OfferVerdict = { state: 'offered' };
 
-/** Why a service with this offer lacks a method: it said so, or it offers Pixotope's documented protocol only. */
-function lacking(service: string, offer: ServiceOffer, what: string): string {
+/** Why a service with this offer lacks what it lacks: it offers Pixotope's documented protocol only, or it said so. */
+export function whyLacking(offer: ServiceOffer, plural = false): string {
   return offer.source === 'documented'
-    ? `${service} does not offer ${what}: it offers Pixotope's documented protocol only (${offer.reason ?? 'it did not say what it offers'})`
-    : `${service} does not offer ${what}: it is not among what it says it offers`;
+    ? `it offers Pixotope's documented protocol only (${offer.reason ?? 'it did not say what it offers'})`
+    : plural ? 'they are not among what it says it offers' : 'it is not among what it says it offers';
 }
+
+const lacking = (service: string, offer: ServiceOffer, what: string): string => `${service} does not offer ${what}: ${whyLacking(offer)}`;
 
 /**
  * The verdict on `method` of `service`. An offer not known (null: not a server or client, not heard yet) is not

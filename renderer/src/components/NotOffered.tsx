@@ -3,7 +3,7 @@
  * live, so a disabled button is never left unexplained.
  */
 import type { ServiceOffer } from '../../../shared/panel/api.ts';
-import { offerVerdict } from '../../../shared/panel/offer.ts';
+import { offerVerdict, whyLacking } from '../../../shared/panel/offer.ts';
 import './not-offered.css';
 
 /** `actions`: the operator's word for each method, e.g. `{ Pull: 'Pull', RevertLocalChanges: 'Revert' }`. */
@@ -11,7 +11,7 @@ export function NotOffered({ service, offer, actions }: { service: string; offer
   const verdicts = Object.entries(actions).map(([method, word]) => ({ word, verdict: offerVerdict(service, offer, method) }));
   const missing = verdicts.filter((v) => v.verdict.state === 'not-offered');
   if (missing.length === 0 || !offer) return null;
-  const why = offer.source === 'documented' ? `it offers Pixotope's documented protocol only (${offer.reason ?? 'it did not say what it offers'})` : 'it does not list them among what it offers';
+  const why = whyLacking(offer, true);
   return (
     <p className="muted not-offered" role="note" data-testid="not-offered" data-service={service}>
       Not offered by {service}: {missing.map((m) => m.word).join(', ')} — {why}.
