@@ -15,6 +15,7 @@ import {
 } from '../../shared/protocol/index.ts';
 import { HubError, HubPeer, type TransportFactory } from '../../peer/index.ts';
 import { ServiceFailure } from './failure.ts';
+import { HeldRequests } from './held-requests.ts';
 import type { Logger } from './log.ts';
 import { OfferPolicy, type OfferOptions } from './offer.ts';
 
@@ -49,12 +50,22 @@ export interface ServiceDefinition {
   onConnected?(first: boolean): void;
   /** Messages from the hub may have been lost (see peer/hub-peer.ts): read again what the service keeps of others. */
   onGap?(): void;
+  /**
+   * A promise while the service's store cannot be read (the server writing a large commit in slices): requests to it
+   * (Get, Set, Reset, Call) and its state broadcasts wait, in arrival order, until none is returned, except Calls
+   * marked `anytime` and Gets of `anytimeStates`.
+   */
+  busy?(): Promise<void> | undefined;
+  /** States read without the store, answered even while `busy`. */
+  anytimeStates?: readonly string[];
 }
 
 export interface ServiceCall {
   params: z.ZodType;
   handler: CallHandler;
   maxBytes?: number;
+  /** Answered even while the service is `busy` (it reads nothing the busy store holds). */
+  anytime?: boolean;
 }
 
 export interface ServiceHostOptions extends OfferOptions {
@@ -82,6 +93,8 @@ export class ServiceHost {
   readonly offer: OfferPolicy;
   /** The definition's methods and GetCapabilities. */
   private readonly calls: Record<string, ServiceCall>;
+  /** Requests and broadcasts waiting for the service to be free (service.busy). */
+  private readonly held: HeldRequests;
 
   constructor(
     private readonly service: ServiceDefinition,
@@ -90,7 +103,13 @@ export class ServiceHost {
     const name = service.name;
     this.offer = new OfferPolicy(name, serviceKindOf(name), options);
     const capabilities = () => capabilitiesOf(Object.keys(this.calls), service.states);
-    this.calls = { ...service.calls, [CAPABILITIES_METHOD]: { params: CALLS.server.GetCapabilities.params, handler: capabilities } };
+    this.calls = { ...service.calls, [CAPABILITIES_METHOD]: { params: CALLS.server.GetCapabilities.params, handler: capabilities, anytime: true } };
+    this.held = new HeldRequests({
+      busy: () => service.busy?.(),
+      dispatch: (message) => this.dispatch(message),
+      broadcast: (state) => this.broadcastState(state),
+      refuse: (message) => this.refuseHeld(message),
+    });
     this.peer = new HubPeer(
       {
         name,
@@ -147,6 +166,7 @@ export class ServiceHost {
   /** Broadcasts the whole of one of this service's states (not one its offer leaves out). */
   broadcastState(stateName: string): void {
     if (!this.offer.offersState(stateName)) return;
+    if (this.service.busy?.() && !this.service.anytimeStates?.includes(stateName)) return this.held.addState(stateName);
     const value = this.service.get([stateName]) ?? null;
     this.send(envelope<'Update'>(
       { Type: 'Update', Target: BROADCAST, Source: this.service.name, Name: stateName },
@@ -193,10 +213,35 @@ export class ServiceHost {
 
   private receive(message: Envelope, bytes: number): void {
     const topic = message.topic;
-    const name = this.service.name;
     if (this.ignored(topic)) return;
     // Over a transport that could not tell before decoding (a frame in another layout, an in-process test hub).
     if (this.overLimit(topic, bytes)) return this.refuseLarge(topic, bytes);
+    if (this.mustWait(topic)) return this.held.add(message, bytes);
+    this.dispatch(message);
+  }
+
+  /** Whether a request must wait for the busy service (or behind others that wait). */
+  private mustWait(topic: Topic): boolean {
+    if (!('Target' in topic) || topic.Target !== this.service.name) return false;
+    if (topic.Type === 'Call') {
+      const call = Object.prototype.hasOwnProperty.call(this.calls, topic.Method) ? this.calls[topic.Method] : undefined;
+      if (call?.anytime) return false;
+    } else if (topic.Type === 'Get') {
+      if (this.service.anytimeStates?.includes(decodeNamePath(topic.Name)[0] ?? '')) return false;
+    } else if (topic.Type !== 'Set' && topic.Type !== 'Reset') return false;
+    return this.held.waiting;
+  }
+
+  /** A request that could not wait: the service holds as many as it takes. */
+  private refuseHeld({ topic }: Envelope): void {
+    const why = `${this.service.name} is busy (writing a large commit) and holds as many requests as it takes: try again when it has finished`;
+    if (topic.Type === 'Call') this.send(envelope<'CallResult'>({ Type: 'CallResult', Target: topic.RespondTo, ExecutedOn: this.service.name, Method: topic.Method, ID: topic.ID }, { Failure: { Code: 'BUSY', Message: why } }));
+    else this.log('Warning', why, topic.Type === 'Get' ? topic.RespondTo : BROADCAST);
+  }
+
+  private dispatch(message: Envelope): void {
+    const topic = message.topic;
+    const name = this.service.name;
     switch (topic.Type) {
       case 'Identify':
         // The hub peer answers it with this service's Self.

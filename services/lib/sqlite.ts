@@ -14,14 +14,14 @@ import sqlite from 'node-sqlite3-wasm';
  * first page the directory can only be its own: for that moment it is reported absent, SQLite sees the hot journal
  * and plays it back as it would on any other VFS.
  */
-export function openDatabase(file: string): sqlite.Database {
+export function openDatabase(file: string): CachingDatabase {
   const lockDir = `${path.resolve(file)}.lock`;
   const accessSync = fs.accessSync;
   fs.accessSync = (target: fs.PathLike, mode?: number): void => {
     if (path.resolve(String(target)) === lockDir) throw Object.assign(new Error(`ENOENT: ${lockDir}`), { code: 'ENOENT' });
     accessSync(target, mode);
   };
-  let db: sqlite.Database | undefined;
+  let db: CachingDatabase | undefined;
   try {
     db = new CachingDatabase(file);
     db.get('PRAGMA schema_version'); // the first read takes the SHARED lock, where SQLite checks for a hot journal
@@ -43,10 +43,13 @@ const STATEMENTS_KEPT = 256;
  * statement prepared and reuses it (a statement is reset and rebound before each use). `get` reads one row and then
  * resets the statement at once, so no half-read statement keeps a read transaction open.
  */
-class CachingDatabase extends sqlite.Database {
+export class CachingDatabase extends sqlite.Database {
   private readonly statements = new Map<string, sqlite.Statement>();
+  /** Called before every statement; throws to refuse it (services/server/store-writer.ts holds a store this way). */
+  guard: (() => void) | null = null;
 
   private statement(sql: string): sqlite.Statement {
+    this.guard?.();
     let stmt = this.statements.get(sql);
     if (stmt) {
       // Most recently used last, so the first is the one to drop.
@@ -78,6 +81,11 @@ class CachingDatabase extends sqlite.Database {
     // The library resets a statement only before its next use; a row left unread would hold the read open until then.
     (stmt as unknown as { _reset(): boolean })._reset();
     return first.done ? null : first.value;
+  }
+
+  override exec(sql: string): void {
+    this.guard?.();
+    super.exec(sql);
   }
 
   override close(): void {

@@ -85,7 +85,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const chunks = new ChunkStore(path.join(options.dataDir, 'chunks'));
   await chunks.init();
   const dataPlane = await startDataPlane({
-    chunks, referenced: () => store.referencedChunks(), port: options.storagePort ?? 0, host: options.storageHost ?? '127.0.0.1',
+    chunks, referenced: async () => {
+      while (store.idle()) await store.idle();
+      return store.referencedChunks();
+    }, port: options.storagePort ?? 0, host: options.storageHost ?? '127.0.0.1',
     advertise: options.advertiseHost, token: options.token, allowedOrigins: options.storageOrigins,
     graceMs: options.chunkGraceMs, collectEveryMs: options.chunkCollectEveryMs, logger,
   });
@@ -115,8 +118,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   };
 
   const calls = {
-    Health: { params: CALLS.server.Health.params, handler: () => ({}) },
-    GetStorage: { params: CALLS.server.GetStorage.params, handler: () => ({ Url: storageUrl }) },
+    // Answered even while a large commit is being written (they read nothing of the store).
+    Health: { params: CALLS.server.Health.params, handler: () => ({}), anytime: true },
+    GetStorage: { params: CALLS.server.GetStorage.params, handler: () => ({ Url: storageUrl }), anytime: true },
     GetRepositories: {
       params: CALLS.server.GetRepositories.params,
       handler: () => Object.values(serverPersistentState(store).Repositories),
@@ -151,7 +155,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         // No chunk may be collected between finding it present and the commit referring to it.
         const commit = await chunks.keep(async () => {
           await checkChanges(p);
-          return store.createCommit({ repository: p.Repository, branch: p.Branch, parent: p.Parent, author: p.Author, comment: p.Comment, changes: p.Changes });
+          return store.commit({ repository: p.Repository, branch: p.Branch, parent: p.Parent, author: p.Author, comment: p.Comment, changes: p.Changes });
         });
         logger.info({ repository: p.Repository, branch: p.Branch, commit, changes: p.Changes.length }, 'commit');
         // Queued by the integrations from their per-branch cursors: also replayed on start if we die right now.
@@ -301,6 +305,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         return ['State'];
       },
       calls,
+      // While a large commit is written in slices, requests that read the store wait for it (store-writer.ts).
+      busy: () => store.idle(),
+      anytimeStates: ['WorkspaceInfo'],
       subscriptions: [topicPrefix('Update', { Target: BROADCAST }), topicPrefix('Self', { Target: SERVER_NAME })],
       onMessage,
       onConnected: () => {

@@ -23,7 +23,7 @@ const PARTIAL_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 export interface DataPlaneOptions {
   chunks: ChunkStore;
   /** Every chunk a commit of any branch refers to. */
-  referenced: () => ReadonlySet<string>;
+  referenced: () => ReadonlySet<string> | Promise<ReadonlySet<string>>;
   port: number;
   host: string;
   advertise?: string;

@@ -5,12 +5,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import type sqlite from 'node-sqlite3-wasm';
-import { inTransaction, openDatabase } from '../lib/sqlite.ts';
+import { inTransaction, openDatabase, type CachingDatabase } from '../lib/sqlite.ts';
 import type { TCommitChange } from '../../shared/assethub/calls.ts';
 import type { TClaim, TCommit } from '../../shared/assethub/states.ts';
 import { fail } from '../lib/failure.ts';
 import { assetColumns } from './catalogue/derive.ts';
 import { openSchema, registerCatalogueFunctions } from './migrate.ts';
+import { StoreWriter, inSlices } from './store-writer.ts';
 
 type Row = Record<string, string | number | bigint | Uint8Array | null>;
 
@@ -38,8 +39,18 @@ export interface NewCommit {
 
 const now = (): string => new Date().toISOString();
 
+/** Commits of more changes than this are written in slices (store-writer.ts); smaller ones in one transaction. */
+export const SLICED_ABOVE = 256;
+/** The `meta` key naming a commit being written in slices: a server that finds it at start undoes that commit. */
+const UNFINISHED = 'unfinished_commit';
+interface Unfinished { commit: string; branch: number; position: number }
+
+/** Versions undone per slice when a sliced commit fails. */
+const UNDO_ROWS = 500;
+
 export class ServerStore {
-  private readonly db: sqlite.Database;
+  private readonly db: CachingDatabase;
+  private readonly writer = new StoreWriter();
 
   constructor(file: string) {
     this.db = openDatabase(file);
@@ -50,6 +61,9 @@ export class ServerStore {
       this.db.exec('PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA locking_mode = EXCLUSIVE; PRAGMA cache_size = -32768;');
       registerCatalogueFunctions(this.db);
       openSchema(this.db);
+      const unfinished = this.db.get('SELECT value FROM meta WHERE key = ?', [UNFINISHED]);
+      if (unfinished) this.transaction(() => this.undo(JSON.parse(String(unfinished.value)) as Unfinished, Infinity));
+      this.db.guard = () => this.writer.check();
     } catch (error) {
       this.db.close();
       throw error;
@@ -67,6 +81,14 @@ export class ServerStore {
 
   integrityCheck(): string {
     return String(this.db.get('PRAGMA integrity_check')?.integrity_check ?? 'no answer');
+  }
+
+  /**
+   * A promise while a large commit is being written in slices (store-writer.ts): until it settles, nobody else may use
+   * the connection. Undefined when the store is free.
+   */
+  idle(): Promise<void> | undefined {
+    return this.writer.idle();
   }
 
   /** Runs `fn` in one IMMEDIATE transaction; rolls back on any exception. */
@@ -217,6 +239,64 @@ export class ServerStore {
     });
   }
 
+  /**
+   * Appends a commit, as createCommit does, without holding the event loop: a commit of more than SLICED_ABOVE changes
+   * is written in slices. Its claims are checked first (nothing written yet); then a first transaction checks the head
+   * and records the commit as unfinished; the changes follow in transactions of about SLICE_MS; the last one adds the
+   * commit to its branch. Until then no reader sees any of it (the connection is held), a failure undoes what was
+   * written, and a server killed meanwhile undoes it when it opens the database.
+   */
+  async commit(input: NewCommit): Promise<string> {
+    return this.writer.hold(async (slice) => {
+      if (input.changes.length <= SLICED_ABOVE) return slice(() => this.createCommit(input));
+      const branch = await slice(() => this.branch(input.repository, input.branch));
+      await inSlices(input.changes.length, slice, (i) => {
+        const uri = input.changes[i]!.URI;
+        const owner = this.claimOwners(branch.repositoryId, branch.name, [uri]).get(uri);
+        if (owner !== undefined && owner !== input.author) fail('CLAIMED_BY_OTHER', `${uri} is claimed by ${owner}`);
+      });
+      const started = await slice(() => this.transaction((): Unfinished => {
+        const head = this.head(branch.id);
+        if (input.parent !== head.commitId) {
+          fail('NOT_AT_HEAD', `branch "${input.branch}" is at ${head.commitId}, not ${input.parent ?? 'null'}: pull first`);
+        }
+        const id = randomUUID();
+        this.db.run('INSERT INTO commits (id, repository_id, parent, author, comment, created_at) VALUES (?, ?, ?, ?, ?, ?)', [id, branch.repositoryId, head.commitId, input.author, input.comment, now()]);
+        const unfinished = { commit: id, branch: branch.id, position: head.position + 1 };
+        this.db.run('INSERT INTO meta (key, value) VALUES (?, ?)', [UNFINISHED, JSON.stringify(unfinished)]);
+        return unfinished;
+      }));
+      try {
+        await inSlices(input.changes.length, slice, (i) => {
+          this.applyChange(branch.id, input.repository, input.branch, started.position, started.commit, input.changes[i]!);
+        }, (work) => this.transaction(work));
+        await slice(() => this.transaction(() => {
+          this.db.run('INSERT INTO branch_commits (branch_id, position, commit_id) VALUES (?, ?, ?)', [branch.id, started.position, started.commit]);
+          this.db.run('DELETE FROM meta WHERE key = ?', [UNFINISHED]);
+        }));
+      } catch (error) {
+        for (let more = true; more;) more = await slice(() => this.transaction(() => this.undo(started, UNDO_ROWS)));
+        throw error;
+      }
+      return started.commit;
+    });
+  }
+
+  /**
+   * Undoes (part of) an unfinished commit: up to `rows` of the versions it added and of those it ended, then (once
+   * none is left) the commit itself. Returns whether more is left.
+   */
+  private undo(u: Unfinished, rows: number): boolean {
+    const limit = Number.isFinite(rows) ? rows : -1;
+    const added = this.db.run('DELETE FROM files WHERE rowid IN (SELECT rowid FROM files WHERE branch_id = ? AND from_pos = ? LIMIT ?)', [u.branch, u.position, limit]).changes;
+    const ended = this.db.run('UPDATE files SET to_pos = NULL WHERE rowid IN (SELECT rowid FROM files WHERE branch_id = ? AND to_pos = ? LIMIT ?)', [u.branch, u.position, limit]).changes;
+    if (added + ended > 0 && limit !== -1) return true;
+    this.db.run('DELETE FROM branch_commits WHERE branch_id = ? AND position = ?', [u.branch, u.position]);
+    this.db.run('DELETE FROM commits WHERE id = ?', [u.commit]);
+    this.db.run('DELETE FROM meta WHERE key = ?', [UNFINISHED]);
+    return false;
+  }
+
   /** Whether `uri` exists at the head of the branch. */
   exists(branchId: number, uri: string): boolean {
     return Boolean(this.current(branchId, uri));
@@ -227,8 +307,8 @@ export class ServerStore {
     return this.db.all('SELECT uri FROM files WHERE branch_id = ? AND to_pos IS NULL', [branchId]).map((r) => String(r.uri));
   }
 
-  private current(branchId: number, uri: string): Row | undefined {
-    return this.db.get('SELECT kind, created_commit FROM files WHERE branch_id = ? AND uri = ? AND to_pos IS NULL', [branchId, uri]) as Row | undefined;
+  private current(branchId: number, uri: string): Row | null {
+    return this.db.get('SELECT kind, created_commit FROM files WHERE branch_id = ? AND uri = ? AND to_pos IS NULL', [branchId, uri]) as Row | null;
   }
 
   private applyChange(branchId: number, repository: string, branch: string, pos: number, commitId: string, change: TCommitChange): void {
@@ -314,7 +394,8 @@ export class ServerStore {
   }
 
   commitExists(id: string): boolean {
-    return this.db.get('SELECT 1 FROM commits WHERE id = ?', [id]) !== undefined;
+    // The library answers null, not undefined, when there is no row.
+    return this.db.get('SELECT 1 FROM commits WHERE id = ?', [id]) !== null;
   }
 
   // ---- tags ----

@@ -16,7 +16,7 @@ export interface CollectOptions {
   /** A chunk uploaded or refreshed less than this long ago is kept, referenced or not. */
   graceMs: number;
   /** Every chunk a commit of any branch refers to. */
-  referenced: () => ReadonlySet<string>;
+  referenced: () => ReadonlySet<string> | Promise<ReadonlySet<string>>;
   /** Candidates deleted per hold of the exclusive gate (uploads and commits wait meanwhile). */
   batch?: number;
 }
@@ -29,14 +29,14 @@ export interface CollectResult {
 export async function collectChunks(store: ChunkStore, { graceMs, referenced, batch = 500 }: CollectOptions): Promise<CollectResult> {
   const result: CollectResult = { removed: [], bytes: 0 };
   const old = (mtimeMs: number): boolean => mtimeMs <= Date.now() - graceMs;
-  let known = referenced();
+  let known = await referenced();
   let candidates: string[] = [];
 
   const removeCandidates = async (): Promise<void> => {
     const batchOf = candidates;
     candidates = [];
     await store.exclusive(async () => {
-      known = referenced();
+      known = await referenced();
       for (const hash of batchOf) {
         if (known.has(hash)) continue;
         const file = store.path(hash);

@@ -73,6 +73,12 @@ export class Worker {
     const out: Array<{ batch: Batch; outcome: Promise<PostOutcome> }> = [];
     while (!this.stopped) {
       try {
+        // The server's store is being written in slices (a large commit): nothing of it may be read until it is done.
+        const busy = p.store.idle();
+        if (busy) {
+          await busy;
+          continue;
+        }
         const it = this.options.integration(this.name);
         if (!it) break;
         if (this.scanNeeded) {
@@ -107,6 +113,8 @@ export class Worker {
         }
         const result = await oldest.outcome;
         if (this.stopped || result.ok === false && result.aborted) break;
+        while (p.store.idle()) await p.store.idle();
+        if (this.stopped) break;
         const now = this.options.integration(this.name);
         if (!now) continue;
         const epoch = p.db.epoch(this.name);
