@@ -13,6 +13,7 @@ import type { Logger } from '../lib/log.ts';
 import { chunkAgent, hashFileChunks, uploadChunk } from '../lib/chunks/index.ts';
 import { applyChange, applySafely, asChange, changedSinceScan, type ApplyTarget } from './apply.ts';
 import { removeAsset, resolveInWorkspace } from './files/index.ts';
+import { fetchChanges } from './remote-changes.ts';
 import { assertCommitFits } from './commit-size.ts';
 import { Progress, idleStatus } from './progress.ts';
 import { WorkspaceScanner, localChanges, type ScanResult } from './scan/index.ts';
@@ -133,8 +134,8 @@ export class Workspace {
     if (!commits || !head || head === this.row.commit || (this.row.commit !== null && !commits.includes(this.row.commit))) {
       this.view = { ...this.view, remote: [] };
     } else {
-      const result = (await this.server.call('GetChanges', { Repository: this.row.repository, Branch: this.row.branch, From: this.row.commit, To: head })) as { Changes: TCommitChange[] };
-      this.view = { ...this.view, remote: result.Changes };
+      const remote = await fetchChanges((m, p) => this.server.call(m, p), { Repository: this.row.repository, Branch: this.row.branch, From: this.row.commit, To: head });
+      this.view = { ...this.view, remote };
     }
     this.remoteKey = key;
     this.changed('assets');
@@ -208,7 +209,7 @@ export class Workspace {
     await this.rescan();
     if (force) await this.discardLocal(null);
     const from = this.row.commit;
-    const { Changes: fetched } = (await this.server.call('GetChanges', { Repository: this.row.repository, Branch: this.row.branch, From: from, To: target })) as { Changes: TCommitChange[] };
+    const fetched = await fetchChanges((m, p) => this.server.call(m, p), { Repository: this.row.repository, Branch: this.row.branch, From: from, To: target });
     // What the disk refused before is tried again, unless the server has changed it since (then `fetched` has that).
     const before = this.store.unwritten(this.path);
     const fetchedUris = new Set(fetched.map((c) => c.URI));

@@ -235,7 +235,7 @@ export class ServiceHost {
   /** A request that could not wait: the service holds as many as it takes. */
   private refuseHeld({ topic }: Envelope): void {
     const why = `${this.service.name} is busy (writing a large commit) and holds as many requests as it takes: try again when it has finished`;
-    if (topic.Type === 'Call') this.send(envelope<'CallResult'>({ Type: 'CallResult', Target: topic.RespondTo, ExecutedOn: this.service.name, Method: topic.Method, ID: topic.ID }, { Failure: { Code: 'BUSY', Message: why } }));
+    if (topic.Type === 'Call') this.send(envelope<'CallResult'>({ Type: 'CallResult', Target: topic.RespondTo, ExecutedOn: this.service.name, Method: topic.Method, ID: topic.ID }, { Failure: { Code: 'STORE_BUSY', Message: why } }));
     else this.log('Warning', why, topic.Type === 'Get' ? topic.RespondTo : BROADCAST);
   }
 

@@ -18,6 +18,7 @@ import { lockDataDir } from '../lib/data-lock.ts';
 import type { OfferOptions } from '../lib/offer.ts';
 import { ServiceHost, type CallContext } from '../lib/service-host.ts';
 import { ChunkStore, type CollectResult } from './chunks/index.ts';
+import { decodeCursor } from './changes-page.ts';
 import { startDataPlane } from './storage.ts';
 import { serverAssetInfo, serverPersistentState, serverState, serverWorkspaceInfo, valueAt, withValueAt } from './states.ts';
 import { ServerStore } from './store.ts';
@@ -169,9 +170,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       handler: (p: P<'GetChanges'>) => {
         const branch = store.branch(p.Repository, p.Branch);
         const from = p.From === null ? -1 : store.position(branch, p.From);
-        const to = p.To == null ? store.head(branch.id).position : store.position(branch, p.To);
+        const after = p.After === undefined ? null : decodeCursor(p.After);
+        // A later page keeps the first page's To (the head may have moved since).
+        const to = after ? after.t : p.To == null ? store.head(branch.id).position : store.position(branch, p.To);
         if (from > to) fail('INVALID_PARAMS', `From ${p.From} comes after To ${p.To}`);
-        return { Changes: store.changes(branch.id, from, to) };
+        if (after && (after.f !== from || after.t > store.head(branch.id).position)) fail('INVALID_PARAMS', 'After belongs to another From or branch: start again without it');
+        const page = store.changesPage(branch.id, from, to, after);
+        return { Changes: page.changes, ...(page.next ? { Next: page.next } : {}) };
       },
     },
     TagCommit: {
@@ -236,10 +241,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         wanted.push(...(change.Chunks ?? []));
       }
     }
-    const branch = store.branch(p.Repository, p.Branch);
-    // The branch's names matter only when the commit adds one (a twin of an existing name); updates skip reading them.
-    const adds = changes.some((c) => c.Type !== 'Delete' && !store.exists(branch.id, c.URI));
-    const named = commitNameProblem(changes, adds ? store.currentUris(branch.id) : []);
+    store.branch(p.Repository, p.Branch); // an unknown repository or branch is said before the chunks are looked for
+    // The name rules and twins within the commit; twins of names on the branch are checked as it is written (store.commit).
+    const named = commitNameProblem(changes, []);
     if (named) fail('INVALID_NAME', `${named.uri}: ${named.problem}`);
     const missing = await chunks.missing([...new Set(wanted)]);
     if (missing.length > 0) {

@@ -8,10 +8,12 @@ import type sqlite from 'node-sqlite3-wasm';
 import { inTransaction, openDatabase, type CachingDatabase } from '../lib/sqlite.ts';
 import type { TCommitChange } from '../../shared/assethub/calls.ts';
 import type { TClaim, TCommit } from '../../shared/assethub/states.ts';
+import { CommitNames } from '../../shared/assethub/names.ts';
 import { fail } from '../lib/failure.ts';
 import { assetColumns } from './catalogue/derive.ts';
 import { openSchema, registerCatalogueFunctions } from './migrate.ts';
 import { StoreWriter, inSlices } from './store-writer.ts';
+import { changesPage, type ChangesCursor } from './changes-page.ts';
 
 type Row = Record<string, string | number | bigint | Uint8Array | null>;
 
@@ -47,6 +49,8 @@ interface Unfinished { commit: string; branch: number; position: number }
 
 /** Versions undone per slice when a sliced commit fails. */
 const UNDO_ROWS = 500;
+/** URIs of a branch read per slice when a commit's names are compared with them. */
+const NAMES_PAGE = 2000;
 
 export class ServerStore {
   private readonly db: CachingDatabase;
@@ -248,8 +252,9 @@ export class ServerStore {
    */
   async commit(input: NewCommit): Promise<string> {
     return this.writer.hold(async (slice) => {
-      if (input.changes.length <= SLICED_ABOVE) return slice(() => this.createCommit(input));
       const branch = await slice(() => this.branch(input.repository, input.branch));
+      await this.checkNames(branch, input.changes, slice);
+      if (input.changes.length <= SLICED_ABOVE) return slice(() => this.createCommit(input));
       await inSlices(input.changes.length, slice, (i) => {
         const uri = input.changes[i]!.URI;
         const owner = this.claimOwners(branch.repositoryId, branch.name, [uri]).get(uri);
@@ -280,6 +285,31 @@ export class ServerStore {
       }
       return started.commit;
     });
+  }
+
+  /**
+   * Refuses (INVALID_NAME) a commit with a name the operators' machines cannot hold, or one that is a twin of a name on
+   * the branch (shared/assethub/names.ts): the branch's URIs are read a page at a time, and only when the commit adds
+   * a name, so neither a long branch nor a long commit holds the loop.
+   */
+  private async checkNames(branch: Branch, changes: readonly TCommitChange[], slice: <R>(work: () => R) => Promise<R>): Promise<void> {
+    const names = new CommitNames(changes);
+    let found = names.problem;
+    let adds = false;
+    if (!found) {
+      await inSlices(changes.length, slice, (i) => {
+        const c = changes[i]!;
+        adds ||= c.Type !== 'Delete' && !this.exists(branch.id, c.URI);
+      });
+    }
+    for (let after: string | null = adds ? '' : null; after !== null && !found;) {
+      after = await slice(() => {
+        const rows = this.db.all('SELECT uri FROM files INDEXED BY files_current WHERE branch_id = ? AND to_pos IS NULL AND uri > ? ORDER BY uri LIMIT ?', [branch.id, after, NAMES_PAGE]);
+        for (const r of rows) found ??= names.beside(String(r.uri));
+        return rows.length < NAMES_PAGE ? null : String(rows.at(-1)?.uri);
+      });
+    }
+    if (found) fail('INVALID_NAME', `${found.uri}: ${found.problem}`);
   }
 
   /**
@@ -339,34 +369,9 @@ export class ServerStore {
     );
   }
 
-  /**
-   * The net changes from position `from` (exclusive; -1 = before the root) to `to` (inclusive): what a workspace at
-   * `from` must apply to be at `to`.
-   */
-  changes(branchId: number, from: number, to: number): TCommitChange[] {
-    // The versions of one URI are probed through the primary key (branch, uri, from_pos), named because the planner
-    // would rather take a covering index that starts with a position range.
-    const puts = this.db.all(
-      `SELECT f.uri, f.kind, f.size, f.hash, f.chunks,
-              EXISTS (SELECT 1 FROM files g INDEXED BY sqlite_autoindex_files_1 WHERE g.branch_id = f.branch_id AND g.uri = f.uri AND g.from_pos <= ? AND (g.to_pos IS NULL OR g.to_pos > ?)) AS existed
-       FROM files f WHERE f.branch_id = ? AND f.from_pos > ? AND f.from_pos <= ? AND (f.to_pos IS NULL OR f.to_pos > ?)
-       ORDER BY f.uri`,
-      [from, from, branchId, from, to, to],
-    );
-    const deletes = this.db.all(
-      `SELECT f.uri FROM files f WHERE f.branch_id = ? AND f.from_pos <= ? AND f.to_pos > ? AND f.to_pos <= ?
-         AND NOT EXISTS (SELECT 1 FROM files g INDEXED BY sqlite_autoindex_files_1 WHERE g.branch_id = f.branch_id AND g.uri = f.uri AND g.from_pos <= ? AND (g.to_pos IS NULL OR g.to_pos > ?))
-       ORDER BY f.uri DESC`,
-      [branchId, from, from, to, to, to],
-    );
-    const out: TCommitChange[] = [];
-    // Deepest paths first for deletes (DESC order), so a folder is emptied before it is removed.
-    for (const r of deletes) out.push({ Type: 'Delete', URI: String(r.uri) });
-    for (const r of puts) {
-      if (r.kind === 'directory') out.push({ Type: 'PutDirectory', URI: String(r.uri), New: r.existed === 0 });
-      else out.push({ Type: 'PutFile', URI: String(r.uri), Size: Number(r.size), Hash: String(r.hash), Chunks: JSON.parse(String(r.chunks)) as string[], New: r.existed === 0 });
-    }
-    return out;
+  /** One page of the net changes from position `from` (exclusive) to `to` (inclusive), after `after` (changes-page.ts). */
+  changesPage(branchId: number, from: number, to: number, after: ChangesCursor | null, pageChanges?: number): { changes: TCommitChange[]; next: string | null } {
+    return changesPage(this.db, branchId, from, to, after, pageChanges);
   }
 
   /** Every file version valid at a position. */

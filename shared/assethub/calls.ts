@@ -53,8 +53,9 @@ export const CALLS = {
       result: z.object({ Commit: z.string() }),
     },
     GetChanges: {
-      params: z.object({ ...RepoBranch, From: z.string().nullable(), To: z.string().nullable().optional() }),
-      result: z.object({ Changes: z.array(CommitChange) }),
+      // In pages (docs/PROTOCOL-EXTENSIONS.md): `Next` is where the next page starts, sent back as `After`.
+      params: z.object({ ...RepoBranch, From: z.string().nullable(), To: z.string().nullable().optional(), After: z.string().max(1024).optional() }),
+      result: z.object({ Changes: z.array(CommitChange), Next: z.string().optional() }),
     },
     TagCommit: { params: z.object({ ...RepoBranch, Commit: NonEmpty, Tag: NonEmpty }), result: Nothing },
     UntagCommit: { params: z.object({ ...RepoBranch, Commit: NonEmpty, Tag: NonEmpty }), result: Nothing },
@@ -122,6 +123,7 @@ export const FAILURE_CODES = {
   UNSAFE_PATH: 'the URI or path would resolve outside the workspace, or the workspace folder is not one the client allows',
   INVALID_NAME: 'a file, folder, repository or branch name that cannot exist on the operators\' machines (Windows)',
   BUSY: 'the workspace is already pulling or pushing',
+  STORE_BUSY: 'the server is writing a large commit and holds as many requests as it takes: try again when it has finished',
   NOTHING_TO_PUSH: 'there are no local changes to push',
   NOT_IN_CONFLICT: 'the URI is not in conflict',
   SERVER_UNAVAILABLE: 'the server did not answer',

@@ -77,17 +77,46 @@ export interface Twin {
  * reported: they are already there.
  */
 export function findTwin(added: Iterable<string>, existing: Iterable<string>): Twin | null {
-  const byKey = new Map<string, string>();
-  for (const path of existing) for (const prefix of prefixes(path)) byKey.set(nameKey(prefix), prefix);
-  for (const path of added) {
-    for (const prefix of prefixes(path)) {
-      const key = nameKey(prefix);
-      const other = byKey.get(key);
-      if (other !== undefined && other !== prefix) return { path: prefix, other };
-      byKey.set(key, prefix);
-    }
+  const twins = new TwinFinder(added);
+  if (twins.within) return twins.within;
+  for (const path of existing) {
+    const twin = twins.beside(path);
+    if (twin) return twin;
   }
   return null;
+}
+
+/**
+ * findTwin for existing paths too many to hold at once (a branch of a million assets): the added paths are kept (their
+ * folders too, by key), and each existing path is compared as it streams past, in memory bounded by the added ones.
+ */
+export class TwinFinder {
+  private readonly byKey = new Map<string, string>();
+  /** The first added path that is a twin of an earlier added one. */
+  readonly within: Twin | null = null;
+
+  constructor(added: Iterable<string>) {
+    for (const path of added) {
+      for (const prefix of prefixes(path)) {
+        const key = nameKey(prefix);
+        const other = this.byKey.get(key);
+        if (other !== undefined && other !== prefix) {
+          this.within ??= { path: prefix, other };
+          continue;
+        }
+        this.byKey.set(key, prefix);
+      }
+    }
+  }
+
+  /** The added path (or folder on its way) that this existing path, or one of its folders, is a twin of. */
+  beside(existing: string): Twin | null {
+    for (const prefix of prefixes(existing)) {
+      const added = this.byKey.get(nameKey(prefix));
+      if (added !== undefined && added !== prefix) return { path: added, other: prefix };
+    }
+    return null;
+  }
 }
 
 /**
@@ -119,18 +148,48 @@ export interface NamedChange {
  * checked: they are how a name stored before these rules goes away.
  */
 export function commitNameProblem(changes: readonly NamedChange[], current: Iterable<string>): { uri: string; problem: string } | null {
-  const puts = changes.filter((c) => c.Type !== 'Delete');
-  for (const change of puts) {
-    const problem = pathNameProblem(uriPath(change.URI).split('/'));
-    if (problem) return { uri: change.URI, problem };
+  const check = new CommitNames(changes);
+  if (check.problem) return check.problem;
+  for (const uri of current) {
+    const problem = check.beside(uri);
+    if (problem) return problem;
   }
-  const deleted = new Set(changes.filter((c) => c.Type === 'Delete').map((c) => uriPath(c.URI)));
-  const kept = function* () {
-    for (const uri of current) {
-      const path = uriPath(uri);
-      if (!prefixes(path).some((p) => deleted.has(p))) yield path;
-    }
-  };
-  const twin = findTwin(puts.map((c) => uriPath(c.URI)), kept());
-  return twin && { uri: uriOfPath(twin.path), problem: `it differs from "${URI_SCHEME}${twin.other}" only by case or Unicode normalisation, so both would be one file on Windows and macOS` };
+  return null;
 }
+
+/**
+ * commitNameProblem for a branch read a page at a time: `problem` is what the commit alone breaks (a name rule, two of
+ * its paths twins); `beside` compares it with one URI of the branch (a URI the commit deletes, or under one it deletes,
+ * is skipped: a rename from `Tex` to `tex` is fine).
+ */
+export class CommitNames {
+  readonly problem: { uri: string; problem: string } | null = null;
+  private readonly twins: TwinFinder;
+  private readonly deleted: Set<string>;
+
+  constructor(changes: readonly NamedChange[]) {
+    const puts = changes.filter((c) => c.Type !== 'Delete');
+    for (const change of puts) {
+      const problem = pathNameProblem(uriPath(change.URI).split('/'));
+      if (problem) {
+        this.problem = { uri: change.URI, problem };
+        break;
+      }
+    }
+    this.deleted = new Set(changes.filter((c) => c.Type === 'Delete').map((c) => uriPath(c.URI)));
+    this.twins = new TwinFinder(puts.map((c) => uriPath(c.URI)));
+    if (!this.problem && this.twins.within) this.problem = twinProblem(this.twins.within);
+  }
+
+  beside(uri: string): { uri: string; problem: string } | null {
+    const path = uriPath(uri);
+    if (this.deleted.size > 0 && prefixes(path).some((p) => this.deleted.has(p))) return null;
+    const twin = this.twins.beside(path);
+    return twin && twinProblem(twin);
+  }
+}
+
+const twinProblem = (twin: Twin) => ({
+  uri: uriOfPath(twin.path),
+  problem: `it differs from "${URI_SCHEME}${twin.other}" only by case or Unicode normalisation, so both would be one file on Windows and macOS`,
+});
