@@ -1,6 +1,6 @@
 // A commit of thousands of changes is written in slices (store-writer.ts): the process's other services go on
 // meanwhile, the server's own readers wait and then see it whole, a failure half-way undoes it, and a server killed
-// half-way undoes it when it opens the database again.
+// half-way undoes it when it opens the database again; a branch is made the same way.
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -8,7 +8,8 @@ import { SERVER_NAME } from '../../shared/protocol/index.ts';
 import { openDatabase } from '../lib/sqlite.ts';
 import { startCluster, tempDir, type Cluster } from '../testing/cluster.ts';
 import type { Probe } from '../testing/probe.ts';
-import { SLICED_ABOVE, ServerStore } from './store.ts';
+import { SLICED_ABOVE } from './commit-slices.ts';
+import { ServerStore } from './store.ts';
 
 const REPO = '%SYNCED_STORAGE%\\Projects\\Large';
 let cluster: Cluster;
@@ -51,6 +52,21 @@ it('while a commit of 10,000 changes is written, a client of the same process an
   expect(store.currentUris(store.branch(REPO, 'Main').id)).toHaveLength(10_000);
 }, 180_000);
 
+it('CreateBranch from a commit of 10,000 versions copies them in slices: a client of the same process answers meanwhile', async () => {
+  const store = cluster.server.store;
+  const head = (await commitsOf()).at(-1);
+  let settled = false;
+  const branching = panel.ok(SERVER_NAME, 'CreateBranch', { Repository: REPO, Name: 'Copy', From: head }, 120_000).finally(() => (settled = true));
+  let answeredWhileCopying = 0;
+  while (!settled) {
+    await panel.get(client, ['WorkspaceInfo']);
+    if (store.idle() !== undefined) answeredWhileCopying++;
+  }
+  await branching;
+  expect(answeredWhileCopying).toBeGreaterThanOrEqual(3);
+  expect(store.currentUris(store.branch(REPO, 'Copy').id)).toEqual(store.currentUris(store.branch(REPO, 'Main').id));
+}, 180_000);
+
 it('a commit that fails half-way (a Delete of nothing after 2,000 Puts) leaves the branch as it was', async () => {
   const before = await commitsOf();
   const branch = cluster.server.store.branch(REPO, 'Main');
@@ -90,6 +106,17 @@ it('a server killed while writing a commit in slices undoes it when it opens the
     expect(store.head(branch.id).commitId).toBe(first);
     expect(store.snapshot(branch.id, store.head(branch.id).position)).toEqual(before);
     expect(store.integrityCheck()).toBe('ok');
+    // A branch being made when the server was killed is gone when it opens again.
+    const copy = await store.addBranch(REPO, 'Copy', first);
+    expect(copy).toBe(first);
+    const copyId = store.branch(REPO, 'Copy').id;
+    store.close();
+    const raw2 = openDatabase(file);
+    raw2.run('INSERT INTO meta (key, value) VALUES (?, ?)', ['unfinished_branch', String(copyId)]);
+    raw2.close();
+    store = new ServerStore(file);
+    expect(() => store.branch(REPO, 'Copy')).toThrow(/no branch "Copy"/);
+    expect(store.database.get('SELECT count(*) AS n FROM files WHERE branch_id = ?', [copyId])?.n).toBe(0);
     // The position is free again.
     const third = await store.commit({ repository: REPO, branch: 'Main', parent: first, author: 'A', comment: 'third', changes });
     expect(store.head(branch.id)).toEqual({ position, commitId: third });

@@ -140,9 +140,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     },
     CreateBranch: {
       params: CALLS.server.CreateBranch.params,
-      handler: (p: P<'CreateBranch'>) => {
+      handler: async (p: P<'CreateBranch'>) => {
         checkName('branch', p.Name, branchNameProblem(p.Name));
-        const commit = store.createBranch(p.Repository, p.Name, p.From);
+        const commit = await store.addBranch(p.Repository, p.Name, p.From);
         integrations.onCommit(p.Repository); // the new branch's assets are new assets
         changed('PersistentState', 'AssetInfo');
         return { Commit: commit };

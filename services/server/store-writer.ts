@@ -12,6 +12,9 @@ import { ServiceFailure } from '../lib/failure.ts';
 /** How long one slice may run before the loop turns (its transaction's commit comes on top: ~5–30 ms here). */
 export const SLICE_MS = 10;
 
+/** Runs synchronous work as the holder of the connection, then lets the loop turn. */
+export type Slice = <R>(work: () => R) => Promise<R>;
+
 export class StoreWriter {
   private turn: Promise<void> | undefined;
   private inSlice = false;
@@ -30,7 +33,7 @@ export class StoreWriter {
    * Holds the connection for `fn`, after any writer holding it now. `fn` touches the database only inside `slice`,
    * which runs its synchronous work and then lets the loop turn.
    */
-  async hold<T>(fn: (slice: <R>(work: () => R) => Promise<R>) => Promise<T>): Promise<T> {
+  async hold<T>(fn: (slice: Slice) => Promise<T>): Promise<T> {
     while (this.turn) await this.turn;
     let release = (): void => {};
     this.turn = new Promise<void>((resolve) => (release = resolve));
@@ -56,7 +59,7 @@ export class StoreWriter {
 }
 
 /** Calls `step(i)` for i from 0 to n - 1, about SLICE_MS of them in each `slice` (each its own transaction when asked). */
-export async function inSlices(n: number, slice: <R>(work: () => R) => Promise<R>, step: (i: number) => void, transaction?: (work: () => void) => void): Promise<void> {
+export async function inSlices(n: number, slice: Slice, step: (i: number) => void, transaction?: (work: () => void) => void): Promise<void> {
   let i = 0;
   while (i < n) {
     await slice(() => {

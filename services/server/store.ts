@@ -8,11 +8,12 @@ import type sqlite from 'node-sqlite3-wasm';
 import { inTransaction, openDatabase, type CachingDatabase } from '../lib/sqlite.ts';
 import type { TCommitChange } from '../../shared/assethub/calls.ts';
 import type { TClaim, TCommit } from '../../shared/assethub/states.ts';
-import { CommitNames } from '../../shared/assethub/names.ts';
 import { fail } from '../lib/failure.ts';
 import { assetColumns } from './catalogue/derive.ts';
 import { openSchema, registerCatalogueFunctions } from './migrate.ts';
-import { StoreWriter, inSlices } from './store-writer.ts';
+import { SLICE_MS, StoreWriter } from './store-writer.ts';
+import { commitInSlices } from './commit-slices.ts';
+import { UNFINISHED_BRANCH, copyVersions, removeBranch, undoUnfinished, type NewBranch } from './unfinished.ts';
 import { changesPage, type ChangesCursor } from './changes-page.ts';
 
 type Row = Record<string, string | number | bigint | Uint8Array | null>;
@@ -41,16 +42,9 @@ export interface NewCommit {
 
 const now = (): string => new Date().toISOString();
 
-/** Commits of more changes than this are written in slices (store-writer.ts); smaller ones in one transaction. */
-export const SLICED_ABOVE = 256;
-/** The `meta` key naming a commit being written in slices: a server that finds it at start undoes that commit. */
-const UNFINISHED = 'unfinished_commit';
-interface Unfinished { commit: string; branch: number; position: number }
 
-/** Versions undone per slice when a sliced commit fails. */
-const UNDO_ROWS = 500;
-/** URIs of a branch read per slice when a commit's names are compared with them. */
-const NAMES_PAGE = 2000;
+/** Versions a new branch copies per statement (statements follow one another for SLICE_MS, one transaction a slice). */
+const COPY_ROWS = 500;
 
 export class ServerStore {
   private readonly db: CachingDatabase;
@@ -65,8 +59,7 @@ export class ServerStore {
       this.db.exec('PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA locking_mode = EXCLUSIVE; PRAGMA cache_size = -32768;');
       registerCatalogueFunctions(this.db);
       openSchema(this.db);
-      const unfinished = this.db.get('SELECT value FROM meta WHERE key = ?', [UNFINISHED]);
-      if (unfinished) this.transaction(() => this.undo(JSON.parse(String(unfinished.value)) as Unfinished, Infinity));
+      undoUnfinished(this.db, (work) => this.transaction(work));
       this.db.guard = () => this.writer.check();
     } catch (error) {
       this.db.close();
@@ -142,35 +135,65 @@ export class ServerStore {
     });
   }
 
-  /** A new branch whose history is that of `from` up to and including it; returns `from`. */
+  /** A new branch whose history is that of `from` up to and including it, in one transaction; returns `from`. */
   createBranch(repository: string, name: string, from: string): string {
     return this.transaction(() => {
-      const repo = this.repository(repository);
-      if (this.db.get('SELECT 1 FROM branches WHERE repository_id = ? AND name = ?', [repo.id, name])) {
-        fail('BRANCH_ALREADY_EXISTS', `repository "${repository}" already has a branch "${name}"`);
-      }
-      const source = this.db.get(
-        'SELECT bc.branch_id, bc.position FROM branch_commits bc JOIN branches b ON b.id = bc.branch_id WHERE b.repository_id = ? AND bc.commit_id = ? ORDER BY bc.branch_id LIMIT 1',
-        [repo.id, from],
-      );
-      if (!source) return fail('UNKNOWN_COMMIT', `repository "${repository}" has no commit "${from}"`);
-      const pos = Number(source.position);
-      const sourceBranch = Number(source.branch_id);
-      const branchId = Number(this.db.run('INSERT INTO branches (repository_id, name) VALUES (?, ?)', [repo.id, name]).lastInsertRowid);
-      this.db.run(
-        'INSERT INTO branch_commits (branch_id, position, commit_id) SELECT ?, position, commit_id FROM branch_commits WHERE branch_id = ? AND position <= ?',
-        [branchId, sourceBranch, pos],
-      );
-      // Asset ids name the branch, so the copies get the new branch's ids.
-      this.db.run(
-        `INSERT INTO files (branch_id, uri, kind, from_pos, to_pos, size, hash, chunks, commit_id, asset_id, asset_kind, name, parent_id, created_commit)
-         SELECT ?, uri, kind, from_pos, CASE WHEN to_pos > ? THEN NULL ELSE to_pos END, size, hash, chunks, commit_id,
-                assethub_asset_id(?, ?, uri), asset_kind, name, assethub_parent_id(?, ?, uri), created_commit
-         FROM files WHERE branch_id = ? AND from_pos <= ?`,
-        [branchId, pos, repository, name, repository, name, sourceBranch, pos],
-      );
+      const started = this.startBranch(repository, name, from);
+      copyVersions(this.db, started, Infinity);
       return from;
     });
+  }
+
+  /**
+   * createBranch without holding the event loop (a branch of a million versions is a million rows to copy): the branch
+   * is made and marked unfinished in one transaction, its versions are copied in transactions of about SLICE_MS, and
+   * the mark goes in the last; until then nobody reads the store, and a server killed meanwhile removes the branch when
+   * it opens the database.
+   */
+  async addBranch(repository: string, name: string, from: string): Promise<string> {
+    return this.writer.hold(async (slice) => {
+      const started = await slice(() => this.transaction(() => {
+        const s = this.startBranch(repository, name, from);
+        this.db.run('INSERT INTO meta (key, value) VALUES (?, ?)', [UNFINISHED_BRANCH, String(s.branchId)]);
+        return s;
+      }));
+      try {
+        for (let more = true; more;) {
+          more = await slice(() => this.transaction(() => {
+            const start = performance.now();
+            let copied: number;
+            do copied = copyVersions(this.db, started, COPY_ROWS);
+            while (copied === COPY_ROWS && performance.now() - start < SLICE_MS);
+            return copied === COPY_ROWS;
+          }));
+        }
+        await slice(() => this.db.run('DELETE FROM meta WHERE key = ?', [UNFINISHED_BRANCH]));
+      } catch (error) {
+        await slice(() => this.transaction(() => removeBranch(this.db, started.branchId)));
+        throw error;
+      }
+      return from;
+    });
+  }
+
+  private startBranch(repository: string, name: string, from: string): NewBranch {
+    const repo = this.repository(repository);
+    if (this.db.get('SELECT 1 FROM branches WHERE repository_id = ? AND name = ?', [repo.id, name])) {
+      fail('BRANCH_ALREADY_EXISTS', `repository "${repository}" already has a branch "${name}"`);
+    }
+    const source = this.db.get(
+      'SELECT bc.branch_id, bc.position FROM branch_commits bc JOIN branches b ON b.id = bc.branch_id WHERE b.repository_id = ? AND bc.commit_id = ? ORDER BY bc.branch_id LIMIT 1',
+      [repo.id, from],
+    );
+    if (!source) return fail('UNKNOWN_COMMIT', `repository "${repository}" has no commit "${from}"`);
+    const position = Number(source.position);
+    const sourceBranch = Number(source.branch_id);
+    const branchId = Number(this.db.run('INSERT INTO branches (repository_id, name) VALUES (?, ?)', [repo.id, name]).lastInsertRowid);
+    this.db.run(
+      'INSERT INTO branch_commits (branch_id, position, commit_id) SELECT ?, position, commit_id FROM branch_commits WHERE branch_id = ? AND position <= ?',
+      [branchId, sourceBranch, position],
+    );
+    return { repository, name, branchId, sourceBranch, position };
   }
 
   setAutoPull(values: Map<number, boolean>): void {
@@ -244,87 +267,11 @@ export class ServerStore {
   }
 
   /**
-   * Appends a commit, as createCommit does, without holding the event loop: a commit of more than SLICED_ABOVE changes
-   * is written in slices. Its claims are checked first (nothing written yet); then a first transaction checks the head
-   * and records the commit as unfinished; the changes follow in transactions of about SLICE_MS; the last one adds the
-   * commit to its branch. Until then no reader sees any of it (the connection is held), a failure undoes what was
-   * written, and a server killed meanwhile undoes it when it opens the database.
+   * Appends a commit, as createCommit does, without holding the event loop (commit-slices.ts); the store is held
+   * meanwhile (store-writer.ts).
    */
   async commit(input: NewCommit): Promise<string> {
-    return this.writer.hold(async (slice) => {
-      const branch = await slice(() => this.branch(input.repository, input.branch));
-      await this.checkNames(branch, input.changes, slice);
-      if (input.changes.length <= SLICED_ABOVE) return slice(() => this.createCommit(input));
-      await inSlices(input.changes.length, slice, (i) => {
-        const uri = input.changes[i]!.URI;
-        const owner = this.claimOwners(branch.repositoryId, branch.name, [uri]).get(uri);
-        if (owner !== undefined && owner !== input.author) fail('CLAIMED_BY_OTHER', `${uri} is claimed by ${owner}`);
-      });
-      const started = await slice(() => this.transaction((): Unfinished => {
-        const head = this.head(branch.id);
-        if (input.parent !== head.commitId) {
-          fail('NOT_AT_HEAD', `branch "${input.branch}" is at ${head.commitId}, not ${input.parent ?? 'null'}: pull first`);
-        }
-        const id = randomUUID();
-        this.db.run('INSERT INTO commits (id, repository_id, parent, author, comment, created_at) VALUES (?, ?, ?, ?, ?, ?)', [id, branch.repositoryId, head.commitId, input.author, input.comment, now()]);
-        const unfinished = { commit: id, branch: branch.id, position: head.position + 1 };
-        this.db.run('INSERT INTO meta (key, value) VALUES (?, ?)', [UNFINISHED, JSON.stringify(unfinished)]);
-        return unfinished;
-      }));
-      try {
-        await inSlices(input.changes.length, slice, (i) => {
-          this.applyChange(branch.id, input.repository, input.branch, started.position, started.commit, input.changes[i]!);
-        }, (work) => this.transaction(work));
-        await slice(() => this.transaction(() => {
-          this.db.run('INSERT INTO branch_commits (branch_id, position, commit_id) VALUES (?, ?, ?)', [branch.id, started.position, started.commit]);
-          this.db.run('DELETE FROM meta WHERE key = ?', [UNFINISHED]);
-        }));
-      } catch (error) {
-        for (let more = true; more;) more = await slice(() => this.transaction(() => this.undo(started, UNDO_ROWS)));
-        throw error;
-      }
-      return started.commit;
-    });
-  }
-
-  /**
-   * Refuses (INVALID_NAME) a commit with a name the operators' machines cannot hold, or one that is a twin of a name on
-   * the branch (shared/assethub/names.ts): the branch's URIs are read a page at a time, and only when the commit adds
-   * a name, so neither a long branch nor a long commit holds the loop.
-   */
-  private async checkNames(branch: Branch, changes: readonly TCommitChange[], slice: <R>(work: () => R) => Promise<R>): Promise<void> {
-    const names = new CommitNames(changes);
-    let found = names.problem;
-    let adds = false;
-    if (!found) {
-      await inSlices(changes.length, slice, (i) => {
-        const c = changes[i]!;
-        adds ||= c.Type !== 'Delete' && !this.exists(branch.id, c.URI);
-      });
-    }
-    for (let after: string | null = adds ? '' : null; after !== null && !found;) {
-      after = await slice(() => {
-        const rows = this.db.all('SELECT uri FROM files INDEXED BY files_current WHERE branch_id = ? AND to_pos IS NULL AND uri > ? ORDER BY uri LIMIT ?', [branch.id, after, NAMES_PAGE]);
-        for (const r of rows) found ??= names.beside(String(r.uri));
-        return rows.length < NAMES_PAGE ? null : String(rows.at(-1)?.uri);
-      });
-    }
-    if (found) fail('INVALID_NAME', `${found.uri}: ${found.problem}`);
-  }
-
-  /**
-   * Undoes (part of) an unfinished commit: up to `rows` of the versions it added and of those it ended, then (once
-   * none is left) the commit itself. Returns whether more is left.
-   */
-  private undo(u: Unfinished, rows: number): boolean {
-    const limit = Number.isFinite(rows) ? rows : -1;
-    const added = this.db.run('DELETE FROM files WHERE rowid IN (SELECT rowid FROM files WHERE branch_id = ? AND from_pos = ? LIMIT ?)', [u.branch, u.position, limit]).changes;
-    const ended = this.db.run('UPDATE files SET to_pos = NULL WHERE rowid IN (SELECT rowid FROM files WHERE branch_id = ? AND to_pos = ? LIMIT ?)', [u.branch, u.position, limit]).changes;
-    if (added + ended > 0 && limit !== -1) return true;
-    this.db.run('DELETE FROM branch_commits WHERE branch_id = ? AND position = ?', [u.branch, u.position]);
-    this.db.run('DELETE FROM commits WHERE id = ?', [u.commit]);
-    this.db.run('DELETE FROM meta WHERE key = ?', [UNFINISHED]);
-    return false;
+    return this.writer.hold((slice) => commitInSlices(this, slice, input));
   }
 
   /** Whether `uri` exists at the head of the branch. */
@@ -341,7 +288,8 @@ export class ServerStore {
     return this.db.get('SELECT kind, created_commit FROM files WHERE branch_id = ? AND uri = ? AND to_pos IS NULL', [branchId, uri]) as Row | null;
   }
 
-  private applyChange(branchId: number, repository: string, branch: string, pos: number, commitId: string, change: TCommitChange): void {
+  /** Records one change of a commit at `pos` (createCommit, and commit-slices.ts a slice at a time). */
+  applyChange(branchId: number, repository: string, branch: string, pos: number, commitId: string, change: TCommitChange): void {
     const existing = this.current(branchId, change.URI);
     if (change.Type === 'Delete') {
       if (!existing) fail('INVALID_PARAMS', `cannot delete ${change.URI}: it does not exist on the branch`);
