@@ -14,7 +14,7 @@ import { chunkAgent, hashFileChunks, uploadChunk } from '../lib/chunks/index.ts'
 import { applyChange, applySafely, asChange, changedSinceScan, type ApplyTarget } from './apply.ts';
 import { removeAsset, resolveInWorkspace } from './files/index.ts';
 import { fetchChanges } from './remote-changes.ts';
-import { assertCommitFits } from './commit-size.ts';
+import { sendCommit } from './commit-request.ts';
 import { Progress, idleStatus } from './progress.ts';
 import { WorkspaceScanner, localChanges, type ScanResult } from './scan/index.ts';
 import type { ClientStore, Conflict, WorkspaceRow } from './store.ts';
@@ -362,9 +362,8 @@ export class Workspace {
     }
     this.progress.stage('Finalizing', 0, 'Creating the commit…');
     const params = { Repository: this.row.repository, Branch: this.row.branch, Parent: this.row.commit, Author: this.server.machine, Comment: comment, Changes: changes };
-    assertCommitFits(params);
     const Commit = await commitPush(
-      async () => ((await this.server.call('CreateCommit', params, COMMIT_TIMEOUT_MS)) as { Commit: string }).Commit,
+      () => sendCommit((method, p) => this.server.call(method, p, COMMIT_TIMEOUT_MS), params),
       async () => {
         this.progress.stage('Finalizing', 0, 'The server collected some chunks of this long push: offering them again…');
         for (const u of uploads) await upload(u);

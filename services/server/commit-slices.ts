@@ -63,7 +63,9 @@ export async function commitInSlices(store: ServerStore, slice: Slice, input: Ne
  * name, so neither a long branch nor a long commit holds the loop.
  */
 async function checkNames(store: ServerStore, branch: Branch, changes: readonly TCommitChange[], slice: Slice): Promise<void> {
-  const names = new CommitNames(changes);
+  // A staged commit's batches were checked one by one: twins across them are found here, a slice at a time.
+  const names = new CommitNames();
+  await inSlices(changes.length, slice, (i) => names.add(changes[i]!));
   let found = names.problem;
   let adds = false;
   if (!found) {

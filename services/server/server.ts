@@ -5,13 +5,11 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { CALLS } from '../../shared/assethub/calls.ts';
 import { ServerState, type TClientSummary } from '../../shared/assethub/states.ts';
-import { branchNameProblem, commitNameProblem, repositoryNameProblem } from '../../shared/assethub/names.ts';
+import { branchNameProblem, repositoryNameProblem } from '../../shared/assethub/names.ts';
 import { SYNCED_STORAGE, isSyncedStorageName } from '../../shared/assethub/paths.ts';
-import { assetUriSegments, assetUriStructure } from '../../shared/assethub/uri.ts';
 import { dict } from '../../shared/dict.ts';
 import { parseState, serviceKindOf } from '../../shared/assethub/validate.ts';
 import { BROADCAST, SERVER_NAME, parseServiceName, topicPrefix, envelope, type Envelope } from '../../shared/protocol/index.ts';
-import { HUB_MESSAGE_BYTES } from '../../shared/protocol/limits.ts';
 import { ServiceFailure, fail } from '../lib/failure.ts';
 import type { Logger } from '../lib/log.ts';
 import { lockDataDir } from '../lib/data-lock.ts';
@@ -19,6 +17,8 @@ import type { OfferOptions } from '../lib/offer.ts';
 import { ServiceHost, type CallContext } from '../lib/service-host.ts';
 import { ChunkStore, type CollectResult } from './chunks/index.ts';
 import { decodeCursor } from './changes-page.ts';
+import { checkChangesAlone, checkChunks } from './commit-checks.ts';
+import { Stages } from './stages.ts';
 import { startDataPlane } from './storage.ts';
 import { serverAssetInfo, serverPersistentState, serverState, serverWorkspaceInfo, valueAt, withValueAt } from './states.ts';
 import { ServerStore } from './store.ts';
@@ -95,6 +95,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   const storageUrl = dataPlane.url;
 
+  const stages = new Stages();
   const clients = new Map<string, TClientSummary & { seen: number }>();
   let workspaceInfoTimer: NodeJS.Timeout | null = null;
   const scheduleWorkspaceInfo = () => {
@@ -150,19 +151,29 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     },
     CreateCommit: {
       params: CALLS.server.CreateCommit.params,
-      // A push of many files is one commit (~220 bytes a file: 1 MiB is under 5,000 files).
-      maxBytes: HUB_MESSAGE_BYTES,
-      handler: async (p: P<'CreateCommit'>) => {
+      handler: async (p: P<'CreateCommit'>, ctx: CallContext) => {
+        // A push too large for one request was staged a batch at a time (StageChanges; each batch checked as it came).
+        const staged = p.Stage === undefined ? null : stages.take(ctx.caller, p.Stage, p.Repository, p.Branch);
+        checkChangesAlone(p.Changes, staged?.uris ?? new Set());
+        store.branch(p.Repository, p.Branch); // an unknown repository or branch is said before the chunks are looked for
+        const changes = staged ? [...staged.changes, ...p.Changes] : p.Changes;
         // No chunk may be collected between finding it present and the commit referring to it.
         const commit = await chunks.keep(async () => {
-          await checkChanges(p);
-          return store.commit({ repository: p.Repository, branch: p.Branch, parent: p.Parent, author: p.Author, comment: p.Comment, changes: p.Changes });
+          await checkChunks(chunks, changes);
+          return store.commit({ repository: p.Repository, branch: p.Branch, parent: p.Parent, author: p.Author, comment: p.Comment, changes });
         });
-        logger.info({ repository: p.Repository, branch: p.Branch, commit, changes: p.Changes.length }, 'commit');
+        logger.info({ repository: p.Repository, branch: p.Branch, commit, changes: changes.length }, 'commit');
         // Queued by the integrations from their per-branch cursors: also replayed on start if we die right now.
         integrations.onCommit(p.Repository);
         changed('PersistentState');
         return { Commit: commit };
+      },
+    },
+    StageChanges: {
+      params: CALLS.server.StageChanges.params,
+      handler: (p: P<'StageChanges'>, ctx: CallContext) => {
+        store.branch(p.Repository, p.Branch);
+        return stages.add(ctx.caller, p);
       },
     },
     GetChanges: {
@@ -218,43 +229,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   /** Refuses a name (INVALID_NAME) that would make a folder no operator's machine can hold. */
   function checkName(what: string, name: string, problem: string | null): void {
     if (problem) fail('INVALID_NAME', `${what} name "${name.length > 80 ? `${name.slice(0, 80)}…` : name}": ${problem}`);
-  }
-
-  /**
-   * Every URI safe, every name one the clients can write (checked for Puts only: a Delete is how a name stored before
-   * the rules goes away), every PutFile complete, every chunk present with the sizes adding up.
-   */
-  async function checkChanges(p: P<'CreateCommit'>): Promise<void> {
-    const changes = p.Changes;
-    const seen = new Set<string>();
-    const wanted: string[] = [];
-    for (const change of changes) {
-      // Puts get the name rules below, which include the portable-character ones and say which rule a name breaks.
-      const safe = (change.Type === 'Delete' ? assetUriSegments : assetUriStructure)(change.URI);
-      if (!safe.ok) fail('UNSAFE_PATH', `${change.URI}: ${safe.error}`);
-      if (seen.has(change.URI)) fail('INVALID_PARAMS', `${change.URI} appears twice in Changes`);
-      seen.add(change.URI);
-      if (change.Type === 'PutFile') {
-        if (change.Size === undefined || change.Hash === undefined || change.Chunks === undefined) {
-          fail('INVALID_PARAMS', `${change.URI}: a PutFile needs Size, Hash and Chunks`);
-        }
-        wanted.push(...(change.Chunks ?? []));
-      }
-    }
-    store.branch(p.Repository, p.Branch); // an unknown repository or branch is said before the chunks are looked for
-    // The name rules and twins within the commit; twins of names on the branch are checked as it is written (store.commit).
-    const named = commitNameProblem(changes, []);
-    if (named) fail('INVALID_NAME', `${named.uri}: ${named.problem}`);
-    const missing = await chunks.missing([...new Set(wanted)]);
-    if (missing.length > 0) {
-      fail('MISSING_CHUNKS', `${missing.length} chunk(s) are not on the server: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}`);
-    }
-    for (const change of changes) {
-      if (change.Type !== 'PutFile') continue;
-      let total = 0;
-      for (const hash of change.Chunks ?? []) total += await chunks.size(hash);
-      if (total !== change.Size) fail('INVALID_PARAMS', `${change.URI}: Size ${change.Size} does not match its chunks (${total} bytes)`);
-    }
   }
 
   function onMessage(message: Envelope): void {

@@ -37,6 +37,12 @@ export const RepositoryEntry = z.object({
   Branches: z.array(z.object({ Name: z.string(), Commits: z.array(Commit) })),
 });
 
+/**
+ * Changes a server holds staged (StageChanges) in all stages together: a push of up to this many files is one commit
+ * whatever the size of one request; past it a client refuses the push (TOO_LARGE) before sending anything.
+ */
+export const MAX_STAGED_CHANGES = 250_000;
+
 export const CALLS = {
   server: {
     Health: { params: Nothing, result: Nothing },
@@ -49,8 +55,14 @@ export const CALLS = {
       result: z.object({ Commit: z.string() }),
     },
     CreateCommit: {
-      params: z.object({ ...RepoBranch, Parent: z.string().nullable(), Author: NonEmpty, Comment: z.string(), Changes: z.array(CommitChange).min(1) }),
+      // `Stage`: the changes staged with StageChanges come first (docs/PROTOCOL-EXTENSIONS.md, "Large pushes").
+      params: z.object({ ...RepoBranch, Parent: z.string().nullable(), Author: NonEmpty, Comment: z.string(), Changes: z.array(CommitChange), Stage: NonEmpty.max(64).optional() })
+        .refine((p) => p.Changes.length > 0 || p.Stage !== undefined, { message: 'a commit needs Changes or a Stage', path: ['Changes'] }),
       result: z.object({ Commit: z.string() }),
+    },
+    StageChanges: {
+      params: z.object({ ...RepoBranch, Stage: NonEmpty.max(64).optional(), Changes: z.array(CommitChange).min(1) }),
+      result: z.object({ Stage: z.string(), Count: z.number().int().nonnegative() }),
     },
     GetChanges: {
       // In pages (docs/PROTOCOL-EXTENSIONS.md): `Next` is where the next page starts, sent back as `After`.
@@ -135,6 +147,7 @@ export const FAILURE_CODES = {
   UNKNOWN_ASSET: 'no such asset',
   UNKNOWN_INTEGRATION: 'no such integration',
   TOO_LARGE: 'the request is larger than the service takes: nothing was done',
+  UNKNOWN_STAGE: 'no such stage of changes (forgotten after 10 minutes unused, or the server restarted): stage them again',
   INVALID_RESULT: 'the answering service sent a Result that does not match the method: nothing was taken from it',
 } as const;
 export type FailureCode = keyof typeof FAILURE_CODES;

@@ -93,19 +93,19 @@ export function findTwin(added: Iterable<string>, existing: Iterable<string>): T
 export class TwinFinder {
   private readonly byKey = new Map<string, string>();
   /** The first added path that is a twin of an earlier added one. */
-  readonly within: Twin | null = null;
+  within: Twin | null = null;
 
-  constructor(added: Iterable<string>) {
-    for (const path of added) {
-      for (const prefix of prefixes(path)) {
-        const key = nameKey(prefix);
-        const other = this.byKey.get(key);
-        if (other !== undefined && other !== prefix) {
-          this.within ??= { path: prefix, other };
-          continue;
-        }
-        this.byKey.set(key, prefix);
-      }
+  constructor(added: Iterable<string> = []) {
+    for (const path of added) this.add(path);
+  }
+
+  /** One more added path (all are added before `beside` is asked). */
+  add(path: string): void {
+    for (const prefix of prefixes(path)) {
+      const key = nameKey(prefix);
+      const other = this.byKey.get(key);
+      if (other === undefined) this.byKey.set(key, prefix);
+      else if (other !== prefix) this.within ??= { path: prefix, other };
     }
   }
 
@@ -163,21 +163,26 @@ export function commitNameProblem(changes: readonly NamedChange[], current: Iter
  * is skipped: a rename from `Tex` to `tex` is fine).
  */
 export class CommitNames {
-  readonly problem: { uri: string; problem: string } | null = null;
-  private readonly twins: TwinFinder;
-  private readonly deleted: Set<string>;
+  problem: { uri: string; problem: string } | null = null;
+  private readonly twins = new TwinFinder();
+  private readonly deleted = new Set<string>();
 
-  constructor(changes: readonly NamedChange[]) {
-    const puts = changes.filter((c) => c.Type !== 'Delete');
-    for (const change of puts) {
-      const problem = pathNameProblem(uriPath(change.URI).split('/'));
-      if (problem) {
-        this.problem = { uri: change.URI, problem };
-        break;
-      }
+  constructor(changes: readonly NamedChange[] = []) {
+    for (const change of changes) this.add(change);
+  }
+
+  /** One more change of the commit (all are added before `beside` is asked). */
+  add(change: NamedChange): void {
+    const path = uriPath(change.URI);
+    if (change.Type === 'Delete') {
+      this.deleted.add(path);
+      return;
     }
-    this.deleted = new Set(changes.filter((c) => c.Type === 'Delete').map((c) => uriPath(c.URI)));
-    this.twins = new TwinFinder(puts.map((c) => uriPath(c.URI)));
+    if (!this.problem) {
+      const problem = pathNameProblem(path.split('/'));
+      if (problem) this.problem = { uri: change.URI, problem };
+    }
+    this.twins.add(path);
     if (!this.problem && this.twins.within) this.problem = twinProblem(this.twins.within);
   }
 
