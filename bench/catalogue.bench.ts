@@ -107,8 +107,8 @@ try {
       return { uri: fileUri(Math.floor(n / FILES_PER_FOLDER), n % FILES_PER_FOLDER), metadata: [{ name: 'category', defaultValue: value }], tags: ['bench'] };
     }),
   });
-  importAssets(store, catalogue, metadataDoc(2_000, 499, 7, 'Hero'));
-  importAssets(store, catalogue, metadataDoc(50_000, 19, 3, 'Background'));
+  await importAssets(store, catalogue, metadataDoc(2_000, 499, 7, 'Hero'));
+  await importAssets(store, catalogue, metadataDoc(50_000, 19, 3, 'Background'));
   const importS = (performance.now() - start) / 1000;
 
   start = performance.now();

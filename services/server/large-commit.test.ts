@@ -1,6 +1,6 @@
 // A commit of thousands of changes is written in slices (store-writer.ts): the process's other services go on
 // meanwhile, the server's own readers wait and then see it whole, a failure half-way undoes it, and a server killed
-// half-way undoes it when it opens the database again; a branch is made the same way.
+// half-way undoes it when it opens the database again; a branch is made and an import applied the same way.
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -50,6 +50,21 @@ it('while a commit of 10,000 changes is written, a client of the same process an
   expect(answeredWhileWriting).toBeGreaterThanOrEqual(3);
   expect(await readDuringWrite).toEqual([root, Commit]);
   expect(store.currentUris(store.branch(REPO, 'Main').id)).toHaveLength(10_000);
+}, 180_000);
+
+it('ImportAssets of 5,000 entries is checked and written in slices: a client of the same process answers meanwhile', async () => {
+  const store = cluster.server.store;
+  const assets = folders(5000, 'big').map((f) => ({ uri: f.URI, tags: ['imported'], metadata: [{ name: 'category', defaultValue: 'Show' }] }));
+  let settled = false;
+  const importing = panel.ok<{ Imported: number }>(SERVER_NAME, 'ImportAssets', { Document: { format: 'assethub.assets', version: 1, repository: REPO, branch: 'Main', assets } }, 120_000)
+    .finally(() => (settled = true));
+  let answeredWhileImporting = 0;
+  while (!settled) {
+    await panel.get(client, ['WorkspaceInfo']);
+    if (store.idle() !== undefined) answeredWhileImporting++;
+  }
+  expect((await importing).Imported).toBe(5000);
+  expect(answeredWhileImporting).toBeGreaterThanOrEqual(3);
 }, 180_000);
 
 it('CreateBranch from a commit of 10,000 versions copies them in slices: a client of the same process answers meanwhile', async () => {

@@ -11,7 +11,7 @@ import type { TClaim, TCommit } from '../../shared/assethub/states.ts';
 import { fail } from '../lib/failure.ts';
 import { assetColumns } from './catalogue/derive.ts';
 import { openSchema, registerCatalogueFunctions } from './migrate.ts';
-import { SLICE_MS, StoreWriter } from './store-writer.ts';
+import { SLICE_MS, StoreWriter, type Slice } from './store-writer.ts';
 import { commitInSlices } from './commit-slices.ts';
 import { UNFINISHED_BRANCH, copyVersions, removeBranch, undoUnfinished, type NewBranch } from './unfinished.ts';
 import { changesPage, type ChangesCursor } from './changes-page.ts';
@@ -264,6 +264,11 @@ export class ServerStore {
       for (const change of input.changes) this.applyChange(branch.id, input.repository, input.branch, pos, id, change);
       return id;
     });
+  }
+
+  /** Runs `fn` holding the store: its work in `slice`s, nobody else using the connection between them (store-writer.ts). */
+  hold<T>(fn: (slice: Slice) => Promise<T>): Promise<T> {
+    return this.writer.hold(fn);
   }
 
   /**

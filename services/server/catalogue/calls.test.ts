@@ -2,10 +2,12 @@
 // filters, paging with cursors that stay stable while commits land, expire, and refuse tampering or another query),
 // ExportAssets and ImportAssets (every problem listed, nothing applied; a round trip of tags, keywords and metadata).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TCommitChange } from '../../../shared/assethub/calls.ts';
 import { CURSOR_TTL_MS, type TAsset, type TRelationship } from '../../../shared/assethub/catalogue.ts';
 import { SERVER_NAME, type Failure } from '../../../shared/protocol/index.ts';
 import { putFile, startCluster, type Cluster } from '../../testing/cluster.ts';
 import type { Probe } from '../../testing/probe.ts';
+import { sendCommit } from '../../client/commit-request.ts';
 import { expectedAssetId } from './testing/catalogue.ts';
 
 const REPO = '%SYNCED_STORAGE%\\Projects\\Show';
@@ -28,9 +30,10 @@ const id = (uri: string) => expectedAssetId(REPO, 'Main', uri);
 const uris = async (filters: string, limit = 500) => (await query({ Filters: filters, Limit: limit })).results.map((a) => a.uri);
 
 async function commitChanges(changes: unknown[], author = 'STAGE-A'): Promise<string> {
-  const { Commit } = await panel.ok<{ Commit: string }>(SERVER_NAME, 'CreateCommit', {
-    Repository: REPO, Branch: 'Main', Parent: commits.at(-1), Author: author, Comment: 'test', Changes: changes,
-  }, 60_000);
+  // As a client sends it: staged when it is over one request.
+  const Commit = await sendCommit((method, p) => panel.ok(SERVER_NAME, method, p, 60_000), {
+    Repository: REPO, Branch: 'Main', Parent: commits.at(-1) ?? null, Author: author, Comment: 'test', Changes: changes as TCommitChange[],
+  });
   commits.push(Commit);
   return Commit;
 }

@@ -76,7 +76,8 @@ export function catalogueCalls(store: ServerStore, catalogue: Catalogue) {
     },
     ImportAssets: {
       params: CALLS.server.ImportAssets.params,
-      // An import document of many assets is large by nature (the hub's own limit still applies).
+      // A document is one import, all or nothing, so it may be large (the hub's own limit still applies); decoding it
+      // is the only work not done in slices (importAssets).
       maxBytes: HUB_MESSAGE_BYTES,
       handler: (p: P<'ImportAssets'>) => importAssets(store, catalogue, p.Document),
     },

@@ -178,7 +178,7 @@ describe('asset records', () => {
 });
 
 describe('the documentation\'s filter examples', () => {
-  beforeAll(() => {
+  beforeAll(async () => {
     // Give two assets the examples' parameters as metadata, so the examples have something to select.
     const wall = expectedAssetId(REPO, 'Main', 'FileSystem:/textures/wall.png');
     const chair = expectedAssetId(REPO, 'Main', 'FileSystem:/props/chair.fbx');
@@ -187,7 +187,7 @@ describe('the documentation\'s filter examples', () => {
       { name: 'typeId', value: 'autodesk.revit.parameter:wallAttrRoomBounding-1.0.0' }, { name: 'Cross-Section', value: '1' },
     ];
     const chairMeta = [{ name: 'Cross-Section', value: '2' }, { name: 'category', value: 'Doors' }];
-    importAssets(t.store, catalogue, {
+    await importAssets(t.store, catalogue, {
       format: 'assethub.assets', version: 1, repository: REPO, branch: 'Main',
       assets: [
         { assetId: wall, metadata: wallMeta.map((m) => ({ name: m.name, defaultValue: m.value })) },

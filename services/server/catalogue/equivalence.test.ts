@@ -37,7 +37,7 @@ const META_VALUES = ['Windows', 'Doors', 'Basic Wall', '1', '2', 'texture', 'Fil
 interface Generated { repository: string; branches: Branch[]; metadata: Map<string, Array<{ name: string; value: string }>>; ids: string[]; folderIds: string[] }
 
 /** A random history on a new repository (and a branch copied from one of its commits). */
-function generate(t: TestStore, seed: number): Generated {
+async function generate(t: TestStore, seed: number): Promise<Generated> {
   const random = rng(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)] as T;
   const repository = `%SYNCED_STORAGE%\\Random${seed}`;
@@ -94,7 +94,7 @@ function generate(t: TestStore, seed: number): Generated {
       metadata.set(expectedAssetId(repository, branch.name, v.uri), entries);
       return { uri: v.uri, metadata: entries.map((e) => ({ name: e.name, defaultValue: e.value })) };
     });
-    importAssets(t.store, t.catalogue, { format: 'assethub.assets', version: 1, repository, branch: branch.name, assets });
+    await importAssets(t.store, t.catalogue, { format: 'assethub.assets', version: 1, repository, branch: branch.name, assets });
   }
   const folderIds = branches.flatMap((b) => FOLDERS.map((u) => expectedAssetId(repository, b.name, u)));
   for (const id of folderIds) ids.add(id);
@@ -198,8 +198,8 @@ beforeAll(() => {
 afterAll(() => t?.close());
 
 describe('catalogue SQL = brute-force reference on random histories', () => {
-  it.each(Array.from({ length: 12 }, (_, i) => 1000 + i))('history seed %i: 70 asset filters, 20 relationship filters, pages of 1–4', (seed) => {
-    const g = generate(t, seed);
+  it.each(Array.from({ length: 12 }, (_, i) => 1000 + i))('history seed %i: 70 asset filters, 20 relationship filters, pages of 1–4', async (seed) => {
+    const g = await generate(t, seed);
     const random = rng(seed * 7919);
     for (const branch of g.branches) {
       const history = referenceHistory(t.store, g.repository, branch, g.metadata);

@@ -10,7 +10,7 @@
  * with UNPROCESSABLE, a message whose first line sums up and whose next lines are `#<index> <field>: <message>` (index
  * -1 for the document itself), and the same problems as the Failure's Errors. Otherwise each entry's fields that are
  * present replace the stored lists (tags, keywords, metadata), absent ones stay, all in one transaction; `name` and
- * `type` are the export's information and are not imported.
+ * `type` are the export's information and are not imported. Both run in slices, the store held (store-writer.ts).
  */
 import {
   ASSET_DOCUMENT_FORMAT, AssetDocument, DocumentAsset, assetTypeString, type TAssetDocument, type TAssetKind, type TDocumentAsset,
@@ -18,12 +18,15 @@ import {
 } from '../../../shared/assethub/catalogue.ts';
 import { ServiceFailure } from '../../lib/failure.ts';
 import type { Branch, ServerStore } from '../store.ts';
+import { inSlices, type Slice } from '../store-writer.ts';
 import { assetIdOf } from './derive.ts';
 import type { AssetExtras, Catalogue, MetadataChange } from './index.ts';
 
 export interface ExportRequest { Repository: string; Branch: string; Tags?: string[]; Keywords?: string[]; AssetId?: string }
 
 const CHUNK = 500;
+/** Entries an import applies per step (a step is a few ms; steps follow one another for a slice). */
+const APPLY_CHUNK = 50;
 
 export function exportAssets(store: ServerStore, catalogue: Catalogue, p: ExportRequest): TAssetDocument {
   const branch = store.branch(p.Repository, p.Branch);
@@ -99,19 +102,29 @@ function duplicates(values: readonly string[], field: string, index: number, out
 
 /**
  * Checks the whole document and applies it, in one transaction (nothing can change the branch between the check and
- * the writes); tells the catalogue's listeners after the commit.
+ * the writes); tells the catalogue's listeners after the commit. The store is held meanwhile and the work done in
+ * slices (store-writer.ts): a document of thousands of entries never holds the event loop.
  */
-export function importAssets(store: ServerStore, catalogue: Catalogue, document: unknown): { Imported: number; Unchanged: number } {
-  const { changed, unchanged } = store.transaction(() => {
-    const checked = checkDocument(store, document);
-    return apply(store, catalogue, checked.repository, checked.branch, checked.planned);
+export async function importAssets(store: ServerStore, catalogue: Catalogue, document: unknown): Promise<{ Imported: number; Unchanged: number }> {
+  const { changed, unchanged } = await store.hold(async (slice) => {
+    const checked = await checkDocument(store, document, slice);
+    const db = store.database;
+    await slice(() => db.exec('BEGIN IMMEDIATE'));
+    try {
+      const applied = await apply(store, catalogue, checked.repository, checked.branch, checked.planned, slice);
+      await slice(() => db.exec('COMMIT'));
+      return applied;
+    } catch (error) {
+      await slice(() => db.inTransaction && db.exec('ROLLBACK'));
+      throw error;
+    }
   });
   catalogue.notifyMetadataChanged(changed);
   return { Imported: changed.length, Unchanged: unchanged };
 }
 
 /** Every problem of a document, or what to apply: UNPROCESSABLE listing them all when there is any. */
-function checkDocument(store: ServerStore, document: unknown): { repository: string; branch: Branch; planned: Planned[] } {
+async function checkDocument(store: ServerStore, document: unknown, slice: Slice): Promise<{ repository: string; branch: Branch; planned: Planned[] }> {
   const problems: TImportProblem[] = [];
   const problem = (Index: number, Field: string, Message: string) => problems.push({ Index, Field, Message });
   const db = store.database;
@@ -127,7 +140,8 @@ function checkDocument(store: ServerStore, document: unknown): { repository: str
   let branch: Branch | null = null;
   if (typeof doc.repository === 'string' && doc.repository !== '' && typeof doc.branch === 'string' && doc.branch !== '') {
     try {
-      branch = store.branch(doc.repository, doc.branch);
+      const [repository, name] = [doc.repository, doc.branch];
+      branch = await slice(() => store.branch(repository, name));
     } catch (error) {
       if (!(error instanceof ServiceFailure)) throw error;
       problem(-1, error.code === 'UNKNOWN_REPOSITORY' ? 'repository' : 'branch', error.message);
@@ -147,7 +161,8 @@ function checkDocument(store: ServerStore, document: unknown): { repository: str
   const planned: Planned[] = [];
   const firstEntry = new Map<string, number>();
   const entries = Array.isArray(doc.assets) ? (doc.assets as unknown[]) : [];
-  entries.forEach((raw, index) => {
+  await inSlices(entries.length, slice, (index) => {
+    const raw = entries[index];
     const before = problems.length;
     const parsed = DocumentAsset.safeParse(raw);
     if (!parsed.success) for (const issue of parsed.error.issues) problem(index, fieldOf(issue.path, 'entry'), issue.message);
@@ -204,12 +219,12 @@ function checkDocument(store: ServerStore, document: unknown): { repository: str
 }
 
 /** Fields present replace the stored lists, absent ones stay; an entry that changes nothing counts as unchanged. */
-function apply(store: ServerStore, catalogue: Catalogue, repository: string, target: Branch, planned: Planned[]): { changed: MetadataChange[]; unchanged: number } {
+async function apply(store: ServerStore, catalogue: Catalogue, repository: string, target: Branch, planned: Planned[], slice: Slice): Promise<{ changed: MetadataChange[]; unchanged: number }> {
   const db = store.database;
   const changed: MetadataChange[] = [];
   let unchanged = 0;
-  for (let i = 0; i < planned.length; i += CHUNK) {
-    const chunk = planned.slice(i, i + CHUNK);
+  await inSlices(Math.ceil(planned.length / APPLY_CHUNK), slice, (step) => {
+    const chunk = planned.slice(step * APPLY_CHUNK, (step + 1) * APPLY_CHUNK);
     const stored = catalogue.extras(chunk.map((p) => p.assetId));
     for (const p of chunk) {
       const old = stored.get(p.assetId) as AssetExtras;
@@ -239,6 +254,6 @@ function apply(store: ServerStore, catalogue: Catalogue, repository: string, tar
       }
       changed.push({ assetId: p.assetId, repository, branch: target.name, uri: p.uri });
     }
-  }
+  });
   return { changed, unchanged };
 }
