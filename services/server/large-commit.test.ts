@@ -1,6 +1,6 @@
 // A commit of thousands of changes is written in slices (store-writer.ts): the process's other services go on
 // meanwhile, the server's own readers wait and then see it whole, a failure half-way undoes it, and a server killed
-// half-way undoes it when it opens the database again; a branch is made and an import applied the same way.
+// half-way undoes it when it opens the database again; a branch is made, an import applied and an export read the same way.
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -65,6 +65,22 @@ it('ImportAssets of 5,000 entries is checked and written in slices: a client of 
   }
   expect((await importing).Imported).toBe(5000);
   expect(answeredWhileImporting).toBeGreaterThanOrEqual(3);
+}, 180_000);
+
+it('ExportAssets of 10,000 assets reads them a page at a time: a client of the same process answers meanwhile', async () => {
+  const store = cluster.server.store;
+  let settled = false;
+  const exporting = panel.ok<{ Document: { assets: Array<{ uri: string; tags: string[] }> } }>(SERVER_NAME, 'ExportAssets', { Repository: REPO, Branch: 'Main' }, 120_000)
+    .finally(() => (settled = true));
+  let answeredWhileExporting = 0;
+  while (!settled) {
+    await panel.get(client, ['WorkspaceInfo']);
+    if (store.idle() !== undefined) answeredWhileExporting++;
+  }
+  const { assets } = (await exporting).Document;
+  expect(assets.map((a) => a.uri)).toEqual(folders(10_000, 'big').map((f) => f.URI));
+  expect(assets.filter((a) => a.tags.includes('imported'))).toHaveLength(5000);
+  expect(answeredWhileExporting).toBeGreaterThanOrEqual(3);
 }, 180_000);
 
 it('CreateBranch from a commit of 10,000 versions copies them in slices: a client of the same process answers meanwhile', async () => {

@@ -72,7 +72,7 @@ export function catalogueCalls(store: ServerStore, catalogue: Catalogue) {
     },
     ExportAssets: {
       params: CALLS.server.ExportAssets.params,
-      handler: (p: P<'ExportAssets'>) => catalogue.read(() => ({ Document: exportAssets(store, catalogue, p) })),
+      handler: async (p: P<'ExportAssets'>) => ({ Document: await exportAssets(store, catalogue, p) }),
     },
     ImportAssets: {
       params: CALLS.server.ImportAssets.params,

@@ -25,60 +25,82 @@ import type { AssetExtras, Catalogue, MetadataChange } from './index.ts';
 export interface ExportRequest { Repository: string; Branch: string; Tags?: string[]; Keywords?: string[]; AssetId?: string }
 
 const CHUNK = 500;
+/** Entries an export holds at most, as JSON: the document is one answer on the hub (16 MiB at most). */
+const EXPORT_MAX_BYTES = 8 * 1024 * 1024;
 /** Entries an import applies per step (a step is a few ms; steps follow one another for a slice). */
 const APPLY_CHUNK = 50;
 
-export function exportAssets(store: ServerStore, catalogue: Catalogue, p: ExportRequest): TAssetDocument {
-  const branch = store.branch(p.Repository, p.Branch);
-  const db = store.database;
-  const columns = 'f.asset_id, f.uri, f.name, f.asset_kind';
-  let rows: Array<Record<string, unknown>>;
-  if (p.AssetId !== undefined) {
-    rows = db.all(`SELECT ${columns} FROM files f INDEXED BY files_asset WHERE f.asset_id = ? AND f.branch_id = ? AND f.to_pos IS NULL`, [p.AssetId, branch.id]);
-    if (rows.length === 0) {
-      throw new ServiceFailure('UNKNOWN_ASSET', `no asset ${p.AssetId} at the head of branch "${p.Branch}" of ${p.Repository}`);
-    }
-  } else {
-    const tags = [...new Set(p.Tags ?? [])];
-    const keywords = [...new Set(p.Keywords ?? [])];
-    const where: string[] = ['f.branch_id = ?', 'f.to_pos IS NULL'];
-    const params: Array<string | number> = [branch.id];
-    let from = 'files f INDEXED BY files_current';
-    if (tags.length > 0) {
-      // The first tag drives (asset_tags_by_tag); every other one must be there too.
-      from = 'asset_tags t INDEXED BY asset_tags_by_tag CROSS JOIN files f INDEXED BY files_asset';
-      where.unshift('t.tag = ?', 'f.asset_id = t.asset_id');
-      params.unshift(tags[0] as string);
-      for (const tag of tags.slice(1)) {
-        where.push('EXISTS (SELECT 1 FROM asset_tags x WHERE x.asset_id = f.asset_id AND x.tag = ?)');
-        params.push(tag);
+/**
+ * The export of a branch's assets, read a page at a time with the store held (store-writer.ts), so a branch of a
+ * million assets never holds the loop; at most EXPORT_MAX_BYTES of entries (TOO_LARGE past it, with the way out), as
+ * the document is one answer on the hub.
+ */
+export async function exportAssets(store: ServerStore, catalogue: Catalogue, p: ExportRequest): Promise<TAssetDocument> {
+  return store.hold(async (slice) => {
+    const branch = await slice(() => store.branch(p.Repository, p.Branch));
+    const db = store.database;
+    const columns = 'f.asset_id, f.uri, f.name, f.asset_kind';
+    let page: (after: string) => Array<Record<string, unknown>>;
+    const assetId = p.AssetId;
+    if (assetId !== undefined) {
+      const one = await slice(() => db.all(`SELECT ${columns} FROM files f INDEXED BY files_asset WHERE f.asset_id = ? AND f.branch_id = ? AND f.to_pos IS NULL`, [assetId, branch.id]));
+      if (one.length === 0) {
+        throw new ServiceFailure('UNKNOWN_ASSET', `no asset ${p.AssetId} at the head of branch "${p.Branch}" of ${p.Repository}`);
       }
+      page = (after) => (after === '' ? one : []);
+    } else {
+      const tags = [...new Set(p.Tags ?? [])];
+      const keywords = [...new Set(p.Keywords ?? [])];
+      const where: string[] = ['f.branch_id = ?', 'f.to_pos IS NULL', 'f.uri > ?'];
+      const params: Array<string | number> = [branch.id];
+      let from = 'files f INDEXED BY files_current';
+      if (tags.length > 0) {
+        // The first tag drives (asset_tags_by_tag); every other one must be there too.
+        from = 'asset_tags t INDEXED BY asset_tags_by_tag CROSS JOIN files f INDEXED BY files_asset';
+        where.unshift('t.tag = ?', 'f.asset_id = t.asset_id');
+        params.unshift(tags[0] as string);
+        for (const tag of tags.slice(1)) {
+          where.push('EXISTS (SELECT 1 FROM asset_tags x WHERE x.asset_id = f.asset_id AND x.tag = ?)');
+          params.push(tag);
+        }
+      }
+      if (keywords.length > 0) {
+        where.push('EXISTS (SELECT 1 FROM asset_keywords k WHERE k.asset_id = f.asset_id AND k.keyword IN (SELECT value FROM json_each(?)))');
+        params.push(JSON.stringify(keywords));
+      }
+      // `f.uri > ?` comes right after the branch and the tag: the keyset of each page.
+      const sql = `SELECT ${columns} FROM ${from} WHERE ${where.join(' AND ')} ORDER BY f.uri LIMIT ${CHUNK}`;
+      const at = tags.length > 0 ? 2 : 1;
+      page = (after) => db.all(sql, [...params.slice(0, at), after, ...params.slice(at)]);
     }
-    if (keywords.length > 0) {
-      where.push('EXISTS (SELECT 1 FROM asset_keywords k WHERE k.asset_id = f.asset_id AND k.keyword IN (SELECT value FROM json_each(?)))');
-      params.push(JSON.stringify(keywords));
+    const assets: TAssetDocument['assets'] = [];
+    let bytes = 0;
+    for (let after: string | null = ''; after !== null;) {
+      after = await slice(() => {
+        const rows = page(after as string);
+        const extras = catalogue.extras(rows.map((r) => String(r.asset_id)));
+        for (const r of rows) {
+          const e = extras.get(String(r.asset_id)) as AssetExtras;
+          const entry: TDocumentAsset = {
+            assetId: String(r.asset_id),
+            uri: String(r.uri),
+            name: String(r.name),
+            type: assetTypeString(String(r.asset_kind) as TAssetKind),
+            tags: e.tags,
+            keywords: e.keywords,
+            metadata: e.metadata,
+          };
+          bytes += JSON.stringify(entry).length + 1;
+          if (bytes > EXPORT_MAX_BYTES) {
+            throw new ServiceFailure('TOO_LARGE', `an export holds at most ${EXPORT_MAX_BYTES / 1024 / 1024} MiB of entries, and these assets are more (past ${assets.length}): narrow it by Tags or Keywords`);
+          }
+          assets.push(entry);
+        }
+        return rows.length < CHUNK ? null : String(rows.at(-1)?.uri);
+      });
     }
-    rows = db.all(`SELECT ${columns} FROM ${from} WHERE ${where.join(' AND ')} ORDER BY f.uri`, params);
-  }
-  const assets: TAssetDocument['assets'] = [];
-  for (let i = 0; i < rows.length; i += CHUNK) {
-    const chunk = rows.slice(i, i + CHUNK);
-    const extras = catalogue.extras(chunk.map((r) => String(r.asset_id)));
-    for (const r of chunk) {
-      const e = extras.get(String(r.asset_id)) as AssetExtras;
-      const entry: TDocumentAsset = {
-        assetId: String(r.asset_id),
-        uri: String(r.uri),
-        name: String(r.name),
-        type: assetTypeString(String(r.asset_kind) as TAssetKind),
-        tags: e.tags,
-        keywords: e.keywords,
-        metadata: e.metadata,
-      };
-      assets.push(entry);
-    }
-  }
-  return { format: ASSET_DOCUMENT_FORMAT, version: 1, repository: p.Repository, branch: p.Branch, exportedAt: new Date(catalogue.clock()).toISOString(), assets };
+    return { format: ASSET_DOCUMENT_FORMAT, version: 1, repository: p.Repository, branch: p.Branch, exportedAt: new Date(catalogue.clock()).toISOString(), assets };
+  });
 }
 
 const fieldOf = (path: ReadonlyArray<PropertyKey>, whole: string): string => (path.length === 0 ? whole : path.map(String).join('.'));
