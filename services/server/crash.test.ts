@@ -85,7 +85,7 @@ it(`keeps every answered commit and its chunks through ${ROUNDS} SIGKILLs`, asyn
     const lost = answered.filter((id) => !store.commitExists(id));
     expect(lost).toEqual([]);
     const chunks = new ChunkStore(path.join(dir, 'server', 'chunks'));
-    const referenced = [...store.referencedChunks()];
+    const referenced = [...await store.referencedChunksInPages()];
     expect(await chunks.missing(referenced)).toEqual([]);
     for (const hash of referenced) {
       const data = await readFile(chunks.path(hash));

@@ -86,10 +86,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const chunks = new ChunkStore(path.join(options.dataDir, 'chunks'));
   await chunks.init();
   const dataPlane = await startDataPlane({
-    chunks, referenced: async () => {
-      while (store.idle()) await store.idle();
-      return store.referencedChunks();
-    }, port: options.storagePort ?? 0, host: options.storageHost ?? '127.0.0.1',
+    chunks, referenced: () => store.referencedChunksInPages(), port: options.storagePort ?? 0, host: options.storageHost ?? '127.0.0.1',
     advertise: options.advertiseHost, token: options.token, allowedOrigins: options.storageOrigins,
     graceMs: options.chunkGraceMs, collectEveryMs: options.chunkCollectEveryMs, logger,
   });

@@ -4,6 +4,7 @@
  * Every change runs in one transaction, so a crash leaves the database as it was before or after it.
  */
 import { randomUUID } from 'node:crypto';
+import { setImmediate as turn } from 'node:timers/promises';
 import type sqlite from 'node-sqlite3-wasm';
 import { inTransaction, openDatabase, type CachingDatabase } from '../lib/sqlite.ts';
 import type { TCommitChange } from '../../shared/assethub/calls.ts';
@@ -13,7 +14,7 @@ import { assetColumns } from './catalogue/derive.ts';
 import { openSchema, registerCatalogueFunctions } from './migrate.ts';
 import { SLICE_MS, StoreWriter, type Slice } from './store-writer.ts';
 import { commitInSlices } from './commit-slices.ts';
-import { UNFINISHED_BRANCH, copyVersions, removeBranch, undoUnfinished, type NewBranch } from './unfinished.ts';
+import { UNFINISHED_BRANCH, copyVersions, removeBranch, startBranch, undoUnfinished } from './unfinished.ts';
 import { changesPage, type ChangesCursor } from './changes-page.ts';
 
 type Row = Record<string, string | number | bigint | Uint8Array | null>;
@@ -138,7 +139,7 @@ export class ServerStore {
   /** A new branch whose history is that of `from` up to and including it, in one transaction; returns `from`. */
   createBranch(repository: string, name: string, from: string): string {
     return this.transaction(() => {
-      const started = this.startBranch(repository, name, from);
+      const started = startBranch(this.db, this.repository(repository), repository, name, from);
       copyVersions(this.db, started, Infinity);
       return from;
     });
@@ -153,7 +154,7 @@ export class ServerStore {
   async addBranch(repository: string, name: string, from: string): Promise<string> {
     return this.writer.hold(async (slice) => {
       const started = await slice(() => this.transaction(() => {
-        const s = this.startBranch(repository, name, from);
+        const s = startBranch(this.db, this.repository(repository), repository, name, from);
         this.db.run('INSERT INTO meta (key, value) VALUES (?, ?)', [UNFINISHED_BRANCH, String(s.branchId)]);
         return s;
       }));
@@ -174,26 +175,6 @@ export class ServerStore {
       }
       return from;
     });
-  }
-
-  private startBranch(repository: string, name: string, from: string): NewBranch {
-    const repo = this.repository(repository);
-    if (this.db.get('SELECT 1 FROM branches WHERE repository_id = ? AND name = ?', [repo.id, name])) {
-      fail('BRANCH_ALREADY_EXISTS', `repository "${repository}" already has a branch "${name}"`);
-    }
-    const source = this.db.get(
-      'SELECT bc.branch_id, bc.position FROM branch_commits bc JOIN branches b ON b.id = bc.branch_id WHERE b.repository_id = ? AND bc.commit_id = ? ORDER BY bc.branch_id LIMIT 1',
-      [repo.id, from],
-    );
-    if (!source) return fail('UNKNOWN_COMMIT', `repository "${repository}" has no commit "${from}"`);
-    const position = Number(source.position);
-    const sourceBranch = Number(source.branch_id);
-    const branchId = Number(this.db.run('INSERT INTO branches (repository_id, name) VALUES (?, ?)', [repo.id, name]).lastInsertRowid);
-    this.db.run(
-      'INSERT INTO branch_commits (branch_id, position, commit_id) SELECT ?, position, commit_id FROM branch_commits WHERE branch_id = ? AND position <= ?',
-      [branchId, sourceBranch, position],
-    );
-    return { repository, name, branchId, sourceBranch, position };
   }
 
   setAutoPull(values: Map<number, boolean>): void {
@@ -342,13 +323,22 @@ export class ServerStore {
       }));
   }
 
-  /** Every chunk hash any commit refers to. */
-  referencedChunks(): Set<string> {
+  /**
+   * Every chunk hash any version refers to, read 2,000 versions at a time between other work (the chunk collector's:
+   * a catalogue of a million files would otherwise hold the loop for seconds). A write landing between two reads can
+   * only add references to chunks already referenced (a new branch) or drop some (an undone commit): the collector
+   * asks while no commit can be between checking its chunks and referring to them (chunks/collect.ts).
+   */
+  async referencedChunksInPages(): Promise<Set<string>> {
     const out = new Set<string>();
-    for (const r of this.db.all("SELECT DISTINCT chunks FROM files WHERE kind = 'file'")) {
-      for (const h of JSON.parse(String(r.chunks)) as string[]) out.add(h);
+    for (let after = 0; ;) {
+      for (let busy = this.writer.idle(); busy; busy = this.writer.idle()) await busy;
+      const rows = this.db.all("SELECT rowid AS id, chunks FROM files WHERE kind = 'file' AND rowid > ? ORDER BY rowid LIMIT 2000", [after]);
+      for (const r of rows) for (const h of JSON.parse(String(r.chunks)) as string[]) out.add(h);
+      if (rows.length < 2000) return out;
+      after = Number(rows.at(-1)?.id);
+      await turn();
     }
-    return out;
   }
 
   commitExists(id: string): boolean {

@@ -2,9 +2,12 @@
  * What the store's writes in slices (store-writer.ts) leave in the database until they finish, and how it is undone:
  * a commit being written (its versions added and ended at its position, not yet on its branch) and a branch being
  * made (its versions copied so far). Each is named by a `meta` row written in its first transaction and removed in
- * its last; a server that opens a database with such a row undoes the write (openUnfinished).
+ * its last; a server that opens a database with such a row undoes the write (undoUnfinished). Here too the steps of
+ * making a branch (startBranch, then copyVersions until none is left), which the store runs in one transaction or in
+ * slices.
  */
 import type sqlite from 'node-sqlite3-wasm';
+import { fail } from '../lib/failure.ts';
 
 export const UNFINISHED_COMMIT = 'unfinished_commit';
 export const UNFINISHED_BRANCH = 'unfinished_branch';
@@ -35,6 +38,26 @@ export function undoCommit(db: sqlite.Database, u: UnfinishedCommit, rows: numbe
   db.run('DELETE FROM commits WHERE id = ?', [u.commit]);
   db.run('DELETE FROM meta WHERE key = ?', [UNFINISHED_COMMIT]);
   return false;
+}
+
+/** Makes a branch `name` at `from` of the repository (its commits, not yet its versions): BRANCH_ALREADY_EXISTS, UNKNOWN_COMMIT. */
+export function startBranch(db: sqlite.Database, repo: { id: number }, repository: string, name: string, from: string): NewBranch {
+  if (db.get('SELECT 1 FROM branches WHERE repository_id = ? AND name = ?', [repo.id, name])) {
+    fail('BRANCH_ALREADY_EXISTS', `repository "${repository}" already has a branch "${name}"`);
+  }
+  const source = db.get(
+    'SELECT bc.branch_id, bc.position FROM branch_commits bc JOIN branches b ON b.id = bc.branch_id WHERE b.repository_id = ? AND bc.commit_id = ? ORDER BY bc.branch_id LIMIT 1',
+    [repo.id, from],
+  );
+  if (!source) return fail('UNKNOWN_COMMIT', `repository "${repository}" has no commit "${from}"`);
+  const position = Number(source.position);
+  const sourceBranch = Number(source.branch_id);
+  const branchId = Number(db.run('INSERT INTO branches (repository_id, name) VALUES (?, ?)', [repo.id, name]).lastInsertRowid);
+  db.run(
+    'INSERT INTO branch_commits (branch_id, position, commit_id) SELECT ?, position, commit_id FROM branch_commits WHERE branch_id = ? AND position <= ?',
+    [branchId, sourceBranch, position],
+  );
+  return { repository, name, branchId, sourceBranch, position };
 }
 
 /**
