@@ -33,68 +33,57 @@ const commitsOf = async (): Promise<string[]> =>
 it('while a commit of 10,000 changes is written, a client of the same process answers, and the server\'s readers wait and see it whole', async () => {
   const root = (await panel.ok<{ Commit: string }>(SERVER_NAME, 'CreateRepository', { Name: REPO, Branch: 'Main' })).Commit;
   const store = cluster.server.store;
-  let settled = false;
-  const committing = panel.ok<{ Commit: string }>(SERVER_NAME, 'CreateCommit', { Repository: REPO, Branch: 'Main', Parent: root, Author: 'LARGE', Comment: 'many folders', Changes: folders(10_000, 'big') }, 120_000)
-    .finally(() => (settled = true));
-  let answeredWhileWriting = 0;
   let readDuringWrite: Promise<string[]> | undefined;
-  while (!settled) {
-    await panel.get(client, ['WorkspaceInfo']);
-    if (store.idle() === undefined) continue;
-    answeredWhileWriting++;
-    // Nobody reads the connection between the writer's slices; a Call that reads the store waits for the commit.
-    expect(() => store.repositories()).toThrow(/writing a large commit/);
-    readDuringWrite ??= commitsOf();
-  }
-  const { Commit } = await committing;
-  expect(answeredWhileWriting).toBeGreaterThanOrEqual(3);
-  expect(await readDuringWrite).toEqual([root, Commit]);
+  const { value, answered } = await answeredWhile(
+    panel.ok<{ Commit: string }>(SERVER_NAME, 'CreateCommit', { Repository: REPO, Branch: 'Main', Parent: root, Author: 'LARGE', Comment: 'many folders', Changes: folders(10_000, 'big') }, 120_000),
+    () => {
+      // Nobody reads the connection between the writer's slices; a Call that reads the store waits for the commit.
+      expect(() => store.repositories()).toThrow(/writing a large commit/);
+      readDuringWrite ??= commitsOf();
+    },
+  );
+  expect(answered).toBeGreaterThanOrEqual(3);
+  expect(await readDuringWrite).toEqual([root, value.Commit]);
   expect(store.currentUris(store.branch(REPO, 'Main').id)).toHaveLength(10_000);
 }, 180_000);
 
-it('ImportAssets of 5,000 entries is checked and written in slices: a client of the same process answers meanwhile', async () => {
-  const store = cluster.server.store;
-  const assets = folders(5000, 'big').map((f) => ({ uri: f.URI, tags: ['imported'], metadata: [{ name: 'category', defaultValue: 'Show' }] }));
+/**
+ * Asks the client of the server's process for its WorkspaceInfo again and again until `work` settles; counts the
+ * answers that came while the server's store was held (between the slices of `work`), and calls `during` then.
+ */
+async function answeredWhile<T>(work: Promise<T>, during: () => void = () => {}): Promise<{ value: T; answered: number }> {
   let settled = false;
-  const importing = panel.ok<{ Imported: number }>(SERVER_NAME, 'ImportAssets', { Document: { format: 'assethub.assets', version: 1, repository: REPO, branch: 'Main', assets } }, 120_000)
-    .finally(() => (settled = true));
-  let answeredWhileImporting = 0;
+  const done = work.finally(() => (settled = true));
+  let answered = 0;
   while (!settled) {
     await panel.get(client, ['WorkspaceInfo']);
-    if (store.idle() !== undefined) answeredWhileImporting++;
+    if (cluster.server.store.idle() === undefined) continue;
+    answered++;
+    during();
   }
-  expect((await importing).Imported).toBe(5000);
-  expect(answeredWhileImporting).toBeGreaterThanOrEqual(3);
+  return { value: await done, answered };
+}
+
+it('ImportAssets of 5,000 entries is checked and written in slices: a client of the same process answers meanwhile', async () => {
+  const assets = folders(5000, 'big').map((f) => ({ uri: f.URI, tags: ['imported'], metadata: [{ name: 'category', defaultValue: 'Show' }] }));
+  const { value, answered } = await answeredWhile(panel.ok<{ Imported: number }>(SERVER_NAME, 'ImportAssets', { Document: { format: 'assethub.assets', version: 1, repository: REPO, branch: 'Main', assets } }, 120_000));
+  expect(value.Imported).toBe(5000);
+  expect(answered).toBeGreaterThanOrEqual(3);
 }, 180_000);
 
 it('ExportAssets of 10,000 assets reads them a page at a time: a client of the same process answers meanwhile', async () => {
-  const store = cluster.server.store;
-  let settled = false;
-  const exporting = panel.ok<{ Document: { assets: Array<{ uri: string; tags: string[] }> } }>(SERVER_NAME, 'ExportAssets', { Repository: REPO, Branch: 'Main' }, 120_000)
-    .finally(() => (settled = true));
-  let answeredWhileExporting = 0;
-  while (!settled) {
-    await panel.get(client, ['WorkspaceInfo']);
-    if (store.idle() !== undefined) answeredWhileExporting++;
-  }
-  const { assets } = (await exporting).Document;
+  const { value, answered } = await answeredWhile(panel.ok<{ Document: { assets: Array<{ uri: string; tags: string[] }> } }>(SERVER_NAME, 'ExportAssets', { Repository: REPO, Branch: 'Main' }, 120_000));
+  const { assets } = value.Document;
   expect(assets.map((a) => a.uri)).toEqual(folders(10_000, 'big').map((f) => f.URI));
   expect(assets.filter((a) => a.tags.includes('imported'))).toHaveLength(5000);
-  expect(answeredWhileExporting).toBeGreaterThanOrEqual(3);
+  expect(answered).toBeGreaterThanOrEqual(3);
 }, 180_000);
 
 it('CreateBranch from a commit of 10,000 versions copies them in slices: a client of the same process answers meanwhile', async () => {
   const store = cluster.server.store;
   const head = (await commitsOf()).at(-1);
-  let settled = false;
-  const branching = panel.ok(SERVER_NAME, 'CreateBranch', { Repository: REPO, Name: 'Copy', From: head }, 120_000).finally(() => (settled = true));
-  let answeredWhileCopying = 0;
-  while (!settled) {
-    await panel.get(client, ['WorkspaceInfo']);
-    if (store.idle() !== undefined) answeredWhileCopying++;
-  }
-  await branching;
-  expect(answeredWhileCopying).toBeGreaterThanOrEqual(3);
+  const { answered } = await answeredWhile(panel.ok(SERVER_NAME, 'CreateBranch', { Repository: REPO, Name: 'Copy', From: head }, 120_000));
+  expect(answered).toBeGreaterThanOrEqual(3);
   expect(store.currentUris(store.branch(REPO, 'Copy').id)).toEqual(store.currentUris(store.branch(REPO, 'Main').id));
 }, 180_000);
 
