@@ -3,6 +3,7 @@
  * binary frame right after the text frame that announces it, `{"Subscribe":[…]}` control frames, and
  * `Authorization: Bearer <token>` on the upgrade request.
  */
+import { X509Certificate } from 'node:crypto';
 import tls from 'node:tls';
 import WebSocket from 'ws';
 import {
@@ -33,8 +34,20 @@ export function messageBody(text: string, message: Envelope, attachment = false)
  * self-signed for a studio network): set once from the command line or ASSETHUB_HUB_CA.
  */
 let extraCa: string[] = [];
-export function trustHubCertificates(pems: readonly string[]): void {
+/** Fingerprints (SHA-256) of certificates accepted by whatever host name the hub is reached (`anyHost`). */
+let pinned = new Set<string>();
+export function trustHubCertificates(pems: readonly string[], options: { anyHost?: boolean } = {}): void {
   extraCa = [...pems];
+  pinned = new Set(options.anyHost ? pems.map((pem) => new X509Certificate(pem).fingerprint256) : []);
+}
+
+/**
+ * The name check of a hub's certificate: the system's, except that a pinned certificate (the hub's own, for the
+ * services of its process) is that hub wherever it listens (`--host 0.0.0.0` is reached through an address its
+ * certificate need not name).
+ */
+function checkHubIdentity(host: string, cert: tls.PeerCertificate): Error | undefined {
+  return pinned.has(cert.fingerprint256) ? undefined : tls.checkServerIdentity(host, cert);
 }
 
 const bytesOf = (data: WebSocket.RawData): Buffer =>
@@ -55,7 +68,7 @@ export const wsTransport: TransportFactory = (options, events) => {
       maxPayload: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
       perMessageDeflate: false,
       handshakeTimeout: 5000,
-      ...(extraCa.length > 0 ? { ca: [...tls.rootCertificates, ...extraCa] } : {}),
+      ...(extraCa.length > 0 ? { ca: [...tls.rootCertificates, ...extraCa], checkServerIdentity: checkHubIdentity } : {}),
     });
   } catch (error) {
     const reason = `cannot connect to ${options.url}: ${error instanceof Error ? error.message : String(error)}`;

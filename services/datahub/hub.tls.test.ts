@@ -77,6 +77,21 @@ describe('the WebSocket hub over TLS', () => {
     expect(relay.seen().includes(Buffer.from(TOKEN))).toBe(true);
   });
 
+  it('a hub on 0.0.0.0: the services of its own process join it at an address its certificate does not name; another peer trusting the same certificate does not', async () => {
+    const hub = await startHub({ host: '0.0.0.0', port: 0, token: TOKEN, logger: silentLogger(), tls: { cert, key } });
+    closers.push(() => hub.close());
+    expect(hub.url).toMatch(/^wss:\/\/0\.0\.0\.0:\d+$/);
+    // As any peer given the certificate to trust (--hub-ca): the name is checked, and 0.0.0.0 is not in it.
+    trustHubCertificates([cert]);
+    const stranger = new HubPeer({ name: 'TLS-Stranger' });
+    closers.push(() => stranger.close());
+    stranger.connect(hub.url, TOKEN);
+    await expect(stranger.whenUp(10_000)).rejects.toThrow(/altnames|ERR_TLS_CERT_ALTNAME_INVALID/i);
+    // As the hub's own process trusts it (services/datahub/start.ts): the certificate itself is the hub's identity.
+    trustHubCertificates([cert], { anyHost: true });
+    await join(hub.url);
+  });
+
   it('a peer that does not trust the certificate is not joined, and says why', async () => {
     const hub = await hubWith(true);
     const peer = new HubPeer({ name: 'TLS-Untrusting' });

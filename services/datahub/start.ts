@@ -99,8 +99,9 @@ export function dataHubOptionsFrom(args: HubArgs, logger: Logger): DataHubOption
     } catch (error) {
       usage(`cannot read the TLS files: ${error instanceof Error ? error.message : String(error)}`);
     }
-    // The services of this process join their own hub: they trust its certificate.
-    trustHubCertificates([tls.cert]);
+    // The services of this process join their own hub: they trust its certificate, by whatever address they reach it
+    // (a hub on 0.0.0.0 is dialled at an address its certificate need not name).
+    trustHubCertificates([tls.cert], { anyHost: true });
   }
   return {
     fabric,
