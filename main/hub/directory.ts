@@ -11,8 +11,11 @@
  * - Offline panels are forgotten after FORGET_PANEL_HEARTBEATS heartbeats (a panel gets a new name each run), and so
  *   is any service that never answered Identify with a Self (a name anyone can put in a Source). A service that did
  *   stays listed while offline: a machine that went away is something the operator must see.
- * - At most MAX_SERVICES entries: when full, a new name takes the place of the longest-silent one that never answered
- *   with a Self, or is not listed (a peer spoofing thousands of names must not grow the panel without end).
+ * - At most MAX_SERVICES entries (a peer spoofing thousands of names must not grow the panel without end). Names rank:
+ *   the server, the hub and the clients the server lists (it vouches for them) first; then names that answered
+ *   Identify with a Self; then names only heard. When full, a newcomer takes the place of the longest-silent entry of
+ *   a lower rank, or of its own rank when that one is offline; else it is not listed. So thousands of spoofed names
+ *   answering Self can fill the list, but never keep out a client the server lists.
  */
 import type { ServiceEntry, ServiceOffer } from '../../shared/panel/api.ts';
 import { serviceKindOf } from '../../shared/assethub/index.ts';
@@ -54,6 +57,8 @@ export class Directory {
   private readonly entries = new Map<string, ServiceEntry>();
   /** Names that answered Identify with a Self (or that the server lists): real peers, kept while offline. */
   private readonly confirmed = new Set<string>();
+  /** Names the server lists (WorkspaceInfo.Clients): they outrank every name only a peer claims. */
+  private readonly vouched = new Set<string>();
   /** Names not listed because the directory was full (reported, once per overflow). */
   refused = 0;
 
@@ -75,10 +80,18 @@ export class Directory {
     return [...this.entries.keys()];
   }
 
-  private ensure(name: string): ServiceEntry | null {
+  /** 3: the server, the hub, a client the server lists; 2: answered with a Self; 1: only heard. */
+  private rank(name: string): number {
+    const kind = kindOf(name);
+    if (kind === 'server' || kind === 'hub' || this.vouched.has(name)) return 3;
+    return this.confirmed.has(name) ? 2 : 1;
+  }
+
+  /** The entry of `name`, made when there is room for a newcomer of rank `rank`; null when not listed. */
+  private ensure(name: string, rank = 1): ServiceEntry | null {
     let entry = this.entries.get(name);
     if (!entry) {
-      if (this.entries.size >= MAX_SERVICES && !this.makeRoom()) {
+      if (this.entries.size >= MAX_SERVICES && !this.makeRoom(rank)) {
         this.refused++;
         return null;
       }
@@ -90,12 +103,20 @@ export class Directory {
     return entry;
   }
 
-  /** Forgets the longest-silent entry that never answered with a Self; false when there is none. */
-  private makeRoom(): boolean {
+  /**
+   * Forgets, for a newcomer of rank `rank`, the longest-silent entry of a lower rank, or of the same rank and offline;
+   * false when there is none.
+   */
+  private makeRoom(rank: number): boolean {
     let stalest: ServiceEntry | null = null;
+    let stalestRank = Infinity;
     for (const entry of this.entries.values()) {
-      if (this.confirmed.has(entry.name) || entry.online) continue;
-      if (stalest === null || (entry.lastSeen ?? 0) < (stalest.lastSeen ?? 0)) stalest = entry;
+      const r = this.rank(entry.name);
+      if (r > rank || (r === rank && entry.online)) continue;
+      if (r < stalestRank || (r === stalestRank && (entry.lastSeen ?? 0) < (stalest?.lastSeen ?? 0))) {
+        stalest = entry;
+        stalestRank = r;
+      }
     }
     if (stalest === null) return false;
     this.forget(stalest.name);
@@ -105,7 +126,7 @@ export class Directory {
   /** A message came from `name`: it is known, seen now and online. */
   heard(name: string, now: number): void {
     if (name === this.selfName) return;
-    const entry = this.ensure(name);
+    const entry = this.ensure(name, this.rank(name));
     if (!entry) return;
     entry.lastSeen = now;
     this.events.onChange(name);
@@ -122,7 +143,7 @@ export class Directory {
    */
   self(name: string, info: SelfInfo, now: number): void {
     if (name === this.selfName) return;
-    const entry = this.ensure(name);
+    const entry = this.ensure(name, Math.max(2, this.rank(name)));
     if (!entry) return;
     this.confirmed.add(name);
     entry.version = info.Version;
@@ -133,7 +154,9 @@ export class Directory {
 
   /** Known by name only (a key of the server's WorkspaceInfo.Clients): the server vouches for it, so it stays listed. */
   named(name: string): void {
-    if (name !== this.selfName && this.ensure(name)) this.confirmed.add(name);
+    if (name === this.selfName || !this.ensure(name, 3)) return;
+    this.confirmed.add(name);
+    this.vouched.add(name);
   }
 
   setOffer(name: string, offer: ServiceOffer | null): void {
@@ -175,6 +198,7 @@ export class Directory {
 
   forget(name: string): void {
     this.confirmed.delete(name);
+    this.vouched.delete(name);
     if (this.entries.delete(name)) this.events.onForget(name);
   }
 

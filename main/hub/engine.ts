@@ -425,7 +425,7 @@ export class PanelEngineImpl implements PanelEngine {
     this.directory.sweep(Date.now());
     this.journal.sweep((service) => this.directory.get(service)?.online ?? false);
     if (this.directory.refused > 0) {
-      this.logger.warn({ refused: this.directory.refused, max: MAX_SERVICES }, 'names not listed: the directory was full of services that never answered Identify');
+      this.logger.warn({ refused: this.directory.refused, max: MAX_SERVICES }, 'names not listed: the directory was full of services that outrank them (the server, clients it lists, peers that answered Identify and are online)');
       this.directory.refused = 0;
     }
     // The hub's Stats only come by Get: read them once per heartbeat.

@@ -7,7 +7,7 @@ import { until } from '../../services/testing/wait.ts';
 import { MAX_BACKOFF_MS, backoffDelay } from '../../peer/backoff.ts';
 import { messageBody } from '../../peer/ws-transport.ts';
 import { panelSubscriptions } from './subscriptions.ts';
-import { kindOf, MAX_SERVICES } from './directory.ts';
+import { Directory, kindOf, MAX_SERVICES } from './directory.ts';
 import { MessageLog, REDACTED } from './message-log.ts';
 import { shows } from './confirm.ts';
 import { memoryTransport, type MemoryTransport } from '../../peer/testing/memory-transport.ts';
@@ -272,6 +272,29 @@ describe('a peer spoofing thousands of names', () => {
     await until('the spoofed names forgotten', () => e.snapshot().services.every((s) => !s.name.startsWith('SPOOF')), 10_000);
     expect(e.snapshot().services.map((s) => s.name)).toEqual([real]);
     expect(JSON.stringify(e.snapshot()).length).toBeLessThan(10_000);
+  });
+});
+
+describe('a full directory', () => {
+  it('5,000 spoofed names answering Self fill it, but never keep out a client the server lists, nor the server', () => {
+    const directory = new Directory(PANEL, 1000, { onChange: () => {}, onForget: () => {}, onOnline: () => {} });
+    const self = { Version: '1', Machine: 'm', StartedAt: 't' };
+    for (let i = 0; i < 5000; i++) directory.self(`SPOOF${i}-AssetHubClient`, self, 1000 + i);
+    expect(directory.list()).toHaveLength(MAX_SERVICES);
+    expect(directory.get(`SPOOF${MAX_SERVICES}-AssetHubClient`)).toBeUndefined();
+    // Another name that only claims to be a client, or answers Self, finds every place taken by an online peer of its rank.
+    directory.self('LATE-AssetHubClient', self, 9000);
+    directory.heard('NOISE-AssetHubClient', 9000);
+    expect(directory.get('LATE-AssetHubClient')).toBeUndefined();
+    expect(directory.get('NOISE-AssetHubClient')).toBeUndefined();
+    // The server and the clients it lists outrank them: each takes the place of the longest-silent spoof.
+    directory.heard('AssetHubServer', 9000);
+    directory.named('REAL-AssetHubClient');
+    directory.heard('REAL-AssetHubClient', 9000);
+    expect(directory.get('AssetHubServer')?.online).toBe(true);
+    expect(directory.get('REAL-AssetHubClient')?.online).toBe(true);
+    expect(directory.list()).toHaveLength(MAX_SERVICES);
+    expect(['SPOOF0', 'SPOOF1', 'SPOOF2'].map((n) => directory.get(`${n}-AssetHubClient`) !== undefined)).toEqual([false, false, true]);
   });
 });
 
