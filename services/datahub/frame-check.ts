@@ -17,7 +17,7 @@ import { startWorkerThread } from '../lib/worker-thread.ts';
 import { hasCanonicalTopic } from './canonical.ts';
 
 /** Frames larger than this are checked on the worker thread; smaller ones cost well under a millisecond to decode. */
-export const LARGE_FRAME_BYTES = 256 * 1024;
+export const LARGE_FRAME_BYTES = 64 * 1024;
 /** After the thread failed, frames are checked on the calling thread this long before a new thread is tried. */
 export const RETRY_THREAD_MS = 30_000;
 
