@@ -27,6 +27,7 @@ import { STATS_FIELDS, StatsTracker, type HubStats } from './stats.ts';
 
 /** Messages the counter judges by their topic part alone (a message of this size decodes in about a millisecond). */
 const TOPIC_ONLY_ABOVE_BYTES = 256 * 1024;
+
 export interface ZmqHubOptions {
   host?: string;
   /** Where peers' SUB sockets connect (the XPUB side); Pixotope: 16201. 0 picks a free port. */

@@ -1,8 +1,11 @@
 /**
- * Requests to a service that wait while it is busy (ServiceDefinition `busy`: the server writing a large commit in
- * slices), and its state broadcasts, handled in arrival order once it is free. Bounded, so a peer flooding a busy
- * service costs it bounded memory: past MAX_HELD requests or MAX_HELD_BYTES, one more is refused.
+ * The requests to a service (Get, Set, Reset, Call), handled in arrival order one per turn of the event loop: a burst
+ * (twenty clients' GetChanges arriving together, each ~20 ms of work) is spread over turns instead of holding the
+ * process's loop for all of it at once; a lone request is handled at once. While the service is busy (ServiceDefinition
+ * `busy`: the server writing a large commit in slices) they wait, with its state broadcasts. Bounded, so a peer
+ * flooding a service costs it bounded memory: past MAX_HELD requests or MAX_HELD_BYTES waiting, one more is refused.
  */
+import { setImmediate as turn } from 'node:timers/promises';
 import type { Envelope } from '../../shared/protocol/index.ts';
 
 const MAX_HELD = 10_000;
@@ -24,11 +27,6 @@ export class HeldRequests {
   private draining = false;
 
   constructor(private readonly handlers: HeldHandlers) {}
-
-  /** Whether requests wait now (a later one must wait behind them even once the service is free). */
-  get waiting(): boolean {
-    return this.requests.length > 0 || this.handlers.busy() !== undefined;
-  }
 
   add(message: Envelope, bytes: number): void {
     if (this.requests.length >= MAX_HELD || this.bytes + bytes > MAX_HELD_BYTES) return this.handlers.refuse(message);
@@ -56,6 +54,9 @@ export class HeldRequests {
         if (next) {
           this.bytes -= next.bytes;
           this.handlers.dispatch(next.message);
+          // The next request in a later turn, even one that arrives during this one (a socket delivers a burst of
+          // frames in one turn): what else the process has to do comes in between.
+          await turn();
           continue;
         }
         if (this.states.size === 0) break;

@@ -220,22 +220,21 @@ export class ServiceHost {
     this.dispatch(message);
   }
 
-  /** Whether a request must wait for the busy service (or behind others that wait). */
+  /** Whether a message is a request that takes its turn (held-requests.ts): every one but those marked anytime. */
   private mustWait(topic: Topic): boolean {
     if (!('Target' in topic) || topic.Target !== this.service.name) return false;
     if (topic.Type === 'Call') {
       const call = Object.prototype.hasOwnProperty.call(this.calls, topic.Method) ? this.calls[topic.Method] : undefined;
-      if (call?.anytime) return false;
-    } else if (topic.Type === 'Get') {
-      if (this.service.anytimeStates?.includes(decodeNamePath(topic.Name)[0] ?? '')) return false;
-    } else if (topic.Type !== 'Set' && topic.Type !== 'Reset') return false;
-    return this.held.waiting;
+      return !call?.anytime;
+    }
+    if (topic.Type === 'Get') return !this.service.anytimeStates?.includes(decodeNamePath(topic.Name)[0] ?? '');
+    return topic.Type === 'Set' || topic.Type === 'Reset';
   }
 
   /** A request that could not wait: the service holds as many as it takes. */
   private refuseHeld({ topic }: Envelope): void {
-    const why = `${this.service.name} is busy (writing a large commit) and holds as many requests as it takes: try again when it has finished`;
-    if (topic.Type === 'Call') this.send(envelope<'CallResult'>({ Type: 'CallResult', Target: topic.RespondTo, ExecutedOn: this.service.name, Method: topic.Method, ID: topic.ID }, { Failure: { Code: 'STORE_BUSY', Message: why } }));
+    const why = `${this.service.name} has as many requests waiting as it takes: try again shortly`;
+    if (topic.Type === 'Call') this.send(envelope<'CallResult'>({ Type: 'CallResult', Target: topic.RespondTo, ExecutedOn: this.service.name, Method: topic.Method, ID: topic.ID }, { Failure: { Code: 'OVERLOADED', Message: why } }));
     else this.log('Warning', why, topic.Type === 'Get' ? topic.RespondTo : BROADCAST);
   }
 
