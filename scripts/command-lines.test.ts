@@ -1,6 +1,8 @@
 // Every command line, run as a real process: `--help` exits 0 and lists every option its parser accepts (read from
 // the same table), and an unknown option exits 2 with one line on stderr naming it, before anything starts.
 import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -77,5 +79,26 @@ describe('npm run services --compat', () => {
     const lines = stderr.trimEnd().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(line);
+  });
+});
+
+describe('npm run services, refused at start for a reason the operator can fix', () => {
+  it.each([
+    { title: 'beyond loopback without a token', args: (_dir: string) => ['--host', '0.0.0.0'], line: /^DataHub: refusing to listen on 0\.0\.0\.0 without a token/ },
+    { title: 'on a data folder another process holds', args: (dir: string) => ['--port', '0', '--data', path.join(dir, 'held')], line: /server is in use by process 1; stop it first or use another --data folder$/ },
+  ])('$title: exit 2 and one line on stderr, no stack', async ({ args, line }) => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'assethub-refused-'));
+    try {
+      // pid 1 is alive and was not started when the file says: the folder is in use.
+      await mkdir(path.join(dir, 'held', 'server'), { recursive: true });
+      await writeFile(path.join(dir, 'held', 'server', 'owner.pid'), '1\n');
+      const { code, stderr } = await run([...TSX, 'services/cli.ts', '--data', dir, ...args(dir)]);
+      expect(code).toBe(2);
+      const lines = stderr.trimEnd().split('\n');
+      expect(lines, stderr).toHaveLength(1);
+      expect(lines[0]).toMatch(line);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -26,6 +26,7 @@ import { DEMO_RECEIVER_RULE, buildDemo } from './demo.ts';
 import { startReceiver, type RunningReceiver } from './receiver/receiver.ts';
 import { startServer } from './server/server.ts';
 import { CLIENT_SERVICE, SERVER_NAME, formatServiceName } from '../shared/protocol/index.ts';
+import { startFailed } from './lib/startup.ts';
 
 const args = parseCommandLine(SERVICES_COMMAND);
 if (!args.data) {
@@ -61,7 +62,7 @@ if (!gatewayArgs.ok) {
   process.exit(2);
 }
 
-const hub = await startDataHub(hubOptions);
+const hub = await startDataHub(hubOptions).catch(startFailed);
 const server = await startServer({
   dataDir: path.join(dataDir, 'server'),
   hubUrl: hub.url,
@@ -72,7 +73,7 @@ const server = await startServer({
   chunkGraceMs: minutesOption(args['chunk-grace'], 'chunk-grace'),
   logger: createLogger('AssetHubServer'),
   ...offer,
-});
+}).catch(startFailed);
 const clients: RunningClient[] = [];
 for (const machine of machines) {
   const home = path.join(dataDir, 'clients', machine);
@@ -81,7 +82,7 @@ for (const machine of machines) {
     // Folders besides its synced storage where each client may create workspaces.
     allowedRoots: (args['allow-root'] ?? []).map((root) => path.resolve(root)),
     ...offer,
-  }));
+  }).catch(startFailed));
 }
 let receiver: RunningReceiver | null = null;
 if (args.demo) {
@@ -94,13 +95,13 @@ if (args.demo) {
     await writeFile(secretFile, fresh, { mode: 0o600 });
     return fresh;
   });
-  receiver = await startReceiver({ port: 0, secret: secret.trim(), dataFile: path.join(home, 'received.sqlite'), rule: DEMO_RECEIVER_RULE, logger: createLogger('DemoReceiver') });
+  receiver = await startReceiver({ port: 0, secret: secret.trim(), dataFile: path.join(home, 'received.sqlite'), rule: DEMO_RECEIVER_RULE, logger: createLogger('DemoReceiver') }).catch(startFailed);
   await buildDemo({ hubUrl: hub.url, token, logger, clients, receiver: { url: receiver.url, secret: secret.trim() } });
 }
 let gateway: Gateway | null = null;
 if (gatewayArgs.value) {
   const { port, allowOrigins, machine } = gatewayArgs.value;
-  gateway = await startGateway({ hubUrl: hub.url, token, host: hubOptions.host, port, allowOrigins, machine: machine ?? machines[0] ?? os.hostname(), logger: createLogger('Gateway') });
+  gateway = await startGateway({ hubUrl: hub.url, token, host: hubOptions.host, port, allowOrigins, machine: machine ?? machines[0] ?? os.hostname(), logger: createLogger('Gateway') }).catch(startFailed);
 }
 logger.info({ hub: hub.url, storage: server.storageUrl, clients: clients.map((c) => c.name), data: dataDir, receiver: receiver?.url ?? null, gateway: gateway?.url ?? null, compat: args.compat ?? null }, 'services ready');
 if (gateway) console.log(`Pixotope Gateway on ${gateway.publishUrl} (any version; ~LOCAL~ is ${gateway.machine})`);

@@ -8,6 +8,7 @@ import { onShutdown } from '../lib/args.ts';
 import { parseCommandLine } from '../lib/command-line.ts';
 import { CLIENT_COMMAND } from './command.ts';
 import { startClient } from './client.ts';
+import { startFailed } from '../lib/startup.ts';
 
 const args = parseCommandLine(CLIENT_COMMAND);
 if (!args.machine || !args.data) {
@@ -24,6 +25,6 @@ const client = await startClient({
   token: args.token === undefined ? process.env.ASSETHUB_TOKEN : String(args.token),
   allowedRoots: (args['allow-root'] ?? []).map((root) => path.resolve(root)),
   logger,
-});
+}).catch(startFailed);
 console.log(`${client.name} ready`);
 onShutdown(() => client.close(), logger);

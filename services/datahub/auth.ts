@@ -3,11 +3,12 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { isLoopbackHost } from '../lib/loopback.ts';
+import { StartupError } from '../lib/startup.ts';
 
 /** A hub others can reach without a token would let anyone on the network drive every service: refuse to start. */
 export function assertSafeBinding(host: string, token: string | undefined): void {
   if (token === undefined && !isLoopbackHost(host)) {
-    throw new Error(
+    throw new StartupError(
       `DataHub: refusing to listen on ${host} without a token; set a token (Authorization: Bearer) or bind to 127.0.0.1`,
     );
   }

@@ -24,6 +24,7 @@ import { createLogger, type Logger } from '../lib/log.ts';
 import { ServiceHost } from '../lib/service-host.ts';
 import { DEFAULT_MAX_FRAME_BYTES, HUB_NAME } from './config.ts';
 import { STATS_FIELDS, StatsTracker, type HubStats } from './stats.ts';
+import { StartupError } from '../lib/startup.ts';
 
 /** Messages the counter judges by their topic part alone (a message of this size decodes in about a millisecond). */
 const TOPIC_ONLY_ABOVE_BYTES = 256 * 1024;
@@ -75,7 +76,7 @@ export async function startZmqHub(options: ZmqHubOptions = {}): Promise<ZmqHub> 
   } catch (error) {
     xsub.close();
     xpub.close();
-    throw new Error(`DataHub: cannot bind ${host} ports ${options.subPort ?? 16201}/${options.pubPort ?? 16202}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new StartupError(`DataHub: cannot bind ${host} ports ${options.subPort ?? 16201}/${options.pubPort ?? 16202}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
   const subPort = portOf(xpub.lastEndpoint);
   const pubPort = portOf(xsub.lastEndpoint);

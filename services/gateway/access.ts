@@ -13,6 +13,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { originAllowed, originRefusal } from '../../shared/origin.ts';
 import { bearerCheck } from '../lib/bearer.ts';
 import { isLoopbackHost } from '../lib/loopback.ts';
+import { StartupError } from '../lib/startup.ts';
 
 export const CORS_METHODS = 'GET, POST, OPTIONS';
 export const CORS_HEADERS = 'Content-Type, Authorization';
@@ -31,7 +32,7 @@ export interface AccessPolicy {
 /** Beyond loopback without a token anyone on the network could drive every service: refuse to start. */
 export function assertGatewayBinding(host: string, token: string | undefined): void {
   if (!token && !isLoopbackHost(host)) {
-    throw new Error(`Gateway: refusing to listen on ${host} without the hub's token; set a token (--token or ASSETHUB_TOKEN) or bind to 127.0.0.1`);
+    throw new StartupError(`Gateway: refusing to listen on ${host} without the hub's token; set a token (--token or ASSETHUB_TOKEN) or bind to 127.0.0.1`);
   }
 }
 

@@ -20,6 +20,7 @@ import { toPublication, type Filler } from './publish.ts';
 import { Replies, replyPrefixes } from './replies.ts';
 import { parseBody, parseQuery, type Parsed, type RawPublish } from './request.ts';
 import { listen } from '../lib/listen.ts';
+import { StartupError } from '../lib/startup.ts';
 
 export interface Gateway {
   /** `http://host:port`. */
@@ -197,7 +198,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     port = await listen(server, options.port ?? DEFAULT_GATEWAY_PORT, host, { onRefused: (count) => log.warn({ count }, 'connections refused: the Gateway holds as many as it takes') });
   } catch (error) {
     peer.close();
-    throw new Error(`Gateway: cannot listen on ${host}:${options.port ?? DEFAULT_GATEWAY_PORT}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new StartupError(`Gateway: cannot listen on ${host}:${options.port ?? DEFAULT_GATEWAY_PORT}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
   const urlHost = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
   const url = `http://${urlHost}:${port}`;

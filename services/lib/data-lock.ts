@@ -18,8 +18,9 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, linkSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { StartupError } from './startup.ts';
 
-export class DataDirInUse extends Error {}
+export class DataDirInUse extends StartupError {}
 
 /** Computed boot times move with wall-clock corrections; two within this many seconds are one boot. */
 const BOOT_TOLERANCE_S = 300;

@@ -7,6 +7,7 @@ import { onShutdown, portOption } from '../lib/args.ts';
 import { parseCommandLine } from '../lib/command-line.ts';
 import { RECEIVER_COMMAND } from './command.ts';
 import { FailureRule, startReceiver } from './receiver.ts';
+import { startFailed } from '../lib/startup.ts';
 
 const args = parseCommandLine(RECEIVER_COMMAND);
 const secret = args.secret === undefined ? process.env.ASSETHUB_RECEIVER_SECRET : String(args.secret);
@@ -36,6 +37,6 @@ const receiver = await startReceiver({
   ...(args.data === undefined ? {} : { dataFile: String(args.data) }),
   rule,
   logger,
-});
+}).catch(startFailed);
 console.log(`Demo webhook receiver on ${receiver.url}`);
 onShutdown(() => receiver.close(), logger);

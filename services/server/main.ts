@@ -4,6 +4,7 @@ import { minutesOption, onShutdown, portOption } from '../lib/args.ts';
 import { parseCommandLine } from '../lib/command-line.ts';
 import { SERVER_COMMAND } from './command.ts';
 import { startServer } from './server.ts';
+import { startFailed } from '../lib/startup.ts';
 
 const args = parseCommandLine(SERVER_COMMAND);
 if (!args.data) {
@@ -20,7 +21,7 @@ const server = await startServer({
   advertiseHost: args.advertise,
   chunkGraceMs: minutesOption(args['chunk-grace'], 'chunk-grace'),
   logger,
-});
+}).catch(startFailed);
 // Tests and supervisors read this line to find the data plane.
 console.log(`AssetHubServer storage ${server.storageUrl}`);
 onShutdown(() => server.close(), logger);

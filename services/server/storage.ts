@@ -14,6 +14,7 @@ import type { Logger } from '../lib/log.ts';
 import { isLoopbackHost } from '../lib/loopback.ts';
 import { collectChunks, createChunkHandler, isWildcardHost, type ChunkStore, type CollectResult } from './chunks/index.ts';
 import { listen } from '../lib/listen.ts';
+import { StartupError } from '../lib/startup.ts';
 
 export const CHUNK_GRACE_MS = 60 * 60 * 1000;
 export const COLLECT_EVERY_MS = 15 * 60 * 1000;
@@ -49,7 +50,7 @@ export function advertisedHost(bindHost: string, advertise: string | undefined):
 export async function startDataPlane(options: DataPlaneOptions): Promise<DataPlane> {
   const { chunks, logger } = options;
   if (!options.token && !isLoopbackHost(options.host)) {
-    throw new Error(`AssetHubServer: refusing to serve chunks on ${options.host} without a token; set a token or bind to 127.0.0.1`);
+    throw new StartupError(`AssetHubServer: refusing to serve chunks on ${options.host} without a token; set a token or bind to 127.0.0.1`);
   }
   if (options.advertise !== undefined && !isIP(options.advertise) && !/^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(options.advertise)) {
     throw new Error(`AssetHubServer: --advertise takes a host name or IP address, not "${options.advertise}"`);
