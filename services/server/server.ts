@@ -29,6 +29,11 @@ import { IntegrationEngine, integrationCalls } from './integrations/index.ts';
 export const SERVER_VERSION = '0.1.0';
 /** Clients that have not been heard from for this long leave WorkspaceInfo.Clients. */
 const CLIENT_TTL_MS = 30_000;
+/**
+ * Clients WorkspaceInfo lists at most: a peer broadcasting WorkspaceInfo under thousands of made-up client names must
+ * not grow the server's state (and every panel's list of machines) without end. A show of 500 machines fits.
+ */
+export const MAX_CLIENTS = 2048;
 const IDENTIFY_EVERY_MS = 10_000;
 
 export interface ServerOptions extends OfferOptions {
@@ -94,6 +99,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   const stages = new Stages();
   const clients = new Map<string, TClientSummary & { seen: number }>();
+  let refusedClients = 0;
   let workspaceInfoTimer: NodeJS.Timeout | null = null;
   const scheduleWorkspaceInfo = () => {
     workspaceInfoTimer ??= setTimeout(() => {
@@ -243,6 +249,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       return;
     }
     const value = info.value as { Status: TClientSummary['Status']; Engine: TClientSummary['Engine'] };
+    if (!clients.has(topic.Source) && clients.size >= MAX_CLIENTS) {
+      refusedClients++;
+      return;
+    }
     clients.set(topic.Source, { Name: topic.Source, Status: value.Status, ...(value.Engine ? { Engine: value.Engine } : {}), seen: Date.now() });
     scheduleWorkspaceInfo();
   }
@@ -302,6 +312,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     host.send(envelope<'Identify'>({ Type: 'Identify', Source: SERVER_NAME }, {}));
     const before = clients.size;
     for (const [name, c] of clients) if (Date.now() - c.seen > CLIENT_TTL_MS) clients.delete(name);
+    if (refusedClients > 0) {
+      logger.warn({ refused: refusedClients, max: MAX_CLIENTS }, 'clients not listed in WorkspaceInfo: it lists as many as it takes');
+      refusedClients = 0;
+    }
     if (clients.size !== before) scheduleWorkspaceInfo();
   }, IDENTIFY_EVERY_MS);
   sweep.unref();
