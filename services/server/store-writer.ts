@@ -4,7 +4,8 @@
  * turning between them, so every other service of the process goes on. One such writer at a time holds the server's
  * connection; between its slices the database holds a half-written commit, so nobody else may use the connection
  * then: the guard refuses every statement (STORE_BUSY), and the service host and the integration workers wait for
- * `idle()` first (docs/PROTOCOL-EXTENSIONS.md, "Large commits").
+ * `idle()` first, checked again right before they touch it (docs/PROTOCOL-EXTENSIONS.md, "Large commits and new
+ * branches").
  */
 import { setImmediate as turn } from 'node:timers/promises';
 import { ServiceFailure } from '../lib/failure.ts';
