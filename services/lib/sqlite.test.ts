@@ -49,6 +49,35 @@ it('rolls back the hot journal a SIGKILL mid-commit left behind', async () => {
   }
 });
 
+it('replays the WAL a SIGKILL left behind (WAL mode, commits not waited for)', async () => {
+  const file = path.join(dir, 'wal.sqlite');
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', `
+    import { openDatabase } from ${JSON.stringify(path.resolve('services/lib/sqlite.ts'))};
+    const db = openDatabase(process.argv[1], { wal: true });
+    db.exec('PRAGMA synchronous = NORMAL; CREATE TABLE t(id INTEGER PRIMARY KEY, v BLOB)');
+    for (let i = 0; i < ${ROWS}; i++) db.run('INSERT INTO t VALUES (?, ?)', [i, Buffer.alloc(500, i % 251)]);
+    process.stdout.write('committed\\n');
+    setInterval(() => {}, 1000);
+  `, file], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (d: Buffer) => d.toString().includes('committed') && resolve());
+    child.once('exit', (code) => reject(new Error(`child exited with ${code}`)));
+  });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGKILL');
+  await exited;
+  expect(statSync(`${file}-wal`).size).toBeGreaterThan(0); // the commits are in the WAL only
+  rmSync(`${file}.lock`, { recursive: true, force: true });
+
+  const db = openDatabase(file, { wal: true });
+  try {
+    expect(db.get('PRAGMA integrity_check')?.integrity_check).toBe('ok');
+    expect(db.get('SELECT count(*) AS n, sum(length(v)) AS bytes FROM t')).toEqual({ n: ROWS, bytes: ROWS * 500 });
+  } finally {
+    db.close();
+  }
+});
+
 it('leaves other lock checks alone once the database is open', async () => {
   const file = path.join(dir, 'plain.sqlite');
   const db = openDatabase(file);

@@ -13,8 +13,12 @@ import sqlite from 'node-sqlite3-wasm';
  * this VFS grants only when no other connection holds the directory, so while this connection opens and reads its
  * first page the directory can only be its own: for that moment it is reported absent, SQLite sees the hot journal
  * and plays it back as it would on any other VFS.
+ *
+ * `wal`: the file is kept in WAL mode with exclusive locking (one process owns it): a commit appends to the WAL
+ * without waiting for the disk unless synchronous=FULL (the caller's choice), and a WAL a killed process left is replayed
+ * on open.
  */
-export function openDatabase(file: string): CachingDatabase {
+export function openDatabase(file: string, options: { wal?: boolean } = {}): CachingDatabase {
   const lockDir = `${path.resolve(file)}.lock`;
   const accessSync = fs.accessSync;
   fs.accessSync = (target: fs.PathLike, mode?: number): void => {
@@ -24,7 +28,11 @@ export function openDatabase(file: string): CachingDatabase {
   let db: CachingDatabase | undefined;
   try {
     db = new CachingDatabase(file);
+    // WAL without shared memory (this VFS has none) needs the exclusive lock from the first read on, which is also
+    // where SQLite replays a WAL a killed process left behind.
+    if (options.wal) db.exec('PRAGMA locking_mode = EXCLUSIVE;');
     db.get('PRAGMA schema_version'); // the first read takes the SHARED lock, where SQLite checks for a hot journal
+    if (options.wal) db.exec('PRAGMA journal_mode = WAL;');
     return db;
   } catch (error) {
     if (db?.isOpen) db.close();

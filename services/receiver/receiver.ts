@@ -193,8 +193,10 @@ const PreviousState = z.object({ externalId: z.string().min(1), version: z.numbe
 
 export async function startReceiver(options: ReceiverOptions): Promise<RunningReceiver> {
   const { logger } = options;
-  const db = options.dataFile ? openDatabase(options.dataFile) : new sqlite.Database();
-  db.exec('PRAGMA synchronous = FULL;');
+  // A stand-in for an external system: its commits need not wait for the disk (WAL, synchronous=NORMAL; a killed
+  // process loses nothing), so a demo run in the services' process does not hold their event loop on fsyncs.
+  const db = options.dataFile ? openDatabase(options.dataFile, { wal: true }) : new sqlite.Database();
+  db.exec('PRAGMA synchronous = NORMAL;');
   db.exec(SCHEMA);
   const keepRequests = options.keepRequests ?? 1000;
   let rule: TFailureRule | null = options.rule ? FailureRule.parse(options.rule) : null;
@@ -304,9 +306,8 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
         stmt.insertReceived.run([...base, mode === 'timeout' ? 'unanswered' : before ? 'duplicate' : 'answered', answer]);
         items.push({ AssetId: action.assetId, IntegrationState: answer });
       }
+      logRequest(deliveryId, sig ?? null, mode === 'status500' ? 500 : mode === 'timeout' ? 0 : 200, body);
     });
-    const status = mode === 'status500' ? 500 : mode === 'timeout' ? 0 : 200;
-    logRequest(deliveryId, sig ?? null, status, body);
     if (mode === 'status500') return send(res, 500, 'simulated failure (status500 rule)', 'text/plain');
     if (mode === 'malformed') return send(res, 200, '{"Items": [ this is not JSON', 'application/json; charset=utf-8');
     if (mode === 'timeout') {

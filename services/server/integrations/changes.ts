@@ -42,11 +42,13 @@ function queueChange(p: Pipeline, it: Loaded, repository: string, branch: string
 /** A page of changes of one branch becomes work, in one transaction with `then` (which moves a cursor); whether any was written. */
 function queuePage(p: Pipeline, it: Loaded, repository: string, branch: string, page: readonly TAsset[], then?: () => void): boolean {
   let queued = false;
+  // With a cursor move (a commit scan) redoable: lost with it in a power cut, the page is scanned again. Metadata
+  // changes have no cursor to find them again: durable.
   p.db.transaction(() => {
     const records = p.db.records(it.name, page.map((a) => a.id));
     for (const asset of page) queued = queueChange(p, it, repository, branch, asset, records.get(asset.id) ?? null) || queued;
     then?.();
-  });
+  }, then ? 'redoable' : 'durable');
   return queued;
 }
 

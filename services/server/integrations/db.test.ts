@@ -1,10 +1,11 @@
 // The integrations database on its own: counts kept exact (deltas per transaction) through every kind of write, the indexes the hot
-// queries rely on, group commits (atomic per step, durable on flush, rolled back per step on error).
-import { mkdtempSync, rmSync } from 'node:fs';
+// queries rely on, group commits (atomic per step, durable on flush, rolled back per step on error), durable and redoable
+// commits.
+import fs, { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sqlite from 'node-sqlite3-wasm';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { IntegrationsDb, type RecordRow } from './db.ts';
 
 let dir: string;
@@ -25,6 +26,13 @@ const record = (assetId: string, over: Partial<RecordRow> = {}): RecordRow => ({
   integrationState: '{}', assetStateHash: null, contentHash: null, revisionId: 'c1', lastSyncedAt: null, attempts: 1, dueAt: null,
   reason: null, deliveryId: null, pendingAsset: null, attemptLog: '[]', ...over,
 });
+
+/** The file opened with the library alone (WAL without shared memory: exclusive locking before the first read). */
+function rawDatabase(): sqlite.Database {
+  const raw = new sqlite.Database(file());
+  raw.exec('PRAGMA locking_mode = EXCLUSIVE');
+  return raw;
+}
 
 /** The counts as a full scan sees them. */
 function scanned(name: string) {
@@ -80,6 +88,25 @@ it('group commit: each step is atomic, a failing step is rolled back alone, flus
   expect(db.integrityCheck()).toBe('ok');
 });
 
+it('the delivery pipeline\'s commits do not wait for the disk; what an operator asks for does, and commits an open group first', () => {
+  const fsyncs = vi.spyOn(fs, 'fsyncSync');
+  try {
+    for (let i = 0; i < 200; i++) db.transaction(() => db.writeRecord('A', record(`r${String(i).padStart(3, '0')}`)), 'redoable');
+    // At most the WAL's own checkpoints sync, not every commit.
+    expect(fsyncs.mock.calls.length).toBeLessThan(10);
+    db.grouped(() => db.writeRecord('A', record('s1')), 100, 60_000);
+    fsyncs.mockClear();
+    db.transaction(() => db.writeRecord('A', record('s2')));
+    expect(fsyncs.mock.calls.length).toBeGreaterThan(0);
+  } finally {
+    fsyncs.mockRestore();
+  }
+  db.close();
+  db = new IntegrationsDb(file());
+  expect(db.counts('A').Tracked).toBe(202);
+  expect(db.integrityCheck()).toBe('ok');
+});
+
 it('a transaction commits an open group with it', () => {
   db.grouped(() => db.writeRecord('A', record('h1')), 100, 60_000);
   db.transaction(() => db.writeRecord('A', record('h2')));
@@ -110,7 +137,7 @@ it('long texts (bound as UTF-8 bytes) are stored as the same TEXT: read back, co
   expect(db.record('A', id)).toEqual(row);
   expect([...db.records('A', [id, 'short']).keys()].sort()).toEqual([id, 'short']);
   db.close();
-  const raw = new sqlite.Database(file());
+  const raw = rawDatabase();
   try {
     const types = raw.get('SELECT typeof(asset_id) AS a, typeof(uri) AS u, typeof(integration_state) AS s, length(uri) AS n FROM records WHERE asset_id = ?', [id]);
     expect(types).toEqual({ a: 'text', u: 'text', s: 'text', n: [...uri].length });
@@ -188,7 +215,7 @@ it('counts equal SELECT status, COUNT(*) … GROUP BY after mixed writes, rolled
 it('migrates a version 1 file: its count triggers are dropped and the counts recomputed', () => {
   db.transaction(() => db.writeRecords('A', Array.from({ length: 10 }, (_, i) => record(`a${i}`, { status: i < 3 ? 'Failed' : 'Tracked' }))));
   db.close();
-  const raw = new sqlite.Database(file());
+  const raw = rawDatabase();
   raw.exec(`
     CREATE TRIGGER records_counted_insert AFTER INSERT ON records BEGIN
       INSERT INTO counts (integration, status, n) VALUES (NEW.integration, NEW.status, 1) ON CONFLICT (integration, status) DO UPDATE SET n = n + 1;
@@ -207,7 +234,7 @@ it('migrates a version 1 file: its count triggers are dropped and the counts rec
   expect(db.counts('A')).toEqual({ Tracked: 9, Failed: 1, Pending: 0 });
   expect(db.counts('A')).toEqual(db.countsByScan('A'));
   db.close();
-  const after = new sqlite.Database(file());
+  const after = rawDatabase();
   expect(after.all("SELECT name FROM sqlite_master WHERE type = 'trigger'")).toEqual([]);
   expect(after.get("SELECT value FROM meta WHERE key = 'schema_version'")?.value).toBe('3');
   after.close();
@@ -217,7 +244,7 @@ it('migrates a version 1 file: its count triggers are dropped and the counts rec
 it('migrates a version 2 file: its last Sync all gets a tally (read as zeros), and later ones keep theirs', () => {
   const row = { gen: 'g1', startedAt: '2026-01-01T00:00:00.000Z', total: 3, current: 1, branches: [], branchIndex: 0, after: null, outcome: 'Running' as const };
   db.close();
-  const raw = new sqlite.Database(file());
+  const raw = rawDatabase();
   raw.exec(`
     ALTER TABLE syncs DROP COLUMN tally;
     INSERT INTO syncs (integration, gen, started_at, total, current, branches, branch_index, after, outcome) VALUES ('A', 'g1', '${row.startedAt}', 3, 1, '[]', 0, NULL, 'Running');

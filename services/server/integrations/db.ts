@@ -5,7 +5,7 @@
 import type sqlite from 'node-sqlite3-wasm';
 import type { TIntegrationStatus } from '../../../shared/assethub/integrations.ts';
 import type { SyncTally } from './sync-tally.ts';
-import { Connection } from './db/connection.ts';
+import { Connection, type Durability } from './db/connection.ts';
 import { CountsTable, type StatusCounts } from './db/counts-table.ts';
 import { CursorsTable, type CursorRow } from './db/cursors-table.ts';
 import { IntegrationsTable, type IntegrationRow } from './db/integrations-table.ts';
@@ -46,7 +46,7 @@ export class IntegrationsDb {
   explain(sql: string, params: sqlite.BindValues): string { return this.c.explain(sql, params); }
   integrityCheck(): string { return this.c.integrityCheck(); }
   cursorKey(): Buffer { return this.c.cursorKey(); }
-  transaction<T>(fn: () => T): T { return this.c.transaction(fn); }
+  transaction<T>(fn: () => T, durability?: Durability): T { return this.c.transaction(fn, durability); }
   grouped<T>(fn: () => T, maxCount: number, maxDelayMs: number): T { return this.c.grouped(fn, maxCount, maxDelayMs); }
   flush(): void { this.c.flush(); }
 

@@ -18,8 +18,9 @@ const GROUP_DELAY_MS = 500;
 export function recordOutcome(p: Pipeline, it: Loaded, stream: SyncAllStream, batch: Batch, outcome: PostOutcome): void {
   const db = p.db;
   const now = p.now();
-  // A Sync all batch is committed with the next ones (group commit): lost in a crash, it is sent again.
-  const atomically = <T>(fn: () => T): T => (batch.kind === 'stream' ? db.grouped(fn, GROUP_BATCHES, GROUP_DELAY_MS) : db.transaction(fn));
+  // A Sync all batch is committed with the next ones (group commit): lost in a crash, it is sent again. Any other
+  // batch is committed at once, not waiting for the disk: lost in a power cut, it is sent again (same delivery id).
+  const atomically = <T>(fn: () => T): T => (batch.kind === 'stream' ? db.grouped(fn, GROUP_BATCHES, GROUP_DELAY_MS) : db.transaction(fn, 'redoable'));
   const { tally, error } = atomically((): { tally: SyncTally | null; error: string | null } => {
     // The records as they are now: those read for the batch when nothing wrote this integration's records since, else
     // their work sequence and status read again (with the old statuses, writeRecords keeps the counts exact).

@@ -1,7 +1,8 @@
 /**
- * The integrations database (`integrations.sqlite` in the server's data folder, rollback journal kept between
- * transactions (PERSIST), synchronous=FULL, exclusive locking: one server process owns its data folder), kept apart
- * from the store so the engine's many small writes never hold the store's lock.
+ * The integrations database (`integrations.sqlite` in the server's data folder, WAL, exclusive locking: one server
+ * process owns its data folder; what an operator asks for is committed durably, the delivery pipeline's own steps
+ * without waiting for the disk: db/connection.ts Durability), kept apart from the store so the engine's many small
+ * writes never hold the store's lock.
  *
  * - `integrations`: one row per integration, its configuration as JSON (Secret included), an incarnation id (`uid`,
  *   new when a name is deleted and created again) and the last delivery time and error.

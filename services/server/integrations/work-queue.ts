@@ -31,6 +31,7 @@ export function recordBatch(p: Pipeline, it: Loaded, inFlight: readonly Batch[],
     : rows.filter((r) => r.deliveryId === null).slice(0, size);
   const members: Member[] = [];
   let progress = false;
+  // Redoable, like the delivery id below: lost in a power cut, the same records are taken up again.
   p.db.transaction(() => {
     for (const r of rows) {
       if (r.action === 'deleted') {
@@ -58,12 +59,14 @@ export function recordBatch(p: Pipeline, it: Loaded, inFlight: readonly Batch[],
       }
       members.push({ assetId: r.assetId, repository: r.repository, branch: r.branch, uri: found.asset.uri, action: 'sync', asset: found.asset, record: r, hash });
     }
-  });
+  }, 'redoable');
   if (members.length === 0) return progress ? 'progress' : null;
   const deliveryId = first.deliveryId ?? randomUUID();
   // Remembered before sending: a batch cut short by a crash is sent again under the same id.
   const fresh = members.filter((m) => m.record?.deliveryId !== deliveryId);
-  if (fresh.length > 0) p.db.setDeliveryId(it.name, fresh.map((m) => ({ assetId: m.assetId, workSeq: m.record?.workSeq ?? 0 })), deliveryId);
+  if (fresh.length > 0) {
+    p.db.transaction(() => p.db.setDeliveryId(it.name, fresh.map((m) => ({ assetId: m.assetId, workSeq: m.record?.workSeq ?? 0 })), deliveryId), 'redoable');
+  }
   return { kind: 'records', deliveryId, members, forced: [], stream: null, body: requestBody(it.config, members), epoch: null };
 }
 

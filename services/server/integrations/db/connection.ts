@@ -24,18 +24,30 @@ export interface ScopeBuffer<Mark> {
   write(): void;
 }
 
+/**
+ * How a transaction's commit is kept. `durable`: on the disk before the call returns (synchronous=FULL: the WAL is
+ * fsynced). `redoable`: in the WAL, not waited for (synchronous=NORMAL). A killed process never loses it; a power cut
+ * or an OS crash may lose the last ones, and the database is then as it was a little earlier, never half-written. Only
+ * for work that is then done again by itself: a scan page moves its cursor in the same transaction (scanned again), a
+ * batch's delivery id or outcome (the batch is sent again; receivers answer a repeat the same way).
+ */
+export type Durability = 'durable' | 'redoable';
+
 export class Connection {
   private readonly db: sqlite.Database;
   private readonly statements = new Map<string, sqlite.Statement>();
   private buffer: ScopeBuffer<unknown> | null = null;
   private depth = 0;
   private group: { count: number; timer: NodeJS.Timeout } | null = null;
+  /** The synchronous setting in force (SQLite refuses to change it inside a transaction). */
+  private synchronous: Durability = 'durable';
 
   constructor(file: string) {
-    this.db = openDatabase(file);
-    // One process owns the data folder (lockDataDir): holding the lock spares node-sqlite3-wasm's lock directory being
-    // made and removed around every statement; a persisted journal spares creating and deleting it per transaction.
-    this.db.exec('PRAGMA synchronous = FULL; PRAGMA locking_mode = EXCLUSIVE; PRAGMA journal_mode = PERSIST; PRAGMA cache_size = -16384;');
+    // One process owns the data folder (lockDataDir): the exclusive lock spares node-sqlite3-wasm's lock directory
+    // being made and removed around every statement. WAL, so the delivery pipeline's many small commits need not each
+    // wait for the disk on the event loop (Durability).
+    this.db = openDatabase(file, { wal: true });
+    this.db.exec('PRAGMA synchronous = FULL; PRAGMA cache_size = -16384;');
     this.db.exec(INTEGRATIONS_SCHEMA);
     const version = this.db.get("SELECT value FROM meta WHERE key = 'schema_version'");
     if (version && Number(version.value) > INTEGRATIONS_SCHEMA_VERSION) {
@@ -96,26 +108,26 @@ export class Connection {
     return this.db.prepare(sql);
   }
 
-  /** Runs `fn` in one transaction, committed when it returns (an open group is committed with it). */
-  transaction<T>(fn: () => T): T {
+  /** Runs `fn` in one transaction, committed when it returns (an open group is committed first). */
+  transaction<T>(fn: () => T, durability: Durability = 'durable'): T {
     if (this.depth > 0) return fn(); // inside a transaction or group step already: part of it
-    if (this.group) {
-      const result = this.savepoint(fn);
-      this.flush();
-      return result;
-    }
-    return this.db.inTransaction ? this.savepoint(fn) : inTransaction(this.db, () => this.counted(fn));
+    this.flush();
+    if (this.db.inTransaction) return this.savepoint(fn);
+    this.keep(durability);
+    return inTransaction(this.db, () => this.counted(fn));
   }
 
   /**
    * Group commit: runs `fn` atomically (a savepoint) in a transaction left open for more, committed after `maxCount`
    * calls, `maxDelayMs`, the next transaction() or flush(). For work whose loss in a crash only means doing it again
    * (a Sync all batch's outcome: its cursor is in the same transaction, so the batch is sent again, same delivery id).
+   * Its commit is redoable.
    */
   grouped<T>(fn: () => T, maxCount: number, maxDelayMs: number): T {
     if (this.depth > 0) return fn();
     if (!this.group) {
       if (this.db.inTransaction) return this.savepoint(fn);
+      this.keep('redoable');
       this.db.exec('BEGIN IMMEDIATE');
       const timer = setTimeout(() => this.flush(), maxDelayMs);
       timer.unref();
@@ -133,6 +145,12 @@ export class Connection {
     this.group = null;
     clearTimeout(group.timer);
     if (this.db.isOpen && this.db.inTransaction) this.db.exec('COMMIT');
+  }
+
+  private keep(durability: Durability): void {
+    if (this.synchronous === durability) return;
+    this.db.exec(`PRAGMA synchronous = ${durability === 'durable' ? 'FULL' : 'NORMAL'}`);
+    this.synchronous = durability;
   }
 
   /** Runs `fn` as a counted scope: the buffer is written when the outermost scope ends, or rolled back. */
