@@ -2,7 +2,8 @@
  * The embedded Data Hub on Pixotope's own fabric (docs/PROTOCOL.md §3.2): libzmq's own forwarder, an
  * XSUB socket bound on the publish port (peers' PUB sockets connect there) and an XPUB socket bound on the subscribe
  * port (peers' SUB sockets connect there), run by zeromq.js's Proxy on a thread of its own. Subscriptions travel
- * upstream through it, so a publisher only sends what some subscriber asked for.
+ * upstream through it, so a publisher only sends what some subscriber asked for. Subscribers reach the XPUB socket
+ * through the subscription guard (subscription-guard.ts), which bounds the prefixes each one holds.
  *
  * libzmq's proxy forwards bytes and has no hook: validation is every peer's (the hub peer drops, counts and logs what
  * does not decode, and never hands it on). What the hub itself adds, as peers of its own fabric:
@@ -25,6 +26,7 @@ import { ServiceHost } from '../lib/service-host.ts';
 import { DEFAULT_MAX_FRAME_BYTES, HUB_NAME } from './config.ts';
 import { STATS_FIELDS, StatsTracker, type HubStats } from './stats.ts';
 import { StartupError } from '../lib/startup.ts';
+import { startSubscriptionGuard, type SubscriptionGuard } from './subscription-guard.ts';
 
 /** Messages the counter judges by their topic part alone (a message of this size decodes in about a millisecond). */
 const TOPIC_ONLY_ABOVE_BYTES = 256 * 1024;
@@ -70,15 +72,22 @@ export async function startZmqHub(options: ZmqHubOptions = {}): Promise<ZmqHub> 
   const xsub = new zmq.XSubscriber({ linger: 0, ipv6, receiveHighWaterMark: RECEIVE_HIGH_WATER_MARK, maxMessageSize: maxMessageBytes });
   // The XPUB side reads only subscriptions (a prefix each): anything larger is a peer breaking the protocol.
   const xpub = new zmq.XPublisher({ linger: 0, ipv6, sendHighWaterMark: SEND_HIGH_WATER_MARK, maxMessageSize: SUBSCRIPTION_MAX_BYTES });
+  // Set once the guard is up: it says the refusals it sees in a Log from DataHub.
+  let say: (what: string) => void = () => undefined;
+  let guard: SubscriptionGuard;
   try {
     await xsub.bind(endpoint(host, options.pubPort ?? 16202));
-    await xpub.bind(endpoint(host, options.subPort ?? 16201));
+    await xpub.bind(endpoint('127.0.0.1', 0));
+    guard = await startSubscriptionGuard({
+      host, port: options.subPort ?? 16201, xpubPort: portOf(xpub.lastEndpoint), logger: log, onRefused: (what) => say(what),
+    });
   } catch (error) {
     xsub.close();
     xpub.close();
     throw new StartupError(`DataHub: cannot bind ${host} ports ${options.subPort ?? 16201}/${options.pubPort ?? 16202}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
-  const subPort = portOf(xpub.lastEndpoint);
+  const subPort = guard.port;
+  const xpubPort = portOf(xpub.lastEndpoint);
   const pubPort = portOf(xsub.lastEndpoint);
   const url = zmqHubUrl(host, subPort, pubPort);
 
@@ -98,7 +107,7 @@ export async function startZmqHub(options: ZmqHubOptions = {}): Promise<ZmqHub> 
   const stats = new StatsTracker();
   // Nothing over the XSUB side's maximum gets through the proxy, so the inspector takes exactly that.
   const inspector = new zmq.Subscriber({ linger: 0, ipv6, receiveHighWaterMark: RECEIVE_HIGH_WATER_MARK, maxMessageSize: maxMessageBytes });
-  inspector.connect(endpoint(host === '0.0.0.0' ? '127.0.0.1' : host, subPort));
+  inspector.connect(endpoint('127.0.0.1', xpubPort));
   inspector.subscribe();
   let inspecting = true;
   const count = (decoded: Result<unknown, DecodeError>): void => {
@@ -147,6 +156,7 @@ export async function startZmqHub(options: ZmqHubOptions = {}): Promise<ZmqHub> 
     { hubUrl: url, logger: log },
   );
   await dataHub.start();
+  say = (what) => dataHub.log('Warning', what);
   log.info({ url, host, subPort, pubPort, machine: hostname() }, 'ZeroMQ DataHub listening');
 
   let closed: Promise<void> | undefined;
@@ -161,6 +171,7 @@ export async function startZmqHub(options: ZmqHubOptions = {}): Promise<ZmqHub> 
         stats.stop();
         await dataHub.close();
         inspector.close();
+        await guard.close();
         proxy.terminate();
         await running;
         xsub.close();
