@@ -149,6 +149,15 @@ export const DocumentAsset = z.object({
 export type TDocumentAsset = z.infer<typeof DocumentAsset>;
 
 export const ASSET_DOCUMENT_FORMAT = 'assethub.assets';
+/**
+ * A document's entries, as compact JSON, hold at most this many bytes, in an export and in an import: the document
+ * crosses the hub in one message, and decoding a message of this size holds the server's thread ~50 ms.
+ */
+export const ASSET_DOCUMENT_MAX_BYTES = 8 * 1024 * 1024;
+/** An ImportAssets Call at most: a document (its entries and its own fields) and the Call around it. */
+export const IMPORT_CALL_MAX_BYTES = ASSET_DOCUMENT_MAX_BYTES + 64 * 1024;
+/** What the topic and `{"Params":{"Document":…}}` around a document take at most. */
+export const IMPORT_CALL_OVERHEAD_BYTES = 4 * 1024;
 export const AssetDocument = z.object({
   format: z.literal(ASSET_DOCUMENT_FORMAT),
   version: z.literal(1),

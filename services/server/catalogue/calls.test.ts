@@ -3,7 +3,7 @@
 // ExportAssets and ImportAssets (every problem listed, nothing applied; a round trip of tags, keywords and metadata).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TCommitChange } from '../../../shared/assethub/calls.ts';
-import { CURSOR_TTL_MS, type TAsset, type TRelationship } from '../../../shared/assethub/catalogue.ts';
+import { ASSET_DOCUMENT_MAX_BYTES, CURSOR_TTL_MS, IMPORT_CALL_MAX_BYTES, type TAsset, type TRelationship } from '../../../shared/assethub/catalogue.ts';
 import { SERVER_NAME, type Failure } from '../../../shared/protocol/index.ts';
 import { putFile, startCluster, type Cluster } from '../../testing/cluster.ts';
 import type { Probe } from '../../testing/probe.ts';
@@ -351,6 +351,16 @@ describe('ExportAssets and ImportAssets', () => {
       { name: 'category', value: 'Walls', category: 'application' }, { name: 'Cross-Section', value: '1', category: 'application' },
     ]);
     expect((await query({ Filters: 'asset.parameter.name=="Cross-Section" and asset.parameter.value==1' })).results.map((a) => a.id)).toEqual([wall]);
+  });
+
+  it('an import is as large as an export at most: past IMPORT_CALL_MAX_BYTES it is refused by its size, under it read whole', async () => {
+    // Entries of ~1 KiB that name no asset: the size is what is under test, and the checks report each one.
+    const entries = (bytes: number) => Array.from({ length: Math.ceil(bytes / 1024) }, (_, i) => ({ uri: `FileSystem:/none/${i}.png`, tags: ['t'.repeat(980)] }));
+    const over = await failure('ImportAssets', { Document: doc(entries(IMPORT_CALL_MAX_BYTES)) });
+    expect(over.Code).toBe('TOO_LARGE');
+    expect(over.Message).toContain(`at most ${IMPORT_CALL_MAX_BYTES} bytes`);
+    const under = await failure('ImportAssets', { Document: doc(entries(ASSET_DOCUMENT_MAX_BYTES - 64 * 1024)) });
+    expect(under.Code).toBe('UNPROCESSABLE');
   });
 
   it('ExportAssets: UNKNOWN_ASSET for an id not at the head, UNKNOWN_BRANCH for a branch that does not exist', async () => {

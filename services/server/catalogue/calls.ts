@@ -3,10 +3,9 @@
  * ImportAssets, and this project's CountAssets and CheckFilter (check.ts), for server.ts to merge into its `calls`.
  */
 import { CALLS } from '../../../shared/assethub/calls.ts';
-import { QUERY_LIMIT_DEFAULT } from '../../../shared/assethub/catalogue.ts';
+import { IMPORT_CALL_MAX_BYTES, QUERY_LIMIT_DEFAULT } from '../../../shared/assethub/catalogue.ts';
 import { compileFilter, type CompiledFilter, type FilterTarget } from '../../../shared/rsql/filter.ts';
 import type { RevisionRange } from '../../../shared/rsql/revisions.ts';
-import { HUB_MESSAGE_BYTES } from '../../../shared/protocol/limits.ts';
 import { ServiceFailure } from '../../lib/failure.ts';
 import type { Branch, ServerStore } from '../store.ts';
 import { checkFilter } from './check.ts';
@@ -76,9 +75,9 @@ export function catalogueCalls(store: ServerStore, catalogue: Catalogue) {
     },
     ImportAssets: {
       params: CALLS.server.ImportAssets.params,
-      // A document is one import, all or nothing, so it may be large (the hub's own limit still applies); decoding it
-      // is the only work not done in slices (importAssets).
-      maxBytes: HUB_MESSAGE_BYTES,
+      // A document is one import, all or nothing, so it may be as large as an export (and the Call around it);
+      // decoding it is the only work not done in slices (importAssets), ~50 ms at that size.
+      maxBytes: IMPORT_CALL_MAX_BYTES,
       handler: (p: P<'ImportAssets'>) => importAssets(store, catalogue, p.Document),
     },
     CheckFilter: {

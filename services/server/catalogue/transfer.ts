@@ -13,7 +13,7 @@
  * `type` are the export's information and are not imported. Both run in slices, the store held (store-writer.ts).
  */
 import {
-  ASSET_DOCUMENT_FORMAT, AssetDocument, DocumentAsset, assetTypeString, type TAssetDocument, type TAssetKind, type TDocumentAsset,
+  ASSET_DOCUMENT_FORMAT, ASSET_DOCUMENT_MAX_BYTES, AssetDocument, DocumentAsset, assetTypeString, type TAssetDocument, type TAssetKind, type TDocumentAsset,
   type TImportProblem,
 } from '../../../shared/assethub/catalogue.ts';
 import { ServiceFailure } from '../../lib/failure.ts';
@@ -25,15 +25,13 @@ import type { AssetExtras, Catalogue, MetadataChange } from './index.ts';
 export interface ExportRequest { Repository: string; Branch: string; Tags?: string[]; Keywords?: string[]; AssetId?: string }
 
 const CHUNK = 500;
-/** Entries an export holds at most, as JSON: the document is one answer on the hub (16 MiB at most). */
-const EXPORT_MAX_BYTES = 8 * 1024 * 1024;
 /** Entries an import applies per step (a step is a few ms; steps follow one another for a slice). */
 const APPLY_CHUNK = 50;
 
 /**
  * The export of a branch's assets, read a page at a time with the store held (store-writer.ts), so a branch of a
- * million assets never holds the loop; at most EXPORT_MAX_BYTES of entries (TOO_LARGE past it, with the way out), as
- * the document is one answer on the hub.
+ * million assets never holds the loop; at most ASSET_DOCUMENT_MAX_BYTES of entries (TOO_LARGE past it, with the way
+ * out), as the document is one answer on the hub.
  */
 export async function exportAssets(store: ServerStore, catalogue: Catalogue, p: ExportRequest): Promise<TAssetDocument> {
   return store.hold(async (slice) => {
@@ -91,8 +89,8 @@ export async function exportAssets(store: ServerStore, catalogue: Catalogue, p: 
             metadata: e.metadata,
           };
           bytes += JSON.stringify(entry).length + 1;
-          if (bytes > EXPORT_MAX_BYTES) {
-            throw new ServiceFailure('TOO_LARGE', `an export holds at most ${EXPORT_MAX_BYTES / 1024 / 1024} MiB of entries, and these assets are more (past ${assets.length}): narrow it by Tags or Keywords`);
+          if (bytes > ASSET_DOCUMENT_MAX_BYTES) {
+            throw new ServiceFailure('TOO_LARGE', `an export holds at most ${ASSET_DOCUMENT_MAX_BYTES / 1024 / 1024} MiB of entries, and these assets are more (past ${assets.length}): narrow it by Tags or Keywords`);
           }
           assets.push(entry);
         }

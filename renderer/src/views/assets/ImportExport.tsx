@@ -7,7 +7,7 @@
  *   A success says how many assets were imported and how many were unchanged.
  */
 import { useState, type ReactNode } from 'react';
-import type { TAsset } from '../../../../shared/assethub/catalogue.ts';
+import { ASSET_DOCUMENT_MAX_BYTES, IMPORT_CALL_MAX_BYTES, IMPORT_CALL_OVERHEAD_BYTES, type TAsset } from '../../../../shared/assethub/catalogue.ts';
 import { CommandError, exportAssets, failureOf, importAssets, submit, toastFailure, type Failure } from '../../commands/index.ts';
 import { FormDialog } from '../../components/FormDialog.tsx';
 import { Modal } from '../../components/Modal.tsx';
@@ -85,11 +85,22 @@ export async function readImportFile(file: File): Promise<ImportState> {
   } catch (e) {
     return { phase: 'unreadable', file: file.name, message: `the file could not be read: ${e instanceof Error ? e.message : String(e)}` };
   }
+  let document: unknown;
   try {
-    return { phase: 'preview', file: file.name, document: JSON.parse(text) as unknown };
+    document = JSON.parse(text) as unknown;
   } catch (e) {
     return { phase: 'unreadable', file: file.name, message: `not valid JSON: ${e instanceof Error ? e.message : String(e)}` };
   }
+  // Sent compact, whatever the file's indentation: what the server would refuse is refused here, with the way out.
+  const bytes = new Blob([JSON.stringify(document)]).size;
+  if (bytes + IMPORT_CALL_OVERHEAD_BYTES > IMPORT_CALL_MAX_BYTES) {
+    const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
+    return {
+      phase: 'unreadable', file: file.name,
+      message: `the document is ${mib(bytes)} and an import takes at most ${mib(ASSET_DOCUMENT_MAX_BYTES)} (as an export gives): import it as smaller documents, e.g. exported by Tags or Keywords`,
+    };
+  }
+  return { phase: 'preview', file: file.name, document };
 }
 
 /** The import dialog's frame in each of its phases: its actions close it (or import), its body says where it stands. */
