@@ -8,7 +8,6 @@
  * The 100,000 assets are appended through the store in four commits (the catalogue's bulk append, which writes what
  * CreateCommit writes); one content chunk backs every file, as no bytes move here.
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -24,6 +23,7 @@ import { tempDir } from '../services/testing/cluster.ts';
 import { Probe } from '../services/testing/probe.ts';
 import { cpuSplit, processCpu, threadCpu } from './lib/cpu.ts';
 import { fmt, printComparison } from './lib/measure.ts';
+import { startBareReceiver } from './lib/receiver.ts';
 
 const ASSETS = Number(process.env.BENCH_INTEGRATION_ASSETS ?? 100_000);
 const BATCH = 50;
@@ -31,33 +31,8 @@ const COMMITS = 4;
 const REPO = '%SYNCED_STORAGE%\\Projects\\Bench';
 const SECRET = randomBytes(16).toString('hex');
 
-/** A receiver in its own process: reads the body, answers an Item for every action at once. */
-const RECEIVER = `
-const http = require('node:http');
-const server = http.createServer((req, res) => {
-  const chunks = [];
-  req.on('data', (c) => chunks.push(c));
-  req.on('end', () => {
-    const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-    const Items = body.actions.map((a) => ({ AssetId: a.assetId, IntegrationState: JSON.stringify({ externalId: 'x-' + a.assetId, version: 1 }) }));
-    const text = JSON.stringify({ Items });
-    res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
-    res.end(text);
-  });
-});
-server.listen(0, '127.0.0.1', () => console.log('port ' + server.address().port));
-process.stdin.on('end', () => process.exit(0)).resume();
-`;
-
-const receiver = spawn(process.execPath, ['-e', RECEIVER], { stdio: ['pipe', 'pipe', 'inherit'] });
-const port = await new Promise<number>((resolve, reject) => {
-  receiver.stdout.on('data', (d: Buffer) => {
-    const m = /port (\d+)/.exec(d.toString());
-    if (m) resolve(Number(m[1]));
-  });
-  receiver.once('exit', (code) => reject(new Error(`the receiver exited (${code})`)));
-});
-const url = `http://127.0.0.1:${port}/webhook`;
+const receiver = await startBareReceiver();
+const url = receiver.url;
 
 const dir = await tempDir('assethub-bench-integrations-');
 const logger = silentLogger();
@@ -118,7 +93,7 @@ const sampler = setInterval(() => {
   peakHeap = Math.max(peakHeap, m.heapUsed);
 }, 25);
 const threadsBefore = threadCpu();
-const receiverBefore = processCpu(receiver.pid ?? -1);
+const receiverBefore = processCpu(receiver.process.pid ?? -1);
 t = performance.now();
 const started = await panel.ok<{ Total: number }>(SERVER_NAME, 'SyncAllAssets', { Integration: 'Bench' });
 if (started.Total !== ASSETS) throw new Error(`Sync all counted ${started.Total} assets, not ${ASSETS}`);
@@ -131,7 +106,7 @@ for (;;) {
 const seconds = (performance.now() - t) / 1000;
 clearInterval(sampler);
 const threadsAfter = threadCpu();
-const receiverAfter = processCpu(receiver.pid ?? -1);
+const receiverAfter = processCpu(receiver.process.pid ?? -1);
 if (entry.Tracked !== ASSETS) throw new Error(`${entry.Tracked} tracked, ${entry.Failed} failed of ${ASSETS}: ${entry.LastError ?? ''}`);
 const ours = ASSETS / seconds;
 
@@ -156,5 +131,5 @@ console.log(`  server process memory during the Sync all: RSS ${mb(base.rss)} â†
 await panel.close();
 await server.close();
 await hub.close();
-receiver.stdin.end();
+receiver.close();
 await rm(dir, { recursive: true, force: true });
