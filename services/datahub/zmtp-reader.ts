@@ -1,8 +1,8 @@
 /**
  * Reads the bytes one ZeroMQ peer sends (ZMTP 3.0/3.1, rfc.zeromq.org/spec/23 and /37) as they arrive: the 64-byte
  * greeting, then frames. Only what the subscription guard needs: it never builds messages, and it refuses what a
- * subscriber never sends (another mechanism than NULL, an older ZMTP, reserved flag bits, a frame over `maxFrameBytes`)
- * before buffering it.
+ * subscriber never sends (another mechanism than NULL, an older ZMTP, reserved flag bits, a frame over `maxFrameBytes`,
+ * a command marked MORE) before buffering it.
  */
 
 const GREETING_BYTES = 64;
@@ -80,6 +80,7 @@ export class ZmtpReader {
       const payload = raw.subarray(head);
       const isCommand = (flags & FLAG_COMMAND) !== 0;
       if (isCommand) {
+        if ((flags & FLAG_MORE) !== 0) throw new ZmtpError('a command marked MORE');
         const nameLength = payload[0] ?? 0;
         if (payload.length < 1 + nameLength) throw new ZmtpError('a command shorter than its name');
         const command = payload.subarray(1, 1 + nameLength).toString('latin1');
