@@ -193,10 +193,10 @@ const PreviousState = z.object({ externalId: z.string().min(1), version: z.numbe
 
 export async function startReceiver(options: ReceiverOptions): Promise<RunningReceiver> {
   const { logger } = options;
-  // A stand-in for an external system: its commits need not wait for the disk (WAL, synchronous=NORMAL; a killed
-  // process loses nothing), so a demo run in the services' process does not hold their event loop on fsyncs.
-  const db = options.dataFile ? openDatabase(options.dataFile, { wal: true }) : new sqlite.Database();
-  db.exec('PRAGMA synchronous = NORMAL;');
+  // Not WAL: that needs the exclusive lock, whose lock directory a killed receiver would leave behind (no data-folder
+  // lock of its own clears it, unlike the server's databases). One transaction per request keeps the fsyncs few.
+  const db = options.dataFile ? openDatabase(options.dataFile) : new sqlite.Database();
+  db.exec('PRAGMA synchronous = FULL;');
   db.exec(SCHEMA);
   const keepRequests = options.keepRequests ?? 1000;
   let rule: TFailureRule | null = options.rule ? FailureRule.parse(options.rule) : null;
