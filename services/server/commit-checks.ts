@@ -2,7 +2,7 @@
  * What CreateCommit and StageChanges check of a commit's changes before the store is touched (docs/PROTOCOL-EXTENSIONS.md,
  * "CreateCommit checks"): alone, every URI safe, none twice, every PutFile complete, every name one the operators'
  * machines can hold (Puts only: a Delete is how a name stored before the rules goes away); with the chunk store, every
- * chunk present and the sizes adding up. Names against the branch's, the head and the claims are the store's.
+ * chunk present, durable, and the sizes adding up. Names against the branch's, the head and the claims are the store's.
  */
 import type { TCommitChange } from '../../shared/assethub/calls.ts';
 import { commitNameProblem } from '../../shared/assethub/names.ts';
@@ -41,4 +41,6 @@ export async function checkChunks(chunks: ChunkStore, changes: readonly TCommitC
     for (const hash of change.Chunks ?? []) total += await chunks.size(hash);
     if (total !== change.Size) fail('INVALID_PARAMS', `${change.URI}: Size ${change.Size} does not match its chunks (${total} bytes)`);
   }
+  // Uploads leave their names to be made durable in one batch: before a commit refers to them (chunks/store.ts).
+  await chunks.durable();
 }

@@ -4,9 +4,14 @@
  *   <dir>/<first 2 hex>/<hash>   complete chunks, only ever put there by an atomic rename after the hash was checked
  *   <dir>/partial/<hash>         uploads in progress; their size is the resume offset
  *
- * Crash safety comes from the order of the final steps: the partial is checked against its address, fsynced, renamed
- * into place and the directory fsynced. A crash anywhere leaves either no chunk or a complete verified one at the final
- * path; a partial left behind is resumable, and a damaged one is caught by the hash check when it completes.
+ * Crash safety comes from the order of the final steps: the partial is checked against its address, fsynced and renamed
+ * into place. A crash anywhere leaves either no chunk or a complete verified one at the final path; a partial left
+ * behind is resumable, and a damaged one is caught by the hash check when it completes.
+ *
+ * The rename is made durable in batches, not per upload: `durable()` fsyncs each folder that gained chunks since its
+ * last call, once, and a commit calls it before it refers to them (commit-checks.ts). A power cut before that can lose a
+ * stored chunk's name (its bytes were fsynced), which the commit then finds missing (MISSING_CHUNKS) and the client
+ * offers again; a commit never refers to a chunk that is not durable. One fsync per chunk file, none per request.
  *
  * One process owns a store directory. Within it, one writer per address at a time: a second upload of the same chunk
  * is refused as BUSY rather than interleaved into the same partial file.
@@ -76,6 +81,8 @@ export class ChunkStore {
   private readonly gate = new Gate();
 
   private ready: Promise<void> | undefined;
+  /** Folders (shards, and the store's own for new shards) with renames not yet made durable. */
+  private unsynced = new Set<string>();
 
   /** A store over `dir`. Reads work at once; the directories are created by `init()` or, at the latest, the first write. */
   constructor(dir: string) {
@@ -320,16 +327,42 @@ export class ChunkStore {
     }
   }
 
-  /** Renames a verified, fsynced partial into place and makes the new directory entries durable. */
+  /** Renames a verified, fsynced partial into place; `durable()` makes the new directory entries durable. */
   private async install(from: string, to: string): Promise<void> {
     const shard = path.dirname(to);
     // mkdir returns the first directory it created: the root then gained an entry that must be made durable too.
-    if ((await mkdir(shard, { recursive: true })) !== undefined) await fsyncDirectory(this.dir);
+    if ((await mkdir(shard, { recursive: true })) !== undefined) this.unsynced.add(this.dir);
     // The partial's mtime is its last write, maybe long ago (completed with `bytes */total`): the chunk is new now.
     const now = new Date();
     await utimes(from, now, now);
     await rename(from, to);
-    await fsyncDirectory(shard);
+    this.unsynced.add(shard);
+  }
+
+  /**
+   * Makes every chunk stored so far durable under its name: one fsync per folder that gained chunks since the last call
+   * (new shards before the store's folder that names them). A folder whose fsync fails stays to be done next time.
+   */
+  async durable(): Promise<void> {
+    const folders = [...this.unsynced];
+    this.unsynced = new Set();
+    const shards = folders.filter((f) => f !== this.dir);
+    const failures: Array<{ folder: string; error: unknown }> = [];
+    const sync = async (folder: string): Promise<void> => {
+      try {
+        await fsyncDirectory(folder);
+      } catch (error) {
+        failures.push({ folder, error });
+      }
+    };
+    // A few at once: a commit of thousands of chunks touches each of the 256 shards.
+    let next = 0;
+    await Promise.all(Array.from({ length: Math.min(8, shards.length) }, async () => {
+      while (next < shards.length) await sync(shards[next++] as string);
+    }));
+    if (shards.length < folders.length) await sync(this.dir);
+    for (const { folder } of failures) this.unsynced.add(folder);
+    if (failures[0]) throw failures[0].error;
   }
 
   /** Belt and braces behind the hash pattern: a path derived from an address must stay inside the store. */
