@@ -22,6 +22,8 @@ const nodeEntries = [
   ['services/server/integrations/sender.worker.ts', 'app/dist/services/sender.worker.mjs'],
   // The Data Hub's checker of large frames, started the same way (services/datahub/frame-check.ts).
   ['services/datahub/frame-check.worker.ts', 'app/dist/services/frame-check.worker.mjs'],
+  // The chunk-hashing threads of a push (services/lib/chunks/hash-pool.ts).
+  ['services/lib/chunks/chunk-hash.worker.ts', 'app/dist/services/chunk-hash.worker.mjs'],
 ];
 for (const [entry, outfile] of nodeEntries) {
   await esbuild({ ...common, entryPoints: [entry], outfile, format: 'esm', packages: 'external' });

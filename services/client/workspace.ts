@@ -6,11 +6,12 @@
  * each file either old or new and the next pull finishes the job.
  * Over 400 lines: its operations share the workspace's view, store and progress, which a split would pass around.
  */
+import { Readable } from 'node:stream';
 import type { TCommitChange } from '../../shared/assethub/calls.ts';
 import type { TAssetChange, TClaim } from '../../shared/assethub/states.ts';
 import { ServiceFailure, fail } from '../lib/failure.ts';
 import type { Logger } from '../lib/log.ts';
-import { chunkAgent, hashFileChunks, uploadChunk } from '../lib/chunks/index.ts';
+import { chunkAgent, splitFile, uploadChunk } from '../lib/chunks/index.ts';
 import { applyChange, applySafely, asChange, changedSinceScan, type ApplyTarget } from './apply.ts';
 import { removeAsset, resolveInWorkspace } from './files/index.ts';
 import { fetchChanges } from './remote-changes.ts';
@@ -47,6 +48,8 @@ export interface WorkspaceView {
 const short = (id: string | null): string => (id ? id.slice(0, 8) : 'nothing');
 /** CreateCommit checks every chunk on the server first: a large push needs longer than a plain call's 5 s. */
 const COMMIT_TIMEOUT_MS = 120_000;
+/** Chunks of a file out at once in a push: enough to keep the wire and the server's disk busy while the next is read. */
+const UPLOADS_IN_FLIGHT = 4;
 
 export class Workspace {
   readonly progress: Progress;
@@ -351,13 +354,15 @@ export class Workspace {
       const resolved = await resolveInWorkspace(this.path, change.URI);
       if (!resolved.ok) fail('UNSAFE_PATH', `${change.URI}: ${resolved.error}`);
       const file = resolved.ok ? resolved.value : '';
-      const split = await hashFileChunks(file);
-      for (const chunk of split.chunks) {
-        const u = { file, hash: chunk.hash, offset: chunk.offset, length: chunk.length };
-        await upload(u);
-        uploads.push(u);
-        this.progress.advance(chunk.length);
-      }
+      // One read: each chunk is hashed and uploaded from the same buffer, UPLOADS_IN_FLIGHT at once.
+      const split = await splitFile(file, {
+        inFlight: UPLOADS_IN_FLIGHT,
+        onChunk: async (chunk) => {
+          await uploadChunk(this.server.storageUrl(), this.server.token, chunk.hash, { length: chunk.length, open: (from) => Readable.from([chunk.bytes.subarray(from)]) }, { agent: chunkAgent() });
+          this.progress.advance(chunk.length);
+        },
+      });
+      for (const chunk of split.chunks) uploads.push({ file, hash: chunk.hash, offset: chunk.offset, length: chunk.length });
       changes.push({ Type: 'PutFile', URI: change.URI, Size: split.size, Hash: split.hash, Chunks: split.chunks.map((c) => c.hash) });
     }
     this.progress.stage('Finalizing', 0, 'Creating the commit…');

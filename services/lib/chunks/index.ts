@@ -7,5 +7,5 @@ export {
   ChunkHttpError, ChunkIntegrityError, chunkAgent, downloadChunk, uploadChunk,
   type ChunkBody, type DownloadResult, type TransferOptions, type UploadResult,
 } from './client.ts';
-export { hashFileChunks, type ChunkRef, type FileChunks } from './split.ts';
+export { hashFileChunks, splitFile, type ChunkRef, type FileChunks, type ReadChunk, type SplitOptions } from './split.ts';
 export { sha256File } from './digest.ts';
