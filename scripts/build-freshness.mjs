@@ -16,6 +16,7 @@ export const OUTPUTS = [
   'app/dist/main/web.mjs',
   'app/dist/services/cli.mjs',
   'app/dist/services/sender.worker.mjs',
+  'app/dist/services/scan.worker.mjs',
   'app/dist/renderer/index.html',
 ];
 
