@@ -1,5 +1,6 @@
 /**
- * Workspace scan cost: 100,000 small files (100 folders × 1,000 files of a few bytes). A first scan hashes them all;
+ * Workspace scan cost: 100,000 small files (100 folders × 1,000 files of a few bytes). A first scan hashes them all
+ * (on the scan threads: ASSETHUB_SCAN_HASH_THREADS=n sets how many, for comparing);
  * then a scan of the unchanged tree (median of 3) must read no file, only walk, lstat and compare with the stat index.
  * It is printed next to, all on the same tree with a warm page cache, in alternating rounds:
  * - `find <dir> -type f | wc -l` (a child process). It stats nothing: the file type comes with the directory entry;
@@ -82,7 +83,8 @@ try {
   const made = await timed(() => makeTree(root));
   // Files younger than the racy window (2 s) are re-read by the next scan on purpose; let the tree age past it.
   await sleep(2_100);
-  const scanner = new WorkspaceScanner({ root, db, workspaceKey: root });
+  const hashThreads = Number(process.env.ASSETHUB_SCAN_HASH_THREADS) || undefined;
+  const scanner = new WorkspaceScanner({ root, db, workspaceKey: root, ...(hashThreads ? { hashThreads } : {}) });
 
   gc();
   const rssBefore = process.memoryUsage().rss;
@@ -123,7 +125,8 @@ try {
   console.log(`  seconds: unchanged scan ${scanS.toFixed(3)}, find ${findS.toFixed(3)}, find -printf ${statFindS.toFixed(3)}, `
     + `Node lstat walk ${walkS.toFixed(3)}. The scan takes ${(scanS / findS).toFixed(1)}× find's time, `
     + `${(scanS / statFindS).toFixed(1)}× find -printf's and ${(scanS / walkS).toFixed(2)}× the lstat walk's`);
-  console.log(`  first scan (hashes all ${FILES.toLocaleString('en')} files, fills the index): ${first.result.s.toFixed(3)} s; creating the tree took ${made.s.toFixed(1)} s`);
+  console.log(`  first scan (hashes all ${FILES.toLocaleString('en')} files on ${firstStats.readThreads} thread(s), fills the index): ${first.result.s.toFixed(3)} s; `
+    + `creating the tree took ${made.s.toFixed(1)} s`);
   console.log(`  peak RSS: first scan ${(first.peak / MiB).toFixed(0)} MiB, unchanged scans ${(peak / MiB).toFixed(0)} MiB (${(rssBefore / MiB).toFixed(0)} MiB before)`);
 } finally {
   db.close();

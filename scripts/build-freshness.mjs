@@ -17,6 +17,7 @@ export const OUTPUTS = [
   'app/dist/services/cli.mjs',
   'app/dist/services/sender.worker.mjs',
   'app/dist/services/chunk-hash.worker.mjs',
+  'app/dist/services/scan.worker.mjs',
   'app/dist/renderer/index.html',
 ];
 

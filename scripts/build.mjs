@@ -24,6 +24,8 @@ const nodeEntries = [
   ['services/datahub/frame-check.worker.ts', 'app/dist/services/frame-check.worker.mjs'],
   // The chunk-hashing threads of a push (services/lib/chunks/hash-pool.ts).
   ['services/lib/chunks/chunk-hash.worker.ts', 'app/dist/services/chunk-hash.worker.mjs'],
+  // The AssetHubClient's scan threads: the walk and a first scan's reads (services/client/scan/threads.ts).
+  ['services/client/scan/scan.worker.ts', 'app/dist/services/scan.worker.mjs'],
 ];
 for (const [entry, outfile] of nodeEntries) {
   await esbuild({ ...common, entryPoints: [entry], outfile, format: 'esm', packages: 'external' });

@@ -2,11 +2,10 @@
  * The IgnoredURIs of a scan (as the documentation's example lists them: `FileSystem:/Saved`,
  * `FileSystem:/Saved/Settings.ini`): each ignored entry and, for an ignored folder, everything in it. Capped, because
  * DerivedDataCache can hold millions of files and the list travels in every AssetInfo Update; once full, ignored
- * folders are not even opened.
+ * folders are not even opened. Built on the walk's thread, with synchronous calls (walk.ts).
  */
-import { opendir } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import type { Logger } from '../../lib/log.ts';
 import { isOwnName } from './rules.ts';
 
 export const IGNORED_CAP = 5_000;
@@ -14,10 +13,8 @@ export const IGNORED_CAP = 5_000;
 export class IgnoredList {
   readonly uris: string[] = [];
   private readonly cap: number;
-  private readonly log: Logger;
 
-  constructor(log: Logger, cap = IGNORED_CAP) {
-    this.log = log;
+  constructor(cap = IGNORED_CAP) {
     this.cap = cap;
   }
 
@@ -33,16 +30,14 @@ export class IgnoredList {
    * Lists an ignored folder's contents, depth first in name order, without following symlinks (a Dirent of a symlink
    * is never a directory). Unreadable folders are left out: this list is informative, nothing is synced from it.
    */
-  async addTree(dir: string, uri: string): Promise<void> {
+  addTree(dir: string, uri: string): void {
     const stack: Array<[string, string]> = [[dir, uri]];
     for (let next = stack.pop(); next !== undefined && !this.full; next = stack.pop()) {
       const [abs, base] = next;
       let names: Array<{ name: string; dir: boolean }>;
       try {
-        names = [];
-        for await (const d of await opendir(abs)) names.push({ name: d.name, dir: d.isDirectory() });
-      } catch (error) {
-        this.log.debug({ err: error, dir: abs }, 'cannot list an ignored folder');
+        names = readdirSync(abs, { withFileTypes: true }).map((d) => ({ name: d.name, dir: d.isDirectory() }));
+      } catch {
         continue;
       }
       names.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)); // code-unit order

@@ -32,27 +32,28 @@ export function isOwnPath(relative: string): boolean {
   return segments[0] === CLIENT_DIR || segments.some((s) => s.endsWith(TMP_SUFFIX));
 }
 
+// ASCII letters, digits, `_`, `-` and `.`, not ending with a dot: portable by every rule of the full check (no
+// separator, control or Windows-forbidden character, not `.`/`..`, no trailing dot or space). Most names are such, and
+// the walk's thread checks every one: the full check was a tenth of its time.
+const PLAIN_NAME = /^[\w.-]*[\w-]$/;
+
 /** Whether one file name can be part of an asset URI, by the shared rule that also guards checkouts. */
-export const isPortableName = (name: string): boolean => assetUriSegments(uriOfPath(name)).ok;
+export const isPortableName = (name: string): boolean => PLAIN_NAME.test(name) || assetUriSegments(uriOfPath(name)).ok;
 
 /** Matches paths relative to the root (`/` separators, a trailing `/` for directories) against the ignore rules. */
 export interface IgnoreRules {
   ignores(relative: string, isDirectory: boolean): boolean;
+  /**
+   * False when every rule ends with `/` (the defaults, and a `.pxignore` that names folders only): then no rule
+   * matches a file itself, only a folder above it, and the walk, which never enters an ignored folder, need not match
+   * its files at all (about a quarter of an unchanged scan's time).
+   */
+  readonly matchesFiles: boolean;
 }
 
-/**
- * The rules in force now: the defaults, then `.pxignore` read afresh (a missing or unreadable file adds nothing).
- * Matching is case-insensitive (the `ignore` package's default) on every platform, so one `.pxignore` means the same
- * on the Windows and the Linux machines that share a branch.
- */
-export async function loadIgnoreRules(root: string, log: Logger): Promise<IgnoreRules> {
-  const matcher: Ignore = ignore().add(DEFAULT_IGNORES);
-  const text = await readPxignore(path.join(root, PXIGNORE), log);
-  if (text !== null) matcher.add(text);
-  return { ignores: (relative, isDirectory) => matcher.ignores(isDirectory ? `${relative}/` : relative) };
-}
-
-async function readPxignore(file: string, log: Logger): Promise<string | null> {
+/** The workspace's `.pxignore`, read afresh (null when missing or unreadable: the default rules alone apply). */
+export async function readPxignore(root: string, log: Logger): Promise<string | null> {
+  const file = path.join(root, PXIGNORE);
   try {
     // A symlinked .pxignore is not synced, so it must not steer what is: only a regular file counts.
     if (!(await lstat(file)).isFile()) return null;
@@ -61,4 +62,19 @@ async function readPxignore(file: string, log: Logger): Promise<string | null> {
     if (errorCode(error) !== 'ENOENT') log.debug({ err: error, file }, 'cannot read .pxignore; using the default rules');
     return null;
   }
+}
+
+/**
+ * The rules in force: the defaults, then the `.pxignore` text. Matching is case-insensitive (the `ignore` package's
+ * default) on every platform, so one `.pxignore` means the same on the Windows and the Linux machines that share a
+ * branch.
+ */
+export function ignoreRules(pxignore: string | null): IgnoreRules {
+  const matcher: Ignore = ignore().add(DEFAULT_IGNORES);
+  if (pxignore !== null) matcher.add(pxignore);
+  const matchesFiles = pxignore !== null && pxignore.split(/\r?\n/).some((line) => {
+    const rule = line.trimEnd();
+    return rule !== '' && !rule.startsWith('#') && !rule.endsWith('/');
+  });
+  return { ignores: (relative, isDirectory) => matcher.ignores(isDirectory ? `${relative}/` : relative), matchesFiles };
 }

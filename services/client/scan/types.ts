@@ -14,6 +14,8 @@ export interface ScanStats {
   /** Files whose bytes were read this scan (new, changed, or racy last time). */
   hashed: number;
   bytesHashed: number;
+  /** Scan threads that read them (0: read on the client's own thread, as when only a few files changed). */
+  readThreads: number;
   ms: number;
 }
 
