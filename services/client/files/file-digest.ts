@@ -2,7 +2,8 @@
  * The whole file's SHA-256, fed in file order while chunks complete in any order. A chunk is hashed from the partial
  * once every chunk before it is in, re-reading it rather than holding its bytes: the read comes from the page cache
  * (the chunk was written moments ago), costs a copy and keeps memory at one read buffer however far the downloads run
- * ahead of a slow chunk. (Measured on a 1 GiB pull: within noise of hashing the received buffers directly.)
+ * ahead of a slow chunk. Measured here: reading 1 GiB back costs 0.1-0.4 s next to 0.65 s for hashing it, most of it
+ * in libuv's threads; holding out-of-order chunks instead would cost up to IN_FLIGHT x 8 MiB and stall on a slow one.
  */
 import { createHash, type Hash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
