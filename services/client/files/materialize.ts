@@ -35,7 +35,7 @@ export interface MaterializeOptions {
   signal?: AbortSignal;
   /** Called with the number of bytes each time some arrive (bytes kept from an earlier attempt are not reported). */
   onBytes?(n: number): void;
-  /** Further attempts, each resuming, after a dropped connection or a server error without progress; default 3. */
+  /** Further attempts of a chunk, each resuming, after a dropped connection or a server error without progress; default 3. */
   retries?: number;
 }
 
