@@ -68,7 +68,9 @@ export async function fetchChunk(context: FetchContext, index: number, address: 
       const pending: Buffer[] = [];
       let buffered = 0;
       const flush = async () => {
-        await writeAt(handle, pending.length === 1 ? (pending[0] as Buffer) : Buffer.concat(pending, buffered), offset + written);
+        const at = offset + written;
+        const { bytesWritten } = await handle.writev(pending, at); // no copy; a short write (rare) finishes below
+        if (bytesWritten < buffered) await writeAt(handle, Buffer.concat(pending, buffered).subarray(bytesWritten), at + bytesWritten);
         written += buffered;
         pending.length = 0;
         buffered = 0;
