@@ -1,6 +1,6 @@
 // SIGKILL a client 10 times while it pulls many files: after every kill each file holds either its old or its new
 // bytes (never a mix), and a final pull finishes the job.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -8,6 +8,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { STATE_SCHEMAS } from '../../shared/assethub/states.ts';
 import { SERVER_NAME } from '../../shared/protocol/index.ts';
 import { startCluster, type Cluster } from '../testing/cluster.ts';
+import { spawnClient } from '../testing/client-process.ts';
 import type { Probe } from '../testing/probe.ts';
 import { until } from '../testing/wait.ts';
 import type { RunningClient } from './client.ts';
@@ -30,21 +31,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => cluster?.close());
 
-function spawnB(): { child: ChildProcess; ready: Promise<void> } {
-  const from = panel.messages.length;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'services/client/main.ts', '--machine', 'STAGE-B', '--data', path.join(cluster.dir, 'STAGE-B'), '--hub', cluster.hub.url], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ASSETHUB_LOG_LEVEL: 'warn' },
-  });
-  let out = '';
-  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-  const ready = Promise.race([
-    panel.next((m) => m.topic.Type === 'Startup' && m.topic.Source === B, 20_000, from).then(() => undefined),
-    new Promise<void>((_, reject) => child.once('exit', (code) => reject(new Error(`client exited with ${code}: ${out.slice(-2000)}`)))),
-  ]);
-  return { child, ready };
-}
+const spawnB = () => spawnClient(panel, cluster.hub.url, cluster.dir, 'STAGE-B');
 const killed = (child: ChildProcess) => new Promise<void>((r) => (child.exitCode !== null || child.signalCode !== null ? r() : child.once('exit', () => r())));
 
 async function filesOf(ws: string): Promise<Map<string, string>> {

@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { ChunkHttpError } from '../../lib/chunks/index.ts';
 import { IntegrityError, PathConflictError, materializeFile, type MaterializeOptions } from './index.ts';
 import { chunkListId } from './resume.ts';
+import { until } from '../../testing/wait.ts';
 import { makeSandbox, sha256, startStoreServer, type StoreServer, type StoredFile } from './testing/store-server.ts';
 
 let server: StoreServer;
@@ -61,7 +62,8 @@ describe('materializeFile', () => {
     expect(result).toEqual({ path: target, resumedFrom: 0, downloaded: file.size });
     expect((await readFile(target)).equals(file.data)).toBe(true);
     expect(reported).toBe(file.size);
-    expect(gets().map((r) => [r.hash, r.range])).toEqual(file.chunks.map((hash) => [hash, undefined]));
+    // Every chunk once, whole; in whatever order the requests (all in flight at once) reached the store.
+    expect(gets().map((r) => [r.hash, r.range]).sort()).toEqual(file.chunks.map((hash) => [hash, undefined]).sort());
     expect(await readdir(partialDir())).toEqual([]); // neither the partial nor its sidecar is left
   });
 
@@ -75,59 +77,86 @@ describe('materializeFile', () => {
     expect(server.requests).toEqual([]);
   });
 
-  it('replaces an existing file atomically: after an abort midway the old content is intact; the next call downloads only the rest', async () => {
+  it('replaces an existing file atomically: after an abort midway the old content is intact; the next call downloads only the chunks it lacks', async () => {
     const target = path.join(sandbox.ws, 'scene.bin');
     await writeFile(target, 'old content');
     const file = await threeChunkFile();
 
-    const kept = await interrupted('FileSystem:/scene.bin', file, 250_000);
-    expect(kept).toBeGreaterThanOrEqual(250_000);
-    expect(kept).toBeLessThan(file.size);
+    await interrupted('FileSystem:/scene.bin', file, 250_000);
     expect(await readFile(target, 'utf8')).toBe('old content');
 
     server.requests.length = 0;
     const result = await materializeFile(options('FileSystem:/scene.bin', file));
-    expect(result).toMatchObject({ resumedFrom: kept, downloaded: file.size - kept });
-    expect(served()).toBe(file.size - kept);
-    // No request for a chunk that was complete; the chunk it stopped in continues with a Range.
-    const first = gets()[0];
-    const boundary = kept === 200_000 || kept === 500_000;
-    expect(first?.hash).toBe(file.chunks[kept < 200_000 ? 0 : kept < 500_000 ? 1 : 2]);
-    if (!boundary) expect(first?.range).toBe(`bytes=${kept - (kept < 500_000 ? 200_000 : 500_000)}-`);
+    // What was kept is whole chunks; everything else is fetched once, and nothing kept is fetched again.
+    expect(result.resumedFrom + result.downloaded).toBe(file.size);
+    expect(served()).toBe(result.downloaded);
+    expect(new Set(gets().map((r) => r.hash)).size).toBe(gets().length);
+    for (const r of gets()) expect(r.range).toBeUndefined();
+    expect(result.resumedFrom).toBe(file.chunks.filter((h) => !gets().some((r) => r.hash === h)).reduce((sum, h) => sum + sizeOf(file, h), 0));
     expect((await readFile(target)).equals(file.data)).toBe(true);
   });
 
-  it('resumes without the sidecar, finding chunk sizes with HEAD', async () => {
+  it('completes chunks out of order: later chunks are written while an earlier one is still arriving', async () => {
     const file = await threeChunkFile();
-    const kept = await interrupted('FileSystem:/a.bin', file, 550_000);
+    const stall = server.stallAfter(file.chunks[0] as string, 50_000);
+    const run = materializeFile(options('FileSystem:/a.bin', file));
+    const complete = (i: number) => gets().some((r) => r.hash === file.chunks[i] && r.status === 200 && r.served === sizeOf(file, r.hash));
+    await until('chunks 1 and 2 served while chunk 0 is held', () => complete(1) && complete(2));
+    expect(complete(0)).toBe(false);
+    stall.release();
+    const result = await run;
+    expect(result).toMatchObject({ resumedFrom: 0, downloaded: file.size });
+    expect(gets().length).toBe(3);
+    expect((await readFile(path.join(sandbox.ws, 'a.bin'))).equals(file.data)).toBe(true);
+  });
+
+  it('aborts while chunks are in flight: every request stops, the target is untouched and the partial kept', async () => {
+    await writeFile(path.join(sandbox.ws, 'a.bin'), 'old content');
+    const file = await threeChunkFile();
+    const stall = server.stallAfter(file.chunks[0] as string, 50_000);
+    const controller = new AbortController();
+    const run = materializeFile(options('FileSystem:/a.bin', file, { signal: controller.signal }));
+    await until('the other chunks served', () => gets().filter((r) => r.status === 200).length === 2);
+    controller.abort();
+    await expect(run).rejects.toMatchObject({ name: 'AbortError' });
+    stall.release();
+    expect(await readFile(path.join(sandbox.ws, 'a.bin'), 'utf8')).toBe('old content');
+    await until('every request ended', () => server.requests.every((r) => r.status !== 0));
+
+    server.requests.length = 0;
+    const result = await materializeFile(options('FileSystem:/a.bin', file));
+    expect(result.resumedFrom + result.downloaded).toBe(file.size);
+    expect(gets().map((r) => r.hash)).toContain(file.chunks[0]);
+    expect((await readFile(path.join(sandbox.ws, 'a.bin'))).equals(file.data)).toBe(true);
+  });
+
+  it('keeps the complete chunks beyond a hole and fetches only the missing one', async () => {
+    const file = await threeChunkFile();
+    await partialWith(file, [0, 2]);
+    const result = await materializeFile(options('FileSystem:/a.bin', file));
+    expect(result).toMatchObject({ resumedFrom: 400_000, downloaded: 300_000 });
+    expect(gets().map((r) => [r.hash, r.range])).toEqual([[file.chunks[1], undefined]]);
+    expect((await readFile(path.join(sandbox.ws, 'a.bin'))).equals(file.data)).toBe(true);
+  });
+
+  it('resumes without the sidecar, finding chunk sizes with HEAD and checking every chunk the partial covers', async () => {
+    const file = await threeChunkFile();
+    await partialWith(file, [0, 2]);
     await writeFile(`${partialOf(file)}.json`, '{"torn'); // as after a crash mid-write
-    server.requests.length = 0;
-    await materializeFile(options('FileSystem:/a.bin', file));
+    const result = await materializeFile(options('FileSystem:/a.bin', file));
     expect(server.requests.filter((r) => r.method === 'HEAD').length).toBeGreaterThan(0);
-    expect(served()).toBe(file.size - kept);
+    expect(result).toMatchObject({ resumedFrom: 400_000, downloaded: 300_000 });
+    expect(gets().map((r) => r.hash)).toEqual([file.chunks[1]]);
     expect((await readFile(path.join(sandbox.ws, 'a.bin'))).equals(file.data)).toBe(true);
   });
 
-  it('re-downloads from the first complete chunk whose kept bytes are damaged', async () => {
+  it('fetches again a chunk recorded complete whose bytes in the partial are damaged, and only that one', async () => {
     const file = await threeChunkFile();
-    const kept = await interrupted('FileSystem:/a.bin', file, 550_000);
-    expect(kept).toBeGreaterThan(500_000);
+    await partialWith(file, [0, 1, 2]);
     await damage(partialOf(file), 250_000); // inside chunk 1
-    server.requests.length = 0;
-    await materializeFile(options('FileSystem:/a.bin', file));
-    expect(gets().map((r) => [r.hash, r.range])).toEqual([[file.chunks[1], undefined], [file.chunks[2], undefined]]);
-    expect((await readFile(path.join(sandbox.ws, 'a.bin'))).equals(file.data)).toBe(true);
-  });
-
-  it('starts a chunk over when the kept part of it turns out damaged', async () => {
-    const file = await threeChunkFile();
-    const kept = await interrupted('FileSystem:/a.bin', file, 250_000);
-    expect(kept).toBeGreaterThan(200_000);
-    await damage(partialOf(file), 200_000); // the first kept byte of chunk 1
-    server.requests.length = 0;
-    await materializeFile(options('FileSystem:/a.bin', file));
-    expect(gets().map((r) => r.hash)).toEqual([file.chunks[1], file.chunks[1], file.chunks[2]]);
-    expect(gets()[1]?.range).toBeUndefined();
+    const result = await materializeFile(options('FileSystem:/a.bin', file));
+    expect(result).toMatchObject({ resumedFrom: 400_000, downloaded: 300_000 });
+    expect(gets().map((r) => [r.hash, r.range])).toEqual([[file.chunks[1], undefined]]);
     expect((await readFile(path.join(sandbox.ws, 'a.bin'))).equals(file.data)).toBe(true);
   });
 
@@ -141,15 +170,13 @@ describe('materializeFile', () => {
     expect((await readFile(path.join(sandbox.ws, 'a.bin'))).equals(file.data)).toBe(true);
   });
 
-  it('starts a chunk over when the store answers the Range with 416 (a wrong size in the sidecar)', async () => {
+  it('starts over when the sidecar recorded a wrong chunk size: a fresh download, never a wrong file', async () => {
     const file = await threeChunkFile();
     await mkdir(partialDir(), { recursive: true });
     await writeFile(partialOf(file), file.data.subarray(0, 230_000));
-    await writeFile(`${partialOf(file)}.json`, JSON.stringify({ list: chunkListId(file.chunks), sizes: [250_000] }));
-    await materializeFile(options('FileSystem:/a.bin', file));
-    expect(gets().map((r) => [r.hash, r.range, r.status])).toEqual([
-      [file.chunks[0], 'bytes=230000-', 416], [file.chunks[0], undefined, 200], [file.chunks[1], undefined, 200], [file.chunks[2], undefined, 200],
-    ]);
+    await writeFile(`${partialOf(file)}.json`, JSON.stringify({ list: chunkListId(file.chunks), sizes: [250_000], done: [] }));
+    const result = await materializeFile(options('FileSystem:/a.bin', file));
+    expect(result.downloaded).toBeGreaterThanOrEqual(file.size);
     expect((await readFile(path.join(sandbox.ws, 'a.bin'))).equals(file.data)).toBe(true);
   });
 
@@ -202,6 +229,17 @@ describe('materializeFile', () => {
     expect(await readdir(sandbox.ws)).toEqual(['.assethub']);
   });
 
+  it('throws IntegrityError when one of several chunks in flight is served wrong, deleting the partial and its sidecar', async () => {
+    await writeFile(path.join(sandbox.ws, 'a.bin'), 'old content');
+    const file = await threeChunkFile();
+    const damaged = await readFile(server.store.path(file.chunks[1] as string));
+    damaged[10] = (damaged[10] ?? 0) ^ 0xff;
+    await writeFile(server.store.path(file.chunks[1] as string), damaged);
+    await expect(materializeFile(options('FileSystem:/a.bin', file))).rejects.toBeInstanceOf(IntegrityError);
+    expect(await readFile(path.join(sandbox.ws, 'a.bin'), 'utf8')).toBe('old content');
+    expect(await readdir(partialDir())).toEqual([]);
+  });
+
   it('refuses to replace a folder, and a file standing where a parent folder should be', async () => {
     await mkdir(path.join(sandbox.ws, 'dir'));
     await writeFile(path.join(sandbox.ws, 'dir', 'inside.txt'), 'kept');
@@ -240,6 +278,22 @@ describe('materializeFile', () => {
     expect(await readdir(sandbox.ws)).toEqual([]);
   });
 });
+
+const sizeOf = (file: StoredFile, hash: string): number => [200_000, 300_000, 200_000][file.chunks.indexOf(hash)] ?? -1;
+
+/** A partial as an interrupted download leaves it: the chunks `present` at their offsets, zeros between, and the sidecar. */
+async function partialWith(file: StoredFile, present: number[]): Promise<void> {
+  const sizes = [200_000, 300_000, 200_000];
+  const data = Buffer.alloc(file.size);
+  let offset = 0;
+  for (const [i, size] of sizes.entries()) {
+    if (present.includes(i)) file.data.copy(data, offset, offset, offset + size);
+    offset += size;
+  }
+  await mkdir(partialDir(), { recursive: true });
+  await writeFile(partialOf(file), data.subarray(0, Math.max(...present.map((i) => sizes.slice(0, i + 1).reduce((a, b) => a + b, 0)))));
+  await writeFile(`${partialOf(file)}.json`, JSON.stringify({ list: chunkListId(file.chunks), sizes, done: present }));
+}
 
 async function damage(file: string, at: number): Promise<void> {
   const data = await readFile(file);

@@ -1,21 +1,25 @@
 /**
- * Pulling one file of a commit into the workspace: its chunks are streamed in order from the chunk store into
- * `.assethub/partial/<hash>`, the whole file is verified against its SHA-256, and only then renamed onto the target.
- * An interrupted download (crash, abort, dropped connection) keeps its partial and resumes from it on the next call;
+ * Pulling one file of a commit into the workspace: its chunks are downloaded from the chunk store, several at once, and
+ * written at their offsets into `.assethub/partial/<hash>`; each chunk is verified against its address as it arrives,
+ * the whole file against its SHA-256, and only then is it fsynced and renamed onto the target. An interrupted download
+ * (crash, abort, dropped connection) keeps its partial and the next call fetches only the chunks it lacks (resume.ts);
  * the target is never touched before the verified rename, so it always holds either its old or its new content.
  */
-import { createHash } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
+import { constants } from 'node:fs';
 import type http from 'node:http';
 import { open, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { ChunkHttpError, isChunkHash } from '../../lib/chunks/index.ts';
-import { RANGE_MISMATCH, chunkSize, getChunk, type ChunkSource } from './chunk-source.ts';
+import { isChunkHash } from '../../lib/chunks/index.ts';
+import { chunkSize, type ChunkSource } from './chunk-source.ts';
 import { IntegrityError } from './errors.ts';
+import { fetchChunk, type FetchContext } from './fetch-chunk.ts';
+import { FileDigest } from './file-digest.ts';
+import { Layout, LayoutMismatch } from './layout.ts';
 import { serialized } from './lock.ts';
 import { PRIVATE_DIR, workspacePartialDir } from './paths.ts';
 import { checkFileTarget, placeFile } from './place.ts';
-import { chunkListId, findResumePoint, readSidecar, writeSidecar } from './resume.ts';
+import { SidecarWriter, chunkListId, findKept, readSidecar } from './resume.ts';
 
 export interface MaterializeOptions {
   root: string;
@@ -31,7 +35,7 @@ export interface MaterializeOptions {
   signal?: AbortSignal;
   /** Called with the number of bytes each time some arrive (bytes kept from an earlier attempt are not reported). */
   onBytes?(n: number): void;
-  /** Further attempts, each resuming, after a dropped connection or a server error without progress; default 3. */
+  /** Further attempts of a chunk, each resuming, after a dropped connection or a server error without progress; default 3. */
   retries?: number;
 }
 
@@ -43,11 +47,6 @@ export interface MaterializeResult {
   /** Bytes downloaded by this call. */
   downloaded: number;
 }
-
-/** Attempts that found the kept bytes unusable and started a chunk over; more than this means something is broken. */
-const MAX_RESTARTS = 3;
-
-const RETRYABLE_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNREFUSED', 'ETIMEDOUT', 'ECONNABORTED', 'EAI_AGAIN', 'ERR_STREAM_PREMATURE_CLOSE']);
 
 export async function materializeFile(options: MaterializeOptions): Promise<MaterializeResult> {
   const { root, uri, size, hash, chunks } = options;
@@ -69,7 +68,18 @@ export async function materializeFile(options: MaterializeOptions): Promise<Mate
   });
 }
 
-/** One file's download into its partial, across the attempts needed. */
+/**
+ * Chunk requests in flight per file. One at a time leaves the link idle for a round trip per chunk, and the store's
+ * disk read, the transfer, the client's hashing and its writes take turns; a few overlap them. Measured on 512 MiB over
+ * loopback (2 busy cores): 1 → 91 MB/s, 4 → 141 MB/s, 8 → 116 MB/s (medians); more also takes more of the data plane's
+ * shared agent (8 sockets) and of the server's reads.
+ */
+const IN_FLIGHT = 4;
+
+/** Times the recorded chunk sizes may turn out wrong (each forgets the partial) before the download gives up. */
+const MAX_LAYOUT_RESTARTS = 1;
+
+/** One file's download into its partial. */
 class Download {
   readonly sidecar: string;
   resumedFrom: number | undefined;
@@ -77,111 +87,100 @@ class Download {
   private readonly options: MaterializeOptions;
   private readonly partial: string;
   private readonly source: ChunkSource;
-  private readonly list: string;
-  private sizes: number[] = [];
+  private layout: Layout;
+  private readonly writer: SidecarWriter;
 
   constructor(options: MaterializeOptions, partial: string) {
     this.options = options;
     this.partial = partial;
     this.sidecar = `${partial}.json`;
-    this.source = { storageUrl: options.storageUrl, token: options.token, agent: options.agent, signal: options.signal };
-    this.list = chunkListId(options.chunks);
+    this.source = { storageUrl: options.storageUrl, token: options.token, agent: options.agent };
+    this.layout = new Layout(options.chunks.length);
+    const list = chunkListId(options.chunks);
+    this.writer = new SidecarWriter(this.sidecar, () => ({ list, sizes: this.layout.knownSizes(), done: [...this.layout.done] }));
   }
 
   /** Resolves once the partial holds the verified, fsynced file; deletes it and throws IntegrityError when it cannot. */
   async run(): Promise<void> {
-    const { signal, retries = 3 } = this.options;
-    this.sizes = await readSidecar(this.sidecar, this.list);
-    let restarts = 0;
-    let failures = 0;
-    for (;;) {
-      signal?.throwIfAborted();
-      const before = this.downloaded;
-      try {
-        if (await this.attempt()) return;
-        if (++restarts > MAX_RESTARTS) throw new IntegrityError(`the kept bytes of ${this.options.uri} could not be resumed`);
-        continue;
-      } catch (error) {
-        if (error instanceof IntegrityError) {
-          await rm(this.partial, { force: true });
-          await rm(this.sidecar, { force: true });
-          throw error;
-        }
-        if (signal?.aborted || !retryable(error)) throw error;
-        // The budget counts failures in a row: an attempt that made progress earns a fresh one.
-        failures = this.downloaded > before ? 1 : failures + 1;
-        if (failures > retries) throw error;
-      }
-      await sleep(Math.min(2000, 100 * 2 ** failures), undefined, { signal });
-    }
-  }
-
-  /** False when the kept bytes of a chunk turned out unusable; the partial was cut back to that chunk's start. */
-  private async attempt(): Promise<boolean> {
-    const { chunks, size, hash, uri } = this.options;
-    const known = this.sizes.length;
-    const point = await findResumePoint(this.partial, chunks, this.sizes, (i) => chunkSize(this.source, chunks[i] as string));
-    if (this.sizes.length > known) await this.saveSidecar();
-    this.resumedFrom ??= point.offset + point.kept;
-
-    const handle = await open(this.partial, 'a'); // appends: every byte goes after the verified prefix
+    const handle = await open(this.partial, constants.O_RDWR | constants.O_CREAT);
+    let failed: unknown;
     try {
-      let offset = point.offset;
-      for (let index = point.index; index < chunks.length; index++) {
-        const address = chunks[index] as string;
-        const kept = index === point.index ? point.kept : 0;
-        const chunkHash = index === point.index ? point.chunkHash : createHash('sha256');
-        const got = await getChunk(this.source, address, kept);
-        if (got === RANGE_MISMATCH) {
-          await handle.truncate(offset);
-          return false;
-        }
-        if (offset + got.total > size) {
-          got.body.destroy();
-          throw new IntegrityError(`the chunks of ${uri} hold more than its ${size} bytes`);
-        }
-        let received = 0;
-        for await (const piece of got.body as AsyncIterable<Buffer>) {
-          await writeAll(handle, piece);
-          chunkHash.update(piece);
-          point.whole.update(piece);
-          received += piece.length;
-          this.downloaded += piece.length;
-          this.options.onBytes?.(piece.length);
-          this.options.signal?.throwIfAborted();
-        }
-        if (kept + received !== got.total) {
-          throw Object.assign(new Error(`chunk ${address} ended after ${kept + received} of ${got.total} bytes`), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
-        }
-        if (chunkHash.digest('hex') !== address) {
-          if (kept === 0) throw new IntegrityError(`the bytes served for chunk ${address} do not match its address`);
-          await handle.truncate(offset); // the kept prefix was the culprit (e.g. lost in a crash): fetch it whole
-          return false;
-        }
-        this.sizes[index] = got.total;
-        await this.saveSidecar();
-        offset += got.total;
-      }
-      if (offset !== size) throw new IntegrityError(`the chunks of ${uri} hold ${offset} bytes, not ${size}`);
-      if (point.whole.digest('hex') !== hash) throw new IntegrityError(`the downloaded ${uri} does not match its SHA-256 ${hash}`);
-      await handle.sync(); // durable before the rename publishes it
-      return true;
+      await this.download(handle);
+    } catch (error) {
+      failed = error;
+      throw error;
     } finally {
+      await this.writer.flush(); // no write of the sidecar outlives the call (it would recreate a deleted one)
       await handle.close();
+      if (failed instanceof IntegrityError) {
+        await rm(this.partial, { force: true });
+        await rm(this.sidecar, { force: true });
+      }
     }
   }
 
-  private saveSidecar(): Promise<void> {
-    return writeSidecar(this.sidecar, { list: this.list, sizes: this.sizes });
+  private async download(handle: FileHandle): Promise<void> {
+    const { chunks, size, hash, uri, signal } = this.options;
+    let sidecar = await readSidecar(this.sidecar, chunkListId(chunks));
+    for (let restarts = 0; ; restarts++) {
+      signal?.throwIfAborted();
+      const digest = new FileDigest(handle);
+      const kept = await findKept(handle, chunks, sidecar, digest, (i) => chunkSize({ ...this.source, signal }, chunks[i] as string));
+      this.layout = new Layout(chunks.length, kept.sizes, kept.done);
+      this.resumedFrom ??= [...kept.done].reduce((sum, i) => sum + (this.layout.place(i)?.size ?? 0), 0);
+      this.writer.save(); // what the sidecar claimed but did not hold is forgotten
+      try {
+        await this.fetchMissing(handle, digest);
+      } catch (error) {
+        if (!(error instanceof LayoutMismatch)) throw error;
+        if (restarts >= MAX_LAYOUT_RESTARTS) throw new IntegrityError(`the chunks of ${uri} could not be placed: ${error.message}`);
+        // Kept chunks were placed by sizes that are wrong: none of them can be trusted where it is.
+        await handle.truncate(0);
+        sidecar = undefined;
+        continue;
+      }
+      const total = this.layout.total();
+      if (total !== size) throw new IntegrityError(`the chunks of ${uri} hold ${total} bytes, not ${size}`);
+      if ((await digest.finish(this.layout)) !== hash) throw new IntegrityError(`the downloaded ${uri} does not match its SHA-256 ${hash}`);
+      if ((await handle.stat()).size > size) await handle.truncate(size); // bytes an earlier download left beyond the end
+      await handle.sync(); // durable before the rename publishes it
+      return;
+    }
   }
-}
 
-async function writeAll(handle: FileHandle, piece: Buffer): Promise<void> {
-  for (let at = 0; at < piece.length; ) at += (await handle.write(piece, at, piece.length - at)).bytesWritten;
-}
-
-function retryable(error: unknown): boolean {
-  if (error instanceof ChunkHttpError) return error.status === 409 || error.status >= 500;
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  return code !== undefined && RETRYABLE_CODES.has(code);
+  /** Downloads every chunk the partial lacks, IN_FLIGHT at a time; the first failure stops the others. */
+  private async fetchMissing(handle: FileHandle, digest: FileDigest): Promise<void> {
+    const { chunks, signal: caller } = this.options;
+    const stop = new AbortController();
+    const signal = caller ? AbortSignal.any([caller, stop.signal]) : stop.signal;
+    setMaxListeners(IN_FLIGHT * 3, signal); // per chunk: its request, its wait for an offset, its backoff
+    const layout = this.layout;
+    const context: FetchContext = {
+      source: { ...this.source, signal }, handle, layout, uri: this.options.uri, size: this.options.size, retries: this.options.retries ?? 3,
+      onBytes: (n) => {
+        this.downloaded += n;
+        this.options.onBytes?.(n);
+      },
+    };
+    const queue = layout.missing();
+    let next = 0;
+    let failure: { error: unknown } | undefined;
+    const worker = async (): Promise<void> => {
+      while (!failure && next < queue.length) {
+        const index = queue[next++] as number;
+        try {
+          await fetchChunk(context, index, chunks[index] as string);
+        } catch (error) {
+          failure ??= { error };
+          stop.abort();
+          return;
+        }
+        layout.done.add(index);
+        this.writer.save();
+        digest.advance(layout);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, queue.length) }, worker));
+    if (failure) throw caller?.aborted ? caller.reason : failure.error;
+  }
 }

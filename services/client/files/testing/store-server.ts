@@ -34,6 +34,8 @@ export interface StoreServer {
   requests: LoggedRequest[];
   /** The next GET of `hash` has its connection dropped once it served `bytes` body bytes. */
   dropAfter(hash: string, bytes: number): void;
+  /** The next GET of `hash` stops sending once it served `bytes` body bytes, until `release` is called. */
+  stallAfter(hash: string, bytes: number): { release(): void };
   /** Stores `data` cut into chunks of the given sizes (the last takes the rest). */
   putFile(data: Buffer, sizes: number[]): Promise<StoredFile>;
   close(): Promise<void>;
@@ -46,6 +48,7 @@ export async function startStoreServer(token = 'test-token'): Promise<StoreServe
   const handler = createChunkHandler(store, { token, logger: silentLogger() });
   const requests: LoggedRequest[] = [];
   const drops = new Map<string, number>();
+  const stalls = new Map<string, { bytes: number; released: Promise<void>; open: boolean }>();
 
   const server = http.createServer((req, res) => {
     const route = routeChunkRequest(req.url);
@@ -53,8 +56,11 @@ export async function startStoreServer(token = 'test-token'): Promise<StoreServe
     requests.push(entry);
     const dropAt = req.method === 'GET' ? drops.get(entry.hash) : undefined;
     if (dropAt !== undefined) drops.delete(entry.hash);
+    const stall = req.method === 'GET' ? stalls.get(entry.hash) : undefined;
+    if (stall) stalls.delete(entry.hash);
     let dropped = false;
-    countWrites(res, (n) => {
+    const held = () => (stall && !stall.open ? { after: Math.max(0, stall.bytes - entry.served), released: stall.released } : undefined);
+    countWrites(res, held, (n) => {
       if (dropped) return;
       entry.served += n;
       // end(), not destroy(): what was written still reaches the client, then the connection closes mid-body.
@@ -75,6 +81,17 @@ export async function startStoreServer(token = 'test-token'): Promise<StoreServe
     store,
     requests,
     dropAfter: (hash, bytes) => drops.set(hash, bytes),
+    stallAfter(hash, bytes) {
+      let release = (): void => undefined;
+      const stall = { bytes, released: new Promise<void>((resolve) => (release = resolve)), open: false };
+      stalls.set(hash, stall);
+      return {
+        release: () => {
+          stall.open = true;
+          release();
+        },
+      };
+    },
     async putFile(data, sizes) {
       const chunks: string[] = [];
       let at = 0;
@@ -95,15 +112,39 @@ export async function startStoreServer(token = 'test-token'): Promise<StoreServe
   };
 }
 
-/** Reports the length of every body piece the handler writes (the chunk handler pipes the chunk into `res.write`). */
-function countWrites(res: ServerResponse, count: (n: number) => void): void {
+/**
+ * Reports the length of every body piece the handler writes (the chunk handler pipes the chunk into `res.write`).
+ * While `held()` answers, what a piece holds beyond its first `after` bytes waits for `released`: `write` answers
+ * false, and 'drain' follows once the rest is sent.
+ */
+function countWrites(res: ServerResponse, held: () => { after: number; released: Promise<void> } | undefined, count: (n: number) => void): void {
   const write = res.write;
-  res.write = ((...args: unknown[]) => {
+  const send = (args: unknown[]): boolean => {
     const piece = args[0];
     const result = Reflect.apply(write, res, args) as boolean;
     if (piece instanceof Uint8Array) count(piece.length);
     return result;
+  };
+  let pending: Promise<void> | undefined;
+  res.write = ((...args: unknown[]) => {
+    const hold = held();
+    const piece = args[0];
+    if (!hold || !(piece instanceof Uint8Array) || piece.length <= hold.after) return send(args);
+    if (hold.after > 0) send([piece.subarray(0, hold.after)]);
+    pending = hold.released.then(() => {
+      if (res.destroyed) return;
+      send([piece.subarray(hold.after)]);
+      res.emit('drain');
+    });
+    return false;
   }) as typeof res.write;
+  // The source may end while a piece is held (a chunk smaller than one read): the response ends after that piece.
+  const end = res.end;
+  res.end = ((...args: unknown[]) => {
+    if (pending) void pending.then(() => Reflect.apply(end, res, args));
+    else Reflect.apply(end, res, args);
+    return res;
+  }) as typeof res.end;
 }
 
 /** A temp folder `base` with a workspace `base/ws` and a folder outside it, `base/outside`. */
