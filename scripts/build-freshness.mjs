@@ -16,7 +16,6 @@ export const OUTPUTS = [
   'app/dist/main/web.mjs',
   'app/dist/services/cli.mjs',
   'app/dist/services/sender.worker.mjs',
-  'app/dist/services/chunk-hash.worker.mjs',
   'app/dist/services/scan.worker.mjs',
   'app/dist/renderer/index.html',
 ];

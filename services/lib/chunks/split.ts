@@ -33,7 +33,7 @@ export interface SplitOptions {
   chunkSize?: number;
   /** Chunks read ahead and not yet done with (hashing, `onChunk`); default 3. */
   inFlight?: number;
-  /** Called for each chunk once hashed, in file order but possibly several at once; a rejection stops the split. */
+  /** Called for each chunk once hashed (several at once, not necessarily in file order); a rejection stops the split. */
   onChunk?: (chunk: ReadChunk) => Promise<void>;
 }
 
