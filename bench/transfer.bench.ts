@@ -83,6 +83,9 @@ try {
     { what: `pull (download, verify, fsync, rename) ${pullSeconds.toFixed(1)} s`, ours: SIZE / MB / pullSeconds, baselineName: 'cp', baseline: cpRate, unit: 'MB/s' },
   ]);
   console.log(`  peak memory (VmHWM): pushing client ${peakMiB(a).toFixed(0)} MiB, pulling client ${peakMiB(b).toFixed(0)} MiB (target < 200 MB)`);
+  // The issue's figures, last: share of cp + sync's rate (target ≥ 60% each).
+  console.log(`push: ${Math.round((cpSeconds / pushSeconds) * 100)}% of cp`);
+  console.log(`pull: ${Math.round((cpSeconds / pullSeconds) * 100)}% of cp`);
 } finally {
   for (const c of children) c.kill('SIGTERM');
   await panel.close();
