@@ -17,8 +17,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { silentLogger } from '../services/lib/log.ts';
-import { Readable } from 'node:stream';
-import { hashFileChunks, sha256File, splitFile, uploadChunk } from '../services/lib/chunks/index.ts';
+import { bytesBody, hashFileChunks, sha256File, splitFile, uploadChunk } from '../services/lib/chunks/index.ts';
 import { chunkHashPool } from '../services/lib/chunks/hash-pool.ts';
 import { ChunkStore, createChunkHandler } from '../services/server/chunks/index.ts';
 import { median, printComparison } from './lib/measure.ts';
@@ -53,8 +52,7 @@ async function upload(dir: string, file: string, concurrency: number): Promise<n
     const { chunks } = await splitFile(file, {
       inFlight: concurrency,
       onChunk: async (chunk) => {
-        const body = { length: chunk.length, open: (from: number) => Readable.from([chunk.bytes.subarray(from)]) };
-        const result = await uploadChunk(url, TOKEN, chunk.hash, body, { agent });
+        const result = await uploadChunk(url, TOKEN, chunk.hash, bytesBody(chunk.bytes), { agent });
         if (result.status !== 'stored') throw new Error(`chunk ${chunk.hash} was ${result.status}`);
       },
     });

@@ -6,12 +6,11 @@
  * each file either old or new and the next pull finishes the job.
  * Over 400 lines: its operations share the workspace's view, store and progress, which a split would pass around.
  */
-import { Readable } from 'node:stream';
 import type { TCommitChange } from '../../shared/assethub/calls.ts';
 import type { TAssetChange, TClaim } from '../../shared/assethub/states.ts';
 import { ServiceFailure, fail } from '../lib/failure.ts';
 import type { Logger } from '../lib/log.ts';
-import { chunkAgent, splitFile, uploadChunk } from '../lib/chunks/index.ts';
+import { bytesBody, chunkAgent, splitFile, uploadChunk, type ChunkBody } from '../lib/chunks/index.ts';
 import { applyChange, applySafely, asChange, changedSinceScan, type ApplyTarget } from './apply.ts';
 import { removeAsset, resolveInWorkspace } from './files/index.ts';
 import { fetchChanges } from './remote-changes.ts';
@@ -341,8 +340,7 @@ export class Workspace {
     this.progress.stage('InProgress', steps, `Uploading ${files.length} file(s)…`);
     const changes: TCommitChange[] = [];
     const uploads: Array<{ file: string; hash: string; offset: number; length: number }> = [];
-    const upload = (u: (typeof uploads)[number]) =>
-      uploadChunk(this.server.storageUrl(), this.server.token, u.hash, { path: u.file, offset: u.offset, length: u.length }, { agent: chunkAgent() });
+    const upload = (hash: string, body: ChunkBody) => uploadChunk(this.server.storageUrl(), this.server.token, hash, body, { agent: chunkAgent() });
     const put = new Set(selected.filter((c) => c.Type !== 'Delete').map((c) => c.URI));
     for (const change of selected) {
       // A folder that became a file (or the reverse) is one Put on the server, which replaces the old kind.
@@ -358,7 +356,7 @@ export class Workspace {
       const split = await splitFile(file, {
         inFlight: UPLOADS_IN_FLIGHT,
         onChunk: async (chunk) => {
-          await uploadChunk(this.server.storageUrl(), this.server.token, chunk.hash, { length: chunk.length, open: (from) => Readable.from([chunk.bytes.subarray(from)]) }, { agent: chunkAgent() });
+          await upload(chunk.hash, bytesBody(chunk.bytes));
           this.progress.advance(chunk.length);
         },
       });
@@ -371,7 +369,7 @@ export class Workspace {
       () => sendCommit((method, p) => this.server.call(method, p, COMMIT_TIMEOUT_MS), params),
       async () => {
         this.progress.stage('Finalizing', 0, 'The server collected some chunks of this long push: offering them again…');
-        for (const u of uploads) await upload(u);
+        for (const u of uploads) await upload(u.hash, { path: u.file, offset: u.offset, length: u.length });
         this.progress.stage('Finalizing', 0, 'Creating the commit…');
       },
     );

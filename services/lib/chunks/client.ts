@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
 import http, { type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MAX_CHUNK_BYTES, assertChunkHash } from './address.ts';
@@ -19,6 +19,9 @@ import { parseContentRange, parseLength } from './range.ts';
 export type ChunkBody =
   | { path: string; offset?: number; length: number }
   | { length: number; open: (from: number) => Readable };
+
+/** A chunk's bytes held in memory (a push reads each chunk once, then uploads it from that buffer). */
+export const bytesBody = (bytes: Uint8Array): ChunkBody => ({ length: bytes.length, open: (from) => Readable.from([bytes.subarray(from)]) });
 
 export interface TransferOptions {
   /** Defaults to a shared keep-alive agent. */

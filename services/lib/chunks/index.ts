@@ -4,7 +4,7 @@
  */
 export { MAX_CHUNK_BYTES, assertChunkHash, isChunkHash } from './address.ts';
 export {
-  ChunkHttpError, ChunkIntegrityError, chunkAgent, downloadChunk, uploadChunk,
+  ChunkHttpError, ChunkIntegrityError, bytesBody, chunkAgent, downloadChunk, uploadChunk,
   type ChunkBody, type DownloadResult, type TransferOptions, type UploadResult,
 } from './client.ts';
 export { hashFileChunks, splitFile, type ChunkRef, type FileChunks, type ReadChunk, type SplitOptions } from './split.ts';
