@@ -7,6 +7,7 @@ import type { TCommitChange } from '../../shared/assethub/calls.ts';
 import type { Logger } from '../lib/log.ts';
 import { chunkAgent, sha256File } from '../lib/chunks/index.ts';
 import { IntegrityError, PathConflictError, UnsafePathError, ensureDirectory, materializeFile, removeAsset, resolveInWorkspace } from './files/index.ts';
+import type { ReadFile } from './scan/index.ts';
 import type { BaseEntry } from './store.ts';
 import { unwritableReason } from './unwritable.ts';
 import type { ServerLink } from './workspace.ts';
@@ -17,6 +18,8 @@ export interface ApplyTarget {
   logger: Logger;
   /** What the base holds at `uri` (a Delete removes a file or an empty folder accordingly). */
   kindOf(uri: string): 'file' | 'directory';
+  /** Told of each file written, with the stat and hash a scan may take without reading it again. */
+  onPlaced?(file: ReadFile): void;
 }
 
 /** Writes one server change to disk (inside the workspace only). */
@@ -28,10 +31,11 @@ export async function applyChange(target: ApplyTarget, change: TCommitChange, on
     await ensureDirectory(root, change.URI);
   } else {
     if (!change.Hash || change.Size === undefined || !change.Chunks) throw new IntegrityError(`${change.URI}: the server sent a PutFile without Size, Hash or Chunks`);
-    await materializeFile({
+    const { stat } = await materializeFile({
       root, uri: change.URI, size: change.Size, hash: change.Hash, chunks: change.Chunks,
       storageUrl: server.storageUrl(), token: server.token, agent: chunkAgent(), onBytes,
     });
+    if (stat) target.onPlaced?.({ uri: change.URI, stat, hash: change.Hash });
   }
 }
 

@@ -16,7 +16,7 @@ import { removeAsset, resolveInWorkspace } from './files/index.ts';
 import { fetchChanges } from './remote-changes.ts';
 import { sendCommit } from './commit-request.ts';
 import { Progress, idleStatus } from './progress.ts';
-import { WorkspaceScanner, localChanges, type ScanResult } from './scan/index.ts';
+import { WorkspaceScanner, localChanges, type ReadFile, type ScanOptions, type ScanResult } from './scan/index.ts';
 import type { ClientStore, Conflict, WorkspaceRow } from './store.ts';
 import { describeUnwritten, type Unwritten } from './unwritable.ts';
 import { commitPush } from './push-commit.ts';
@@ -61,6 +61,8 @@ export class Workspace {
   private remoteKey = '';
   /** Scans started; only the latest one's result is kept (a watcher scan may finish after a newer one). */
   private scans = 0;
+  /** Files written by pulls and reverts since the last scan, for the scan index (apply.ts `onPlaced`). */
+  private placed: ReadFile[] = [];
 
   constructor(
     public row: WorkspaceRow,
@@ -108,13 +110,15 @@ export class Workspace {
   }
 
   /** Scans the disk and recomputes LocalChanges against the base. */
-  async rescan(): Promise<ScanResult> {
+  async rescan(options: Pick<ScanOptions, 'deferReads'> = {}): Promise<ScanResult> {
     this.assertOpen();
     const generation = ++this.scans;
     this.view = { ...this.view, scanning: true };
     this.changed('assets');
     try {
-      const scan = await this.scanner.scan();
+      // Files this client wrote since the last scan are known (stat and hash): the scan need not read them.
+      if (this.placed.length > 0) await this.scanner.remember(this.placed.splice(0));
+      const scan = await this.scanner.scan(options);
       if (generation !== this.scans) return scan;
       // A file the scan could not read (held open by another program) is not a deletion: it must never be pushed as one.
       const unreadable = (uri: string) => scan.skipped.some((s) => uri === s || uri.startsWith(`${s}/`));
@@ -290,7 +294,14 @@ export class Workspace {
 
   /** Where apply.ts writes, and what it needs to. */
   private get target(): ApplyTarget {
-    return { root: this.path, server: this.server, logger: this.logger, kindOf: (uri) => this.store.base(this.path).get(uri)?.kind ?? 'file' };
+    return {
+      root: this.path, server: this.server, logger: this.logger,
+      kindOf: (uri) => this.store.base(this.path).get(uri)?.kind ?? 'file',
+      onPlaced: (file) => {
+        // In batches, so a pull of 100,000 files does not hold as many stats until its rescan.
+        if (this.placed.push(file) >= 1_000) void this.scanner.remember(this.placed.splice(0)).catch((e: unknown) => this.logger.warn({ err: String(e) }, 'scan index not updated'));
+      },
+    };
   }
 
   /** Puts the base version back for every local change (or those of `uris`). */
@@ -327,7 +338,8 @@ export class Workspace {
 
   private async doPush(comment: string, wanted: ReadonlySet<string> | null): Promise<void> {
     this.progress.begin('Push', false, 'Scanning local changes…');
-    await this.rescan();
+    // A changed file is read once, by the upload below (which finds it unchanged when it hashes as its base does).
+    await this.rescan({ deferReads: true });
     const selected = this.view.local.filter((c) => wanted === null || wanted.has(c.URI));
     if (selected.length === 0) {
       this.progress.end('Nothing to push.');
@@ -342,6 +354,8 @@ export class Workspace {
     const uploads: Array<{ file: string; hash: string; offset: number; length: number }> = [];
     const upload = (hash: string, body: ChunkBody) => uploadChunk(this.server.storageUrl(), this.server.token, hash, body, { agent: chunkAgent() });
     const put = new Set(selected.filter((c) => c.Type !== 'Delete').map((c) => c.URI));
+    const base = this.store.base(this.path);
+    const read: ReadFile[] = [];
     for (const change of selected) {
       // A folder that became a file (or the reverse) is one Put on the server, which replaces the old kind.
       if (change.Type === 'Delete' && put.has(change.URI)) continue;
@@ -360,8 +374,17 @@ export class Workspace {
           this.progress.advance(chunk.length);
         },
       });
+      if (split.stat) read.push({ uri: change.URI, stat: split.stat, hash: split.hash });
+      const was = base.get(change.URI);
+      if (was?.kind === 'file' && was.hash === split.hash) continue; // touched, not changed: its chunks were there
       for (const chunk of split.chunks) uploads.push({ file, hash: chunk.hash, offset: chunk.offset, length: chunk.length });
       changes.push({ Type: 'PutFile', URI: change.URI, Size: split.size, Hash: split.hash, Chunks: split.chunks.map((c) => c.hash) });
+    }
+    await this.scanner.remember(read);
+    if (changes.length === 0) {
+      await this.rescan();
+      this.progress.end('Nothing to push.');
+      return;
     }
     this.progress.stage('Finalizing', 0, 'Creating the commit…');
     const params = { Repository: this.row.repository, Branch: this.row.branch, Parent: this.row.commit, Author: this.server.machine, Comment: comment, Changes: changes };

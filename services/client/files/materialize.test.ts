@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ChunkHttpError } from '../../lib/chunks/index.ts';
@@ -59,12 +59,27 @@ describe('materializeFile', () => {
     let reported = 0;
     const result = await materializeFile(options('FileSystem:/Textures/Sky/day.png', file, { onBytes: (n) => (reported += n) }));
     const target = path.join(sandbox.ws, 'Textures', 'Sky', 'day.png');
-    expect(result).toEqual({ path: target, resumedFrom: 0, downloaded: file.size });
+    expect(result).toEqual({ path: target, resumedFrom: 0, downloaded: file.size, stat: expect.objectContaining({ size: BigInt(file.size) }) });
     expect((await readFile(target)).equals(file.data)).toBe(true);
     expect(reported).toBe(file.size);
     // Every chunk once, whole; in whatever order the requests (all in flight at once) reached the store.
     expect(gets().map((r) => [r.hash, r.range]).sort()).toEqual(file.chunks.map((hash) => [hash, undefined]).sort());
     expect(await readdir(partialDir())).toEqual([]); // neither the partial nor its sidecar is left
+  });
+
+  it('dates the file from when its download began, so a write after the pull always changes its stat', async () => {
+    const file = await threeChunkFile();
+    let firstByteAt = 0;
+    const result = await materializeFile(options('FileSystem:/late.bin', file, {
+      onBytes: () => {
+        if (firstByteAt !== 0) return;
+        firstByteAt = Date.now();
+        while (Date.now() < firstByteAt + 30); // the bytes keep arriving after this moment
+      },
+    }));
+    const placed = await lstat(result.path, { bigint: true });
+    expect(Number(placed.mtimeNs / 1_000_000n)).toBeLessThanOrEqual(firstByteAt);
+    expect(result.stat).toMatchObject({ ino: placed.ino, size: placed.size, mtimeNs: placed.mtimeNs });
   });
 
   it('creates an empty file (no chunks) and replaces an existing file with it', async () => {

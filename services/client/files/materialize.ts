@@ -6,9 +6,9 @@
  * the target is never touched before the verified rename, so it always holds either its old or its new content.
  */
 import { setMaxListeners } from 'node:events';
-import { constants } from 'node:fs';
+import { constants, type BigIntStats } from 'node:fs';
 import type http from 'node:http';
-import { open, rm, type FileHandle } from 'node:fs/promises';
+import { lstat, open, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { isChunkHash } from '../../lib/chunks/index.ts';
 import { chunkSize, type ChunkSource } from './chunk-source.ts';
@@ -46,6 +46,11 @@ export interface MaterializeResult {
   resumedFrom: number;
   /** Bytes downloaded by this call. */
   downloaded: number;
+  /**
+   * The placed file's stat, when it is still the file written (its inode, size and the mtime given to it): what a scan
+   * index may remember with `hash`. Undefined when something changed it in between.
+   */
+  stat?: BigIntStats;
 }
 
 export async function materializeFile(options: MaterializeOptions): Promise<MaterializeResult> {
@@ -61,10 +66,12 @@ export async function materializeFile(options: MaterializeOptions): Promise<Mate
   return serialized(key, async () => {
     const partial = path.join(await workspacePartialDir(root), hash);
     const download = new Download(options, partial);
-    await download.run();
+    const written = await download.run();
     const placed = await placeFile(root, uri, partial);
     await rm(download.sidecar, { force: true });
-    return { path: placed, resumedFrom: download.resumedFrom ?? 0, downloaded: download.downloaded };
+    const now = await lstat(placed, { bigint: true }).catch(() => undefined);
+    const same = now?.isFile() && now.ino === written.ino && now.size === written.size && now.mtimeNs === written.mtimeNs;
+    return { path: placed, resumedFrom: download.resumedFrom ?? 0, downloaded: download.downloaded, ...(same ? { stat: now } : {}) };
   });
 }
 
@@ -100,12 +107,20 @@ class Download {
     this.writer = new SidecarWriter(this.sidecar, () => ({ list, sizes: this.layout.knownSizes(), done: [...this.layout.done] }));
   }
 
-  /** Resolves once the partial holds the verified, fsynced file; deletes it and throws IntegrityError when it cannot. */
-  async run(): Promise<void> {
+  /**
+   * Resolves with the partial's stat once it holds the verified, fsynced file; deletes it and throws IntegrityError
+   * when it cannot. The file's mtime is when this download began, not when it ended: a write by anyone after the
+   * rename then always shows in its stat, even where timestamps are coarse (2 s on FAT), so a scan may trust it.
+   */
+  async run(): Promise<BigIntStats> {
+    const began = new Date();
     const handle = await open(this.partial, constants.O_RDWR | constants.O_CREAT);
     let failed: unknown;
     try {
       await this.download(handle);
+      await handle.utimes(new Date(), began);
+      await handle.sync(); // durable before the rename publishes it
+      return await handle.stat({ bigint: true });
     } catch (error) {
       failed = error;
       throw error;
@@ -143,7 +158,6 @@ class Download {
       if (total !== size) throw new IntegrityError(`the chunks of ${uri} hold ${total} bytes, not ${size}`);
       if ((await digest.finish(this.layout)) !== hash) throw new IntegrityError(`the downloaded ${uri} does not match its SHA-256 ${hash}`);
       if ((await handle.stat()).size > size) await handle.truncate(size); // bytes an earlier download left beyond the end
-      await handle.sync(); // durable before the rename publishes it
       return;
     }
   }

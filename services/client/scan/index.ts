@@ -2,5 +2,5 @@
 export { localChanges, type BaseEntry } from './changes.ts';
 export { DEFAULT_IGNORES, PXIGNORE } from './rules.ts';
 export { RACY_NS, WorkspaceScanner, type WorkspaceScannerOptions } from './scanner.ts';
-export type { LocalChange, ScanEntry, ScanOptions, ScanResult, ScanStats } from './types.ts';
+export type { LocalChange, ReadFile, ScanEntry, ScanOptions, ScanResult, ScanStats } from './types.ts';
 export { watchWorkspace, type WatchOptions } from './watch.ts';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, rmSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, rmSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import sqlite from 'node-sqlite3-wasm';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -130,6 +130,43 @@ describe('hashing and the stat index', () => {
     await s.scan();
     expect(read()).toEqual(['fresh.txt']);
     expect(indexRows()).toEqual([{ uri: 'FileSystem:/fresh.txt', hash: sha256('new') }]);
+  });
+
+  it('with deferReads lists changed files with no hash and reads none of them, leaving their rows as they were', async () => {
+    writeTree(root, { 'kept.txt': 'kept', 'edited.txt': 'one' });
+    age(root);
+    const s = scanner();
+    await s.scan();
+    writeTree(root, { 'edited.txt': 'two', 'new.txt': 'new' });
+    hashing.files = [];
+    const deferred = await s.scan({ deferReads: true });
+    expect(read()).toEqual([]);
+    expect(deferred.entries.get('FileSystem:/edited.txt')).toEqual({ kind: 'file', size: 3, hash: null });
+    expect(deferred.entries.get('FileSystem:/new.txt')).toEqual({ kind: 'file', size: 3, hash: null });
+    expect(deferred.entries.get('FileSystem:/kept.txt')).toEqual({ kind: 'file', size: 4, hash: sha256('kept') });
+    expect(indexRows()).toEqual([{ uri: 'FileSystem:/edited.txt', hash: sha256('one') }, { uri: 'FileSystem:/kept.txt', hash: sha256('kept') }]);
+    const next = await s.scan();
+    expect(read()).toEqual(['edited.txt', 'new.txt']);
+    expect(next.entries.get('FileSystem:/edited.txt')?.hash).toBe(sha256('two'));
+  });
+
+  it('takes what a caller remembered for a file instead of reading it, until the file changes or while it is racy', async () => {
+    writeTree(root, { 'pulled.bin': 'pulled' });
+    age(root);
+    writeTree(root, { 'fresh.bin': 'fresh' });
+    const s = scanner();
+    const statOf = (name: string) => lstatSync(path.join(root, name), { bigint: true });
+    // A hash no read could give: a scan that returns it did not read the file.
+    const told = 'a'.repeat(64);
+    await s.remember([{ uri: 'FileSystem:/pulled.bin', stat: statOf('pulled.bin'), hash: told }, { uri: 'FileSystem:/fresh.bin', stat: statOf('fresh.bin'), hash: told }]);
+    const first = await s.scan();
+    expect(first.entries.get('FileSystem:/pulled.bin')?.hash).toBe(told);
+    expect(read()).toEqual(['fresh.bin']); // racy when remembered: read, as a racy read of the scan's own would be
+    expect(first.entries.get('FileSystem:/fresh.bin')?.hash).toBe(sha256('fresh'));
+    writeFileSync(path.join(root, 'pulled.bin'), 'edited');
+    hashing.files = [];
+    expect((await s.scan()).entries.get('FileSystem:/pulled.bin')?.hash).toBe(sha256('edited'));
+    expect(read()).toEqual(expect.arrayContaining(['pulled.bin']));
   });
 
   it('drops index rows of files that disappeared, and keeps workspaces apart', async () => {

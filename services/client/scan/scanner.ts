@@ -15,7 +15,7 @@ import { READ_BUFFER, readAll } from './readers.ts';
 import { ignoreRules, readPxignore, type IgnoreRules } from './rules.ts';
 import { packStat, rowOf, ScanIndex, STAT_WORDS, unchanged, type IndexRow, type IndexUpdate } from './scan-index.ts';
 import { HASH_THREADS, hashOn, ScanThreadError, ScanThreads, walkOn, type HashJob } from './threads.ts';
-import type { ScanEntry, ScanOptions, ScanResult } from './types.ts';
+import type { ReadFile, ScanEntry, ScanOptions, ScanResult } from './types.ts';
 import { KIND_DIRECTORY } from './walk.ts';
 import { watchWorkspace } from './watch.ts';
 
@@ -84,6 +84,24 @@ export class WorkspaceScanner {
     return run;
   }
 
+  /**
+   * Records files a caller read itself (a push, a pull), so the next scan need not read them again: each with its
+   * hash, or as "read next time" when it is racy now (hash.ts), like a file the scan read.
+   */
+  remember(files: readonly ReadFile[]): Promise<void> {
+    const run = this.queue.then(() => {
+      const upserts = new Map<string, IndexRow>();
+      const one = new Float64Array(STAT_WORDS);
+      for (const { uri, stat, hash } of files) {
+        packStat(one, 0, 0, stat);
+        upserts.set(uri, rowOf(one, 0, isRacy(stat, Number(stat.size)) ? null : hash));
+      }
+      this.save(this.known ?? this.index.load(), { upserts, deletes: [] });
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
   /** Calls `onChange` (debounced) when something a scan would see may have changed; returns the stop function. */
   watch(onChange: () => void, debounceMs = 300): () => void {
     return watchWorkspace(this.root, onChange, {
@@ -93,7 +111,7 @@ export class WorkspaceScanner {
     });
   }
 
-  private async run({ onProgress, signal }: ScanOptions): Promise<ScanResult> {
+  private async run({ onProgress, signal, deferReads = false }: ScanOptions): Promise<ScanResult> {
     const started = performance.now();
     signal?.throwIfAborted();
     const pxignore = await readPxignore(this.root, this.log);
@@ -176,7 +194,13 @@ export class WorkspaceScanner {
         this.log.debug({ uri, why }, 'cannot read an entry; skipped this scan');
       }
       const toRead = large.length + small.length;
-      if (toRead >= this.threadedReadsFrom && toRead > 0) {
+      if (deferReads) {
+        for (const { uri, size } of [...large, ...small]) {
+          entries.set(uri, { kind: 'file', size, hash: null });
+          if (known.has(uri)) knownFiles++;
+          stats.files++;
+        }
+      } else if (toRead >= this.threadedReadsFrom && toRead > 0) {
         const readers = this.threads.take(Math.min(this.hashThreads, toRead));
         stats.readThreads = readers.length;
         await hashOn(readers, [...large, ...small], (job, r, i) => {

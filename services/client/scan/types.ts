@@ -1,4 +1,5 @@
 /** The shapes the workspace scanner hands to the rest of the AssetHubClient. */
+import type { BigIntStats } from 'node:fs';
 
 /** What the scan found at one URI. Directories have size 0 and no hash. */
 export interface ScanEntry {
@@ -37,6 +38,18 @@ export interface ScanOptions {
   onProgress?(files: number): void;
   /** Aborting stops the scan with the signal's reason; hashes computed so far are kept in the index. */
   signal?: AbortSignal;
+  /**
+   * Files whose stat changed are listed with a null hash and not read (nor indexed): for a caller that reads them
+   * itself, as a push does, and gives the index what it read (`WorkspaceScanner.remember`).
+   */
+  deferReads?: boolean;
+}
+
+/** A file as a caller read it: its stat before the read (held until its end) and the SHA-256 of its bytes. */
+export interface ReadFile {
+  uri: string;
+  stat: BigIntStats;
+  hash: string;
 }
 
 /** One entry of AssetInfo's LocalChanges (docs/PROTOCOL.md §4). */

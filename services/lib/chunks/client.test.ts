@@ -193,7 +193,7 @@ describe('hashFileChunks', () => {
 
   it('gives no chunks for an empty file', async () => {
     await writeFile(file('empty.bin'), Buffer.alloc(0));
-    expect(await hashFileChunks(file('empty.bin'))).toEqual({ size: 0, hash: sha256(Buffer.alloc(0)), chunks: [] });
+    expect(await hashFileChunks(file('empty.bin'))).toEqual({ size: 0, hash: sha256(Buffer.alloc(0)), chunks: [], stat: expect.objectContaining({ size: 0n }) });
   });
 
   it('matches a naive split for any size and chunk size', async () => {
@@ -206,7 +206,7 @@ describe('hashFileChunks', () => {
           const piece = data.subarray(at, at + chunkSize);
           expected.push({ hash: sha256(piece), offset: at, length: piece.length });
         }
-        expect(await hashFileChunks(file('prop.bin'), chunkSize)).toEqual({ size: data.length, hash: sha256(data), chunks: expected });
+        expect(await hashFileChunks(file('prop.bin'), chunkSize)).toEqual({ size: data.length, hash: sha256(data), chunks: expected, stat: expect.objectContaining({ size: BigInt(data.length) }) });
       }),
       { numRuns: 50 },
     );

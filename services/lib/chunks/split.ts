@@ -4,6 +4,7 @@
  * are read. Memory stays at `inFlight` chunk buffers whatever the file's size.
  */
 import { createHash } from 'node:crypto';
+import type { BigIntStats } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { MAX_CHUNK_BYTES } from './address.ts';
 import { chunkBuffers } from './chunk-buffers.ts';
@@ -21,6 +22,11 @@ export interface FileChunks {
   hash: string;
   /** Consecutive chunks of `chunkSize` bytes, the last one shorter; none for an empty file. */
   chunks: ChunkRef[];
+  /**
+   * The opened file's stat, when it held from before the first read to after the last (same size, mtime, ctime, and
+   * the size read): the stat that goes with `hash`, which a scan index may remember. Undefined when the file changed.
+   */
+  stat?: BigIntStats;
 }
 
 /** A chunk as read: its bytes are valid until the `onChunk` that got them settles. */
@@ -50,7 +56,9 @@ export async function splitFile(path: string, options: SplitOptions = {}): Promi
   let failure: { error: unknown } | undefined;
   const handle = await open(path, 'r');
   let offset = 0;
+  let stat: BigIntStats | undefined;
   try {
+    const before = await handle.stat({ bigint: true });
     while (!failure) {
       while (running.size >= inFlight) await Promise.race(running);
       if (failure) break;
@@ -85,13 +93,18 @@ export async function splitFile(path: string, options: SplitOptions = {}): Promi
       offset += length;
       if (length < chunkSize) break;
     }
+    if (!failure) {
+      const after = await handle.stat({ bigint: true });
+      const held = after.size === before.size && after.mtimeNs === before.mtimeNs && after.ctimeNs === before.ctimeNs && Number(before.size) === offset;
+      if (held) stat = before;
+    }
   } finally {
     // Nothing of this file is still being read or handed out once this returns or throws.
     await Promise.allSettled([...running]);
     await handle.close();
   }
   if (failure) throw failure.error;
-  return { size: offset, hash: whole.digest('hex'), chunks };
+  return { size: offset, hash: whole.digest('hex'), chunks, ...(stat ? { stat } : {}) };
 }
 
 /** Hashes a file and its chunks without handing the bytes to anyone. */
