@@ -1,7 +1,8 @@
 /**
  * Pulling one file of a commit into the workspace: its chunks are downloaded from the chunk store, several at once, and
- * written at their offsets into `.assethub/partial/<hash>`; each chunk is verified against its address as it arrives,
- * the whole file against its SHA-256, and only then is it fsynced and renamed onto the target. An interrupted download
+ * written at their offsets into `.assethub/partial/<hash>`; each chunk is verified against its address once it is in,
+ * the whole file against its SHA-256 (both hashed off the event loop where threads can run: fetch-chunk.ts,
+ * file-digest.ts), and only then is it fsynced and renamed onto the target. An interrupted download
  * (crash, abort, dropped connection) keeps its partial and the next call fetches only the chunks it lacks (resume.ts);
  * the target is never touched before the verified rename, so it always holds either its old or its new content.
  */
