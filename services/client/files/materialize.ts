@@ -1,8 +1,7 @@
 /**
  * Pulling one file of a commit into the workspace: its chunks are downloaded from the chunk store, several at once, and
- * written at their offsets into `.assethub/partial/<hash>`; each chunk is verified against its address once it is in,
- * the whole file against its SHA-256 (both hashed off the event loop where threads can run: fetch-chunk.ts,
- * file-digest.ts), and only then is it fsynced and renamed onto the target. An interrupted download
+ * written at their offsets into `.assethub/partial/<hash>`; each chunk is verified against its address as it arrives,
+ * the whole file against its SHA-256, and only then is it fsynced and renamed onto the target. An interrupted download
  * (crash, abort, dropped connection) keeps its partial and the next call fetches only the chunks it lacks (resume.ts);
  * the target is never touched before the verified rename, so it always holds either its old or its new content.
  */
@@ -20,7 +19,7 @@ import { Layout, LayoutMismatch } from './layout.ts';
 import { serialized } from './lock.ts';
 import { PRIVATE_DIR, workspacePartialDir } from './paths.ts';
 import { checkFileTarget, placeFile } from './place.ts';
-import { SidecarWriter, chunkListId, findKept, readSidecar, type Sidecar } from './resume.ts';
+import { SidecarWriter, chunkListId, findKept, readSidecar } from './resume.ts';
 
 export interface MaterializeOptions {
   root: string;
@@ -136,44 +135,31 @@ class Download {
   }
 
   private async download(handle: FileHandle): Promise<void> {
-    const { chunks, size, uri, signal } = this.options;
+    const { chunks, size, hash, uri, signal } = this.options;
     let sidecar = await readSidecar(this.sidecar, chunkListId(chunks));
     for (let restarts = 0; ; restarts++) {
       signal?.throwIfAborted();
-      const digest = new FileDigest(handle, size);
-      let mismatch: LayoutMismatch | undefined;
+      const digest = new FileDigest(handle);
+      const kept = await findKept(handle, chunks, sidecar, digest, (i) => chunkSize({ ...this.source, signal }, chunks[i] as string));
+      this.layout = new Layout(chunks.length, kept.sizes, kept.done);
+      this.resumedFrom ??= [...kept.done].reduce((sum, i) => sum + (this.layout.place(i)?.size ?? 0), 0);
+      this.writer.save(); // what the sidecar claimed but did not hold is forgotten
       try {
-        mismatch = await this.attempt(handle, digest, sidecar);
-      } finally {
-        // The digest's thread reads the partial through this handle: done before it is cut below or closed by run().
-        await digest.close();
+        await this.fetchMissing(handle, digest);
+      } catch (error) {
+        if (!(error instanceof LayoutMismatch)) throw error;
+        if (restarts >= MAX_LAYOUT_RESTARTS) throw new IntegrityError(`the chunks of ${uri} could not be placed: ${error.message}`);
+        // Kept chunks were placed by sizes that are wrong: none of them can be trusted where it is.
+        await handle.truncate(0);
+        sidecar = undefined;
+        continue;
       }
-      if (!mismatch) return;
-      if (restarts >= MAX_LAYOUT_RESTARTS) throw new IntegrityError(`the chunks of ${uri} could not be placed: ${mismatch.message}`);
-      // Kept chunks were placed by sizes that are wrong: none of them can be trusted where it is.
-      await handle.truncate(0);
-      sidecar = undefined;
+      const total = this.layout.total();
+      if (total !== size) throw new IntegrityError(`the chunks of ${uri} hold ${total} bytes, not ${size}`);
+      if ((await digest.finish(this.layout)) !== hash) throw new IntegrityError(`the downloaded ${uri} does not match its SHA-256 ${hash}`);
+      if ((await handle.stat()).size > size) await handle.truncate(size); // bytes an earlier download left beyond the end
+      return;
     }
-  }
-
-  /** One pass from what the partial keeps to the verified, fsynced file; answers LayoutMismatch when the sizes kept were wrong. */
-  private async attempt(handle: FileHandle, digest: FileDigest, sidecar: Omit<Sidecar, 'list'> | undefined): Promise<LayoutMismatch | undefined> {
-    const { chunks, size, hash, uri, signal } = this.options;
-    const kept = await findKept(handle, chunks, sidecar, digest, (i) => chunkSize({ ...this.source, signal }, chunks[i] as string));
-    this.layout = new Layout(chunks.length, kept.sizes, kept.done);
-    this.resumedFrom ??= [...kept.done].reduce((sum, i) => sum + (this.layout.place(i)?.size ?? 0), 0);
-    this.writer.save(); // what the sidecar claimed but did not hold is forgotten
-    try {
-      await this.fetchMissing(handle, digest);
-    } catch (error) {
-      if (error instanceof LayoutMismatch) return error;
-      throw error;
-    }
-    const total = this.layout.total();
-    if (total !== size) throw new IntegrityError(`the chunks of ${uri} hold ${total} bytes, not ${size}`);
-    if ((await digest.finish(this.layout)) !== hash) throw new IntegrityError(`the downloaded ${uri} does not match its SHA-256 ${hash}`);
-    if ((await handle.stat()).size > size) await handle.truncate(size); // bytes an earlier download left beyond the end
-    return undefined;
   }
 
   /** Downloads every chunk the partial lacks, IN_FLIGHT at a time; the first failure stops the others. */

@@ -16,21 +16,13 @@ export class ChunkBuffers {
 
   /** A buffer of `size` bytes (contents undefined): a free one, a new one while fewer than `max` exist, else the next given back. */
   take(): Promise<Buffer> {
-    const buffer = this.tryTake();
-    if (buffer) return Promise.resolve(buffer);
-    return new Promise((resolve) => this.waiting.push(resolve));
-  }
-
-  /**
-   * A buffer if one is free or may still be made, else undefined at once: for a taker that has another way to go and
-   * must not wait (a download holding a response open would leave its socket idle; chunk-source.ts drops those).
-   */
-  tryTake(): Buffer | undefined {
     const buffer = this.free.pop();
-    if (buffer) return buffer;
-    if (this.made >= this.max) return undefined;
-    this.made++;
-    return Buffer.from(new SharedArrayBuffer(this.size));
+    if (buffer) return Promise.resolve(buffer);
+    if (this.made < this.max) {
+      this.made++;
+      return Promise.resolve(Buffer.from(new SharedArrayBuffer(this.size)));
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
   }
 
   give(buffer: Buffer): void {
