@@ -14,6 +14,7 @@ import net from 'node:net';
 import { availableParallelism } from 'node:os';
 import { closeSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
+import { build as esbuild } from 'esbuild';
 import path from 'node:path';
 import { STATE_SCHEMAS } from '../shared/assethub/states.ts';
 import { SERVER_NAME } from '../shared/protocol/index.ts';
@@ -36,8 +37,18 @@ const hub = await startHub({ port: 0, logger });
 const server = await startServer({ dataDir: path.join(dir, 'server'), hubUrl: hub.url, storagePort: 0, logger });
 const panel = await Probe.connect(hub.url, { name: 'BENCH-AssetHubPanel' });
 
+/**
+ * The clients run as shipped: bundled like app/dist's services (scripts/build.mjs), without the TypeScript loader,
+ * which alone costs a process tens of MB and would blur its peak memory. Built beside node_modules, whence the bundle
+ * loads its packages.
+ */
+const bundleDir = path.resolve('node_modules/.cache/assethub-bench-client');
+for (const [entry, out] of [['services/client/main.ts', 'client.mjs'], ['services/client/scan/scan.worker.ts', 'scan.worker.mjs']] as const) {
+  await esbuild({ entryPoints: [entry], outfile: path.join(bundleDir, out), bundle: true, platform: 'node', target: 'node20', format: 'esm', packages: 'external', logLevel: 'warning' });
+}
+
 function spawnClient(machine: string): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', 'services/client/main.ts', '--machine', machine, '--data', path.join(dir, machine), '--hub', hub.url], {
+  return spawn(process.execPath, [path.join(bundleDir, 'client.mjs'), '--machine', machine, '--data', path.join(dir, machine), '--hub', hub.url], {
     stdio: 'ignore', env: { ...process.env, ASSETHUB_LOG_LEVEL: 'warn' },
   });
 }
