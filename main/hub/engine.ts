@@ -405,6 +405,7 @@ export class PanelEngineImpl implements PanelEngine {
       if (applied.outcome === 'applied' && kind === 'server' && state === 'WorkspaceInfo') this.learnClients(this.cache.get(source, state));
     } else if (broadcast) {
       const applied = this.cache.applyPath(source, kind, state, path.slice(1), value);
+      if (applied.outcome === 'applied' && kind === 'server' && state === 'WorkspaceInfo' && path[1] === 'Clients' && path[2] !== undefined) this.directory.named(path[2]);
       if (applied.outcome === 'no-base' && isCachedState(kind, state)) {
         // Nothing to apply it to yet: read the whole state.
         this.refresher.refresh(source, kind, `Update of ${path.join('.')} before its state was read`);

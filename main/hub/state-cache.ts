@@ -5,7 +5,7 @@
  * an Update of a path below a state builds a new state that shares every untouched branch with the old one.
  * Services of unknown kinds are not cached, except the hub's `Stats` (no schema: kept as received).
  */
-import { formatIssues, stateSchemaOf } from '../../shared/assethub/index.ts';
+import { formatIssues, partSchemaOf, stateSchemaOf } from '../../shared/assethub/index.ts';
 import { STATE_TRAITS, stateTraitsOf, type StateTraitsTable } from '../../shared/assethub/state-traits.ts';
 import { dict } from '../../shared/dict.ts';
 import { withValueAt, withoutValueAt } from '../../shared/protocol/value-path.ts';
@@ -73,7 +73,17 @@ export class StateCache {
     if (base === undefined) return { outcome: 'no-base' };
     const traits = stateTraitsOf(kind, state, this.traits);
     const removal = value === null && path.length === 1 && traits.keyedByName && traits.removableByNull;
-    return this.store(service, kind, state, removal ? withoutValueAt(base, path) : withValueAt(base, path, value));
+    if (removal) return this.store(service, kind, state, withoutValueAt(base, path));
+    // One client's entry of a 500-client WorkspaceInfo: validate that entry, not the whole state again.
+    const part = kind === 'server' || kind === 'client' ? partSchemaOf(kind, state, path) : null;
+    if (!part) return this.store(service, kind, state, withValueAt(base, path, value));
+    const parsed = part.safeParse(value);
+    if (!parsed.success) {
+      const issues = formatIssues(parsed.error).map((issue) => `${path.join('.')}.${issue}`);
+      this.setProblem(service, state, issues.join('; '));
+      return { outcome: 'invalid', issues };
+    }
+    return this.put(service, state, withValueAt(base, path, parsed.data));
   }
 
   private store(service: string, kind: Kind, state: string, value: unknown): { outcome: ApplyOutcome; issues?: string[] } {
@@ -92,6 +102,11 @@ export class StateCache {
       this.setProblem(service, state, '(value): expected an object');
       return { outcome: 'invalid', issues: ['(value): expected an object'] };
     }
+    return this.put(service, state, valid);
+  }
+
+  /** Caches a validated state value. */
+  private put(service: string, state: string, valid: unknown): { outcome: ApplyOutcome } {
     let states = this.states.get(service);
     if (!states) {
       states = dict<unknown>();

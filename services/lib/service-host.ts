@@ -11,7 +11,7 @@ import { CALLS, checkCallResult } from '../../shared/assethub/calls.ts';
 import { CAPABILITIES_METHOD, capabilitiesOf } from '../../shared/assethub/capabilities.ts';
 import { formatIssues, serviceKindOf } from '../../shared/assethub/validate.ts';
 import {
-  BROADCAST, decodeNamePath, decodeValueKeys, encodeValueKeys, envelope, topicPrefix, type Envelope, type Failure, type Topic,
+  BROADCAST, decodeNamePath, decodeValueKeys, encodeNamePath, encodeValueKeys, envelope, topicPrefix, type Envelope, type Failure, type Topic,
 } from '../../shared/protocol/index.ts';
 import { HubError, HubPeer, type TransportFactory } from '../../peer/index.ts';
 import { ServiceFailure } from './failure.ts';
@@ -171,6 +171,21 @@ export class ServiceHost {
     this.send(envelope<'Update'>(
       { Type: 'Update', Target: BROADCAST, Source: this.service.name, Name: stateName },
       { Value: encodeValueKeys([stateName], value) },
+    ));
+  }
+
+  /**
+   * Broadcasts the value at `path` (decoded names, the state's name first) as an Update named by dot notation: one
+   * entry of a large state instead of all of it. Held like the whole state while the service is busy.
+   */
+  broadcastAt(path: readonly string[]): void {
+    const stateName = path[0];
+    if (stateName === undefined || !this.offer.offersState(stateName)) return;
+    if (path.length === 1) return this.broadcastState(stateName);
+    if (this.service.busy?.() && !this.service.anytimeStates?.includes(stateName)) return this.held.addState(stateName);
+    this.send(envelope<'Update'>(
+      { Type: 'Update', Target: BROADCAST, Source: this.service.name, Name: encodeNamePath(path) },
+      { Value: encodeValueKeys(path, this.service.get([...path]) ?? null) },
     ));
   }
 

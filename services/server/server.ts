@@ -21,6 +21,7 @@ import { checkChangesAlone, checkChunks } from './commit-checks.ts';
 import { Stages } from './stages.ts';
 import { startDataPlane } from './storage.ts';
 import { serverAssetInfo, serverPersistentState, serverState, serverWorkspaceInfo, valueAt, withValueAt } from './states.ts';
+import { WorkspaceInfoBroadcaster } from './workspace-info.ts';
 import { ServerStore } from './store.ts';
 import { Catalogue } from './catalogue/index.ts';
 import { catalogueCalls } from './catalogue/calls.ts';
@@ -100,18 +101,19 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const stages = new Stages();
   const clients = new Map<string, TClientSummary & { seen: number }>();
   let refusedClients = 0;
-  let workspaceInfoTimer: NodeJS.Timeout | null = null;
-  const scheduleWorkspaceInfo = () => {
-    workspaceInfoTimer ??= setTimeout(() => {
-      workspaceInfoTimer = null;
-      host.broadcastState('WorkspaceInfo');
-    }, 200);
-  };
+  const summaries = () => new Map([...clients].map(([k, { seen: _seen, ...c }]) => [k, c]));
+  const workspaceInfo = new WorkspaceInfoBroadcaster({
+    whole: () => host.broadcastState('WorkspaceInfo'),
+    at: (path) => host.broadcastAt(['WorkspaceInfo', ...path]),
+    status: () => serverWorkspaceInfo(summaries()).Status,
+    count: () => clients.size,
+    has: (name) => clients.has(name),
+  });
 
   // Looked up by a Get's state name: no prototype, so `constructor` or `__proto__` is simply no state.
   const states = Object.assign(dict<() => unknown>(), {
     State: () => serverState(store),
-    WorkspaceInfo: () => serverWorkspaceInfo(new Map([...clients].map(([k, { seen: _seen, ...c }]) => [k, c]))),
+    WorkspaceInfo: () => serverWorkspaceInfo(summaries()),
     PersistentState: () => serverPersistentState(store),
     AssetInfo: () => serverAssetInfo(store),
     // The state is itself a map of names: whole, its keys are [dot]-encoded; below it, paths are decoded names.
@@ -253,8 +255,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       refusedClients++;
       return;
     }
-    clients.set(topic.Source, { Name: topic.Source, Status: value.Status, ...(value.Engine ? { Engine: value.Engine } : {}), seen: Date.now() });
-    scheduleWorkspaceInfo();
+    const summary: TClientSummary = { Name: topic.Source, Status: value.Status, ...(value.Engine ? { Engine: value.Engine } : {}) };
+    const before = clients.get(topic.Source);
+    clients.set(topic.Source, { ...summary, seen: Date.now() });
+    // A client re-sending what it said before (its WorkspaceInfo holds more than the summary) changes nothing here.
+    if (!before || JSON.stringify({ ...before, seen: 0 }) !== JSON.stringify({ ...summary, seen: 0 })) workspaceInfo.client(topic.Source);
   }
 
   const host = new ServiceHost(
@@ -264,6 +269,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       states: Object.keys(states),
       get: (p) => {
         if (p[0] === 'Integrations' && p.length > 1) return valueAt(integrations.state(), p.slice(1));
+        // One client's entry without building the whole list (the broadcaster sends entries one by one).
+        if (p[0] === 'WorkspaceInfo' && p[1] === 'Clients' && p[2] !== undefined) {
+          const entry = clients.get(p[2]);
+          if (!entry) return undefined;
+          const { seen: _seen, ...summary } = entry;
+          return valueAt(summary, p.slice(3));
+        }
         const build = p[0] === undefined ? undefined : states[p[0]];
         return build ? valueAt(build(), p.slice(1)) : undefined;
       },
@@ -316,7 +328,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       logger.warn({ refused: refusedClients, max: MAX_CLIENTS }, 'clients not listed in WorkspaceInfo: it lists as many as it takes');
       refusedClients = 0;
     }
-    if (clients.size !== before) scheduleWorkspaceInfo();
+    if (clients.size !== before) workspaceInfo.all();
   }, IDENTIFY_EVERY_MS);
   sweep.unref();
 
@@ -334,7 +346,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     host,
     async close() {
       clearInterval(sweep);
-      if (workspaceInfoTimer) clearTimeout(workspaceInfoTimer);
+      workspaceInfo.close();
       await host.close();
       await integrations.close();
       await dataPlane.close();

@@ -102,10 +102,12 @@ export const WorkspaceStatus = z.object({
   Message: z.string(),
 });
 
+export const ClientWorkspaceEntry = z.object({ Name: z.string(), Active: z.boolean(), Status: WorkspaceStatus });
+
 export const ClientWorkspaceInfo = z.object({
   Status: ServiceStatus,
   Engine,
-  Workspaces: markedMap(z.object({ Name: z.string(), Active: z.boolean(), Status: WorkspaceStatus })),
+  Workspaces: markedMap(ClientWorkspaceEntry),
 });
 
 export const ClientWorkspace = z.object({
@@ -148,6 +150,16 @@ export type ServiceKind = 'server' | 'client';
 export const STATE_SCHEMAS = {
   server: { State: ServerState, WorkspaceInfo: ServerWorkspaceInfo, PersistentState: ServerPersistentState, AssetInfo: ServerAssetInfo },
   client: { State: ClientState, WorkspaceInfo: ClientWorkspaceInfo, PersistentState: ClientPersistentState, AssetInfo: ClientAssetInfo },
+} as const;
+
+/**
+ * Parts of the large states that change on their own and may come as Updates of their path (the server sends one
+ * client's entry of its WorkspaceInfo at a time): a field (`Status`) or one entry of a marked map (`Clients.<name>`).
+ * A panel validates such an Update against the part's schema instead of the whole state again.
+ */
+export const PART_SCHEMAS = {
+  server: { WorkspaceInfo: { fields: { Status: ServiceStatus }, entries: { Clients: ClientSummary } } },
+  client: { WorkspaceInfo: { fields: { Status: ServiceStatus }, entries: { Workspaces: ClientWorkspaceEntry } } },
 } as const;
 
 export const isStateName = (name: string): name is StateName => (STATE_NAMES as readonly string[]).includes(name);

@@ -6,7 +6,7 @@ import { CLIENT_SERVICE, SERVER_NAME, parseServiceName } from '../protocol/names
 import { err, ok, type Result } from '../result.ts';
 import { IntegrationsState } from './integrations.ts';
 import { keyedStateNames } from './state-traits.ts';
-import { STATE_NAMES, STATE_SCHEMAS, type ServiceKind, type StateName, isStateName } from './states.ts';
+import { PART_SCHEMAS, STATE_NAMES, STATE_SCHEMAS, type ServiceKind, type StateName, isStateName } from './states.ts';
 
 export function serviceKindOf(serviceName: string): ServiceKind | null {
   if (serviceName === SERVER_NAME) return 'server';
@@ -46,6 +46,22 @@ export const stateNamesOf = (kind: ServiceKind): readonly string[] => (kind === 
 export function stateSchemaOf(kind: ServiceKind, name: string): z.ZodType | null {
   if (isStateName(name)) return STATE_SCHEMAS[kind][name];
   if (kind === 'server' && Object.prototype.hasOwnProperty.call(SERVER_EXTRA_STATES, name)) return SERVER_EXTRA_STATES[name as keyof typeof SERVER_EXTRA_STATES];
+  return null;
+}
+
+/**
+ * The schema of the value at `path` below a state (`['Clients', name]`, `['Status']`) when that part is validated on
+ * its own (PART_SCHEMAS); null for any other path, whose Update is validated with its whole state.
+ */
+export function partSchemaOf(kind: ServiceKind, state: string, path: readonly string[]): z.ZodType | null {
+  if (state !== 'WorkspaceInfo') return null;
+  const parts = PART_SCHEMAS[kind][state];
+  const [first, key] = path;
+  if (first === undefined) return null;
+  if (path.length === 1) return Object.prototype.hasOwnProperty.call(parts.fields, first) ? parts.fields[first as keyof typeof parts.fields] : null;
+  if (path.length === 2 && key !== undefined && Object.prototype.hasOwnProperty.call(parts.entries, first)) {
+    return (parts.entries as Record<string, z.ZodType>)[first] ?? null;
+  }
   return null;
 }
 

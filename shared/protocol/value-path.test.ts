@@ -23,7 +23,9 @@ describe('values at Name paths', () => {
       const put = withValueAt(root, path, value);
       expect(put).toEqual(putRef(root, path, value));
       expect(valueAt(put, path)).toEqual(value);
-      if (path.length > 0) expect(Object.getPrototypeOf(put)).toBe(Object.prototype);
+      // A copy keeps its original's prototype: none for a map keyed by wire names, Object's otherwise.
+      const isObj = typeof root === 'object' && root !== null && !Array.isArray(root);
+      if (path.length > 0) expect(Object.getPrototypeOf(put)).toBe(isObj && Object.getPrototypeOf(root) === null ? null : Object.prototype);
       expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     }), { numRuns: 2000 });
   });
@@ -35,6 +37,15 @@ describe('values at Name paths', () => {
     expect(root).toEqual({ a: { b: 1, c: 2 }, d: 3 });
     expect(withoutValueAt(root, ['x', 'y'])).toBe(root);
     expect(withoutValueAt({ ['__proto__']: 1, k: 2 } as Record<string, unknown>, ['k'])).toEqual(JSON.parse('{"__proto__":1}'));
+  });
+
+  it('keeps maps without a prototype without one, so a name like `constructor` is never found on Object', () => {
+    const clients = Object.assign(Object.create(null) as Record<string, unknown>, { A: 1 });
+    const put = withValueAt({ Clients: clients }, ['Clients', 'B'], 2) as { Clients: Record<string, unknown> };
+    expect(Object.getPrototypeOf(put.Clients)).toBeNull();
+    expect(put.Clients.constructor).toBeUndefined();
+    const out = withoutValueAt({ Clients: clients }, ['Clients', 'A']) as { Clients: Record<string, unknown> };
+    expect(Object.getPrototypeOf(out.Clients)).toBeNull();
   });
 
   it('handles a path of 200,000 segments (a hostile Name) without overflowing the stack', () => {

@@ -14,6 +14,9 @@ const define = (o: Obj, key: string, v: unknown): void => {
   Object.defineProperty(o, key, { value: v, writable: true, enumerable: true, configurable: true });
 };
 
+/** A shallow copy that keeps having no prototype when the original has none (maps keyed by names from the wire). */
+const copyOf = (o: Obj): Obj => (Object.getPrototypeOf(o) === null ? Object.assign(Object.create(null) as Obj, o) : { ...o });
+
 /** The value at `path` below `root`, through objects only; undefined when absent. */
 export function valueAt(root: unknown, path: readonly string[]): unknown {
   let node = root;
@@ -28,13 +31,13 @@ export function valueAt(root: unknown, path: readonly string[]): unknown {
 export function withValueAt(root: unknown, path: readonly string[], value: unknown): unknown {
   if (path.length === 0) return value;
   let original: Obj = isObject(root) ? root : {};
-  const top: Obj = { ...original };
+  const top: Obj = copyOf(original);
   let copy = top;
   for (let i = 0; i < path.length - 1; i++) {
     const key = path[i] as string;
     const below = original[key];
     original = isObject(below) && own(original, key) ? below : {};
-    const next: Obj = { ...original };
+    const next: Obj = copyOf(original);
     define(copy, key, next);
     copy = next;
   }
@@ -49,10 +52,11 @@ export function withoutValueAt(root: unknown, path: readonly string[]): unknown 
   if (last === undefined || !isObject(parent) || !own(parent, last)) return root;
   const parents: Obj[] = [root as Obj];
   for (let i = 0; i < path.length - 1; i++) parents.push((parents[i] as Obj)[path[i] as string] as Obj);
-  const { [last]: _removed, ...rest } = parent;
+  const rest = copyOf(parent);
+  delete rest[last];
   let node: Obj = rest;
   for (let i = path.length - 2; i >= 0; i--) {
-    const copy: Obj = { ...(parents[i] as Obj) };
+    const copy: Obj = copyOf(parents[i] as Obj);
     define(copy, path[i] as string, node);
     node = copy;
   }
