@@ -11,6 +11,8 @@ export interface ChunkSource {
   /** Defaults to the data plane's shared keep-alive agent. */
   agent?: http.Agent;
   signal?: AbortSignal;
+  /** No byte for this long on a request drops its connection, to be retried; default STALL_MS. */
+  stallMs?: number;
 }
 
 /** A chunk body that starts at the offset asked for; `total` is the chunk's full size. */
@@ -55,7 +57,7 @@ export async function getChunk(source: ChunkSource, hash: string, from: number):
 }
 
 /** No byte for this long on a chunk request: the connection is dropped (and retried). */
-const STALL_MS = 30_000;
+export const STALL_MS = 30_000;
 
 function send(source: ChunkSource, method: string, hash: string, headers: OutgoingHttpHeaders): Promise<IncomingMessage> {
   const url = chunkUrl(source.storageUrl, hash);
@@ -68,8 +70,10 @@ function send(source: ChunkSource, method: string, hash: string, headers: Outgoi
     });
     req.on('error', reject); // stays attached: a socket error after the response must not go unhandled
     req.on('response', resolve);
-    // A connection that goes silent (network gone, server hung) fails instead of holding the workspace busy for ever.
-    req.setTimeout(STALL_MS, () => req.destroy(new Error(`the chunk store sent nothing for ${STALL_MS / 1000} s`)));
+    // A connection that goes silent (network gone, server hung) fails instead of holding the workspace busy for ever;
+    // as ETIMEDOUT, so the download retries it like a dropped connection, also when not even the headers came.
+    const stallMs = source.stallMs ?? STALL_MS;
+    req.setTimeout(stallMs, () => req.destroy(Object.assign(new Error(`the chunk store sent nothing for ${stallMs / 1000} s`), { code: 'ETIMEDOUT' })));
     req.end();
   });
 }

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import net from 'node:net';
 import { lstat, mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -123,6 +125,35 @@ describe('materializeFile', () => {
     expect(result).toMatchObject({ resumedFrom: 0, downloaded: file.size });
     expect(gets().length).toBe(3);
     expect((await readFile(path.join(sandbox.ws, 'a.bin'))).equals(file.data)).toBe(true);
+  });
+
+  it('retries a chunk request that got no answer at all (a hung store), on a new connection', async () => {
+    const file = await threeChunkFile();
+    // In front of the store: the first connection is accepted and never answered; the others pass through.
+    const held: net.Socket[] = [];
+    const front = net.createServer((socket) => {
+      if (held.length === 0) {
+        held.push(socket);
+        return;
+      }
+      const store = net.connect(Number(new URL(server.url).port), '127.0.0.1');
+      socket.pipe(store).pipe(socket);
+      socket.on('error', () => store.destroy());
+      store.on('error', () => socket.destroy());
+    });
+    await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
+    const agent = new http.Agent({ keepAlive: true });
+    try {
+      const port = (front.address() as net.AddressInfo).port;
+      const result = await materializeFile(options('FileSystem:/hung.bin', file, { storageUrl: `http://127.0.0.1:${port}`, agent, stallMs: 300 }));
+      expect(result.downloaded).toBe(file.size);
+      expect((await readFile(path.join(sandbox.ws, 'hung.bin'))).equals(file.data)).toBe(true);
+      expect(held).toHaveLength(1);
+    } finally {
+      agent.destroy();
+      for (const socket of held) socket.destroy();
+      await new Promise<void>((resolve) => front.close(() => resolve()));
+    }
   });
 
   it('aborts while chunks are in flight: every request stops, the target is untouched and the partial kept', async () => {

@@ -37,6 +37,8 @@ export interface MaterializeOptions {
   onBytes?(n: number): void;
   /** Further attempts of a chunk, each resuming, after a dropped connection or a server error without progress; default 3. */
   retries?: number;
+  /** A chunk request silent this long is dropped and retried; default 30 s (tests use less). */
+  stallMs?: number;
 }
 
 export interface MaterializeResult {
@@ -101,7 +103,7 @@ class Download {
     this.options = options;
     this.partial = partial;
     this.sidecar = `${partial}.json`;
-    this.source = { storageUrl: options.storageUrl, token: options.token, agent: options.agent };
+    this.source = { storageUrl: options.storageUrl, token: options.token, agent: options.agent, stallMs: options.stallMs };
     this.layout = new Layout(options.chunks.length);
     const list = chunkListId(options.chunks);
     this.writer = new SidecarWriter(this.sidecar, () => ({ list, sizes: this.layout.knownSizes(), done: [...this.layout.done] }));
