@@ -1,13 +1,23 @@
 /**
  * What the renderer is told, at most PATCH_RATE_HZ times per second. Changes are marked, not queued: a service entry
  * or a state changed 500 times between two flushes is sent once, with its value at flush time, so the pending work
- * is bounded by the number of services and states, never by the Update rate. Message log entries are batched on the
+ * is bounded by the number of services and states, never by the Update rate. A state that changed only at a few paths
+ * below it (one client's entry of the server's WorkspaceInfo) is sent as those paths' values. Message log entries are batched on the
  * same tick, at most LOG_BATCH_MAX per batch (the oldest pending ones are dropped; their seq gap shows it; the
  * engine's ring still holds them).
  */
 import { PATCH_RATE_HZ, type EventData, type LogEntry, type Patch, type ServiceEntry } from '../../shared/panel/api.ts';
+import { valueAt } from '../../shared/protocol/value-path.ts';
 
 export const LOG_BATCH_MAX = 1000;
+/**
+ * Beyond this many changed paths in one state between two flushes, the whole state is sent: a path patch saves
+ * sending a 500-client WorkspaceInfo for one client's entry, not for most of them.
+ */
+export const PATHS_PER_STATE_MAX = 64;
+
+/** A state changed anywhere, or only at these paths (keyed by their segments as JSON: no two paths share a key). */
+type Mark = 'whole' | Map<string, readonly string[]>;
 
 export interface BatchSource {
   entry(name: string): ServiceEntry | undefined;
@@ -22,8 +32,8 @@ export interface BatchSink {
 export class Batcher {
   private readonly services = new Set<string>();
   private readonly forgotten = new Set<string>();
-  /** Changed states, by service. */
-  private readonly states = new Map<string, Set<string>>();
+  /** Changed states, by service, then state. */
+  private readonly states = new Map<string, Map<string, Mark>>();
   private logs: LogEntry[] = [];
   private timer: NodeJS.Timeout | null = null;
   private lastFlush = -Infinity;
@@ -53,10 +63,17 @@ export class Batcher {
     this.schedule();
   }
 
-  state(service: string, state: string): void {
-    const set = this.states.get(service);
-    if (set) set.add(state);
-    else this.states.set(service, new Set([state]));
+  /** A state changed: at `path` below it only, or (no path) anywhere. */
+  state(service: string, state: string, path?: readonly string[]): void {
+    let marks = this.states.get(service);
+    if (!marks) this.states.set(service, (marks = new Map()));
+    const mark = marks.get(state);
+    if (!path || path.length === 0 || mark === 'whole') marks.set(state, 'whole');
+    else {
+      const paths = mark ?? new Map<string, readonly string[]>();
+      paths.set(JSON.stringify(path), path);
+      marks.set(state, paths.size > PATHS_PER_STATE_MAX ? 'whole' : paths);
+    }
     this.schedule();
   }
 
@@ -86,10 +103,14 @@ export class Batcher {
       if (entry) patches.push({ type: 'service', entry: { ...entry } });
     }
     this.services.clear();
-    for (const [service, states] of this.states) {
-      for (const state of states) {
+    for (const [service, marks] of this.states) {
+      for (const [state, mark] of marks) {
         const value = this.source.state(service, state);
-        if (value !== undefined) patches.push({ type: 'state', service, state, value });
+        if (value === undefined) continue;
+        // Values as they are now, so the order of the paths does not matter; one that is gone sends the whole state.
+        const parts = mark === 'whole' ? null : [...mark.values()].map((path) => ({ path: [...path], value: valueAt(value, path) }));
+        if (!parts || parts.some((p) => p.value === undefined)) patches.push({ type: 'state', service, state, value });
+        else for (const p of parts) patches.push({ type: 'state', service, state, path: p.path, value: p.value });
       }
     }
     this.states.clear();

@@ -137,7 +137,7 @@ export class PanelEngineImpl implements PanelEngine {
       },
     });
     this.cache = new StateCache({
-      onState: (service, state) => this.batcher.state(service, state),
+      onState: (service, state, path) => this.batcher.state(service, state, path),
       onError: (service, error) => {
         // Logged when it changes, not per frame: a flood of bad Values must not become a flood of log lines.
         if (error !== null) this.logger.warn({ service, error }, 'kept an invalid Value out of the state cache');

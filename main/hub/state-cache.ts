@@ -14,8 +14,8 @@ import type { Kind } from './directory.ts';
 export type ApplyOutcome = 'applied' | 'invalid' | 'ignored' | 'no-base';
 
 export interface StateCacheEvents {
-  /** A state's cached value changed. */
-  onState(service: string, state: string): void;
+  /** A state's cached value changed: at `path` below it only, or (no path) anywhere. */
+  onState(service: string, state: string, path?: readonly string[]): void;
   /** The service's error text changed (null: no state of it is invalid now). */
   onError(service: string, error: string | null): void;
 }
@@ -83,7 +83,7 @@ export class StateCache {
       this.setProblem(service, state, issues.join('; '));
       return { outcome: 'invalid', issues };
     }
-    return this.put(service, state, withValueAt(base, path, parsed.data));
+    return this.put(service, state, withValueAt(base, path, parsed.data), path);
   }
 
   private store(service: string, kind: Kind, state: string, value: unknown): { outcome: ApplyOutcome; issues?: string[] } {
@@ -106,7 +106,7 @@ export class StateCache {
   }
 
   /** Caches a validated state value. */
-  private put(service: string, state: string, valid: unknown): { outcome: ApplyOutcome } {
+  private put(service: string, state: string, valid: unknown, path?: readonly string[]): { outcome: ApplyOutcome } {
     let states = this.states.get(service);
     if (!states) {
       states = dict<unknown>();
@@ -114,7 +114,7 @@ export class StateCache {
     }
     states[state] = valid;
     this.setProblem(service, state, null);
-    this.events.onState(service, state);
+    this.events.onState(service, state, path);
     return { outcome: 'applied' };
   }
 

@@ -152,7 +152,11 @@ export const Snapshot = z.object({
 export type Snapshot = z.infer<typeof Snapshot>;
 
 export const Patch = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('state'), service: z.string(), state: z.string(), value: z.unknown() }),
+  /**
+   * A state's value; with `path`, the value at that path below the state (one client's entry of a 500-client
+   * WorkspaceInfo), to be put into the state the renderer already holds.
+   */
+  z.object({ type: z.literal('state'), service: z.string(), state: z.string(), path: z.array(z.string()).min(1).optional(), value: z.unknown() }),
   z.object({ type: z.literal('service'), entry: ServiceEntry }),
   z.object({ type: z.literal('forget'), service: z.string() }),
 ]);

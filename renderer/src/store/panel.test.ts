@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { NO_HOST_INFO, type ConnectionStatus, type Operation, type ServiceEntry, type Snapshot } from '../../../shared/panel/api.ts';
 import type { PanelHostApi } from '../../../shared/panel/api.ts';
-import { applyConnection, applyOperation, applyPatches, createPanelStore, fromSnapshot, sortedServices } from './panel.ts';
+import { applyConnection, applyOperation, applyPatches, createPanelStore, fromSnapshot, needsSnapshot, sortedServices } from './panel.ts';
 
 const connection = (state: ConnectionStatus['state'], since: number): ConnectionStatus => ({ state, hubUrl: 'ws://127.0.0.1:1', panelName: 'P', since });
 const entry = (name: string, kind: ServiceEntry['kind'], online = true): ServiceEntry => ({
@@ -134,5 +134,31 @@ describe('operations', () => {
     data = applyOperation(data, op(2, 'started'));
     data = applyOperation(data, op(2, 'failed'));
     expect(data.operations.map((o) => `${o.id} ${o.state}`)).toEqual(['1 done', '2 failed']);
+  });
+});
+
+describe('a value below a state', () => {
+  const status = { Activity: 'Idle' };
+  const held = () => fromSnapshot({ ...snapshot(1), states: { AssetHubServer: { WorkspaceInfo: { Status: status, Clients: Object.assign(Object.create(null) as object, { A: { n: 1 }, B: { n: 2 } }) } } } });
+
+  it('is put into the state held, sharing what it did not touch', () => {
+    const before = held();
+    const batch = { seq: 2, patches: [{ type: 'state' as const, service: 'AssetHubServer', state: 'WorkspaceInfo', path: ['Clients', 'A'], value: { n: 3 } }] };
+    expect(needsSnapshot(before, batch)).toBe(false);
+    const after = applyPatches(before, batch);
+    const info = (s: typeof before) => s.states['AssetHubServer']?.['WorkspaceInfo'] as { Status: unknown; Clients: Record<string, unknown> };
+    expect(info(after).Clients).toEqual({ A: { n: 3 }, B: { n: 2 } });
+    expect(info(after).Clients['B']).toBe(info(before).Clients['B']);
+    expect(info(after).Status).toBe(status);
+    expect(Object.getPrototypeOf(info(after).Clients)).toBeNull();
+    expect(info(before).Clients['A']).toEqual({ n: 1 });
+  });
+
+  it('needs a snapshot when the state is not held, unless the same batch brings it whole first', () => {
+    const data = fromSnapshot(snapshot(1));
+    const part = { type: 'state' as const, service: 'AssetHubServer', state: 'WorkspaceInfo', path: ['Status'], value: status };
+    expect(needsSnapshot(data, { seq: 2, patches: [part] })).toBe(true);
+    expect(needsSnapshot(data, { seq: 1, patches: [part] })).toBe(false);
+    expect(needsSnapshot(data, { seq: 2, patches: [{ type: 'state', service: 'AssetHubServer', state: 'WorkspaceInfo', value: { Status: {}, Clients: {} } }, part] })).toBe(false);
   });
 });

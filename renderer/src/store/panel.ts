@@ -11,6 +11,7 @@ import { OPERATIONS_KEPT, type CommandArgs, type CommandName, type CommandResult
 import type { PanelHost } from '../api/host.ts';
 import type { TransportState } from '../api/bridge.ts';
 import { dict, own } from '../../../shared/dict.ts';
+import { withValueAt } from '../../../shared/protocol/value-path.ts';
 
 export interface PanelData {
   connection: ConnectionStatus;
@@ -46,9 +47,15 @@ export function applyOperation(data: PanelData, op: Operation): PanelData {
 
 function applyPatch(data: PanelData, patch: Patch): void {
   switch (patch.type) {
-    case 'state':
-      data.states[patch.service] = { ...own(data.states, patch.service), [patch.state]: patch.value };
+    case 'state': {
+      const states = own(data.states, patch.service);
+      // A value below a state goes into the state held here (needsSnapshot() says when there is none).
+      const base = patch.path ? own(states ?? {}, patch.state) : undefined;
+      if (patch.path && base === undefined) break;
+      const value = patch.path ? withValueAt(base, patch.path, patch.value) : patch.value;
+      data.states[patch.service] = { ...states, [patch.state]: value };
       break;
+    }
     case 'service':
       data.services[patch.entry.name] = patch.entry;
       break;
@@ -57,6 +64,19 @@ function applyPatch(data: PanelData, patch: Patch): void {
       delete data.states[patch.service];
       break;
   }
+}
+
+/** Whether the batch puts a value below a state this data does not hold: only a new snapshot can apply it. */
+export function needsSnapshot(data: PanelData, batch: EventData<'patches'>): boolean {
+  if (batch.seq <= data.seq) return false;
+  const held = new Set<string>();
+  for (const patch of batch.patches) {
+    if (patch.type !== 'state') continue;
+    const key = JSON.stringify([patch.service, patch.state]);
+    if (!patch.path) held.add(key);
+    else if (!held.has(key) && own(own(data.states, patch.service) ?? {}, patch.state) === undefined) return true;
+  }
+  return false;
 }
 
 /** Applies one batch; a batch at or before the data's seq is ignored (returns the same object). */
@@ -145,7 +165,9 @@ export const createPanelStore = () => {
     const onPatches = (batch: EventData<'patches'>) => {
       if (held) held.push({ type: 'patches', data: batch });
       const data = get().data;
-      if (data && !held) set({ data: applyPatches(data, batch) });
+      if (!data || held) return;
+      if (needsSnapshot(data, batch)) void reload();
+      else set({ data: applyPatches(data, batch) });
     };
     const onConnection = (status: ConnectionStatus) => {
       if (held) held.push({ type: 'connection', data: status });
