@@ -10,7 +10,7 @@ import { effectiveAutoPull } from '../../shared/assethub/auto-pull.ts';
 import { CALLS } from '../../shared/assethub/calls.ts';
 import { storageFolders } from '../../shared/assethub/paths.ts';
 import { ClientState, STATE_SCHEMAS, type ClientStates, type ServerStates, type TClaim } from '../../shared/assethub/states.ts';
-import { BROADCAST, CLIENT_SERVICE, SERVER_NAME, decodeValueKeys, formatServiceName, topicPrefix, type Envelope, type MessageBodies } from '../../shared/protocol/index.ts';
+import { BROADCAST, CLIENT_SERVICE, SERVER_NAME, decodeValueKeys, formatServiceName, type Envelope, type MessageBodies } from '../../shared/protocol/index.ts';
 import { assetUriSegments } from '../../shared/assethub/uri.ts';
 import { dict } from '../../shared/dict.ts';
 import { lockDataDir } from '../lib/data-lock.ts';
@@ -25,6 +25,7 @@ import { checkWorkspacePath, realPathOfExisting, workspaceRules } from './files/
 import { buildAssetInfo, buildPersistentState, buildWorkspaceInfo, displayPath } from './states.ts';
 import { ClientStore } from './store.ts';
 import { Workspace, type ServerLink } from './workspace.ts';
+import { CLIENT_SUBSCRIPTIONS } from './subscriptions.ts';
 
 export const CLIENT_VERSION = '0.1.0';
 const STATUS_EVERY_MS = 250;
@@ -319,7 +320,7 @@ export async function startClient(options: ClientOptions): Promise<RunningClient
         return ['State', 'WorkspaceInfo'];
       },
       calls,
-      subscriptions: [topicPrefix('Update', { Target: BROADCAST }), topicPrefix('Startup', { Target: BROADCAST })],
+      subscriptions: [...CLIENT_SUBSCRIPTIONS],
       onMessage,
       onConnected: () => {
         void syncWithServer();
