@@ -44,6 +44,11 @@ export interface ServiceDefinition {
   calls: Record<string, ServiceCall>;
   /** More subscription prefixes, e.g. other services' broadcasts. */
   subscriptions?: string[];
+  /**
+   * Of the broadcast Updates the subscriptions bring, those the service reads; the others are dropped before their
+   * Message is decoded (a show's clients broadcast AssetInfo states of thousands of changes the server never reads).
+   */
+  reads?(topic: Topic): boolean;
   /** Every message that is not a request to this service (broadcasts, replies it did not ask for). */
   onMessage?(message: Envelope): void;
   /** Called after each (re)connection, once subscriptions are in force. */
@@ -117,7 +122,7 @@ export class ServiceHost {
         requestTimeoutMs: options.callTimeoutMs ?? 5000,
         ...(options.transport ? { transport: options.transport } : {}),
         // A request over its limit is refused from its topic and size, before its Message is decoded.
-        admit: (topic, bytes) => !this.overLimit(topic, bytes),
+        admit: (topic, bytes) => !this.overLimit(topic, bytes) && !this.unread(topic),
         self: { Version: service.version, StartedAt: this.startedAt },
         // Startup tells every panel to re-read this service: once per process start, not per reconnect.
         announceStartup: true,
@@ -209,6 +214,11 @@ export class ServiceHost {
   }
 
   /** Whether a message is a request to this service (Get, Set, Reset, Call) over its limit. */
+  /** A broadcast Update the service does not read (ServiceDefinition.reads). */
+  private unread(topic: Topic): boolean {
+    return topic.Type === 'Update' && topic.Target === BROADCAST && this.service.reads !== undefined && !this.service.reads(topic);
+  }
+
   private overLimit(topic: Topic, bytes: number): boolean {
     return bytes > this.limitFor(topic) && 'Target' in topic && topic.Target === this.service.name && topic.Type !== 'Update' && topic.Type !== 'CallResult';
   }
@@ -231,6 +241,7 @@ export class ServiceHost {
     if (this.ignored(topic)) return;
     // Over a transport that could not tell before decoding (a frame in another layout, an in-process test hub).
     if (this.overLimit(topic, bytes)) return this.refuseLarge(topic, bytes);
+    if (this.unread(topic)) return;
     if (this.mustWait(topic)) return this.held.add(message, bytes);
     this.dispatch(message);
   }

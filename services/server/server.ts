@@ -306,6 +306,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       busy: () => store.idle(),
       anytimeStates: ['WorkspaceInfo'],
       subscriptions: [topicPrefix('Update', { Target: BROADCAST }), topicPrefix('Self', { Target: SERVER_NAME })],
+      // Of the clients' broadcasts, only WorkspaceInfo makes its WorkspaceInfo (onMessage): their AssetInfo, often
+      // thousands of changes, is dropped unread.
+      reads: (topic) => topic.Type === 'Update' && topic.Name === 'WorkspaceInfo' && serviceKindOf(topic.Source) === 'client',
       onMessage,
       onConnected: () => {
         // Ask every client for its WorkspaceInfo (their Self answers lead to a Get).
