@@ -244,7 +244,7 @@ export function OverviewView() {
       <h2 className="view-title">Overview</h2>
       <div className="ov-grid" data-testid="overview" ref={ref}>
         <ServerCard />
-        <div className="ov-machines">
+        <div className="ov-machines" data-testid="ov-machines" data-count={services.length}>
           <StateFilter counts={counts} machineState={machineState} setMachineState={setMachineState} />
           <VirtualList
             items={rows}
