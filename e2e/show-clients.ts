@@ -70,8 +70,8 @@ export interface ShowClient {
   machine: ShowMachine;
   host: ServiceHost;
   states: ClientStates;
-  /** Replaces WorkspaceInfo (a status tick) and broadcasts it. */
-  tick(progress: number): void;
+  /** Replaces WorkspaceInfo (a status tick; optionally syncing or out of sync now) and broadcasts it. */
+  tick(progress: number, kind?: 'syncing' | 'outofsync'): void;
 }
 
 const valueAt = (value: unknown, path: readonly string[]): unknown =>
@@ -109,8 +109,8 @@ export async function startShowClient(hubUrl: string, m: ShowMachine, perMachine
     get states() {
       return states;
     },
-    tick(progress: number) {
-      states = { ...states, WorkspaceInfo: machineStates(m, perMachine, progress).WorkspaceInfo };
+    tick(progress: number, kind?: 'syncing' | 'outofsync') {
+      states = { ...states, WorkspaceInfo: machineStates(kind ? { ...m, kind } : m, perMachine, progress).WorkspaceInfo };
       host.broadcastState('WorkspaceInfo');
     },
   };

@@ -44,6 +44,9 @@ test.beforeAll(async () => {
   hub = await startHub({ port: 0, logger: silentLogger(), maxFrameBytes: 64 * 1024 * 1024 });
   host = await startServed('app/dist/main/web.mjs', ['--port', '0', '--hub', hub.url], 60_000);
   for (let i = 0; i < plan.length; i += 50) clients.push(...(await Promise.all(plan.slice(i, i + 50).map((m) => startShowClient(hub.url, m, PER_MACHINE)))));
+  // Gone after the panel's engine has heard it answer Identify (once per 5 s heartbeat): a machine that went away, which
+  // the panel keeps listing as Offline (one never identified would be forgotten as a name anyone can send).
+  await new Promise((resolve) => setTimeout(resolve, 7000));
   await clients[GONE]!.host.close();
 });
 
@@ -84,47 +87,60 @@ test('Overview: a bounded number of cards, attention first and in place across p
   expect(first).toEqual(order.slice(0, first.length));
   const domNodes = await page.evaluate(() => document.getElementsByTagName('*').length);
 
-  // Progress ticks on every syncing machine move no card; and redraw only the card of the machine that ticked.
+  // Among the machines whose names contain STAGE-01: STAGE-013 syncing, STAGE-015 out of sync, then the rest.
+  await page.getByTestId('machine-filter').fill('stage-01');
+  await expect(page.getByTestId('ov-machines')).toHaveAttribute('data-count', '10');
+  const some = async () => (await services(page, 'machine-card', 'data-service')).filter((s) => s !== 'AssetHubServer');
+  const filtered = await some();
+  expect(filtered).toEqual(attentionOrder().filter((s) => s.startsWith('STAGE-01')).slice(0, filtered.length));
+  expect(filtered.slice(0, 2)).toEqual([plan[13]!.service, plan[15]!.service]);
+
+  // A progress tick redraws the card of the machine that ticked, and no other.
   await page.evaluate(() => {
-    const w = window as unknown as { __mutated: Set<string>; __observer: MutationObserver };
+    const w = window as unknown as { __mutated: Set<string> };
     w.__mutated = new Set();
-    w.__observer = new MutationObserver((records) => {
+    new MutationObserver((records) => {
       for (const r of records) {
         const node = r.target instanceof Element ? r.target : r.target.parentElement;
         // "seen 3 s ago" follows the clock in every card; anything else is a redraw for an Update.
         if (!node || node.closest('.ov-live')) continue;
         const card = node.closest('[data-testid="machine-card"]');
-        if (card) w.__mutated.add(card.getAttribute('data-service') ?? '');
+        // The server's card follows the hub's own figures (messages per second).
+        if (card && card.getAttribute('data-service') !== 'AssetHubServer') w.__mutated.add(card.getAttribute('data-service') ?? '');
       }
-    });
-    w.__observer.observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+    }).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
   });
-  const ticking = clients.filter((c, i) => i !== GONE && c.machine.kind === 'syncing' && first.includes(c.machine.service));
-  expect(ticking.length).toBeGreaterThan(0);
-  const one = ticking[0]!;
-  one.tick(0.77);
-  await expect(page.locator(`[data-testid="machine-card"][data-service="${one.machine.service}"] [data-testid="machine-summary"]`)).toHaveText('Syncing 77%');
-  const mutated = await page.evaluate(() => [...(window as unknown as { __mutated: Set<string> }).__mutated]);
-  expect(mutated).toEqual([one.machine.service]);
-  for (const [k, c] of clients.entries()) if (k !== GONE && c.machine.kind === 'syncing') c.tick(0.9);
-  await expect(page.locator(`[data-testid="machine-card"][data-service="${one.machine.service}"] [data-testid="machine-summary"]`)).toHaveText('Syncing 90%');
-  expect((await services(page, 'machine-card', 'data-service')).filter((s) => s !== 'AssetHubServer')).toEqual(first);
+  const summaryOf = (i: number) => page.locator(`[data-testid="machine-card"][data-service="${plan[i]!.service}"] [data-testid="machine-summary"]`);
+  clients[13]!.tick(0.77);
+  await expect(summaryOf(13)).toHaveText('Syncing 77%');
+  expect(await page.evaluate(() => [...(window as unknown as { __mutated: Set<string> }).__mutated])).toEqual([plan[13]!.service]);
+
+  // Syncing ↔ Out of sync, and percent changes, move no card: same rank, so by name.
+  clients[13]!.tick(0, 'outofsync');
+  clients[15]!.tick(0.12, 'syncing');
+  await expect(summaryOf(13)).toHaveText('Out of sync');
+  await expect(summaryOf(15)).toHaveText('Syncing 12%');
+  expect(await some()).toEqual(filtered);
+  clients[15]!.tick(0.93, 'syncing');
+  await expect(summaryOf(15)).toHaveText('Syncing 93%');
+  expect(await some()).toEqual(filtered);
+  clients[13]!.tick(0.4, 'syncing');
+  clients[15]!.tick(0, 'outofsync');
+  await expect(summaryOf(15)).toHaveText('Out of sync');
+  await page.getByTestId('machine-filter').fill('');
 
   // Filter by state.
   await page.getByTestId('state-filter').selectOption('Conflicts');
-  await expect(cards).toHaveCount(expected.Conflicts);
-  await expect(cards.getByTestId('machine-summary')).toHaveText(Array(expected.Conflicts).fill('Conflicts'));
+  await expect(page.getByTestId('ov-machines')).toHaveAttribute('data-count', String(expected.Conflicts));
+  const conflicted = await cards.count();
+  expect(conflicted).toBeGreaterThan(0);
+  await expect(cards.getByTestId('machine-summary')).toHaveText(Array(conflicted).fill('Conflicts'));
   await page.locator('[data-testid="state-count"][data-state="Offline"]').click();
   await expect(cards).toHaveCount(1);
   await expect(cards.first()).toHaveAttribute('data-service', plan[GONE]!.service);
   await page.getByTestId('state-filter').selectOption('');
 
-  // Type to filter by machine: part of names, then one whole name (remembered across a reload).
-  await page.getByTestId('machine-filter').fill('stage-01');
-  // Ten machines match; fewer may fit on screen.
-  await expect(page.getByTestId('ov-machines')).toHaveAttribute('data-count', '10');
-  const matching = (await services(page, 'machine-card', 'data-service')).filter((s) => s !== 'AssetHubServer');
-  expect(matching).toEqual(attentionOrder().filter((s) => s.startsWith('STAGE-01')).slice(0, matching.length));
+  // Type one whole name: that machine alone (not STAGE-0120…), remembered across a reload.
   await page.getByTestId('machine-filter').fill('STAGE-012');
   await expect(cards).toHaveCount(1);
   await page.reload();
@@ -158,10 +174,11 @@ test('Workspaces: a bounded number of rows, attention first, and a bulk AutoPull
   await page.getByTestId('bulk-apply').click();
   const result = page.getByTestId('bulk-result');
   await expect(result).toHaveAttribute('data-total', String(MACHINES));
+  await expect(result).toHaveAttribute('data-confirmed', String(up.filter((m) => m.behaviour === 'confirm').length), { timeout: 60_000 });
+  const confirmedMs = Date.now() - started;
   await expect(result).toHaveAttribute('data-pending', '0', { timeout: 90_000 });
   const tookMs = Date.now() - started;
   // The machine that went away cannot confirm either: it is not answering, like the silent ones.
-  await expect(result).toHaveAttribute('data-confirmed', String(up.filter((m) => m.behaviour === 'confirm').length));
   await expect(result).toHaveAttribute('data-refused', String(up.filter((m) => m.behaviour === 'refuse').length));
   await expect(result).toHaveAttribute('data-silent', String(up.filter((m) => m.behaviour === 'silent').length + 1));
   // Failures first, in a virtualised list.
@@ -176,5 +193,5 @@ test('Workspaces: a bounded number of rows, attention first, and a bulk AutoPull
     const row = page.locator(`[data-testid="ws-row"][data-machine="${confirmed.machine}"]`).first();
     await expect(row.getByTestId('autopull-toggle')).toBeChecked();
   }
-  console.log(`show-scale workspaces: ${MACHINES} machines, ${rows} rows in the DOM, ${domNodes} elements in the page; bulk AutoPull on ${MACHINES}: all answered in ${tookMs} ms (the silent ones wait for the engine's 5 s limit)`);
+  console.log(`show-scale workspaces: ${MACHINES} machines, ${rows} rows in the DOM, ${domNodes} elements in the page; bulk AutoPull on ${MACHINES}: every confirmation in ${confirmedMs} ms, all answered in ${tookMs} ms (the silent ones wait for the engine's 5 s limit)`);
 });

@@ -10,7 +10,7 @@ import { PendingSets, type PendingOptions } from '../../commands/pending.ts';
 import { usePanel, type PanelData } from '../../store/panel.ts';
 import { useToasts } from '../../store/toasts.ts';
 import { autoPullFailed, workspaceLabel, workspaceRows, type WorkspaceRow } from './model.ts';
-import { outcomeOf, tally, type BulkOutcome } from './bulk-model.ts';
+import { BULK_IN_FLIGHT, inPool, outcomeOf, tally, type BulkOutcome } from './bulk-model.ts';
 import { BulkResult } from './BulkResult.tsx';
 
 const NO_FILTER: string[] = [];
@@ -59,13 +59,11 @@ export function BulkAutoPull() {
       setOutcomes([...current.values()]);
     };
     flush();
-    await Promise.all(
-      targets.map(async (row) => {
-        const failure = await sets.request(row.key, on);
-        current.set(row.key, outcomeOf({ key: row.key, machine: row.machine, workspace: row.displayPath }, failure));
-        timer.current ??= setTimeout(flush, FLUSH_MS);
-      }),
-    );
+    await inPool(targets, BULK_IN_FLIGHT, async (row) => {
+      const failure = await sets.request(row.key, on);
+      current.set(row.key, outcomeOf({ key: row.key, machine: row.machine, workspace: row.displayPath }, failure));
+      timer.current ??= setTimeout(flush, FLUSH_MS);
+    });
     if (timer.current) clearTimeout(timer.current);
     flush();
     const t = tally(current.values());

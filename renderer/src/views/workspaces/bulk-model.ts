@@ -46,3 +46,18 @@ export function progressWords(t: BulkTally): string {
   const head = `${t.confirmed.toLocaleString('en-US')} of ${t.total.toLocaleString('en-US')} confirmed`;
   return t.pending > 0 ? `${head}…${failed ? ` (${failed})` : ''}` : `${head}${failed ? `; ${failed}` : ''}`;
 }
+
+/**
+ * Sets in flight at once: the browser bridge refuses a socket's commands beyond 256 in flight (BUSY), and the other
+ * views' commands need room beside a bulk of 500.
+ */
+export const BULK_IN_FLIGHT = 128;
+
+/** Runs `run` on every item, at most `limit` at a time, in order of the items. */
+export async function inPool<T>(items: readonly T[], limit: number, run: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await run(items[next++] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}

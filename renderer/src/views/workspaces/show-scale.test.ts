@@ -8,7 +8,7 @@ import { applyPatches, fromSnapshot, type PanelData } from '../../store/panel.ts
 import { clientSummary, machineRows, orderMachines, stateWord } from '../../lib/machine-state.ts';
 import { clientEntries, machineMatcher, machineOf } from '../../lib/selectors.ts';
 import { clientRows, workspaceRows } from './model.ts';
-import { outcomeOf, progressWords, sortOutcomes, tally } from './bulk-model.ts';
+import { BULK_IN_FLIGHT, inPool, outcomeOf, progressWords, sortOutcomes, tally } from './bulk-model.ts';
 
 const clientName = (i: number): string => `STAGE-${String(i).padStart(3, '0')}-AssetHubClient`;
 
@@ -144,5 +144,23 @@ describe('a bulk AutoPull\'s outcomes', () => {
     expect(t).toEqual({ total: 4, confirmed: 1, refused: 1, silent: 1, pending: 1 });
     expect(progressWords(t)).toBe('1 of 4 confirmed… (1 refused, 1 not answering)');
     expect(progressWords(tally(outcomes.filter((o) => o.state !== 'pending')))).toBe('1 of 3 confirmed; 1 refused, 1 not answering');
+  });
+});
+
+describe('a bulk AutoPull of 500 Sets', () => {
+  it('keeps at most BULK_IN_FLIGHT in flight (the bridge refuses a socket more than 256 as BUSY), and sends every one', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const sent: number[] = [];
+    await inPool(Array.from({ length: 500 }, (_, i) => i), BULK_IN_FLIGHT, async (i) => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      sent.push(i);
+      await new Promise((resolve) => setTimeout(resolve, i % 7));
+      inFlight--;
+    });
+    expect(most).toBe(BULK_IN_FLIGHT);
+    expect(BULK_IN_FLIGHT).toBeLessThan(256);
+    expect(sent).toEqual(Array.from({ length: 500 }, (_, i) => i));
   });
 });
