@@ -251,7 +251,7 @@ export function OverviewView() {
             rowHeight={320}
             measured
             overscan={1}
-            height="max(420px, calc(100vh - 470px))"
+            height="page"
             label="Client machines, attention first"
             testId="ov-list"
             className="ov-list"

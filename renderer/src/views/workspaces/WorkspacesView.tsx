@@ -299,7 +299,7 @@ export function WorkspacesView() {
           rowHeight={420}
           measured
           overscan={1}
-          height={current ? 'max(360px, calc(100vh - 640px))' : 'max(420px, calc(100vh - 330px))'}
+          height="page"
           label="Workspaces by machine, attention first"
           testId="ws-list"
           className="ws-list"
