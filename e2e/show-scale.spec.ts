@@ -195,3 +195,29 @@ test('Workspaces: a bounded number of rows, attention first, and a bulk AutoPull
   }
   console.log(`show-scale workspaces: ${MACHINES} machines, ${rows} rows in the DOM, ${domNodes} elements in the page; bulk AutoPull on ${MACHINES}: every confirmation in ${confirmedMs} ms, all answered in ${tookMs} ms (the silent ones wait for the engine's 5 s limit)`);
 });
+
+test('show traffic: the longest main-thread task while every syncing machine ticks (a figure, no assertion)', async ({ page }) => {
+  test.setTimeout(120_000);
+  const figures: Record<string, unknown> = {};
+  await page.addInitScript(() => {
+    const w = window as unknown as { __long: number[] };
+    w.__long = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) w.__long.push(e.duration);
+    }).observe({ type: 'longtask', buffered: true });
+  });
+  for (const view of ['overview', 'workspaces'] as const) {
+    await open(page, view);
+    await page.waitForTimeout(1000);
+    await page.evaluate(() => void ((window as unknown as { __long: number[] }).__long = []));
+    const syncing = clients.filter((c, i) => i !== GONE && c.machine.kind === 'syncing');
+    const seconds = 10;
+    for (let t = 0; t < seconds * 5; t++) {
+      for (const c of syncing) c.tick(((t % 20) + 1) / 21);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    const long = await page.evaluate(() => (window as unknown as { __long: number[] }).__long);
+    figures[view] = { updatesPerSecond: syncing.length * 5, seconds, longTasks: long.length, longestMs: Math.round(Math.max(0, ...long)) };
+  }
+  console.log(`show-scale traffic (${MACHINES} machines): ${JSON.stringify(figures)}`);
+});

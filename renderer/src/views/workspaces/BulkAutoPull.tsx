@@ -17,8 +17,17 @@ const NO_FILTER: string[] = [];
 /** Outcomes arrive one per client: the list is redrawn at most this often, not 500 times. */
 const FLUSH_MS = 50;
 
-/** The repositories that have a workspace on some client, from the cached rows (cheap per Update). */
-const repositoriesOf = (data: PanelData | null): string[] => [...new Set(workspaceRows(data, NO_FILTER).map((r) => r.repository).filter((r): r is string => r !== null))].sort();
+/** Every client's rows, once per version of the data however many selectors read them (each client's are cached). */
+const allRowsCache = new WeakMap<PanelData, WorkspaceRow[]>();
+function allRows(data: PanelData | null): WorkspaceRow[] {
+  if (!data) return [];
+  let rows = allRowsCache.get(data);
+  if (!rows) allRowsCache.set(data, (rows = workspaceRows(data, NO_FILTER)));
+  return rows;
+}
+
+/** The repositories that have a workspace on some client. */
+const repositoriesOf = (data: PanelData | null): string[] => [...new Set(allRows(data).map((r) => r.repository).filter((r): r is string => r !== null))].sort();
 
 export function BulkAutoPull() {
   const toast = useToasts((s) => s.push);
@@ -26,7 +35,7 @@ export function BulkAutoPull() {
   const [repo, setRepo] = useState('');
   const [value, setValue] = useState<'on' | 'off'>('on');
   const chosen = repositories.includes(repo) ? repo : '';
-  const targetCount = usePanel((s) => (chosen ? workspaceRows(s.data, NO_FILTER).filter((r) => r.repository === chosen).length : 0));
+  const targetCount = usePanel((s) => (chosen ? allRows(s.data).filter((r) => r.repository === chosen).length : 0));
   const [outcomes, setOutcomes] = useState<readonly BulkOutcome[]>([]);
   const running = outcomes.some((o) => o.state === 'pending');
 
@@ -51,7 +60,7 @@ export function BulkAutoPull() {
 
   const apply = async () => {
     const on = value === 'on';
-    const targets = workspaceRows(usePanel.getState().data, NO_FILTER).filter((r) => r.repository === chosen);
+    const targets = allRows(usePanel.getState().data).filter((r) => r.repository === chosen);
     sent.current = new Map(targets.map((r) => [r.key, r]));
     const current = new Map<string, BulkOutcome>(targets.map((r) => [r.key, { key: r.key, machine: r.machine, workspace: r.displayPath, state: 'pending' }]));
     const flush = () => {
