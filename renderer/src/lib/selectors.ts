@@ -16,12 +16,43 @@ export type Client = { [K in keyof ClientStates]?: ClientStates[K] };
 export const serverOf = (data: PanelData | null): Server => (own(data?.states, SERVER_NAME) ?? {}) as Server;
 export const clientOf = (data: PanelData | null, name: string): Client => (own(data?.states, name) ?? {}) as Client;
 
-/** Client services, by name; with a machine filter, only those machines. */
+/** localeCompare's order, without building a collator per comparison (hundreds of machines, sorted per Update). */
+export const byName = new Intl.Collator().compare;
+
+/**
+ * What the machine filter shows: every machine for no text; a machine named exactly that (any case) alone, so choosing
+ * STAGE-A does not also show STAGE-AB; else every machine whose name contains the text (any case).
+ */
+export function machineMatcher(all: readonly string[], query: readonly string[]): (machine: string) => boolean {
+  const wanted = query.map((q) => q.trim().toLowerCase()).filter((q) => q !== '');
+  if (wanted.length === 0) return () => true;
+  const names = new Set(all.map((m) => m.toLowerCase()));
+  const exact = wanted.filter((q) => names.has(q));
+  const loose = wanted.filter((q) => !names.has(q));
+  return (machine) => {
+    const m = machine.toLowerCase();
+    return exact.includes(m) || loose.some((q) => m.includes(q));
+  };
+}
+
+/** Client services, by name; with a machine filter (see machineMatcher), only the machines it matches. */
 export function clientEntries(data: PanelData | null, machines: readonly string[] = []): ServiceEntry[] {
   if (!data) return [];
-  return Object.values(data.services)
-    .filter((s) => s.kind === 'client' && (machines.length === 0 || machines.includes(machineOf(s.name))))
-    .sort((a, b) => a.name.localeCompare(b.name));
+  const clients = sortedClients(data.services);
+  if (machines.length === 0) return clients;
+  const match = machineMatcher(clients.map((c) => machineOf(c.name)), machines);
+  return clients.filter((s) => match(machineOf(s.name)));
+}
+
+const clientCache = new WeakMap<object, ServiceEntry[]>();
+
+/** The client entries by name, sorted once per services map (the store keeps it while only states change). */
+function sortedClients(services: Record<string, ServiceEntry>): ServiceEntry[] {
+  const hit = clientCache.get(services);
+  if (hit) return hit;
+  const clients = Object.values(services).filter((s) => s.kind === 'client').sort((a, b) => byName(a.name, b.name));
+  clientCache.set(services, clients);
+  return clients;
 }
 
 /** `STAGE-A-AssetHubClient` → `STAGE-A`. */

@@ -32,25 +32,33 @@ function useStatus(now: number): { text: string; tone: Tone } {
   return { text: 'Connecting…', tone: 'busy' };
 }
 
+/**
+ * The machine filter: type a machine's name, or part of names (hundreds of machines: a list to scroll is no use); the
+ * suggestions are the machines discovered. A whole name shows that machine alone (selectors.ts machineMatcher). Kept
+ * for the session.
+ */
 function MachineFilter() {
-  const data = usePanel((s) => s.data);
+  const all = usePanel(useShallow((s) => machines(s.data)));
   const { selected, setMachines } = useUi(useShallow((s) => ({ selected: s.machines, setMachines: s.setMachines })));
-  const all = machines(data);
   return (
     <label className="header-field">
       <span>Machine</span>
-      <select
+      <input
+        type="search"
+        className="machine-filter"
         value={selected[0] ?? ''}
-        onChange={(e) => setMachines(e.target.value ? [e.target.value] : [])}
+        placeholder={`All machines (${all.length.toLocaleString('en-US')})`}
+        list="machine-filter-names"
+        autoComplete="off"
+        spellCheck={false}
+        onChange={(e) => setMachines(e.target.value.trim() ? [e.target.value] : [])}
         data-testid="machine-filter"
-      >
-        <option value="">All machines</option>
-        {/* A remembered choice whose machine is not (yet) discovered still shows as chosen. */}
-        {selected[0] && !all.includes(selected[0]) && <option value={selected[0]}>{selected[0]} (not seen yet)</option>}
+      />
+      <datalist id="machine-filter-names">
         {all.map((m) => (
-          <option key={m} value={m}>{m}</option>
+          <option key={m} value={m} />
         ))}
-      </select>
+      </datalist>
     </label>
   );
 }

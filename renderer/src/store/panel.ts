@@ -82,8 +82,11 @@ export function needsSnapshot(data: PanelData, batch: EventData<'patches'>): boo
 /** Applies one batch; a batch at or before the data's seq is ignored (returns the same object). */
 export function applyPatches(data: PanelData, batch: EventData<'patches'>): PanelData {
   if (batch.seq <= data.seq) return data;
-  // Copies without a prototype: a service named `__proto__` or `constructor` is a key like any other.
-  const next: PanelData = { ...data, services: Object.assign(dict<ServiceEntry>(), data.services), states: Object.assign(dict<Record<string, unknown>>(), data.states), seq: batch.seq };
+  // Copies without a prototype: a service named `__proto__` or `constructor` is a key like any other. The services map
+  // is copied only when the batch changes it, so what is derived from it (the sorted clients) is kept across Updates;
+  // applyPatch replaces the states object of the service a patch names and no other.
+  const services = batch.patches.some((p) => p.type !== 'state') ? Object.assign(dict<ServiceEntry>(), data.services) : data.services;
+  const next: PanelData = { ...data, services, states: Object.assign(dict<Record<string, unknown>>(), data.states), seq: batch.seq };
   for (const patch of batch.patches) applyPatch(next, patch);
   return next;
 }

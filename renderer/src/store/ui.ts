@@ -6,11 +6,14 @@ export type Theme = 'dark' | 'light';
 
 export interface UiStore {
   view: ViewId;
-  /** Machine names to show; empty = all. */
+  /** The machine filter's text (a name, or part of names: see machineMatcher); empty = all. */
   machines: string[];
+  /** The one-word state the Overview and Workspaces show (machine-state.ts STATE_WORDS); empty = all. */
+  machineState: string;
   theme: Theme;
   setView(view: ViewId): void;
   setMachines(machines: string[]): void;
+  setMachineState(state: string): void;
   setTheme(theme: Theme): void;
 }
 
@@ -42,6 +45,7 @@ export function savedMachines(text: string | null): string[] {
 export const useUi = create<UiStore>()((set) => ({
   view: (saved('view') as ViewId | null) ?? 'overview',
   machines: savedMachines(saved('machines')),
+  machineState: (saved('machineState') ?? '').slice(0, 32),
   theme: saved('theme') === 'light' ? 'light' : 'dark',
   setView: (view) => {
     save('view', view);
@@ -50,6 +54,10 @@ export const useUi = create<UiStore>()((set) => ({
   setMachines: (machines) => {
     save('machines', JSON.stringify(machines));
     set({ machines });
+  },
+  setMachineState: (machineState) => {
+    save('machineState', machineState);
+    set({ machineState });
   },
   setTheme: (theme) => {
     save('theme', theme);

@@ -9,7 +9,7 @@ import { VirtualList } from '../../components/VirtualList.tsx';
 import { attempt, offerProps, releaseClaim, useOffer, useServiceOffer } from '../../commands/index.ts';
 import { NotOffered } from '../../components/NotOffered.tsx';
 import { SERVER_NAME } from '../../lib/selectors.ts';
-import { serverOf } from '../../lib/selectors.ts';
+import { machineMatcher, machines, serverOf } from '../../lib/selectors.ts';
 import { usePanel } from '../../store/panel.ts';
 import { claimRows, type ClaimRow } from './model.ts';
 import { useUi } from '../../store/ui.ts';
@@ -39,8 +39,9 @@ export function ClaimsView() {
   const all = useMemo(() => claimRows(data), [data]);
   const rows = useMemo(() => {
     const needle = text.trim().toLowerCase();
-    return all.filter((r) => (machineFilter.length === 0 || machineFilter.includes(r.owner)) && (needle === '' || r.search.includes(needle)));
-  }, [all, text, machineFilter]);
+    const matchMachine = machineMatcher(machines(data), machineFilter);
+    return all.filter((r) => matchMachine(r.owner) && (needle === '' || r.search.includes(needle)));
+  }, [all, text, machineFilter, data]);
 
   if (!data) return <p className="muted">Waiting for the panel engine…</p>;
   const known = serverOf(data).AssetInfo !== undefined;
@@ -78,7 +79,7 @@ export function ClaimsView() {
           />
         </label>
       </div>
-      {machineFilter.length > 0 && <p className="muted">Showing claims owned by {machineFilter.join(', ')} (machine filter).</p>}
+      {machineFilter.length > 0 && <p className="muted">Showing claims owned by machines matching {machineFilter.join(', ')} (machine filter).</p>}
       <NotOffered service={SERVER_NAME} offer={serverOffer} actions={RELEASE} />
       <section className="card cl-card" aria-label="Claims">
         <div className="cl-row cl-header" aria-hidden="true">

@@ -6,12 +6,18 @@
 import { useShallow } from 'zustand/react/shallow';
 import type { ServiceEntry } from '../../../../shared/panel/api.ts';
 import type { TEngine, TServiceStatus, TWorkspaceAssets } from '../../../../shared/assethub/states.ts';
-import { SERVER_NAME, clientEntries, machineOf, type Client, type Server } from '../../lib/selectors.ts';
+import { SERVER_NAME, machineOf, type Client, type Server } from '../../lib/selectors.ts';
+import { useMemo } from 'react';
+import { VirtualList } from '../../components/VirtualList.tsx';
+import { useWidth } from '../../lib/useWidth.ts';
+import { clientSummary } from '../../lib/machine-state.ts';
+import { StateFilter } from '../../components/StateFilter.tsx';
+import { useMachines } from '../../lib/useMachines.ts';
 import { usePanel } from '../../store/panel.ts';
 import { useUi } from '../../store/ui.ts';
 import { dateTime, relativeTime, type Tone } from '../../lib/format.ts';
 import { useNow } from '../../lib/useNow.ts';
-import { UNKNOWN, changesWhere, machineSummary, percent, pullPushWords, serverChangesWords } from './summary.ts';
+import { UNKNOWN, changesWhere, machineSummary, percent, pullPushWords, serverChangesWords } from '../../lib/summary.ts';
 import { RecentOperations } from './RecentOperations.tsx';
 import { dict, own } from '../../../../shared/dict.ts';
 import './overview.css';
@@ -19,12 +25,21 @@ import { Dot } from '../../components/Dot.tsx';
 
 const HUB = 'DataHub';
 
+/** How many client services are known: counted, not sorted (it runs on every Update). */
+function clientCount(services: Record<string, ServiceEntry> | undefined): number {
+  let n = 0;
+  for (const entry of Object.values(services ?? {})) if (entry.kind === 'client') n++;
+  return n;
+}
+
 /** The last part of a workspace path: `…\\Projects\\Project Alpha` → `Project Alpha` (the full path is in the title). */
 const baseName = (path: string): string => path.split(/[\\/]/).filter(Boolean).at(-1) ?? path;
 const countKeys = (map: object | undefined): number | null => (map ? Object.keys(map).length : null);
 const num = (n: number | null | undefined, digits = 0): string => (typeof n === 'number' && Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits }) : UNKNOWN);
 
-function Liveness({ entry, now }: { entry: ServiceEntry | undefined; now: number }) {
+/** Online and "seen 3 s ago": the only part of a card that changes with the clock, so it keeps its own. */
+function Liveness({ entry }: { entry: ServiceEntry | undefined }) {
+  const now = useNow();
   if (!entry) return <span className="muted">Not discovered</span>;
   return (
     <span className="ov-live">
@@ -116,13 +131,16 @@ function WorkspaceCounts({ assets, names }: { assets: Record<string, TWorkspaceA
   );
 }
 
-function ClientCard({ entry, now }: { entry: ServiceEntry; now: number }) {
-  const states = usePanel((s) => own(s.data?.states, entry.name));
+/** One client machine: subscribes to its own entry and states only, so an Update to another machine leaves it alone. */
+function ClientCard({ service }: { service: string }) {
+  const entry = usePanel((s) => own(s.data?.services, service));
+  const states = usePanel((s) => own(s.data?.states, service));
+  if (!entry) return null;
   // The same typed read as clientOf(), on the selected states.
   const client = (states ?? {}) as Client;
   const info = client.WorkspaceInfo;
   const assets = client.AssetInfo?.Workspaces;
-  const summary = machineSummary({ online: entry.online, status: info?.Status, assets });
+  const summary = clientSummary(entry.online, states);
   const machine = machineOf(entry.name);
   const names = dict<string>();
   for (const [key, w] of Object.entries(client.PersistentState?.Workspaces ?? {})) names[key] = w.Name;
@@ -135,7 +153,7 @@ function ClientCard({ entry, now }: { entry: ServiceEntry; now: number }) {
         </div>
         <SummaryBadge {...summary} />
       </header>
-      <Liveness entry={entry} now={now} />
+      <Liveness entry={entry} />
       <dl className="facts ov-facts">
         <dt>Status</dt>
         <dd data-testid="machine-status">{pullPushWords(info?.Status)}</dd>
@@ -149,14 +167,14 @@ function ClientCard({ entry, now }: { entry: ServiceEntry; now: number }) {
   );
 }
 
-function ServerCard({ now }: { now: number }) {
+function ServerCard() {
   // Only stable references in the selection (a fresh {} per read would re-render forever).
   const { entry, serverStates, hubStats, clientServices } = usePanel(
     useShallow((s) => ({
       entry: s.data?.services[SERVER_NAME],
       serverStates: s.data?.states[SERVER_NAME],
       hubStats: s.data?.states[HUB]?.['Stats'] as Record<string, unknown> | undefined,
-      clientServices: clientEntries(s.data).length,
+      clientServices: clientCount(s.data?.services),
     })),
   );
   // The same typed read as serverOf(), on the selected states.
@@ -176,7 +194,7 @@ function ServerCard({ now }: { now: number }) {
         </div>
         <SummaryBadge {...summary} why={summary.text === 'Out of sync' ? changes : undefined} />
       </header>
-      <Liveness entry={entry} now={now} />
+      <Liveness entry={entry} />
       <dl className="facts ov-facts">
         <dt>Repositories</dt>
         <dd data-testid="server-repositories">{num(repositories)}</dd>
@@ -205,23 +223,50 @@ function ServerCard({ now }: { now: number }) {
   );
 }
 
+/** Cards per row at the list's width (the grid's 460 px minimum and 16 px gap). */
+const columnsFor = (width: number): number => Math.max(1, Math.floor((width + 16) / (460 + 16)));
+
 export function OverviewView() {
-  const now = useNow();
-  const selected = useUi((s) => s.machines);
-  const data = usePanel((s) => s.data);
-  const clients = clientEntries(data, selected);
-  if (!data) return <p className="muted">Loading the panel state…</p>;
+  const filtered = useUi((s) => s.machines.length > 0 || s.machineState !== '');
+  const { services, counts, loaded } = useMachines();
+  const machineState = useUi((s) => s.machineState);
+  const setMachineState = useUi((s) => s.setMachineState);
+  const [width, ref] = useWidth<HTMLDivElement>();
+  const columns = columnsFor(width);
+  const rows = useMemo(() => {
+    const out: string[][] = [];
+    for (let i = 0; i < services.length; i += columns) out.push(services.slice(i, i + columns));
+    return out;
+  }, [services, columns]);
+  if (!loaded) return <p className="muted">Loading the panel state…</p>;
   return (
     <>
       <h2 className="view-title">Overview</h2>
-      <div className="ov-grid" data-testid="overview">
-        <ServerCard now={now} />
-        {clients.map((entry) => (
-          <ClientCard key={entry.name} entry={entry} now={now} />
-        ))}
-        {clients.length === 0 && <p className="muted">No client machines{selected.length ? ' match the machine filter' : ' discovered yet'}.</p>}
+      <div className="ov-grid" data-testid="overview" ref={ref}>
+        <ServerCard />
+        <div className="ov-machines" data-testid="ov-machines" data-count={services.length}>
+          <StateFilter counts={counts} machineState={machineState} setMachineState={setMachineState} />
+          <VirtualList
+            items={rows}
+            rowHeight={320}
+            measured
+            overscan={1}
+            height="page"
+            label="Client machines, attention first"
+            testId="ov-list"
+            className="ov-list"
+            rowClassName="ov-row"
+            itemKey={(row) => row.join('\n')}
+            empty={`No client machines${filtered ? ' match the filters' : ' discovered yet'}.`}
+            render={(row) => (
+              <div className="ov-row-cards" style={{ gridTemplateColumns: `repeat(${columns}, minmax(0, 1fr))` }}>
+                {row.map((service) => <ClientCard key={service} service={service} />)}
+              </div>
+            )}
+          />
+        </div>
       </div>
-      <RecentOperations data={data} />
+      <RecentOperations />
     </>
   );
 }

@@ -3,17 +3,21 @@
  * each direction, what they are doing; AutoPull per workspace and for a repository on every machine; Pull, Push,
  * Rescan and Revert; the changes of the selected workspace in long lists.
  */
-import { useMemo, useState } from 'react';
-import { useShallow } from 'zustand/react/shallow';
+import { useState } from 'react';
 import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
-import { clientEntries, machineOf, shortId } from '../../lib/selectors.ts';
+import { machineOf, shortId } from '../../lib/selectors.ts';
 import { attempt, offerProps, pull, push, rescan, revert, setWorkspaceAutoPull, useOffer, usePendingSet, useServiceOffer } from '../../commands/index.ts';
 import { NotOffered } from '../../components/NotOffered.tsx';
 import { usePanel } from '../../store/panel.ts';
 import { useUi } from '../../store/ui.ts';
 import { BulkAutoPull } from './BulkAutoPull.tsx';
 import { PullDialog, PushDialog } from './dialogs.tsx';
-import { autoPullFailed, bytes, commitsAhead, currentCommit, plural, workspaceLabel, workspaceRows, type WorkspaceRow } from './model.ts';
+import { autoPullFailed, bytes, clientRows, commitsAhead, currentCommit, plural, workspaceLabel, type WorkspaceRow } from './model.ts';
+import { VirtualList } from '../../components/VirtualList.tsx';
+import { own } from '../../../../shared/dict.ts';
+import { clientSummary } from '../../lib/machine-state.ts';
+import { StateFilter } from '../../components/StateFilter.tsx';
+import { useMachines } from '../../lib/useMachines.ts';
 import { WorkspaceDetail } from './WorkspaceDetail.tsx';
 import type { Operation } from '../../../../shared/panel/api.ts';
 import { operationWords, STATE_WORDS } from '../../lib/operations.ts';
@@ -32,7 +36,9 @@ function operationLine(row: WorkspaceRow): Operation | null {
   return (row.status?.Message ?? null) === op.after ? op : null;
 }
 
-export function ProgressCell({ row, now }: { row: WorkspaceRow; now: number }) {
+export function ProgressCell({ row }: { row: WorkspaceRow }) {
+  // "3 min ago" of the last operation: the cell keeps its own clock, so the view does not re-render every row for it.
+  const now = useNow(5000);
   const status = row.status;
   if (!status) return <span className="muted">—</span>;
   if (status.Activity === 'Idle') {
@@ -168,7 +174,7 @@ function Counts({ n, title }: { n: number | undefined; title: string }) {
   return <span className={n > 0 ? 'ws-count ws-count-on' : 'ws-count'} title={title}>{n.toLocaleString('en-US')}</span>;
 }
 
-function WorkspaceTableRow({ row, selected, now, onSelect, onDialog }: { row: WorkspaceRow; selected: boolean; now: number; onSelect(): void; onDialog(d: Dialog): void }) {
+function WorkspaceTableRow({ row, selected, onSelect, onDialog }: { row: WorkspaceRow; selected: boolean; onSelect(): void; onDialog(d: Dialog): void }) {
   const commit = currentCommit(row);
   const conflicts = row.assets?.ConflictURIs.length ?? 0;
   return (
@@ -195,21 +201,34 @@ function WorkspaceTableRow({ row, selected, now, onSelect, onDialog }: { row: Wo
       <td>{row.status ? (row.status.Attached ? 'Yes' : <span className="ws-warn">No</span>) : <span className="muted">—</span>}</td>
       <td className="ws-num"><Counts n={row.assets?.RemoteChanges.length} title="Remote changes to pull" /></td>
       <td className="ws-num"><Counts n={row.assets?.LocalChanges.length} title="Local changes to push" /></td>
-      <td className="ws-activity"><ProgressCell row={row} now={now} /></td>
+      <td className="ws-activity"><ProgressCell row={row} /></td>
       <td><AutoPullToggle row={row} /></td>
       <td><RowActions row={row} onDialog={onDialog} /></td>
     </tr>
   );
 }
 
-function MachineTable({ service, machine, online, rows, selected, now, onSelect, onDialog }: {
-  service: string; machine: string; online: boolean; rows: WorkspaceRow[]; selected: string | null; now: number; onSelect(key: string | null): void; onDialog(d: Dialog): void;
-}) {
+const NO_ROWS: WorkspaceRow[] = [];
+
+/** One machine's rows: cached per version of its states (model.ts clientRows), so others' Updates leave it alone. */
+const useClientRows = (service: string | null): WorkspaceRow[] =>
+  usePanel((s) => {
+    const entry = service === null ? undefined : own(s.data?.services, service);
+    return entry ? clientRows(s.data, entry) : NO_ROWS;
+  });
+
+const serviceOfKey = (key: string | null): string | null => (key === null ? null : (key.split('\u0000')[0] ?? null));
+
+function MachineTable({ service, selected, onSelect, onDialog }: { service: string; selected: string | null; onSelect(key: string | null): void; onDialog(d: Dialog): void }) {
   const offer = useServiceOffer(service);
+  const online = usePanel((s) => own(s.data?.services, service)?.online ?? false);
+  const rows = useClientRows(service);
+  const machine = machineOf(service);
   return (
     <section className="card" aria-label={`Workspaces on ${machine}`} data-testid="ws-machine" data-machine={machine}>
       <div className="card-head">
         <h2>{machine}</h2>
+        <MachineBadge service={service} />
         <span className={online ? 'muted' : 'ws-warn'}>{online ? plural(rows.length, 'workspace') : 'offline — showing its last known states'}</span>
       </div>
       <NotOffered service={service} offer={offer} actions={ACTIONS} />
@@ -232,7 +251,7 @@ function MachineTable({ service, machine, online, rows, selected, now, onSelect,
             </thead>
             <tbody>
               {rows.map((r) => (
-                <WorkspaceTableRow key={r.key} row={r} selected={selected === r.key} now={now} onSelect={() => onSelect(selected === r.key ? null : r.key)} onDialog={onDialog} />
+                <WorkspaceTableRow key={r.key} row={r} selected={selected === r.key} onSelect={() => onSelect(selected === r.key ? null : r.key)} onDialog={onDialog} />
               ))}
             </tbody>
           </table>
@@ -242,20 +261,23 @@ function MachineTable({ service, machine, online, rows, selected, now, onSelect,
   );
 }
 
+/** The machine's one-word state, as on its Overview card. */
+function MachineBadge({ service }: { service: string }) {
+  const summary = usePanel((s) => clientSummary(own(s.data?.services, service)?.online ?? false, own(s.data?.states, service)));
+  return <span className={`ov-summary ov-summary-${summary.tone} ws-machine-state`} data-testid="ws-machine-state">{summary.text}</span>;
+}
+
 export function WorkspacesView() {
-  const data = usePanel((s) => s.data);
-  const filter = useUi(useShallow((s) => s.machines));
-  const rows = useMemo(() => workspaceRows(data, filter), [data, filter]);
+  const { services, counts, loaded } = useMachines();
+  const machineState = useUi((s) => s.machineState);
+  const setMachineState = useUi((s) => s.setMachineState);
   const [selected, setSelected] = useState<string | null>(null);
   const [dialog, setDialog] = useState<Dialog>(null);
-  const now = useNow(5000);
-
-  const groups = useMemo(
-    () => clientEntries(data, filter).map((c) => ({ service: c.name, machine: machineOf(c.name), online: c.online, rows: rows.filter((r) => r.service === c.name) })),
-    [rows, data, filter],
-  );
-
-  const current = rows.find((r) => r.key === selected) ?? null;
+  const selectedRows = useClientRows(serviceOfKey(selected));
+  const dialogRows = useClientRows(dialog ? dialog.row.service : null);
+  const current = selectedRows.find((r) => r.key === selected) ?? null;
+  // The row as it is now: files saved or claimed while a dialog is open show up in it.
+  const dialogRow = dialog ? (dialogRows.find((r) => r.key === dialog.row.key) ?? dialog.row) : null;
 
   return (
     <div className="ws-view" data-testid="workspaces-view">
@@ -268,10 +290,24 @@ export function WorkspacesView() {
         default, set in Repositories and marked “repository default” here. “Apply” gives every workspace of one repository
         on every machine a setting of its own.
       </p>
-      {groups.length === 0 && <p className="muted">{data ? 'No client has reported a workspace yet.' : 'Waiting for the panel’s first snapshot…'}</p>}
-      {groups.map((g) => (
-        <MachineTable key={g.machine} service={g.service} machine={g.machine} online={g.online} rows={g.rows} selected={selected} now={now} onSelect={setSelected} onDialog={setDialog} />
-      ))}
+      <StateFilter counts={counts} machineState={machineState} setMachineState={setMachineState} />
+      {services.length === 0 ? (
+        <p className="muted">{loaded ? 'No client has reported a workspace yet.' : 'Waiting for the panel’s first snapshot…'}</p>
+      ) : (
+        <VirtualList
+          items={services}
+          rowHeight={420}
+          measured
+          overscan={1}
+          height="page"
+          label="Workspaces by machine, attention first"
+          testId="ws-list"
+          className="ws-list"
+          rowClassName="ws-group"
+          itemKey={(service) => service}
+          render={(service) => <MachineTable service={service} selected={selected} onSelect={setSelected} onDialog={setDialog} />}
+        />
+      )}
       {current && <WorkspaceDetail row={current} onClose={() => setSelected(null)} />}
 
       {dialog?.kind === 'pull' && (
@@ -294,8 +330,8 @@ export function WorkspacesView() {
           where={workspaceLabel(dialog.row)}
           machine={dialog.row.machine}
           // The row as it is now: files saved or claimed while the dialog is open show up in it.
-          changes={(rows.find((r) => r.key === dialog.row.key) ?? dialog.row).assets?.LocalChanges ?? []}
-          claims={(rows.find((r) => r.key === dialog.row.key) ?? dialog.row).assets?.Claims ?? []}
+          changes={dialogRow?.assets?.LocalChanges ?? []}
+          claims={dialogRow?.assets?.Claims ?? []}
           onCancel={() => setDialog(null)}
           onPush={(comment) => {
             const r = dialog.row;

@@ -4,9 +4,9 @@
  */
 import type { TAssetChange, TCommit, TWorkspaceAssets, TWorkspaceStatus } from '../../../../shared/assethub/states.ts';
 import type { PanelData } from '../../store/panel.ts';
-import type { Operation } from '../../../../shared/panel/api.ts';
+import type { Operation, ServiceEntry } from '../../../../shared/panel/api.ts';
 import { latestOn } from '../../lib/operations.ts';
-import { clientEntries, clientOf, serverOf } from '../../lib/selectors.ts';
+import { clientEntries, serverOf, type Client, type Server } from '../../lib/selectors.ts';
 import { workspaceIdentity, type WorkspaceIdentity } from '../../lib/workspace.ts';
 import { own } from '../../../../shared/dict.ts';
 import { effectiveAutoPull } from '../../../../shared/assethub/auto-pull.ts';
@@ -25,38 +25,69 @@ export interface WorkspaceRow extends WorkspaceIdentity {
 }
 
 export function branchCommits(data: PanelData | null, repository: string | null, branch: string | null): TCommit[] | null {
+  return commitsOf(serverOf(data), repository, branch);
+}
+
+function commitsOf(server: Server, repository: string | null, branch: string | null): TCommit[] | null {
   if (!repository || !branch) return null;
-  const repo = own(serverOf(data).PersistentState?.Repositories, repository);
+  const repo = own(server.PersistentState?.Repositories, repository);
   return repo?.Branches.find((b) => b.Name === branch)?.Commits ?? null;
 }
 
-export function workspaceRows(data: PanelData | null, machines: readonly string[]): WorkspaceRow[] {
+/** What a client's rows are built from besides its own states; each part is replaced only when it changes. */
+interface RowInputs { entry: ServiceEntry; serverState: Server['State']; serverPersistent: Server['PersistentState']; operations: readonly Operation[] }
+
+const sameInputs = (a: RowInputs, b: RowInputs): boolean =>
+  a.entry === b.entry && a.serverState === b.serverState && a.serverPersistent === b.serverPersistent && a.operations === b.operations;
+
+/**
+ * Rows per client, kept per version of its states object: the store replaces that object only for the client whose
+ * state changed (store/panel.ts applyPatch), so an Update to one of 500 clients rebuilds that client's rows alone.
+ */
+const rowCache = new WeakMap<object, { inputs: RowInputs; rows: WorkspaceRow[] }>();
+const NO_STATES: Record<string, unknown> = {};
+
+/** One client's rows, by workspace name. */
+export function clientRows(data: PanelData | null, entry: ServiceEntry): WorkspaceRow[] {
+  const states = own(data?.states, entry.name) ?? NO_STATES;
   const server = serverOf(data);
+  const inputs: RowInputs = { entry, serverState: server.State, serverPersistent: server.PersistentState, operations: data?.operations ?? [] };
+  const hit = rowCache.get(states);
+  if (hit && sameInputs(hit.inputs, inputs)) return hit.rows;
+  const rows = buildRows(states as Client, inputs);
+  // The shared empty object stands for every client not read yet: never cache on it.
+  if (states !== NO_STATES) rowCache.set(states, { inputs, rows });
+  return rows;
+}
+
+function buildRows(client: Client, { entry, serverState, serverPersistent, operations }: RowInputs): WorkspaceRow[] {
+  const server: Server = { State: serverState, PersistentState: serverPersistent };
+  const persistent = client.PersistentState?.Workspaces ?? {};
+  const info = client.WorkspaceInfo?.Workspaces ?? {};
+  const assets = client.AssetInfo?.Workspaces ?? {};
+  const names = new Set([...Object.keys(persistent), ...Object.keys(info), ...Object.keys(assets)]);
   const rows: WorkspaceRow[] = [];
-  for (const entry of clientEntries(data, machines)) {
-    const client = clientOf(data, entry.name);
-    const persistent = client.PersistentState?.Workspaces ?? {};
-    const info = client.WorkspaceInfo?.Workspaces ?? {};
-    const assets = client.AssetInfo?.Workspaces ?? {};
-    const names = new Set([...Object.keys(persistent), ...Object.keys(info), ...Object.keys(assets)]);
-    for (const name of [...names].sort()) {
-      const p = own(persistent, name);
-      const repository = p?.Repository ?? null;
-      const branch = p?.Branch ?? null;
-      const mine = client.State ? (own(client.State.Workspaces, name)?.AutoPull ?? null) : null;
-      const autoPull = client.State ? effectiveAutoPull(mine, repository, server.State) : null;
-      rows.push({
-        ...workspaceIdentity(entry, name, p),
-        commits: branchCommits(data, repository, branch) ?? p?.Commits ?? [],
-        status: own(info, name)?.Status ?? null,
-        assets: own(assets, name) ?? null,
-        ownAutoPull: mine,
-        autoPull,
-        operation: latestOn(data?.operations ?? [], entry.name, name),
-      });
-    }
+  for (const name of [...names].sort()) {
+    const p = own(persistent, name);
+    const repository = p?.Repository ?? null;
+    const branch = p?.Branch ?? null;
+    const mine = client.State ? (own(client.State.Workspaces, name)?.AutoPull ?? null) : null;
+    const autoPull = client.State ? effectiveAutoPull(mine, repository, server.State) : null;
+    rows.push({
+      ...workspaceIdentity(entry, name, p),
+      commits: commitsOf(server, repository, branch) ?? p?.Commits ?? [],
+      status: own(info, name)?.Status ?? null,
+      assets: own(assets, name) ?? null,
+      ownAutoPull: mine,
+      autoPull,
+      operation: latestOn(operations, entry.name, name),
+    });
   }
   return rows;
+}
+
+export function workspaceRows(data: PanelData | null, machines: readonly string[]): WorkspaceRow[] {
+  return clientEntries(data, machines).flatMap((entry) => clientRows(data, entry));
 }
 
 /** `STAGE-A %SYNCED_STORAGE%\Projects\Show`: a workspace where the operator reads it. */

@@ -2,8 +2,8 @@
  * The one-word state of a machine, Syncthing style, from what the panel knows and nothing more: `Offline`, `Conflicts`,
  * `Syncing n%`, `Out of sync`, `Up to date`, or `—` when the states needed to tell are not read yet.
  */
-import type { TServiceStatus, TWorkspaceAssets } from '../../../../shared/assethub/states.ts';
-import type { Tone } from '../../lib/format.ts';
+import type { TServiceStatus, TWorkspaceAssets } from '../../../shared/assethub/states.ts';
+import type { Tone } from './format.ts';
 
 export interface MachineFacts {
   online: boolean;
