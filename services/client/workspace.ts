@@ -61,6 +61,8 @@ export class Workspace {
   private remoteKey = '';
   /** Scans started; only the latest one's result is kept (a watcher scan may finish after a newer one). */
   private scans = 0;
+  /** Settles when the newest rescan asked for has. */
+  private newest: Promise<void> = Promise.resolve();
   /** Files written by pulls and reverts since the last scan, for the scan index (apply.ts `onPlaced`). */
   private placed: ReadFile[] = [];
 
@@ -109,17 +111,29 @@ export class Workspace {
     this.stopWatching = null;
   }
 
-  /** Scans the disk and recomputes LocalChanges against the base. */
-  async rescan(options: Pick<ScanOptions, 'deferReads'> = {}): Promise<ScanResult> {
+  /**
+   * Scans the disk and recomputes LocalChanges against the base. When it resolves, the view is from a scan that began
+   * after this call: the scans run one after another, and one overtaken by a newer request waits for it (the view is
+   * the newest's), so a Push right after a rescan never sees the view from before the files it is to push.
+   */
+  rescan(options: Pick<ScanOptions, 'deferReads'> = {}): Promise<ScanResult> {
     this.assertOpen();
-    const generation = ++this.scans;
+    const run = this.scanOnce(++this.scans, options);
+    this.newest = run.then(() => undefined, () => undefined);
+    return run;
+  }
+
+  private async scanOnce(generation: number, options: Pick<ScanOptions, 'deferReads'>): Promise<ScanResult> {
     this.view = { ...this.view, scanning: true };
     this.changed('assets');
     try {
       // Files this client wrote since the last scan are known (stat and hash): the scan need not read them.
       if (this.placed.length > 0) await this.scanner.remember(this.placed.splice(0));
       const scan = await this.scanner.scan(options);
-      if (generation !== this.scans) return scan;
+      if (generation !== this.scans) {
+        await this.newest;
+        return scan;
+      }
       // A file the scan could not read (held open by another program) is not a deletion: it must never be pushed as one.
       const unreadable = (uri: string) => scan.skipped.some((s) => uri === s || uri.startsWith(`${s}/`));
       const local = localChanges(this.store.base(this.path), scan.entries).filter((c) => !(c.Type === 'Delete' && unreadable(c.URI)));
