@@ -145,16 +145,23 @@ export class Workspace {
     }
   }
 
+  private remoteKeyNow(): string {
+    return `${this.row.commit}→${this.server.commits(this.row.repository, this.row.branch)?.at(-1) ?? null}`;
+  }
+
   /** RemoteChanges: what the server has between this workspace's commit and the branch head. */
   async refreshRemote(): Promise<void> {
     const commits = this.server.commits(this.row.repository, this.row.branch);
     const head = commits?.at(-1) ?? null;
-    const key = `${this.row.commit}→${head}`;
+    const key = this.remoteKeyNow();
     if (key === this.remoteKey) return;
     if (!commits || !head || head === this.row.commit || (this.row.commit !== null && !commits.includes(this.row.commit))) {
       this.view = { ...this.view, remote: [] };
     } else {
       const remote = await fetchChanges((m, p) => this.server.call(m, p), { Repository: this.row.repository, Branch: this.row.branch, From: this.row.commit, To: head });
+      // The workspace's commit or the head moved while the server answered (a push's own commit, its broadcast
+      // first): the call made for the move sets the view; this answer is older than it.
+      if (this.remoteKeyNow() !== key) return;
       this.view = { ...this.view, remote };
     }
     this.remoteKey = key;
