@@ -319,7 +319,9 @@ export async function startClient(options: ClientOptions): Promise<RunningClient
         return ['State', 'WorkspaceInfo'];
       },
       calls,
-      subscriptions: [topicPrefix('Update', { Target: BROADCAST }), topicPrefix('Startup', { Target: BROADCAST })],
+      // The server's broadcasts only (onMessage reads no other): every other machine's status Updates would otherwise
+      // reach every client, a fan-out that grows with the square of a show's machines.
+      subscriptions: [topicPrefix('Update', { Target: BROADCAST, Source: SERVER_NAME }), topicPrefix('Startup', { Target: BROADCAST })],
       onMessage,
       onConnected: () => {
         void syncWithServer();
