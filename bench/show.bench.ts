@@ -18,6 +18,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { FabricName } from '../services/datahub/index.ts';
 import { ServerStore } from '../services/server/store.ts';
 import { SERVER_NAME } from '../shared/protocol/index.ts';
@@ -80,6 +81,7 @@ async function runFabric(fabric: FabricName, root: string, template: string, rea
     panel = await openPanel(show.hub.url, path.join(root, fabric, 'panel'));
     const { page } = panel;
     const firstRenderMs = await firstFullRender(page, panel.url, MACHINES, 120_000);
+    phase(`the panel showed ${MACHINES} machines`);
     const enginePid = panel.host.pid ?? 0;
 
     // ---- a minute of show traffic ----
@@ -88,6 +90,8 @@ async function runFabric(fabric: FabricName, root: string, template: string, rea
     const stats0 = await peer.hubStats();
     const cpu0 = { hub: processCpu(show.hub.process.pid ?? 0) ?? 0, server: processCpu(show.server.process.pid ?? 0) ?? 0, engine: processCpu(enginePid) ?? 0 };
     peer.resetCounts();
+    const benchLag = monitorEventLoopDelay({ resolution: 20 });
+    benchLag.enable();
     const t0 = performance.now();
     let commits = 0;
     const getMs: number[] = [];
@@ -105,6 +109,8 @@ async function runFabric(fabric: FabricName, root: string, template: string, rea
       await sleep(Math.max(0, Math.min(6000, TRAFFIC_S * 1000 - (performance.now() - t0))));
     }
     const seconds = (performance.now() - t0) / 1000;
+    benchLag.disable();
+    phase(`traffic minute done (the bench's own event loop lagged ${(benchLag.max / 1e6).toFixed(0)} ms at most: the machine's share of CPU)`);
     const stats1 = await peer.hubStats();
     const cpu1 = { hub: processCpu(show.hub.process.pid ?? 0) ?? 0, server: processCpu(show.server.process.pid ?? 0) ?? 0, engine: processCpu(enginePid) ?? 0 };
     const wi = { ...peer.workspaceInfo };
@@ -118,6 +124,7 @@ async function runFabric(fabric: FabricName, root: string, template: string, rea
       const machine = i % 2 ? (realMachines[(i * 7) % REAL] as string) : (sims[(i * 11) % sims.length]?.machine as string);
       toggles.push(await toggleAutoPull(page, machine, 30_000));
     }
+    phase(`${TOGGLES} toggles done`);
     const bulk = await bulkAutoPull(page, SHOW_REPOS[0] as string, 'on', 120_000);
     if (bulk.total !== MACHINES || bulk.confirmed !== MACHINES) throw new Error(`bulk AutoPull: ${bulk.confirmed} of ${bulk.total} confirmed, ${bulk.failed} failed (${MACHINES} machines)`);
     const workspaces = await longTasks(page, workspacesStart);

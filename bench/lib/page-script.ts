@@ -33,11 +33,38 @@ export const PAGE_SCRIPT = String.raw`(() => {
       const tasks = longtasks.filter((t) => t.start >= since);
       return { longest: Math.max(0, ...tasks.map((t) => t.duration)), count: tasks.length, total: tasks.reduce((n, t) => n + t.duration, 0) };
     },
-    /** performance.now() once the server card says n reporting and n discovered, else null. */
-    fullyRendered(n) {
-      const text = document.querySelector('[data-testid="server-clients"]')?.textContent ?? '';
-      const m = /([0-9][0-9,.\s]*) reporting.*?([0-9][0-9,.\s]*) discovered/.exec(text);
-      return m && count(m[1]) >= n && count(m[2]) >= n ? performance.now() : null;
+    /** performance.now() once the server card says n reporting and n discovered (checked every 50 ms). */
+    fullyRendered(n, limit) {
+      return new Promise((resolve, reject) => {
+        const deadline = performance.now() + limit;
+        const timer = setInterval(() => {
+          const text = document.querySelector('[data-testid="server-clients"]')?.textContent ?? '';
+          const m = /([0-9][0-9,.\s]*) reporting.*?([0-9][0-9,.\s]*) discovered/.exec(text);
+          if (m && count(m[1]) >= n && count(m[2]) >= n) {
+            clearInterval(timer);
+            resolve(performance.now());
+          } else if (performance.now() > deadline) {
+            clearInterval(timer);
+            reject(new Error('the Overview did not show ' + n + ' machines reporting and discovered within ' + limit + ' ms: "' + text + '"'));
+          }
+        }, 50);
+      });
+    },
+    /** Resolves once the element is there, enabled and not busy (checked every 50 ms). */
+    ready(sel, limit) {
+      return new Promise((resolve, reject) => {
+        const deadline = performance.now() + limit;
+        const timer = setInterval(() => {
+          const i = document.querySelector(sel);
+          if (i !== null && !i.disabled && i.getAttribute('aria-busy') !== 'true') {
+            clearInterval(timer);
+            resolve(true);
+          } else if (performance.now() > deadline) {
+            clearInterval(timer);
+            reject(new Error(sel + ': not ready within ' + limit + ' ms'));
+          }
+        }, 50);
+      });
     },
     async toggle(sel, limit) {
       const input = document.querySelector(sel);

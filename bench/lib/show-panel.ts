@@ -61,14 +61,14 @@ export async function openPanel(hubUrl: string, userData: string): Promise<Panel
   }
 }
 
+/** A helper of ./page-script.ts, evaluated by the DevTools protocol (the panel's CSP forbids eval in the page). */
 const call = <T>(page: Page, fn: string, ...args: unknown[]): Promise<T> =>
   page.evaluate(`window.__show.${fn}(${args.map((a) => JSON.stringify(a)).join(', ')})`) as Promise<T>;
 
 /** Navigation → the server card says `machines` reporting and as many discovered: ms after navigation start. */
 export async function firstFullRender(page: Page, url: string, machines: number, timeoutMs: number): Promise<number> {
   await page.goto(url);
-  const handle = await page.waitForFunction(`window.__show.fullyRendered(${machines})`, undefined, { timeout: timeoutMs, polling: 50 });
-  return Number(await handle.jsonValue());
+  return call<number>(page, 'fullyRendered', machines, timeoutMs);
 }
 
 export const longTasks = (page: Page, since: number) => call<{ longest: number; count: number; total: number }>(page, 'longTasks', since);
@@ -88,8 +88,7 @@ export async function showView(page: Page, view: string): Promise<void> {
 export async function toggleAutoPull(page: Page, machine: string, timeoutMs: number): Promise<number> {
   await page.getByTestId('machine-filter').selectOption(machine);
   const selector = `[data-testid="ws-machine"][data-machine="${machine}"] [data-testid="autopull-toggle"]`;
-  const ready = `(() => { const i = document.querySelector(${JSON.stringify(selector)}); return i !== null && !i.disabled && i.getAttribute('aria-busy') !== 'true'; })()`;
-  await page.waitForFunction(ready, undefined, { timeout: 30_000, polling: 50 });
+  await call(page, 'ready', selector, 30_000);
   return call<number>(page, 'toggle', selector, timeoutMs);
 }
 

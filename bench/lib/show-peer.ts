@@ -22,12 +22,16 @@ export class ShowPeer {
       {
         name,
         requestTimeoutMs: WAIT_MS,
+        // The bench's own requests carry measurements: on two shared cores it waits out a stall the panel's peers
+        // would count as a lost hub (each such loss is printed, and the hub's Stats count the peers it cut).
+        lostAfterMs: 60_000,
         subscriptions: [
           topicPrefix('Update', { Target: name }), topicPrefix('CallResult', { Target: name }),
           topicPrefix('Update', { Target: BROADCAST, Source: SERVER_NAME }),
         ],
       },
       {
+        onDown: (reason) => console.log(`  (the bench's own peer lost the hub: ${reason})`),
         onMessage: (message, inbound) => {
           const t = message.topic;
           if (!self || t.Type !== 'Update' || t.Source !== SERVER_NAME || t.Target !== BROADCAST) return;

@@ -21,12 +21,12 @@ export const clientName = (machine: string): string => formatServiceName(machine
 /** Heads of the show's repositories as the bench made them. */
 export type Heads = Map<string, string>;
 
-/** The five repositories, each with a first commit of 20 small files. */
+/** The five repositories, each with a first commit of 8 small files. */
 export async function createRepositories(peer: ShowPeer, storageUrl: string): Promise<Heads> {
   const heads: Heads = new Map();
   for (const repo of SHOW_REPOS) {
     const { Commit: root } = await peer.call<{ Commit: string }>(SERVER_NAME, 'CreateRepository', { Name: repo, Branch: BRANCH });
-    const changes = await Promise.all(Array.from({ length: 20 }, (_, i) => putFile(storageUrl, `FileSystem:/Content/Shot${i % 4}/Asset_${i}.uasset`, randomBytes(2048 + i * 100))));
+    const changes = await Promise.all(Array.from({ length: 8 }, (_, i) => putFile(storageUrl, `FileSystem:/Content/Shot${i % 4}/Asset_${i}.uasset`, randomBytes(2048 + i * 100))));
     const { Commit } = await peer.call<{ Commit: string }>(SERVER_NAME, 'CreateCommit', { Repository: repo, Branch: BRANCH, Parent: root, Author: 'OPS', Comment: 'set dressing', Changes: changes });
     heads.set(repo, Commit);
   }
@@ -35,7 +35,7 @@ export async function createRepositories(peer: ShowPeer, storageUrl: string): Pr
 
 /** A commit of three edited files on `repo`, as an artist's push brings it. */
 export async function commitArrives(peer: ShowPeer, storageUrl: string, heads: Heads, repo: string, n: number): Promise<void> {
-  const changes = await Promise.all([0, 1, 2].map((i) => putFile(storageUrl, `FileSystem:/Content/Shot${i}/Asset_${(n * 3 + i) % 20}.uasset`, randomBytes(4096))));
+  const changes = await Promise.all([0, 1, 2].map((i) => putFile(storageUrl, `FileSystem:/Content/Shot${i}/Asset_${(n * 3 + i) % 8}.uasset`, randomBytes(4096))));
   const { Commit } = await peer.call<{ Commit: string }>(SERVER_NAME, 'CreateCommit', {
     Repository: repo, Branch: BRANCH, Parent: heads.get(repo) ?? null, Author: `STAGE-${String(n % 50).padStart(3, '0')}`, Comment: `take ${n}`, Changes: changes,
   });
@@ -50,19 +50,18 @@ export async function commitArrives(peer: ShowPeer, storageUrl: string, heads: H
 export async function setUpRealMachines(peer: ShowPeer, machines: string[], heads: Heads): Promise<void> {
   const one = async (machine: string, index: number): Promise<void> => {
     const client = clientName(machine);
+    // One after another: CreateWorkspace calls racing on one client can fail (each checks the folders another is
+    // making; see the show simulator's notes).
     const paths: string[] = [];
     for (const repo of SHOW_REPOS) {
-      const c0 = performance.now();
       const { Workspace } = await retry(() => peer.call<{ Workspace: string }>(client, 'CreateWorkspace', { Repository: repo, Branch: BRANCH }));
       paths.push(Workspace);
-      if (process.env.SHOW_DEBUG) console.log(machine, repo, 'create', (performance.now() - c0).toFixed(0));
       await peer.call(client, 'Pull', { Workspace });
     }
     await waitFor(`${machine} at the heads`, async () => {
       const persistent = await peer.get(client, ['PersistentState']) as { Workspaces: Record<string, { Repository: string; Commit: string | null }> };
       return Object.values(persistent.Workspaces).every((w) => w.Commit === heads.get(w.Repository));
     }, 120_000);
-    if (process.env.SHOW_DEBUG) console.log(machine, 'at heads', performance.now().toFixed(0));
     if (index % 5 === 0) {
       const folder = path.join(paths[2] as string, 'Content', 'Edits');
       await mkdir(folder, { recursive: true });
@@ -72,7 +71,7 @@ export async function setUpRealMachines(peer: ShowPeer, machines: string[], head
   };
   // A few machines at a time: two cores share the server, the hub and every client.
   const queue = machines.map((m, i) => [m, i] as const);
-  await Promise.all(Array.from({ length: 6 }, async () => {
+  await Promise.all(Array.from({ length: 12 }, async () => {
     for (let next = queue.shift(); next; next = queue.shift()) await one(next[0], next[1]);
   }));
 }
