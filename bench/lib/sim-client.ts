@@ -10,6 +10,7 @@
  * - a pull sends its WorkspaceInfo every 250 ms (the client's STATUS_EVERY_MS) with its progress, then its new
  *   commit in PersistentState and AssetInfo.
  */
+import { SERVER_STATES_READ } from '../../services/client/client.ts';
 import { ServiceHost } from '../../services/lib/service-host.ts';
 import { ServiceFailure } from '../../services/lib/failure.ts';
 import type { Logger } from '../../services/lib/log.ts';
@@ -95,7 +96,7 @@ export class SimClient {
         return ['State', 'WorkspaceInfo'];
       },
       calls: {},
-      subscriptions: [topicPrefix('Update', { Target: BROADCAST, Source: SERVER_NAME }), topicPrefix('Startup', { Target: BROADCAST })],
+      subscriptions: [...SERVER_STATES_READ.map((Name) => topicPrefix('Update', { Target: BROADCAST, Source: SERVER_NAME, Name })), topicPrefix('Startup', { Target: BROADCAST })],
       onMessage: (m) => this.onMessage(m),
       onConnected: () => {
         void this.syncWithServer();

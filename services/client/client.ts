@@ -28,6 +28,8 @@ import { Workspace, type ServerLink } from './workspace.ts';
 
 export const CLIENT_VERSION = '0.1.0';
 const STATUS_EVERY_MS = 250;
+/** The server's broadcast states a client follows (whole-state Updates: the server sends entries of WorkspaceInfo only). */
+export const SERVER_STATES_READ = ['State', 'PersistentState', 'AssetInfo'] as const;
 const ASSETS_EVERY_MS = 500;
 
 export interface ClientOptions extends OfferOptions {
@@ -319,9 +321,10 @@ export async function startClient(options: ClientOptions): Promise<RunningClient
         return ['State', 'WorkspaceInfo'];
       },
       calls,
-      // The server's broadcasts only (onMessage reads no other): every other machine's status Updates would otherwise
-      // reach every client, a fan-out that grows with the square of a show's machines.
-      subscriptions: [topicPrefix('Update', { Target: BROADCAST, Source: SERVER_NAME }), topicPrefix('Startup', { Target: BROADCAST })],
+      // The server's states that onMessage reads, and no other Update: every machine's status Updates, and the
+      // server's WorkspaceInfo entry that follows each, would otherwise reach every client, a fan-out that grows with
+      // the square of a show's machines.
+      subscriptions: [...SERVER_STATES_READ.map((Name) => topicPrefix('Update', { Target: BROADCAST, Source: SERVER_NAME, Name })), topicPrefix('Startup', { Target: BROADCAST })],
       onMessage,
       onConnected: () => {
         void syncWithServer();

@@ -1,5 +1,6 @@
-// What a client takes from the hub: the server's broadcasts, not every machine's. In a show of 500 machines each
-// status Update of one client would otherwise be delivered to the 499 others, which read only the server's.
+// What a client takes from the hub: the server's State, PersistentState and AssetInfo, which it reads, and nothing
+// else. In a show of 500 machines each status Update of one client (and the server's WorkspaceInfo entry that follows
+// it) would otherwise be delivered to the 499 others.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { BROADCAST, envelope, type Envelope } from '../../shared/protocol/index.ts';
 import { startCluster, type Cluster } from '../testing/cluster.ts';
@@ -17,7 +18,7 @@ beforeAll(async () => {
 });
 afterAll(() => cluster.close());
 
-it("a client receives the server's broadcast Updates and not another client's", async () => {
+it("a client receives the server's State, PersistentState and AssetInfo, not its WorkspaceInfo nor another client's Updates", async () => {
   const seen: Envelope[] = [];
   const host = client.host as unknown as { receive(message: Envelope, bytes: number): void };
   const receive = host.receive.bind(host);
@@ -27,6 +28,8 @@ it("a client receives the server's broadcast Updates and not another client's", 
   };
   const workspaceInfo = { Status: { Incoming: false, Outcoming: false, Activity: 'Idle', Stage: 'Finalizing', Current: 0, Total: 0, Progress: 1 }, Engine: { Running: false }, Workspaces: {} };
   other.send(envelope<'Update'>({ Type: 'Update', Target: BROADCAST, Source: other.name, Name: 'WorkspaceInfo' }, { Value: workspaceInfo }));
+  // The server lists the other client: its WorkspaceInfo (whole or that entry) goes out within 200 ms.
+  await other.next((m) => m.topic.Type === 'Update' && m.topic.Source === 'AssetHubServer' && m.topic.Name.startsWith('WorkspaceInfo') && JSON.stringify(m.message).includes(other.name), 10_000);
   // The server's State, re-broadcast after a Set: delivered after the other client's Update, so both were routed.
   await other.set('AssetHubServer', ['State', 'Repositories'], {});
   const deadline = Date.now() + 10_000;
@@ -35,4 +38,5 @@ it("a client receives the server's broadcast Updates and not another client's", 
   }
   expect(seen.some((m) => m.topic.Type === 'Update' && m.topic.Source === 'AssetHubServer' && m.topic.Name === 'State')).toBe(true);
   expect(seen.filter((m) => m.topic.Type === 'Update' && m.topic.Source === other.name)).toEqual([]);
+  expect(seen.filter((m) => m.topic.Type === 'Update' && m.topic.Source === 'AssetHubServer' && m.topic.Name.startsWith('WorkspaceInfo'))).toEqual([]);
 });
