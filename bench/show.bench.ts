@@ -66,6 +66,7 @@ async function runFabric(fabric: FabricName, root: string, template: string, rea
   const show = await startShow({ fabric, serverDir, clientsDir: path.join(root, fabric, 'clients'), realGroups: groups(realMachines, 5), simGroups: groups(sims, 4), realProcess });
   let peer: ShowPeer | null = null;
   let panel: Awaited<ReturnType<typeof openPanel>> | null = null;
+  onSignal.add(teardown);
   try {
     const phase = (what: string) => console.log(`  [${fabric}] ${what} at ${((performance.now() - setupStart) / 1000).toFixed(1)} s`);
     phase('hub, server and real clients started');
@@ -163,6 +164,10 @@ async function runFabric(fabric: FabricName, root: string, template: string, rea
       commits,
     };
   } finally {
+    await teardown();
+  }
+  async function teardown(): Promise<void> {
+    onSignal.delete(teardown);
     await panel?.close();
     peer?.close();
     await show.close();
@@ -189,7 +194,16 @@ function print(f: FabricFigures): void {
 
 // scripts/bench.mjs rebuilds app/dist when its sources changed (bench/ may not import scripts/).
 if (!existsSync('app/dist/main/web.mjs')) throw new Error('app/dist/main/web.mjs is missing: run npm run build (npm run bench builds it)');
+/** What a Ctrl+C or a SIGTERM must still close: the hub, server and clients are not children that die with us. */
+const onSignal = new Set<() => Promise<void>>();
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    void Promise.allSettled([...onSignal].map((f) => f())).finally(() => process.exit(130));
+  });
+}
 const root = await mkdtemp(path.join(existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir(), 'assethub-show-'));
+const removeRoot = () => rm(root, { recursive: true, force: true });
+onSignal.add(removeRoot);
 try {
   const template = path.join(root, 'template');
   await mkdir(template);
@@ -215,5 +229,5 @@ try {
   const n = (v: number, limit: number) => (Number.isFinite(v) ? v.toFixed(0) : `>${limit}`);
   console.log(`show: ${MACHINES} machines, longest task ${lt.longest.toFixed(0)} ms, toggle p99 ${n(tg.toggleP99, TOGGLE_LIMIT_MS)} ms, bulk ${n(bk.bulkMs, BULK_LIMIT_MS)} ms`);
 } finally {
-  await rm(root, { recursive: true, force: true });
+  await removeRoot();
 }

@@ -19,16 +19,24 @@ const files = readdirSync('bench')
 // The show simulator drives the built browser panel (app/dist): rebuilt first when its sources changed.
 if (files.includes(LAST)) ensureBuilt(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'), 'bench');
 
+let current = null;
+// A stopped run stops its benchmark, which closes what it started (show.bench.ts: hub, server, clients, browser).
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => (current ? current.kill(signal) : process.exit(130)));
+
 /** Runs one file, its output streamed through and kept; resolves with its exit status and what it printed. */
 function run(file) {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', '--expose-gc', `bench/${file}`], { stdio: ['inherit', 'pipe', 'inherit'] });
+    current = child;
     let out = '';
     child.stdout.on('data', (d) => {
       process.stdout.write(d);
       out = (out + d.toString()).slice(-1_000_000);
     });
-    child.on('close', (status) => resolve({ status, out }));
+    child.on('close', (status) => {
+      current = null;
+      resolve({ status, out });
+    });
   });
 }
 
