@@ -86,11 +86,14 @@ export const PAGE_SCRIPT = String.raw`(() => {
         const failed = (attr('refused') ?? 0) + (attr('silent') ?? 0);
         return { total, confirmed, failed, pending: attr('pending') ?? total - confirmed - failed };
       }
+      const codes = {};
+      for (const c of result.querySelectorAll('li.ws-bulk-failed code')) codes[c.textContent] = (codes[c.textContent] ?? 0) + 1;
       return {
         total: result.querySelectorAll('li').length,
         confirmed: result.querySelectorAll('li.ws-bulk-ok').length,
         failed: result.querySelectorAll('li.ws-bulk-failed').length,
         pending: result.querySelectorAll('li.ws-bulk-pending').length,
+        codes,
       };
     },
     async bulk(limit) {
@@ -99,7 +102,7 @@ export const PAGE_SCRIPT = String.raw`(() => {
         const s = window.__show.bulkState();
         return s && s.total > 0 && s.pending === 0 ? s : null;
       }, () => button.click(), limit, () => 'bulk AutoPull: still pending (' + JSON.stringify(window.__show.bulkState()) + ')');
-      return { ms: r.ms, total: r.value.total, confirmed: r.value.confirmed, failed: r.value.failed };
+      return { ms: r.ms, total: r.value.total, confirmed: r.value.confirmed, failed: r.value.failed, codes: r.value.codes ?? {} };
     },
   };
 })();`;

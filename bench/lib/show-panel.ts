@@ -92,7 +92,8 @@ export async function toggleAutoPull(page: Page, machine: string, timeoutMs: num
   return call<number>(page, 'toggle', selector, timeoutMs);
 }
 
-export interface BulkOutcome { ms: number; total: number; confirmed: number; failed: number }
+/** `codes`: the failed machines by the failure code the panel shows. */
+export interface BulkOutcome { ms: number; total: number; confirmed: number; failed: number; codes: Record<string, number> }
 
 /** The Workspaces view's bulk AutoPull for `repository` on every machine: ms from the click until none is pending. */
 export async function bulkAutoPull(page: Page, repository: string, value: 'on' | 'off', timeoutMs: number): Promise<BulkOutcome> {
