@@ -56,7 +56,10 @@ export const PAGE_SCRIPT = String.raw`(() => {
         const deadline = performance.now() + limit;
         const timer = setInterval(() => {
           const i = document.querySelector(sel);
-          if (i !== null && !i.disabled && i.getAttribute('aria-busy') !== 'true') {
+          // The filter applied (one machine shown): before that the switch may be the unfiltered list's, replaced
+          // under the click.
+          const one = document.querySelectorAll('[data-testid="ws-machine"]').length === 1;
+          if (one && i !== null && !i.disabled && i.getAttribute('aria-busy') !== 'true') {
             clearInterval(timer);
             resolve(true);
           } else if (performance.now() > deadline) {
