@@ -12,7 +12,6 @@
  * 90 % into the result) are both measured. Then the delta between the last two revisions (10,000 MODIFYs): all of its
  * pages, and its count.
  */
-import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -20,35 +19,18 @@ import path from 'node:path';
 import { CALLS, type TCommitChange } from '../shared/assethub/calls.ts';
 import type { TAsset } from '../shared/assethub/catalogue.ts';
 import { compileFilter } from '../shared/rsql/filter.ts';
-import { appendAddingCommit } from '../services/server/catalogue/bulk.ts';
 import { catalogueCalls } from '../services/server/catalogue/calls.ts';
 import { CursorCodec } from '../services/server/catalogue/cursor.ts';
 import { Catalogue } from '../services/server/catalogue/index.ts';
 import { runPage } from '../services/server/catalogue/sql.ts';
 import { importAssets } from '../services/server/catalogue/transfer.ts';
-import { SCHEMA } from '../services/server/schema.ts';
 import { ServerStore } from '../services/server/store.ts';
+import { buildCatalogue, COMMITS, FILES_PER_FOLDER, fileUri, sha256 } from './lib/catalogue-build.ts';
 
 const REPO = '%SYNCED_STORAGE%\\Bench\\Catalogue';
 const BRANCH = 'Main';
-const FOLDERS = 1_000;
-const FILES_PER_FOLDER = 999;
-const COMMITS = 10;
 const LIMIT = 500;
-const EXTENSIONS: Array<[string, number]> = [['png', 40], ['fbx', 25], ['uasset', 15], ['wav', 10], ['mov', 5], ['txt', 4], ['umap', 1]];
-const extensionOf = (i: number): string => {
-  let n = i % 100;
-  for (const [ext, share] of EXTENSIONS) {
-    if (n < share) return ext;
-    n -= share;
-  }
-  return 'txt';
-};
-
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
-const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
-const folderUri = (d: number): string => `FileSystem:/set${String(d).padStart(4, '0')}`;
-const fileUri = (d: number, f: number): string => `${folderUri(d)}/asset${String(f).padStart(3, '0')}.${extensionOf(d * FILES_PER_FOLDER + f)}`;
 
 function percentiles(samples: number[]): { p50: number; p99: number } {
   const s = [...samples].sort((a, b) => a - b);
@@ -79,23 +61,7 @@ try {
 
   // ---- build ----
   let start = performance.now();
-  let head = store.createRepository(REPO, BRANCH, 'OPS');
-  const secondary = store.database.all("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'files' AND sql IS NOT NULL").map((r) => String(r.name));
-  for (const name of secondary) store.database.exec(`DROP INDEX ${name}`);
-  const perCommit = FOLDERS / COMMITS;
-  for (let c = 0; c < COMMITS; c++) {
-    const changes: TCommitChange[] = [];
-    for (let d = c * perCommit; d < (c + 1) * perCommit; d++) {
-      changes.push({ Type: 'PutDirectory', URI: folderUri(d) });
-      for (let f = 0; f < FILES_PER_FOLDER; f++) {
-        const uri = fileUri(d, f);
-        const hash = sha256(uri);
-        changes.push({ Type: 'PutFile', URI: uri, Size: 1000 + f, Hash: hash, Chunks: [hash] });
-      }
-    }
-    head = appendAddingCommit(store, { repository: REPO, branch: BRANCH, parent: head, author: c % 2 ? 'STAGE-B' : 'STAGE-A', comment: `load ${c}`, changes });
-  }
-  store.database.exec(SCHEMA); // CREATE INDEX IF NOT EXISTS … for the dropped ones
+  const { head, indexes } = buildCatalogue(store, REPO, BRANCH);
   const buildS = (performance.now() - start) / 1000;
   const branch = store.branch(REPO, BRANCH);
 
@@ -119,7 +85,7 @@ try {
     const hash = sha256(`${uri} v2`);
     modified.push({ Type: 'PutFile', URI: uri, Size: 2000, Hash: hash, Chunks: [hash] });
   }
-  head = store.createCommit({ repository: REPO, branch: BRANCH, parent: head, author: 'STAGE-B', comment: '10,000 edits', changes: modified });
+  store.createCommit({ repository: REPO, branch: BRANCH, parent: head, author: 'STAGE-B', comment: '10,000 edits', changes: modified });
   const editS = (performance.now() - start) / 1000;
 
   const filterOf = (text: string) => {
@@ -129,7 +95,7 @@ try {
   };
   const total = catalogue.count(branch, { from: null, to: store.head(branch.id).position }, filterOf(''));
   console.log(`\nAsset catalogue: one branch of ${total.toLocaleString('en')} assets`);
-  console.log(`  built in ${buildS.toFixed(1)} s (${COMMITS} bulk commits, then ${secondary.length} indexes), metadata for 52,000 assets imported in ${importS.toFixed(1)} s, a createCommit of 10,000 edits in ${editS.toFixed(1)} s`);
+  console.log(`  built in ${buildS.toFixed(1)} s (${COMMITS} bulk commits, then ${indexes} indexes), metadata for 52,000 assets imported in ${importS.toFixed(1)} s, a createCommit of 10,000 edits in ${editS.toFixed(1)} s`);
 
   // ---- queries ----
   const cursors = new CursorCodec(catalogue.cursorKey(), () => catalogue.clock());

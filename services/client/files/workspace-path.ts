@@ -62,14 +62,21 @@ export function workspacePathProblem(requested: string, real: string, rules: Wor
 export async function realPathOfExisting(file: string): Promise<string> {
   const missing: string[] = [];
   let at = path.resolve(file);
+  let again = 0;
   for (;;) {
     try {
       return path.join(await realpath(at), ...missing.reverse());
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code !== 'ENOENT' && code !== 'ENOTDIR') throw error;
+      const there = await lstat(at).catch(() => null);
       // Something there that realpath cannot follow: a dangling symlink, which must not decide where the folder goes.
-      if (await lstat(at).then(() => true, () => false)) throw new Error(`${at} is a symlink that leads nowhere`, { cause: error });
+      if (there?.isSymbolicLink() || (there && again >= 3)) throw new Error(`${at} is a symlink that leads nowhere`, { cause: error });
+      // Anything else appeared since realpath looked (another CreateWorkspace made the folder): resolve it again.
+      if (there) {
+        again++;
+        continue;
+      }
       const parent = path.dirname(at);
       if (parent === at) throw error;
       missing.push(path.basename(at));

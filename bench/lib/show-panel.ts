@@ -1,0 +1,105 @@
+/**
+ * The browser panel in Chromium, joined to the show's hub through the web host (app/dist/main/web.mjs, whose engine
+ * runs in its process): time to first full render, long tasks, AutoPull confirmations one by one and in bulk. Every
+ * time is taken in the page (./page-script.ts).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chromium, type Browser, type Page } from '@playwright/test';
+import { exited } from '../../services/testing/server-process.ts';
+import { PAGE_SCRIPT } from './page-script.ts';
+
+/** Debian's Chromium, headless, as the e2e tests launch it (e2e/chromium.ts, which bench/ may not import). */
+const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+export interface PanelSession { host: ChildProcess; url: string; browser: Browser; page: Page; close(): Promise<void> }
+
+/** The web host on `hubUrl` (`npm run serve -- --hub …` without the rebuild check); resolves with the URL it prints. */
+function startHost(hubUrl: string, userData: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, ['app/dist/main/web.mjs', '--port', '0', '--hub', hubUrl, '--local-hub', 'none', '--user-data', userData], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`the web host printed no URL within 60 s:\n${out.slice(-3000)}`));
+    }, 60_000);
+    const onData = (d: Buffer) => {
+      out = (out + d.toString()).slice(-100_000);
+      const m = /(https?:\/\/127\.0\.0\.1:\d+\/\S*)/.exec(out);
+      if (m?.[1]) {
+        clearTimeout(timer);
+        child.stdout?.off('data', onData);
+        // Both pipes stay drained, so the host never blocks on a full pipe.
+        child.stdout?.resume();
+        resolve({ child, url: m[1] });
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-100_000)));
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the web host exited (${code}):\n${out.slice(-3000)}`));
+    });
+  });
+}
+
+export async function openPanel(hubUrl: string, userData: string): Promise<PanelSession> {
+  const { child, url } = await startHost(hubUrl, userData);
+  const stopHost = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await Promise.race([exited(child), new Promise((r) => setTimeout(r, 5000))]);
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  };
+  try {
+    const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await page.addInitScript({ content: PAGE_SCRIPT });
+    return { host: child, url, browser, page, close: async () => { await browser.close().catch(() => undefined); await stopHost(); } };
+  } catch (error) {
+    await stopHost();
+    throw error;
+  }
+}
+
+/** A helper of ./page-script.ts, evaluated by the DevTools protocol (the panel's CSP forbids eval in the page). */
+const call = <T>(page: Page, fn: string, ...args: unknown[]): Promise<T> =>
+  page.evaluate(`window.__show.${fn}(${args.map((a) => JSON.stringify(a)).join(', ')})`) as Promise<T>;
+
+/** Navigation → the server card says `machines` reporting and as many discovered: ms after navigation start. */
+export async function firstFullRender(page: Page, url: string, machines: number, timeoutMs: number): Promise<number> {
+  await page.goto(url);
+  return call<number>(page, 'fullyRendered', machines, timeoutMs);
+}
+
+export const longTasks = (page: Page, since: number) => call<{ longest: number; count: number; total: number }>(page, 'longTasks', since);
+
+export const pageNow = (page: Page): Promise<number> => page.evaluate('performance.now()') as Promise<number>;
+
+/** Goes to a view by its navigation button. */
+export async function showView(page: Page, view: string): Promise<void> {
+  await page.getByTestId(`nav-${view}`).click();
+  await page.locator(`main#main[data-view="${view}"]`).waitFor({ timeout: 30_000 });
+}
+
+/**
+ * One machine in the header filter, then its first workspace's AutoPull switch clicked: ms until the switch is no
+ * longer busy and shows the other value (the client's State Update came back through the hub and the engine).
+ */
+export async function toggleAutoPull(page: Page, machine: string, timeoutMs: number): Promise<number> {
+  await page.getByTestId('machine-filter').selectOption(machine);
+  const selector = `[data-testid="ws-machine"][data-machine="${machine}"] [data-testid="autopull-toggle"]`;
+  await call(page, 'ready', selector, 30_000);
+  return call<number>(page, 'toggle', selector, timeoutMs);
+}
+
+/** `codes`: the failed machines by the failure code the panel shows. */
+export interface BulkOutcome { ms: number; total: number; confirmed: number; failed: number; codes: Record<string, number> }
+
+/** The Workspaces view's bulk AutoPull for `repository` on every machine: ms from the click until none is pending. */
+export async function bulkAutoPull(page: Page, repository: string, value: 'on' | 'off', timeoutMs: number): Promise<BulkOutcome> {
+  await page.getByTestId('machine-filter').selectOption('');
+  await page.getByTestId('bulk-repo').selectOption(repository);
+  await page.getByTestId('bulk-value').selectOption(value);
+  await page.getByTestId('bulk-apply').waitFor({ timeout: 30_000 });
+  return call<BulkOutcome>(page, 'bulk', timeoutMs);
+}

@@ -1,0 +1,148 @@
+/**
+ * The show simulator's system under test, each part in its own process: a Data Hub (either fabric), the
+ * AssetHubServer on a copy of a prepared data folder, real AssetHubClients (several per process) and simulated ones
+ * (./sim-process.ts, many per process). What the bench needs of them: their pids, the hub's address, the server's
+ * storage URL and commands for the children; `close` ends every one of them.
+ */
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { build as esbuild } from 'esbuild';
+import type { FabricName } from '../../services/datahub/index.ts';
+import { Probe } from '../../services/testing/probe.ts';
+import { exited, spawnServer } from '../../services/testing/server-process.ts';
+import { WAIT_MS } from './measure.ts';
+import type { SimMachineSpec } from './sim-client.ts';
+import type { RealReply, RealRequest, SimReply, SimRequest } from './sim-protocol.ts';
+
+export interface Child<Req, Rep> {
+  process: ChildProcess;
+  /** Sends a request and resolves with the next reply (rejects on an `error` reply, an exit, or after `timeoutMs`). */
+  ask(request: Req, timeoutMs?: number): Promise<Rep>;
+}
+
+/**
+ * The real clients run as shipped: bundled like app/dist's services (scripts/build.mjs, as bench/transfer.bench.ts
+ * does), with their scan worker beside them; under the TypeScript loader each scan thread would load it again, which
+ * alone made a CreateWorkspace take over a second. Built beside node_modules, whence the bundle loads its packages.
+ */
+export async function bundleRealClients(): Promise<string> {
+  const dir = path.resolve('node_modules/.cache/assethub-bench-show');
+  for (const [entry, out] of [['bench/lib/real-process.ts', 'real-process.mjs'], ['services/client/scan/scan.worker.ts', 'scan.worker.mjs']] as const) {
+    await esbuild({ entryPoints: [entry], outfile: path.join(dir, out), bundle: true, platform: 'node', target: 'node20', format: 'esm', packages: 'external', logLevel: 'warning' });
+  }
+  return path.join(dir, 'real-process.mjs');
+}
+
+function child<Req extends { type: string }, Rep extends { type: string; message?: string }>(file: string): Child<Req, Rep> {
+  const proc = fork(file, [], { execArgv: file.endsWith('.ts') ? ['--import', 'tsx'] : [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, ASSETHUB_LOG_LEVEL: 'error' } });
+  return {
+    process: proc,
+    ask(request, timeoutMs = 5 * WAIT_MS) {
+      return new Promise<Rep>((resolve, reject) => {
+        const timer = setTimeout(() => done(new Error(`${path.basename(file)}: no answer to ${request.type} within ${timeoutMs} ms`)), timeoutMs);
+        const onMessage = (reply: Rep) => done(reply.type === 'error' ? new Error(`${path.basename(file)}: ${reply.message ?? ''}`) : null, reply);
+        const onExit = (code: number | null) => done(new Error(`${path.basename(file)} exited (${code}) before answering ${request.type}`));
+        function done(error: Error | null, reply?: Rep): void {
+          clearTimeout(timer);
+          proc.off('message', onMessage);
+          proc.off('exit', onExit);
+          if (error) reject(error);
+          else resolve(reply as Rep);
+        }
+        proc.on('message', onMessage);
+        proc.once('exit', onExit);
+        proc.send(request);
+      });
+    },
+  };
+}
+
+export type SimChild = Child<SimRequest, SimReply>;
+export type RealChild = Child<RealRequest, RealReply>;
+
+/** The hub alone in its process, as `npx tsx services/datahub/main.ts` runs it; resolves with its address. */
+async function startHubProcess(fabric: FabricName): Promise<{ process: ChildProcess; url: string }> {
+  const ports = fabric === 'ws' ? ['--port', '0'] : ['--sub-port', '0', '--pub-port', '0'];
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'services/datahub/main.ts', '--fabric', fabric, ...ports], {
+    stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ASSETHUB_LOG_LEVEL: 'warn' },
+  });
+  let out = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the hub printed no address: ${out}`)), WAIT_MS);
+    proc.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /Data Hub ready on (\S+)/.exec(out);
+      if (m?.[1]) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    proc.once('exit', (code) => reject(new Error(`the hub exited (${code}): ${out}`)));
+  });
+  return { process: proc, url };
+}
+
+export interface ShowServices {
+  hub: { process: ChildProcess; url: string };
+  server: { process: ChildProcess; storageUrl: string };
+  real: RealChild[];
+  sims: SimChild[];
+  /** Real machines' synced storage folders, by machine. */
+  storage: Record<string, string>;
+  close(): Promise<void>;
+}
+
+export interface ShowPlan {
+  fabric: FabricName;
+  serverDir: string;
+  clientsDir: string;
+  /** Real machines, in groups: one process per group. */
+  realGroups: string[][];
+  /** Simulated machines, in groups: one process per group. */
+  simGroups: SimMachineSpec[][];
+  /** The real clients' bundled process (bundleRealClients). */
+  realProcess: string;
+}
+
+export async function startShow(plan: ShowPlan): Promise<ShowServices> {
+  const started: ChildProcess[] = [];
+  const real: RealChild[] = [];
+  const sims: SimChild[] = [];
+  const close = async (): Promise<void> => {
+    await Promise.all([...real, ...sims].map((c) => c.ask({ type: 'close' }, 10_000).catch(() => undefined)));
+    for (const p of started) if (p.exitCode === null && p.signalCode === null) p.kill('SIGTERM');
+    await Promise.all(started.map((p) => Promise.race([exited(p), new Promise((r) => setTimeout(r, 5000))])));
+    for (const p of started) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
+  };
+  try {
+    const hub = await startHubProcess(plan.fabric);
+    started.push(hub.process);
+    const watcher = await Probe.connect(hub.url, { name: 'BENCH-SHOW-AssetHubPanel' });
+    const server = await spawnServer(watcher, hub.url, plan.serverDir).finally(() => watcher.close());
+    started.push(server.child);
+    const storage: Record<string, string> = {};
+    for (let i = 0; i < plan.realGroups.length; i++) {
+      const c = child<RealRequest, RealReply>(plan.realProcess);
+      started.push(c.process);
+      real.push(c);
+    }
+    for (let i = 0; i < plan.simGroups.length; i++) {
+      const c = child<SimRequest, SimReply>('bench/lib/sim-process.ts');
+      started.push(c.process);
+      sims.push(c);
+    }
+    await Promise.all(real.map(async (c, i) => {
+      const reply = await c.ask({ type: 'start', hubUrl: hub.url, dir: plan.clientsDir, machines: plan.realGroups[i] ?? [] });
+      if (reply.type === 'started') Object.assign(storage, reply.storage);
+    }));
+    return { hub, server: { process: server.child, storageUrl: server.storageUrl }, real, sims, storage, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/** Starts every simulated machine (after the real ones are set up, as a show's machines come up in waves). */
+export async function startSims(show: ShowServices, groups: SimMachineSpec[][]): Promise<void> {
+  await Promise.all(show.sims.map((c, i) => c.ask({ type: 'start', hubUrl: show.hub.url, machines: groups[i] ?? [], seed: i * 1000 })));
+}
