@@ -8,6 +8,8 @@ import { expect, test, type Page } from '@playwright/test';
 import { startHub, type Hub } from '../services/datahub/index.ts';
 import { silentLogger } from '../services/lib/log.ts';
 import { startServed, type Served } from './serve-process.ts';
+import { BridgeClient } from './bridge-client.ts';
+import type { Snapshot } from '../shared/panel/api.ts';
 import { REPOSITORY, startShowClient, type ShowClient, type ShowMachine } from './show-clients.ts';
 
 const MACHINES = Number(process.env.SHOW_MACHINES ?? 200);
@@ -44,9 +46,12 @@ test.beforeAll(async () => {
   hub = await startHub({ port: 0, logger: silentLogger(), maxFrameBytes: 64 * 1024 * 1024 });
   host = await startServed('app/dist/main/web.mjs', ['--port', '0', '--hub', hub.url], 60_000);
   for (let i = 0; i < plan.length; i += 50) clients.push(...(await Promise.all(plan.slice(i, i + 50).map((m) => startShowClient(hub.url, m, PER_MACHINE)))));
-  // Gone after the panel's engine has heard it answer Identify (once per 5 s heartbeat): a machine that went away, which
-  // the panel keeps listing as Offline (one never identified would be forgotten as a name anyone can send).
-  await new Promise((resolve) => setTimeout(resolve, 7000));
+  // Gone after the panel's engine has heard it answer Identify (its Self gives the entry a version): a machine that
+  // went away, which the panel keeps listing as Offline (one never identified would be forgotten as a name anyone can send).
+  const bridge = await BridgeClient.open(host.url);
+  const versionOf = async () => ((await bridge.invoke('hello', {})) as Snapshot).services.find((s) => s.name === plan[GONE]!.service)?.version ?? null;
+  await expect.poll(versionOf, { timeout: 60_000 }).not.toBeNull();
+  bridge.close();
   await clients[GONE]!.host.close();
 });
 
@@ -208,7 +213,6 @@ test('show traffic: the longest main-thread task while every syncing machine tic
   });
   for (const view of ['overview', 'workspaces'] as const) {
     await open(page, view);
-    await page.waitForTimeout(1000);
     await page.evaluate(() => void ((window as unknown as { __long: number[] }).__long = []));
     const syncing = clients.filter((c, i) => i !== GONE && c.machine.kind === 'syncing');
     const seconds = 10;
