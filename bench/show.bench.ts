@@ -25,7 +25,7 @@ import { SERVER_NAME } from '../shared/protocol/index.ts';
 import { buildCatalogue } from './lib/catalogue-build.ts';
 import { processCpu } from './lib/cpu.ts';
 import { median, percentile } from './lib/measure.ts';
-import { bulkAutoPull, firstFullRender, longTasks, openPanel, pageNow, showView, toggleAutoPull } from './lib/show-panel.ts';
+import { bulkAutoPull, firstFullRender, longTasks, openPanel, pageNow, showView, toggleAutoPull, traceMainThread, type MainThreadTasks } from './lib/show-panel.ts';
 import { ShowPeer } from './lib/show-peer.ts';
 import { bundleRealClients, startShow, startSims } from './lib/show-services.ts';
 import { BRANCH, clientName, commitArrives, createRepositories, REAL_AUTOPULL_REPO, SHOW_REPOS, setUpRealMachines, simMachines, waitFor } from './lib/show-setup.ts';
@@ -53,7 +53,7 @@ interface FabricFigures {
   hubCpu: number; fanOut: number; hubIn: number; dropped: number;
   serverCpu: number; wiRate: number; wiBytes: number; wiWhole: number;
   engineCpu: number; engineRss: number; engineHwm: number;
-  longest: number; longCount: number; longestWorkspaces: number;
+  longest: number; longCount: number; longestWorkspaces: number; traced: MainThreadTasks;
   toggleP50: number; toggleP99: number; toggleTried: number; toggleConfirmed: number; getP50: number; getP99: number;
   bulkMs: number; bulkSettledMs: number; bulkTotal: number; bulkConfirmed: number; bulkFailed: number; bulkCodes: Record<string, number>;
   simPulls: number; simLagMax: number; commits: number;
@@ -95,6 +95,7 @@ async function runFabric(fabric: FabricName, root: string, template: string, rea
     const stats0 = await peer.hubStats();
     const cpu0 = { hub: processCpu(show.hub.process.pid ?? 0) ?? 0, server: processCpu(show.server.process.pid ?? 0) ?? 0, engine: processCpu(enginePid) ?? 0 };
     peer.resetCounts();
+    const stopTrace = await traceMainThread(page);
     const benchLag = monitorEventLoopDelay({ resolution: 20 });
     benchLag.enable();
     const t0 = performance.now();
@@ -126,6 +127,7 @@ async function runFabric(fabric: FabricName, root: string, template: string, rea
     const cpu1 = { hub: processCpu(show.hub.process.pid ?? 0) ?? 0, server: processCpu(show.server.process.pid ?? 0) ?? 0, engine: processCpu(enginePid) ?? 0 };
     const wi = { ...peer.workspaceInfo };
     const traffic = await longTasks(page, pageStart);
+    const traced = await stopTrace();
 
     // ---- AutoPull, one switch at a time, then on every machine (the show's traffic goes on) ----
     await showView(page, 'workspaces');
@@ -162,7 +164,7 @@ async function runFabric(fabric: FabricName, root: string, template: string, rea
       hubCpu: (cpu1.hub - cpu0.hub) / 1000 / seconds, fanOut: (stats1.MessagesOut - stats0.MessagesOut) / seconds, hubIn: (stats1.MessagesIn - stats0.MessagesIn) / seconds, dropped: stats1.Dropped - stats0.Dropped,
       serverCpu: (cpu1.server - cpu0.server) / 1000 / seconds, wiRate: wi.updates / seconds, wiBytes: wi.updates ? wi.bytes / wi.updates : 0, wiWhole: wi.whole,
       engineCpu: (cpu1.engine - cpu0.engine) / 1000 / seconds, engineRss: memMiB(enginePid, 'VmRSS'), engineHwm: memMiB(enginePid, 'VmHWM'),
-      longest: traffic.longest, longCount: traffic.count, longestWorkspaces: workspaces.longest,
+      longest: traffic.longest, longCount: traffic.count, longestWorkspaces: workspaces.longest, traced,
       toggleP50: median(t), toggleP99: percentile(t, 0.99), toggleTried: t.length, toggleConfirmed: t.filter(Number.isFinite).length, getP50: median(g), getP99: percentile(g, 0.99),
       // All confirmed, or it never was: a bulk that ended in refusals is no time to confirmation.
       bulkMs: bulk.total === MACHINES && bulk.confirmed === MACHINES ? bulk.ms : Infinity, bulkSettledMs: bulk.ms, bulkTotal: bulk.total, bulkConfirmed: bulk.confirmed, bulkFailed: bulk.failed, bulkCodes: bulk.codes,
@@ -195,6 +197,8 @@ function print(f: FabricFigures): void {
   row('panel engine memory', `${f.engineRss.toFixed(0)} MiB`, `RSS at the end; peak ${f.engineHwm.toFixed(0)} MiB`);
   row('Chromium: first full render', ms(f.firstRenderMs), `navigation → "${MACHINES} reporting" and "${MACHINES} discovered"`);
   row('Chromium: longest task, traffic minute', ms(f.longest), `target < 50 ms (${f.longCount} tasks over 50 ms; Overview shown)`);
+  row('  the same minute, traced: longest task', `${ms(f.traced.longestWallMs)} wall`, `of which ${ms(f.traced.itsCpuMs)} on the CPU (the rest: the thread waiting for a core)`);
+  row('  most CPU time in one task', ms(f.traced.longestCpuMs), `${f.traced.overCpu50} tasks over 50 ms of CPU, ${f.traced.overWall50} over 50 ms of wall time; in it: ${f.traced.busiest || '—'}`);
   row('Chromium: longest task, Workspaces view', ms(f.longestWorkspaces), 'while toggling and the bulk AutoPull');
   row('AutoPull toggle confirmed, p50 / p99', `${ms(f.toggleP50)} / ${ms(f.toggleP99)}`, `target p99 < 100 ms; ${f.toggleConfirmed} of ${f.toggleTried} confirmed within ${TOGGLE_LIMIT_MS} ms; vs a Get round trip p50 ${ms(f.getP50)}, p99 ${ms(f.getP99)}`);
   row(`bulk AutoPull, ${f.bulkTotal} machines`, ms(f.bulkMs), `target < 2000 ms to all confirmed; ${f.bulkConfirmed} confirmed, ${f.bulkFailed} failed (all settled in ${ms(f.bulkSettledMs)})${f.bulkFailed ? ` ${JSON.stringify(f.bulkCodes)}` : ''}`);
