@@ -11,12 +11,12 @@
  *   commit in PersistentState and AssetInfo.
  */
 import { CLIENT_SUBSCRIPTIONS } from '../../services/client/subscriptions.ts';
+import { stateAfterSet } from '../../services/client/state-set.ts';
 import { ServiceHost } from '../../services/lib/service-host.ts';
-import { ServiceFailure } from '../../services/lib/failure.ts';
 import type { Logger } from '../../services/lib/log.ts';
-import { STATE_SCHEMAS, ClientState, type ClientStates, type ServerStates, type TAssetChange, type TWorkspaceStatus } from '../../shared/assethub/states.ts';
+import { STATE_SCHEMAS, type ClientStates, type ServerStates, type TAssetChange, type TWorkspaceStatus } from '../../shared/assethub/states.ts';
 import { BROADCAST, CLIENT_SERVICE, decodeValueKeys, formatServiceName, SERVER_NAME, type Envelope } from '../../shared/protocol/index.ts';
-import { withValueAt, valueAt } from '../../shared/protocol/value-path.ts';
+import { valueAt } from '../../shared/protocol/value-path.ts';
 
 export interface SimWorkspaceSpec { repository: string; branch: string; localChanges: number; autoPull: boolean | null }
 export interface SimMachineSpec { machine: string; workspaces: SimWorkspaceSpec[] }
@@ -80,13 +80,10 @@ export class SimClient {
         const build = p[0] === undefined ? undefined : states[p[0]];
         return build ? valueAt(build(), p.slice(1)) : undefined;
       },
-      // As services/client/client.ts: the whole State validated after the Set, every key a workspace of this machine.
+      // The real client's check (services/client/state-set.ts).
       set: (p, value) => {
-        if (p[0] !== 'State') throw new ServiceFailure('INVALID_PARAMS', `only State can be Set, not ${p[0] ?? '(nothing)'}`);
-        const next = ClientState.safeParse(withValueAt(this.state(), p.slice(1), value));
-        if (!next.success) throw new ServiceFailure('INVALID_PARAMS', next.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-        for (const key of Object.keys(next.data.Workspaces)) if (!this.workspaces.has(key)) throw new ServiceFailure('UNKNOWN_WORKSPACE', `no workspace "${key}"`);
-        for (const ws of this.workspaces.values()) ws.autoPull = next.data.Workspaces[ws.path]?.AutoPull ?? null;
+        const next = stateAfterSet(p, value, this.state(), (key) => this.workspaces.has(key));
+        for (const ws of this.workspaces.values()) ws.autoPull = next.Workspaces[ws.path]?.AutoPull ?? null;
         this.sets++;
         setTimeout(() => this.autoPullAll(), 0);
         return ['State', 'WorkspaceInfo'];

@@ -9,16 +9,16 @@ import path from 'node:path';
 import { effectiveAutoPull } from '../../shared/assethub/auto-pull.ts';
 import { CALLS } from '../../shared/assethub/calls.ts';
 import { storageFolders } from '../../shared/assethub/paths.ts';
-import { ClientState, STATE_SCHEMAS, type ClientStates, type ServerStates, type TClaim } from '../../shared/assethub/states.ts';
+import { STATE_SCHEMAS, type ClientStates, type ServerStates, type TClaim } from '../../shared/assethub/states.ts';
 import { BROADCAST, CLIENT_SERVICE, SERVER_NAME, decodeValueKeys, formatServiceName, type Envelope, type MessageBodies } from '../../shared/protocol/index.ts';
 import { assetUriSegments } from '../../shared/assethub/uri.ts';
 import { dict } from '../../shared/dict.ts';
 import { lockDataDir } from '../lib/data-lock.ts';
-import { ServiceFailure, fail } from '../lib/failure.ts';
+import { fail } from '../lib/failure.ts';
 import type { Logger } from '../lib/log.ts';
 import type { OfferOptions } from '../lib/offer.ts';
 import { ServiceHost } from '../lib/service-host.ts';
-import { valueAt, withValueAt } from '../../shared/protocol/value-path.ts';
+import { valueAt } from '../../shared/protocol/value-path.ts';
 import { cleanStaleTemp } from './files/index.ts';
 import { isInside } from './files/paths.ts';
 import { checkWorkspacePath, realPathOfExisting, workspaceRules } from './files/workspace-path.ts';
@@ -26,6 +26,7 @@ import { buildAssetInfo, buildPersistentState, buildWorkspaceInfo, displayPath }
 import { ClientStore } from './store.ts';
 import { Workspace, type ServerLink } from './workspace.ts';
 import { CLIENT_SUBSCRIPTIONS } from './subscriptions.ts';
+import { stateAfterSet } from './state-set.ts';
 
 export const CLIENT_VERSION = '0.1.0';
 const STATUS_EVERY_MS = 250;
@@ -308,11 +309,8 @@ export async function startClient(options: ClientOptions): Promise<RunningClient
         return build ? valueAt(build(), p.slice(1)) : undefined;
       },
       set: (p, value) => {
-        if (p[0] !== 'State') throw new ServiceFailure('INVALID_PARAMS', `only State can be Set, not ${p[0] ?? '(nothing)'}`);
-        const next = ClientState.safeParse(withValueAt(clientState(), p.slice(1), value));
-        if (!next.success) throw new ServiceFailure('INVALID_PARAMS', next.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-        for (const key of Object.keys(next.data.Workspaces)) if (!workspaces.has(key)) throw new ServiceFailure('UNKNOWN_WORKSPACE', `no workspace "${key}"`);
-        applyAutoPull(new Map([...workspaces.keys()].map((k) => [k, next.data.Workspaces[k]?.AutoPull ?? null])));
+        const next = stateAfterSet(p, value, clientState(), (key) => workspaces.has(key));
+        applyAutoPull(new Map([...workspaces.keys()].map((k) => [k, next.Workspaces[k]?.AutoPull ?? null])));
         return ['State', 'WorkspaceInfo'];
       },
       reset: () => {
