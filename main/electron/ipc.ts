@@ -19,8 +19,8 @@ export interface InvokeHandlerOptions {
   /** The main window's webContents id, or null when there is no window. */
   windowContentsId: () => number | null;
   dispatch: Dispatch;
-  /** Called after a command succeeded (the app saves a new hub URL and token after `connect`). */
-  onSuccess?: (command: string, args: unknown) => void;
+  /** Called with each answer (the app saves a new hub URL and token after `connect`, keeps the page's `watchLog`). */
+  onAnswer?: (command: string, args: unknown, response: CommandResponse) => void;
   warn?: (message: string) => void;
 }
 
@@ -62,7 +62,7 @@ export function createInvokeHandler(options: InvokeHandlerOptions): (event: Invo
       return { id, ok: false, error: { code: 'ENGINE_UNAVAILABLE', message: error instanceof Error ? error.message : String(error) } };
     }
     const response = await options.dispatch(engine, id, checked.command, checked.args);
-    if (response.ok) options.onSuccess?.(checked.command, checked.args);
+    options.onAnswer?.(checked.command, checked.args, response);
     return response;
   };
 }
@@ -79,11 +79,15 @@ export interface EventSink {
   isDestroyed(): boolean;
 }
 
-/** Forwards every engine event to the renderer as `panel:event` {event, data}; returns the unsubscribe. */
-export function forwardEngineEvents(engine: Pick<PanelEngine, 'on'>, target: () => EventSink | null): () => void {
+/**
+ * Forwards engine events to the renderer as `panel:event` {event, data}: every one, except `log` events while the page
+ * does not watch the log (`logWatched`, set from its `watchLog` answers). Returns the unsubscribe.
+ */
+export function forwardEngineEvents(engine: Pick<PanelEngine, 'on'>, target: () => EventSink | null, logWatched: () => boolean): () => void {
   const names = Object.keys(EVENTS) as EventName[];
   const unsubscribes = names.map((event) =>
     engine.on(event, (data: unknown) => {
+      if (event === 'log' && !logWatched()) return;
       const contents = target();
       if (contents && !contents.isDestroyed()) contents.send(EVENT_CHANNEL, { event, data });
     }),

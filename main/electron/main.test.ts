@@ -373,15 +373,20 @@ describe('IPC sender check', () => {
     expect(dispatch).not.toHaveBeenCalled();
   });
 
-  it('forwards engine events to the window as panel:event', () => {
+  it('forwards engine events to the window as panel:event; log events only while the page watches the log', () => {
     const engine = fakeEngine();
     const contents = new FakeWebContents();
-    const off = forwardEngineEvents(engine as never, () => contents);
+    let watched = false;
+    const off = forwardEngineEvents(engine as never, () => contents, () => watched);
     engine.emit('connection', { state: 'connected' });
+    engine.emit('log', { entries: [] });
     engine.emit('patches', { seq: 1, patches: [] });
+    watched = true;
+    engine.emit('log', { entries: [] });
     expect(contents.sent).toEqual([
       ['panel:event', { event: 'connection', data: { state: 'connected' } }],
       ['panel:event', { event: 'patches', data: { seq: 1, patches: [] } }],
+      ['panel:event', { event: 'log', data: { entries: [] } }],
     ]);
     off();
     expect(engine.listenerCount()).toBe(0);

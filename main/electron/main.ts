@@ -19,6 +19,7 @@ import path from 'node:path';
 import { trustHubCertificates } from '../../peer/index.ts';
 import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, safeStorage, screen, session, shell, utilityProcess } from 'electron';
 import { createPanelEngine, dispatchCommand, type PanelEngine } from '../hub/index.ts';
+import { logWatchAfter } from '../../shared/panel/api.ts';
 import type { Logger } from '../hub/types.ts';
 import { embeddedDataFolder, type DataFolder } from '../embedded/data-folder.ts';
 import { HubChooser } from '../embedded/hub-choice.ts';
@@ -102,6 +103,8 @@ interface Running {
   engine: PanelEngine;
   window: BrowserWindow | null;
   chooser: HubChooser | null;
+  /** Whether the window's page watches the message log (its last `watchLog` answer). */
+  logWatched: boolean;
   dataFolder: DataFolder;
   settings: PanelSettings;
   settingsFile: string;
@@ -204,7 +207,7 @@ function start(cli: CliOptions): Running {
   }
   const engine = createPanelEngine({ logger: engineLogger(cli.verbose), ...(settings.panelName ? { panelName: settings.panelName } : {}) });
   const dataFolder = embeddedDataFolder({ userDataDir: userData, ephemeral: cli.ephemeral, elsewhere: '--ephemeral, or another --data folder' });
-  const running: Running = { engine, window: null, chooser: null, dataFolder, settings, settingsFile, disposers: [] };
+  const running: Running = { engine, window: null, chooser: null, logWatched: false, dataFolder, settings, settingsFile, disposers: [] };
   const save = () => saveSettings(settingsFile, running.settings, safeStorage, warn);
   const remember = (hubUrl: string | null, token: string | null) => {
     running.settings = { ...running.settings, hubUrl, token, embeddedChosen: hubUrl === null };
@@ -241,14 +244,15 @@ function start(cli: CliOptions): Running {
       dispatch: dispatchCommand,
       warn,
       // A hub the operator connected to is remembered (token encrypted); the embedded hub's random URL is not.
-      onSuccess: (command, args) => {
-        if (command !== 'connect') return;
+      onAnswer: (command, args, response) => {
+        running.logWatched = logWatchAfter(command, response) ?? running.logWatched;
+        if (command !== 'connect' || !response.ok) return;
         const { hubUrl, token } = args as { hubUrl: string; token?: string };
         if (hubUrl === chooser.embeddedHubUrl) return;
         remember(hubUrl, token ?? null);
       },
     }),
-    forwardEngineEvents(engine, () => (running.window && !running.window.isDestroyed() ? running.window.webContents : null)),
+    forwardEngineEvents(engine, () => (running.window && !running.window.isDestroyed() ? running.window.webContents : null), () => running.logWatched),
   );
 
   // Fitted to the displays there are now: the one it was last on may be gone.

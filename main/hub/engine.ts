@@ -288,6 +288,8 @@ export class PanelEngineImpl implements PanelEngine {
         const a = args as { before?: number; limit?: number };
         return this.log.page(a.before, a.limit ?? LOG_PAGE_LIMIT, LOG_PAGE_CHARS);
       }
+      case 'watchLog':
+        return { on: (args as { on: boolean }).on };
       case 'logControl': {
         const a = args as { paused?: boolean; capacity?: number; clear?: boolean };
         if (a.capacity !== undefined) this.log.setCapacity(a.capacity);

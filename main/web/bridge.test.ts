@@ -111,10 +111,52 @@ describe('bridge', () => {
     await expect(open(port, TOKEN, 'http://evil.example')).rejects.toThrow('HTTP 403');
   });
 
+  /** What the engine answers a `watchLog`: its arguments' choice. */
+  const echoWatch = async (id: number, command: string, args: unknown): Promise<CommandResponse> => ({ id, ok: true, result: command === 'watchLog' ? args : {} });
+  const watchLog = async (ws: WebSocket, id: number, on: boolean) => {
+    const answer = new Promise((resolve) => {
+      const onMessage = (d: WebSocket.RawData) => {
+        const m = JSON.parse(d.toString()) as { id?: number };
+        if (m.id !== id) return;
+        ws.off('message', onMessage);
+        resolve(m);
+      };
+      ws.on('message', onMessage);
+    });
+    ws.send(JSON.stringify({ id, command: 'watchLog', args: { on } }));
+    expect(await answer).toEqual({ id, ok: true, result: { on } });
+  };
+
+  it('sends log events only to the sockets whose page watches the log', async () => {
+    const { engine, port } = await start(echoWatch);
+    const watching = await open(port);
+    const other = await open(port);
+    const seen = (ws: WebSocket) => {
+      const events: string[] = [];
+      ws.on('message', (d) => events.push(JSON.parse(d.toString()).event ?? 'answer'));
+      return events;
+    };
+    await watchLog(watching, 1, true);
+    const [a, b] = [seen(watching), seen(other)];
+    const entry = { seq: 1, time: 0, direction: 'in' as const, topic: null, size: 2, body: '{}', truncated: false };
+    engine.emit('log', { entries: [entry] });
+    engine.emit('patches', { seq: 1, patches: [] });
+    await watchLog(watching, 2, false);
+    engine.emit('log', { entries: [{ ...entry, seq: 2 }] });
+    engine.emit('patches', { seq: 2, patches: [] });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(a).toEqual(['log', 'patches', 'answer', 'patches']);
+    expect(b).toEqual(['patches', 'patches']);
+    watching.close();
+    other.close();
+  });
+
   it('forwards events to every socket and drops log events for a socket that does not read', async () => {
-    const { engine, port } = await start(async (id) => ({ id, ok: true, result: {} }));
+    const { engine, port } = await start(echoWatch);
     const reader = await open(port);
     const stalled = await open(port);
+    await watchLog(reader, 1, true);
+    await watchLog(stalled, 1, true);
     const received: string[] = [];
     reader.on('message', (d) => received.push(JSON.parse(d.toString()).event));
     // The stalled page stops reading: its socket's queue grows on the host.

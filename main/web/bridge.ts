@@ -1,14 +1,15 @@
 /**
  * The panel API over a WebSocket, for the browser host: the page sends `CommandRequest`s and gets `CommandResponse`s
  * and `EventMessage`s (shared/panel/api.ts). Every incoming message is validated; a malformed one gets an error
- * response (id -1 when it has no readable id), never a crash. A socket that cannot keep up loses `log` events first;
- * far behind, its socket is dropped and the page reconnects and reloads the snapshot.
+ * response (id -1 when it has no readable id), never a crash. `log` events go only to sockets whose page asked for
+ * them (`watchLog`). A socket that cannot keep up loses `log` events first; far behind, its socket is dropped and the
+ * page reconnects and reloads the snapshot.
  */
 import type { IncomingMessage } from 'node:http';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
-import { CommandRequest, EVENTS, type CommandResponse, type EventData, type EventName } from '../../shared/panel/api.ts';
+import { CommandRequest, EVENTS, logWatchAfter, type CommandResponse, type EventData, type EventName } from '../../shared/panel/api.ts';
 import { BRIDGE_PROTOCOL, checkUpgrade } from './session.ts';
 
 /** Above this many queued bytes a socket gets no `log` events. */
@@ -69,6 +70,8 @@ export function createBridge(options: BridgeOptions): Bridge {
   });
   const sockets = new Set<WebSocket>();
   const alive = new WeakMap<WebSocket, boolean>();
+  /** Sockets whose page watches the message log (`watchLog`). */
+  const logWatchers = new Set<WebSocket>();
   let droppedLogEvents = 0;
   let closed = false;
 
@@ -87,7 +90,7 @@ export function createBridge(options: BridgeOptions): Bridge {
 
   const unsubscribe = EVENT_NAMES.map((event) =>
     options.events.on(event, (data: EventData<typeof event>) => {
-      if (sockets.size === 0) return;
+      if (sockets.size === 0 || (event === 'log' && logWatchers.size === 0)) return;
       let text: string;
       try {
         text = JSON.stringify({ event, data });
@@ -95,7 +98,7 @@ export function createBridge(options: BridgeOptions): Bridge {
         options.log?.(`bridge: could not serialize a ${event} event: ${String(error)}`);
         return;
       }
-      for (const ws of sockets) {
+      for (const ws of event === 'log' ? logWatchers : sockets) {
         if (event === 'log' && ws.bufferedAmount > LOG_DROP_BYTES) {
           droppedLogEvents++;
           continue;
@@ -123,7 +126,10 @@ export function createBridge(options: BridgeOptions): Bridge {
     let inFlight = 0;
     ws.on('pong', () => alive.set(ws, true));
     ws.on('error', () => ws.terminate());
-    ws.on('close', () => sockets.delete(ws));
+    ws.on('close', () => {
+      sockets.delete(ws);
+      logWatchers.delete(ws);
+    });
     ws.on('message', (raw: RawData, isBinary: boolean) => {
       const reply = (response: CommandResponse) => {
         let text: string;
@@ -159,6 +165,9 @@ export function createBridge(options: BridgeOptions): Bridge {
         .catch((error: unknown) => errorResponse(id, 'INTERNAL', error instanceof Error ? error.message : String(error)))
         .then((response) => {
           inFlight--;
+          const watch = logWatchAfter(command, response);
+          if (watch === true && sockets.has(ws)) logWatchers.add(ws);
+          else if (watch === false) logWatchers.delete(ws);
           reply(response);
         });
     });

@@ -219,6 +219,12 @@ export const COMMANDS = {
     args: z.object({ before: z.number().int().nonnegative().optional(), limit: z.number().int().min(1).max(LOG_PAGE_LIMIT).optional() }),
     result: z.object({ entries: z.array(LogEntry), more: z.boolean() }),
   },
+  /**
+   * Live `log` events to this page on or off (off when a page connects). The engine answers; the transport (the
+   * page's bridge socket, the desktop window) keeps the choice: a page without the message log open does not take
+   * every frame the engine sees (at 500 machines, megabytes a second).
+   */
+  watchLog: { args: z.object({ on: z.boolean() }), result: z.object({ on: z.boolean() }) },
   logControl: {
     args: z.object({ paused: z.boolean().optional(), capacity: z.number().int().min(100).max(1_000_000).optional(), clear: z.boolean().optional() }),
     result: z.object({ paused: z.boolean(), capacity: z.number() }),
@@ -252,6 +258,13 @@ export type EventName = keyof typeof EVENTS;
 export type EventData<E extends EventName> = z.infer<(typeof EVENTS)[E]>;
 
 export const EventMessage = z.object({ event: z.enum(['patches', 'connection', 'host', 'log', 'operation']), data: z.unknown() });
+
+/** The page's live-log choice after this answer: on or off for a successful `watchLog`, null for anything else. */
+export function logWatchAfter(command: string, response: CommandResponse): boolean | null {
+  if (command !== 'watchLog' || !response.ok) return null;
+  const result = COMMANDS.watchLog.result.safeParse(response.result);
+  return result.success ? result.data.on : null;
+}
 
 /** Validates a command's arguments; the error names the command and the field. */
 export function parseCommand(command: string, args: unknown):

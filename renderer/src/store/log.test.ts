@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { usePanel } from './panel.ts';
 import type { LogEntry } from '../../../shared/panel/api.ts';
-import { createFilterCache, groupRows, ingest, loadHistory, logRows, matcher, prettyBody, useLog } from './log.ts';
+import { createFilterCache, groupRows, ingest, loadHistory, logRows, matcher, prettyBody, useLog, watchLog } from './log.ts';
 
 let seq = 0;
 const entry = (Type: string, Target: string, Name: string, body = '{}'): LogEntry => ({
@@ -84,5 +85,34 @@ describe('message log store', () => {
     ingest({ entries: [...engineLog.slice(9), { ...entry('Update', 'P', 'D10'), seq: 1010 }] });
     ingest({ entries: [{ ...entry('Update', 'P', 'D11'), seq: 1011 }] });
     expect(logRows().map((r) => r.entry.seq)).toEqual([...engineLog.map((e) => e.seq), 1010, 1011]);
+  });
+
+  it('takes live frames only while watched: each watch asks for them, starts afresh and loads the history', async () => {
+    useLog.getState().clear();
+    ingest({ entries: [{ ...entry('Update', 'P', 'old'), seq: 1 }] });
+    const asked: string[] = [];
+    const engineLog = [2, 3].map((n) => ({ ...entry('Update', 'P', `E${n}`), seq: n }));
+    let answered = (): void => {};
+    const historyRead = new Promise<void>((resolve) => (answered = resolve));
+    usePanel.setState({
+      invoke: (async (command: string, args: unknown) => {
+        asked.push(`${command} ${JSON.stringify(args)}`);
+        if (command !== 'logHistory') return { on: (args as { on: boolean }).on };
+        answered();
+        return { entries: engineLog, more: false };
+      }) as never,
+    });
+    const stopA = watchLog();
+    const stopB = watchLog();
+    await historyRead;
+    await new Promise((r) => setTimeout(r, 0));
+    // The row from before the watch is gone (the frames between then and now came to no one); the history is there.
+    expect(logRows().map((r) => r.what)).toEqual(['E2', 'E3']);
+    stopA();
+    stopA();
+    expect(asked).toEqual(['watchLog {"on":true}', 'logHistory {}']);
+    stopB();
+    expect(asked.at(-1)).toBe('watchLog {"on":false}');
+    expect(asked).toHaveLength(3);
   });
 });

@@ -133,16 +133,56 @@ export async function loadHistory(fetchPage: (before: number | undefined) => Pro
   useLog.setState({ count: rows.length, types, version: state.version + 1 });
 }
 
-// Collect from the start, whichever view is open: the log shows what happened before it was opened.
 usePanel.getState().onLog(ingest);
-// Once this page has the engine's snapshot, the frames from before it too (one load per page).
-const stopWatching = usePanel.subscribe((s) => {
-  if (s.load.phase !== 'ready') return;
-  stopWatching();
-  const invoke = s.invoke;
-  void loadHistory((before) => invoke('logHistory', before === undefined ? {} : { before })).catch(() => {
-    // Without the history the log still shows every frame from now on: nothing to tell beyond the empty past.
-  });
+
+/**
+ * Live frames come only while a view shows the log: at 500 machines the engine sees megabytes of frames a second, and
+ * a page that does not show them must not parse them. Each watch starts from an empty list, asks the page's transport
+ * for live frames (`watchLog`), then loads the engine's history from before, so the frames of the time the log was
+ * not shown are there too, and no gap is left between old rows and new ones.
+ */
+let watchers = 0;
+let watchGeneration = 0;
+
+async function beginWatch(): Promise<void> {
+  const generation = ++watchGeneration;
+  // Ids go on from the last watch's (history ids below historyFloor, live ones above): a list never sees one twice.
+  rows = [];
+  historyTop = null;
+  useLog.setState((s) => ({ count: 0, version: s.version + 1 }));
+  const { invoke } = usePanel.getState();
+  try {
+    await invoke('watchLog', { on: true });
+    if (generation !== watchGeneration) return;
+    await loadHistory((before) => invoke('logHistory', before === undefined ? {} : { before }));
+  } catch {
+    // No host yet, or the bridge dropped: the watch begins again when the bridge opens. Without the history the log
+    // still shows every frame from now on.
+  }
+}
+
+/** Watches the message log while the returned function is not called (a view's effect). */
+export function watchLog(): () => void {
+  if (++watchers === 1) void beginWatch();
+  let stopped = false;
+  return () => {
+    if (stopped) return;
+    stopped = true;
+    if (--watchers > 0) return;
+    watchGeneration++;
+    usePanel.getState().invoke('watchLog', { on: false }).catch(() => {
+      // The bridge is gone: a new socket starts without live frames anyway.
+    });
+  };
+}
+
+// A new bridge socket (the host restarted, the page's connection dropped) starts without live frames: watch again.
+let wasOpen = false;
+usePanel.subscribe((s, before) => {
+  if (s.transport === before.transport) return;
+  const open = s.transport?.state === 'open';
+  if (open && wasOpen === false && before.transport !== null && watchers > 0) void beginWatch();
+  wasOpen = open;
 });
 
 // ---- filtering ----

@@ -1,5 +1,6 @@
 /**
- * The message log: every frame in and out of the engine, live, in a virtualized list (100,000 rows scroll like 10).
+ * The message log: every frame in and out of the engine, live while the view is open (and the engine's history from
+ * before), in a virtualized list (100,000 rows scroll like 10).
  * Pause (the engine stops recording too), keep the last 1,000 / 10,000 / 100,000, filter by Type, search Target /
  * Source / Name / Method / Message, group by Target and Name, and expand a frame to its full Topic and Message.
  */
@@ -7,7 +8,7 @@ import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { VirtualList } from '../../components/VirtualList.tsx';
 import { attempt, logControl } from '../../commands/index.ts';
-import { KEEP_CHOICES, createFilterCache, groupRows, logRows, prettyBody, sizeText, useLog, type LogFilter, type LogGroup, type LogRow } from '../../store/log.ts';
+import { KEEP_CHOICES, createFilterCache, watchLog, groupRows, logRows, prettyBody, sizeText, useLog, type LogFilter, type LogGroup, type LogRow } from '../../store/log.ts';
 import { copyText } from '../../components/clipboard.ts';
 import { clockTime, dateTime } from '../../lib/format.ts';
 import './log.css';
@@ -180,6 +181,7 @@ function TypeFilter({ hidden, toggle }: { hidden: ReadonlySet<string>; toggle(ty
 }
 
 export function LogView() {
+  useEffect(() => watchLog(), []);
   const version = useLog((s) => s.version);
   const [query, setQuery] = useState('');
   const [hidden, setHidden] = useState<ReadonlySet<string>>(() => new Set());
