@@ -2,13 +2,16 @@
  * The state cache: decoded and validated whole states per service. A Value is validated against the documented schema
  * (STATE_SCHEMAS) before it enters; an invalid one is kept out, the previous good state stays, and the problem is
  * recorded as that service's error until a valid Value of the same state arrives. Cached values are never mutated:
- * an Update of a path below a state builds a new state that shares every untouched branch with the old one.
+ * an Update of a path below a state builds a new state that shares every untouched branch with the old one. A whole
+ * state that comes again is told as the paths where it changed (nothing when it did not), so that a client's
+ * AssetInfo re-broadcast after one workspace changed reaches the renderer as that workspace's entry.
  * Services of unknown kinds are not cached, except the hub's `Stats` (no schema: kept as received).
  */
 import { formatIssues, partSchemaOf, stateSchemaOf } from '../../shared/assethub/index.ts';
 import { STATE_TRAITS, stateTraitsOf, type StateTraitsTable } from '../../shared/assethub/state-traits.ts';
 import { dict } from '../../shared/dict.ts';
 import { withValueAt, withoutValueAt } from '../../shared/protocol/value-path.ts';
+import { changedPaths, type DiffLimits } from '../../shared/protocol/value-diff.ts';
 import type { Kind } from './directory.ts';
 
 export type ApplyOutcome = 'applied' | 'invalid' | 'ignored' | 'no-base';
@@ -21,6 +24,12 @@ export interface StateCacheEvents {
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * How a whole state that came again is told: the paths where it changed, down to a workspace's list of changes
+ * (AssetInfo.Workspaces.<workspace>.LocalChanges), at most as many as the batcher sends as paths (else: whole).
+ */
+export const WHOLE_DIFF: DiffLimits = { depth: 3, paths: 64 };
 
 export { valueAt, withValueAt, withoutValueAt } from '../../shared/protocol/value-path.ts';
 
@@ -83,7 +92,7 @@ export class StateCache {
       this.setProblem(service, state, issues.join('; '));
       return { outcome: 'invalid', issues };
     }
-    return this.put(service, state, withValueAt(base, path, parsed.data), path);
+    return this.put(service, state, withValueAt(base, path, parsed.data), [path]);
   }
 
   private store(service: string, kind: Kind, state: string, value: unknown): { outcome: ApplyOutcome; issues?: string[] } {
@@ -97,6 +106,9 @@ export class StateCache {
         return { outcome: 'invalid', issues };
       }
       valid = parsed.data;
+      const before = this.get(service, state);
+      const paths = before === undefined ? null : changedPaths(before, valid, WHOLE_DIFF);
+      if (paths !== null) return this.put(service, state, valid, paths);
     } else if (!isObject(value)) {
       // The hub's Stats has no schema in shared/: only its shape (an object) is checked.
       this.setProblem(service, state, '(value): expected an object');
@@ -105,8 +117,8 @@ export class StateCache {
     return this.put(service, state, valid);
   }
 
-  /** Caches a validated state value. */
-  private put(service: string, state: string, valid: unknown, path?: readonly string[]): { outcome: ApplyOutcome } {
+  /** Caches a validated state value, changed anywhere, or (`paths`) only there: none, when it is the same again. */
+  private put(service: string, state: string, valid: unknown, paths?: readonly (readonly string[])[]): { outcome: ApplyOutcome } {
     let states = this.states.get(service);
     if (!states) {
       states = dict<unknown>();
@@ -114,7 +126,8 @@ export class StateCache {
     }
     states[state] = valid;
     this.setProblem(service, state, null);
-    this.events.onState(service, state, path);
+    if (!paths) this.events.onState(service, state);
+    else for (const path of paths) this.events.onState(service, state, path);
     return { outcome: 'applied' };
   }
 

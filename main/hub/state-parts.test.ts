@@ -60,3 +60,27 @@ describe("a server WorkspaceInfo's parts", () => {
     expect(cache.applyPath(SERVER_NAME, 'server', 'WorkspaceInfo', ['Clients', 'A-AssetHubClient', 'Status', 'Activity'], 'Sync').outcome).toBe('applied');
   });
 });
+
+describe('a whole state that comes again', () => {
+  const workspace = (name: string, local: string[]) => ({
+    Name: name, Scan: false, IgnoredURIs: [], LocalChanges: local.map((URI) => ({ Type: 'PutFile', URI })), RemoteChanges: [], ConflictURIs: [], Claims: [],
+  });
+  const assetInfo = (a: string[], b: string[]) => ({ Workspaces: { 'D:\\Show\\A': workspace('A', a), 'D:\\Show\\B': workspace('B', b) } });
+
+  it('is told as the places where it changed, and not at all when it is the same', () => {
+    const told: Array<string[] | undefined> = [];
+    const cache = new StateCache({ onState: (_service, _state, path) => void told.push(path ? [...path] : undefined), onError: () => undefined });
+    const client = 'STAGE-A-AssetHubClient';
+    const thousands = Array.from({ length: 3000 }, (_, i) => `FileSystem:/Content/E_${i}.uasset`);
+    expect(STATE_SCHEMAS.client.AssetInfo.safeParse(assetInfo(thousands, [])).success).toBe(true);
+    expect(cache.applyWhole(client, 'client', 'AssetInfo', assetInfo(thousands, [])).outcome).toBe('applied');
+    expect(cache.applyWhole(client, 'client', 'AssetInfo', assetInfo(thousands, [])).outcome).toBe('applied');
+    expect(cache.applyWhole(client, 'client', 'AssetInfo', assetInfo(thousands, ['FileSystem:/Content/New.uasset'])).outcome).toBe('applied');
+    expect(told).toEqual([undefined, ['Workspaces', 'D:\\Show\\B', 'LocalChanges']]);
+    expect((cache.get(client, 'AssetInfo') as { Workspaces: Record<string, { LocalChanges: unknown[] }> }).Workspaces['D:\\Show\\B']?.LocalChanges).toHaveLength(1);
+    // A workspace gone: no path says so; the whole state.
+    expect(cache.applyWhole(client, 'client', 'AssetInfo', { Workspaces: { 'D:\\Show\\A': workspace('A', []) } }).outcome).toBe('applied');
+    expect(told.at(-1)).toBeUndefined();
+    expect(told).toHaveLength(3);
+  });
+});
