@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { valueAt, withValueAt, withoutValueAt } from './value-path.ts';
+import { valueAt, withValueAt, withValuesAt, withoutValueAt } from './value-path.ts';
 
 /** What the functions mean, written the plain recursive way (quadratic: only for small paths). */
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -28,6 +28,26 @@ describe('values at Name paths', () => {
       if (path.length > 0) expect(Object.getPrototypeOf(put)).toBe(isObj && Object.getPrototypeOf(root) === null ? null : Object.prototype);
       expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     }), { numRuns: 2000 });
+  });
+
+  it('puts several values as putting them one after the other would, leaving the originals and the values put as they were', () => {
+    const value = fc.oneof(fc.jsonValue(), tree);
+    fc.assert(fc.property(tree, fc.array(fc.tuple(fc.array(keys, { maxLength: 4 }), value), { maxLength: 6 }), (root, puts) => {
+      const before = JSON.stringify([root, puts]);
+      const all = withValuesAt(root, puts);
+      expect(all).toEqual(puts.reduce<unknown>((v, [path, x]) => putRef(v, path, x), root));
+      // Nothing that came in was written: not the root, not a value put and then put below.
+      expect(JSON.stringify([root, puts])).toBe(before);
+    }), { numRuns: 2000 });
+    // Fifty entries of one map: the map is copied once, and everything off the paths is shared.
+    const clients = Object.assign(Object.create(null) as Record<string, unknown>, Object.fromEntries(Array.from({ length: 500 }, (_, i) => [`C${i}`, { n: i }])));
+    const root = { Clients: clients, Status: { a: 1 } };
+    const out = withValuesAt(root, Array.from({ length: 50 }, (_, i) => [['Clients', `C${i}`], { n: -i }] as const)) as typeof root;
+    expect(out.Status).toBe(root.Status);
+    expect(Object.getPrototypeOf(out.Clients)).toBeNull();
+    expect(out.Clients['C49']).toEqual({ n: -49 });
+    expect(out.Clients['C50']).toBe(clients['C50']);
+    expect(clients['C49']).toEqual({ n: 49 });
   });
 
   it('takes a key out, leaving the original as it was', () => {

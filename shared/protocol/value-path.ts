@@ -29,19 +29,38 @@ export function valueAt(root: unknown, path: readonly string[]): unknown {
 
 /** A copy of `root` with `value` at `path` (objects made on the way), sharing everything not on the path. */
 export function withValueAt(root: unknown, path: readonly string[], value: unknown): unknown {
-  if (path.length === 0) return value;
-  let original: Obj = isObject(root) ? root : {};
-  const top: Obj = copyOf(original);
-  let copy = top;
-  for (let i = 0; i < path.length - 1; i++) {
-    const key = path[i] as string;
-    const below = original[key];
-    original = isObject(below) && own(original, key) ? below : {};
-    const next: Obj = copyOf(original);
-    define(copy, key, next);
-    copy = next;
+  return withValuesAt(root, [[path, value]]);
+}
+
+/**
+ * A copy of `root` with each value put at its path in turn, copying each object on the way once however many paths
+ * go through it: fifty clients' entries of a 500-client map make one copy of the map, not fifty.
+ */
+export function withValuesAt(root: unknown, puts: readonly (readonly [readonly string[], unknown])[]): unknown {
+  // Objects made by this call: written in place. Anything else (the original, a value put in) is copied first.
+  const made = new Set<Obj>();
+  const writable = (o: unknown): Obj => {
+    if (isObject(o) && made.has(o)) return o;
+    const copy = copyOf(isObject(o) ? o : {});
+    made.add(copy);
+    return copy;
+  };
+  let top = root;
+  for (const [path, value] of puts) {
+    if (path.length === 0) {
+      top = value;
+      continue;
+    }
+    let node = writable(top);
+    top = node;
+    for (let i = 0; i < path.length - 1; i++) {
+      const key = path[i] as string;
+      const next = writable(own(node, key) ? node[key] : undefined);
+      define(node, key, next);
+      node = next;
+    }
+    define(node, path[path.length - 1] as string, value);
   }
-  define(copy, path[path.length - 1] as string, value);
   return top;
 }
 

@@ -11,7 +11,7 @@ import { OPERATIONS_KEPT, type CommandArgs, type CommandName, type CommandResult
 import type { PanelHost } from '../api/host.ts';
 import type { TransportState } from '../api/bridge.ts';
 import { dict, own } from '../../../shared/dict.ts';
-import { withValueAt } from '../../../shared/protocol/value-path.ts';
+import { withValuesAt } from '../../../shared/protocol/value-path.ts';
 
 export interface PanelData {
   connection: ConnectionStatus;
@@ -45,21 +45,47 @@ export function applyOperation(data: PanelData, op: Operation): PanelData {
   return { ...data, operations };
 }
 
-function applyPatch(data: PanelData, patch: Patch): void {
+/** Puts a state's value into a copy of the service's states. */
+function putState(data: PanelData, service: string, state: string, value: unknown): void {
+  data.states[service] = { ...own(data.states, service), [state]: value };
+}
+
+/** Values below states, gathered per service and state so that each state is copied once per batch. */
+type Puts = Map<string, Map<string, Array<readonly [readonly string[], unknown]>>>;
+
+/** Puts the gathered values below `service`'s states (all services' when none is named) into the states held here. */
+function flushPuts(data: PanelData, puts: Puts, service?: string): void {
+  for (const [name, byState] of puts) {
+    if (service !== undefined && name !== service) continue;
+    puts.delete(name);
+    for (const [state, values] of byState) {
+      // A value below a state goes into the state held here (needsSnapshot() says when there is none).
+      const base = own(own(data.states, name) ?? {}, state);
+      if (base !== undefined) putState(data, name, state, withValuesAt(base, values));
+    }
+  }
+}
+
+function applyPatch(data: PanelData, patch: Patch, puts: Puts): void {
   switch (patch.type) {
     case 'state': {
-      const states = own(data.states, patch.service);
-      // A value below a state goes into the state held here (needsSnapshot() says when there is none).
-      const base = patch.path ? own(states ?? {}, patch.state) : undefined;
-      if (patch.path && base === undefined) break;
-      const value = patch.path ? withValueAt(base, patch.path, patch.value) : patch.value;
-      data.states[patch.service] = { ...states, [patch.state]: value };
+      if (patch.path) {
+        const byState = puts.get(patch.service) ?? new Map<string, Array<readonly [readonly string[], unknown]>>();
+        puts.set(patch.service, byState);
+        const values = byState.get(patch.state);
+        if (values) values.push([patch.path, patch.value]);
+        else byState.set(patch.state, [[patch.path, patch.value]]);
+        break;
+      }
+      flushPuts(data, puts, patch.service);
+      putState(data, patch.service, patch.state, patch.value);
       break;
     }
     case 'service':
       data.services[patch.entry.name] = patch.entry;
       break;
     case 'forget':
+      flushPuts(data, puts, patch.service);
       delete data.services[patch.service];
       delete data.states[patch.service];
       break;
@@ -69,12 +95,14 @@ function applyPatch(data: PanelData, patch: Patch): void {
 /** Whether the batch puts a value below a state this data does not hold: only a new snapshot can apply it. */
 export function needsSnapshot(data: PanelData, batch: EventData<'patches'>): boolean {
   if (batch.seq <= data.seq) return false;
-  const held = new Set<string>();
+  // Whole states earlier in this batch, by service then state (a path below one of them goes into it).
+  const held = new Map<string, Set<string>>();
   for (const patch of batch.patches) {
     if (patch.type !== 'state') continue;
-    const key = JSON.stringify([patch.service, patch.state]);
-    if (!patch.path) held.add(key);
-    else if (!held.has(key) && own(own(data.states, patch.service) ?? {}, patch.state) === undefined) return true;
+    if (!patch.path) {
+      const states = held.get(patch.service) ?? new Set<string>();
+      held.set(patch.service, states.add(patch.state));
+    } else if (!held.get(patch.service)?.has(patch.state) && own(own(data.states, patch.service) ?? {}, patch.state) === undefined) return true;
   }
   return false;
 }
@@ -87,7 +115,9 @@ export function applyPatches(data: PanelData, batch: EventData<'patches'>): Pane
   // applyPatch replaces the states object of the service a patch names and no other.
   const services = batch.patches.some((p) => p.type !== 'state') ? Object.assign(dict<ServiceEntry>(), data.services) : data.services;
   const next: PanelData = { ...data, services, states: Object.assign(dict<Record<string, unknown>>(), data.states), seq: batch.seq };
-  for (const patch of batch.patches) applyPatch(next, patch);
+  const puts: Puts = new Map();
+  for (const patch of batch.patches) applyPatch(next, patch, puts);
+  flushPuts(next, puts);
   return next;
 }
 

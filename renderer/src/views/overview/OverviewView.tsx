@@ -35,7 +35,9 @@ function clientCount(services: Record<string, ServiceEntry> | undefined): number
 /** The last part of a workspace path: `…\\Projects\\Project Alpha` → `Project Alpha` (the full path is in the title). */
 const baseName = (path: string): string => path.split(/[\\/]/).filter(Boolean).at(-1) ?? path;
 const countKeys = (map: object | undefined): number | null => (map ? Object.keys(map).length : null);
-const num = (n: number | null | undefined, digits = 0): string => (typeof n === 'number' && Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits }) : UNKNOWN);
+// One formatter per precision: toLocaleString with options builds a new one per call (the server card formats on every batch).
+const formats = [0, 1].map((digits) => new Intl.NumberFormat('en-US', { maximumFractionDigits: digits }));
+const num = (n: number | null | undefined, digits: 0 | 1 = 0): string => (typeof n === 'number' && Number.isFinite(n) ? (formats[digits] as Intl.NumberFormat).format(n) : UNKNOWN);
 
 /** Online and "seen 3 s ago": the only part of a card that changes with the clock, so it keeps its own. */
 function Liveness({ entry }: { entry: ServiceEntry | undefined }) {
