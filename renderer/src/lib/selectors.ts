@@ -40,25 +40,69 @@ export function clientEntries(data: PanelData | null, machines: readonly string[
   if (!data) return [];
   const clients = sortedClients(data.services);
   if (machines.length === 0) return clients;
-  const match = machineMatcher(clients.map((c) => machineOf(c.name)), machines);
+  const match = machineMatcher(clientMachines(data.services), machines);
   return clients.filter((s) => match(machineOf(s.name)));
+}
+
+const namesCache = new WeakMap<object, readonly string[]>();
+let lastNames: readonly string[] = [];
+
+/**
+ * The client services' names, sorted. The store makes a new services map whenever an entry changes (a machine heard
+ * from, every second or so for each of hundreds), rarely with another set of clients: then the same array comes back,
+ * found in one pass, with no sort, and what is derived from it keeps its identity too.
+ */
+export function clientNames(services: Record<string, ServiceEntry>): readonly string[] {
+  const hit = namesCache.get(services);
+  if (hit) return hit;
+  const isClient = (name: string) => own(services, name)?.kind === 'client';
+  let count = 0;
+  for (const entry of Object.values(services)) if (entry.kind === 'client') count++;
+  const names = count === lastNames.length && lastNames.every(isClient) ? lastNames : Object.keys(services).filter(isClient).sort(byName);
+  namesCache.set(services, names);
+  lastNames = names;
+  return names;
 }
 
 const clientCache = new WeakMap<object, ServiceEntry[]>();
 
-/** The client entries by name, sorted once per services map (the store keeps it while only states change). */
+/** The client entries by name, once per services map. */
 function sortedClients(services: Record<string, ServiceEntry>): ServiceEntry[] {
   const hit = clientCache.get(services);
   if (hit) return hit;
-  const clients = Object.values(services).filter((s) => s.kind === 'client').sort((a, b) => byName(a.name, b.name));
+  const clients = clientNames(services).map((name) => own(services, name) as ServiceEntry);
   clientCache.set(services, clients);
   return clients;
 }
 
-/** `STAGE-A-AssetHubClient` → `STAGE-A`. */
-export const machineOf = (service: string): string => parseServiceName(service)?.machine ?? service;
+const machinesCache = new WeakMap<readonly string[], string[]>();
 
-/** Every machine with a client, for the machine filter. */
-export const machines = (data: PanelData | null): string[] => clientEntries(data).map((c) => machineOf(c.name));
+/** The client machines' names, in the clients' order; the same array while the clients are the same. */
+function clientMachines(services: Record<string, ServiceEntry>): string[] {
+  const names = clientNames(services);
+  const hit = machinesCache.get(names);
+  if (hit) return hit;
+  const machines = names.map(machineOf);
+  machinesCache.set(names, machines);
+  return machines;
+}
+
+const machineNames = new Map<string, string>();
+
+/** `STAGE-A-AssetHubClient` → `STAGE-A`. */
+export const machineOf = (service: string): string => {
+  const hit = machineNames.get(service);
+  if (hit !== undefined) return hit;
+  // Bounded: names come from the hub; a flood of new ones must not grow this without end.
+  if (machineNames.size >= 10_000) machineNames.clear();
+  const machine = parseServiceName(service)?.machine ?? service;
+  machineNames.set(service, machine);
+  return machine;
+};
+
+const NO_MACHINES: string[] = [];
+
+/** Every machine with a client, for the machine filter: the same array while the clients are the same. */
+export const machines = (data: PanelData | null): string[] => (data ? clientMachines(data.services) : NO_MACHINES);
 
 export const shortId = (id: string | null | undefined): string => (id ? id.slice(0, 8) : '—');

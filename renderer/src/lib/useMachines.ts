@@ -8,7 +8,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { clientEntries, machineOf } from './selectors.ts';
 import { usePanel } from '../store/panel.ts';
 import { useUi } from '../store/ui.ts';
-import { STATE_WORDS, isStateWord, machineRows, orderMachines, type StateCounts } from './machine-state.ts';
+import { STATE_WORDS, isStateWord, machineRows, orderMachines, type MachineRow, type StateCounts, type StateWord } from './machine-state.ts';
 
 export interface ShownMachines {
   /** Service names, in the order shown. */
@@ -25,15 +25,22 @@ const same = (a: ShownMachines, b: ShownMachines): boolean =>
   a.services.every((s, i) => s === b.services[i]) &&
   STATE_WORDS.every((w) => a.counts[w] === b.counts[w]);
 
+const sameRows = (a: readonly MachineRow[], b: readonly MachineRow[]): boolean =>
+  a.length === b.length && a.every((r, i) => r.service === b[i]?.service && r.state === b[i]?.state);
+
 export function useMachines(): ShownMachines {
   const { machines, machineState } = useUi(useShallow((s) => ({ machines: s.machines, machineState: s.machineState })));
   const state = isStateWord(machineState) ? machineState : null;
-  const previous = useRef<ShownMachines | null>(null);
+  const previous = useRef<{ rows: MachineRow[]; shown: ShownMachines; state: StateWord | null } | null>(null);
   return usePanel((s) => {
     const rows = machineRows(s.data, clientEntries(s.data, machines), machineOf);
-    const next: ShownMachines = { ...orderMachines(rows, state), loaded: s.data !== null };
-    if (previous.current && same(previous.current, next)) return previous.current;
-    previous.current = next;
-    return next;
+    const loaded = s.data !== null;
+    const before = previous.current;
+    // Every machine in the same state as at the last Update (nearly every Update): the same order, no sort.
+    if (before && before.state === state && before.shown.loaded === loaded && sameRows(before.rows, rows)) return before.shown;
+    const next: ShownMachines = { ...orderMachines(rows, state), loaded };
+    const shown = before && same(before.shown, next) ? before.shown : next;
+    previous.current = { rows, shown, state };
+    return shown;
   });
 }

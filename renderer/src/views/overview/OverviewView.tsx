@@ -6,7 +6,7 @@
 import { useShallow } from 'zustand/react/shallow';
 import type { ServiceEntry } from '../../../../shared/panel/api.ts';
 import type { TEngine, TServiceStatus, TWorkspaceAssets } from '../../../../shared/assethub/states.ts';
-import { SERVER_NAME, machineOf, type Client, type Server } from '../../lib/selectors.ts';
+import { SERVER_NAME, clientNames, machineOf, type Client, type Server } from '../../lib/selectors.ts';
 import { useMemo } from 'react';
 import { VirtualList } from '../../components/VirtualList.tsx';
 import { useWidth } from '../../lib/useWidth.ts';
@@ -24,13 +24,6 @@ import './overview.css';
 import { Dot } from '../../components/Dot.tsx';
 
 const HUB = 'DataHub';
-
-/** How many client services are known: counted, not sorted (it runs on every Update). */
-function clientCount(services: Record<string, ServiceEntry> | undefined): number {
-  let n = 0;
-  for (const entry of Object.values(services ?? {})) if (entry.kind === 'client') n++;
-  return n;
-}
 
 /** The last part of a workspace path: `…\\Projects\\Project Alpha` → `Project Alpha` (the full path is in the title). */
 const baseName = (path: string): string => path.split(/[\\/]/).filter(Boolean).at(-1) ?? path;
@@ -176,7 +169,7 @@ function ServerCard() {
       entry: s.data?.services[SERVER_NAME],
       serverStates: s.data?.states[SERVER_NAME],
       hubStats: s.data?.states[HUB]?.['Stats'] as Record<string, unknown> | undefined,
-      clientServices: clientCount(s.data?.services),
+      clientServices: s.data ? clientNames(s.data.services).length : 0,
     })),
   );
   // The same typed read as serverOf(), on the selected states.
