@@ -1,11 +1,11 @@
 // The renderer is told what changed below a state (one client's entry of a 500-client WorkspaceInfo) as that entry's
 // value, and putting each into what it held gives the engine's state, whatever order the changes came in.
 // (renderer/src/store/panel.test.ts: the store puts them in the same way.)
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { SERVER_NAME } from '../../shared/protocol/index.ts';
 import type { EventData, Patch } from '../../shared/panel/api.ts';
 import { withValueAt } from '../../shared/protocol/value-path.ts';
-import { Batcher, PATHS_PER_STATE_MAX } from './batcher.ts';
+import { Batcher, PATHS_PER_STATE_MAX, STATE_PATCHES_PER_BATCH_MAX } from './batcher.ts';
 import { StateCache } from './state-cache.ts';
 
 const status = { Incoming: false, Outcoming: false, Activity: 'Idle', Stage: 'Finalizing', Current: 0, Total: 0, Progress: 1 };
@@ -74,5 +74,52 @@ describe('patches below a state', () => {
     expect(patches).toHaveLength(1);
     expect(patches[0]).not.toHaveProperty('path');
     r.close();
+  });
+});
+
+describe('a burst of changed states', () => {
+  it('goes out as batches of at most STATE_PATCHES_PER_BATCH_MAX state patches, the oldest marked first, each value as at its flush', () => {
+    const batches: EventData<'patches'>[] = [];
+    const values = new Map<string, number>();
+    let now = 0;
+    const batcher = new Batcher(
+      { entry: (name) => ({ name }) as never, state: (service) => values.get(service) },
+      { patches: (b) => batches.push(b), log: () => undefined },
+      30,
+      () => now,
+    );
+    const n = 2 * STATE_PATCHES_PER_BATCH_MAX + 10;
+    for (let i = 0; i < n; i++) {
+      values.set(client(i), i);
+      batcher.state(client(i), 'AssetInfo');
+    }
+    batcher.service(client(0));
+    batcher.flush();
+    const first = batches[0]?.patches ?? [];
+    expect(first.filter((p) => p.type === 'service')).toHaveLength(1);
+    const states = (b: EventData<'patches'> | undefined) => (b?.patches ?? []).flatMap((p) => (p.type === 'state' ? [p.service] : []));
+    expect(states(batches[0])).toEqual(Array.from({ length: STATE_PATCHES_PER_BATCH_MAX }, (_, i) => client(i)));
+    // Changed again while waiting: sent once, with its newest value, in its place.
+    values.set(client(n - 1), -1);
+    batcher.state(client(n - 1), 'AssetInfo');
+    now += 100;
+    batcher.flush();
+    batcher.flush();
+    expect(states(batches[1])).toEqual(Array.from({ length: STATE_PATCHES_PER_BATCH_MAX }, (_, i) => client(STATE_PATCHES_PER_BATCH_MAX + i)));
+    expect(states(batches[2])).toEqual(Array.from({ length: 10 }, (_, i) => client(2 * STATE_PATCHES_PER_BATCH_MAX + i)));
+    expect(batches[2]?.patches.at(-1)).toMatchObject({ service: client(n - 1), value: -1 });
+    expect(batches.map((b) => b.seq)).toEqual([1, 2, 3]);
+    batcher.flush();
+    expect(batches).toHaveLength(3);
+    batcher.close();
+  });
+
+  it('sends what did not fit by itself, a tick later', async () => {
+    const batches: EventData<'patches'>[] = [];
+    const batcher = new Batcher({ entry: () => undefined, state: () => 1 }, { patches: (b) => batches.push(b), log: () => undefined }, 100);
+    for (let i = 0; i < STATE_PATCHES_PER_BATCH_MAX + 1; i++) batcher.state(client(i), 'State');
+    batcher.flush();
+    await vi.waitFor(() => expect(batches.map((b) => b.patches.length)).toEqual([STATE_PATCHES_PER_BATCH_MAX, 1]));
+    batcher.close();
   });
 });

@@ -1,7 +1,8 @@
 /**
  * What the renderer is told, at most PATCH_RATE_HZ times per second. Changes are marked, not queued: a service entry
  * or a state changed 500 times between two flushes is sent once, with its value at flush time, so the pending work
- * is bounded by the number of services and states, never by the Update rate. A state that changed only at a few paths
+ * is bounded by the number of services and states, never by the Update rate, and a batch by
+ * STATE_PATCHES_PER_BATCH_MAX state patches. A state that changed only at a few paths
  * below it (one client's entry of the server's WorkspaceInfo) is sent as those paths' values. Message log entries are batched on the
  * same tick, at most LOG_BATCH_MAX per batch (the oldest pending ones are dropped; their seq gap shows it; the
  * engine's ring still holds them).
@@ -15,6 +16,12 @@ export const LOG_BATCH_MAX = 1000;
  * sending a 500-client WorkspaceInfo for one client's entry, not for most of them.
  */
 export const PATHS_PER_STATE_MAX = 64;
+/**
+ * The most state patches one batch carries; the rest go in the next ones, oldest marked first. A commit makes every
+ * client re-broadcast its states at once (500 machines: some 2,000 patches); the page takes them as a few batches a
+ * tick apart, each a short task, rather than as one that holds its main thread for a fifth of a second.
+ */
+export const STATE_PATCHES_PER_BATCH_MAX = 256;
 
 /** A state changed anywhere, or only at these paths (keyed by their segments as JSON: no two paths share a key). */
 type Mark = 'whole' | Map<string, readonly string[]>;
@@ -103,8 +110,11 @@ export class Batcher {
       if (entry) patches.push({ type: 'service', entry: { ...entry } });
     }
     this.services.clear();
+    const limit = patches.length + STATE_PATCHES_PER_BATCH_MAX;
     for (const [service, marks] of this.states) {
       for (const [state, mark] of marks) {
+        if (patches.length >= limit) break;
+        marks.delete(state);
         const value = this.source.state(service, state);
         if (value === undefined) continue;
         // Values as they are now, so the order of the paths does not matter; one that is gone sends the whole state.
@@ -112,8 +122,11 @@ export class Batcher {
         if (!parts || parts.some((p) => p.value === undefined)) patches.push({ type: 'state', service, state, value });
         else for (const p of parts) patches.push({ type: 'state', service, state, path: p.path, value: p.value });
       }
+      if (marks.size === 0) this.states.delete(service);
+      if (patches.length >= limit) break;
     }
-    this.states.clear();
+    // What did not fit goes in the next batch, a tick from now.
+    if (this.states.size > 0) this.schedule();
     const logs = this.logs.length > LOG_BATCH_MAX ? this.logs.slice(-LOG_BATCH_MAX) : this.logs;
     this.logs = [];
     if (patches.length > 0) this.sink.patches({ seq: ++this.seq, patches });
