@@ -13,6 +13,7 @@ import { isLowPriority, verdict, type Limits } from './delivery.ts';
 import type { Peer } from './peer.ts';
 import type { StatsTracker } from './stats.ts';
 import { checkHere, LARGE_FRAME_BYTES, type Checked, type FrameChecker } from './frame-check.ts';
+import { PrefixIndex } from './prefix-index.ts';
 
 export { hasCanonicalTopic } from './canonical.ts';
 
@@ -21,6 +22,8 @@ export const MAX_HELD_BYTES = 64 * 1024 * 1024;
 
 export class Router {
   readonly peers = new Set<Peer>();
+  /** Every peer's prefixes: a message's subscribers are found by walking its topic once, not by asking every peer. */
+  private readonly subscribers = new PrefixIndex<Peer>();
 
   constructor(
     private readonly limits: Limits,
@@ -32,12 +35,14 @@ export class Router {
 
   add(peer: Peer): void {
     this.peers.add(peer);
+    peer.subscriptions.mirrorTo({ add: (p) => this.subscribers.add(p, peer), remove: (p) => this.subscribers.remove(p, peer) });
   }
 
   remove(peer: Peer): void {
     peer.open = false;
     peer.held = null;
     this.peers.delete(peer);
+    peer.subscriptions.unmirror();
     if (peer.pending !== undefined) {
       // The sender left between a message and its attachment: the message is incomplete and never forwarded.
       peer.pending = undefined;
@@ -144,9 +149,7 @@ export class Router {
 
   private route(message: Envelope, canonicalTopic: string, wire: Buffer | string, attachment: Buffer | undefined): void {
     const lowPriority = isLowPriority(message.topic);
-    for (const peer of this.peers) {
-      if (peer.subscriptions.matches(canonicalTopic)) this.deliver(peer, wire, attachment, lowPriority);
-    }
+    for (const peer of this.subscribers.match(canonicalTopic)) this.deliver(peer, wire, attachment, lowPriority);
   }
 
   private deliver(peer: Peer, wire: Buffer | string, attachment: Buffer | undefined, lowPriority: boolean): void {

@@ -9,8 +9,27 @@ export const MAX_PREFIX_CHARS = 8192;
  * empty prefix matches everything). A set, not a multiset: subscribing twice to a prefix and unsubscribing once
  * removes it, which is what a peer that re-sends its subscriptions after a hiccup expects.
  */
+/** Where the hub keeps every peer's prefixes for routing (prefix-index.ts); each change here is made there too. */
+export interface PrefixMirror {
+  add(prefix: string): void;
+  remove(prefix: string): void;
+}
+
 export class Subscriptions {
   private readonly prefixes = new Set<string>();
+  private mirror: PrefixMirror | null = null;
+
+  /** From now on keeps `mirror` in step, starting with the prefixes held now. */
+  mirrorTo(mirror: PrefixMirror): void {
+    this.mirror = mirror;
+    for (const p of this.prefixes) mirror.add(p);
+  }
+
+  /** Takes every prefix back out of the mirror and stops keeping it in step (the peer left). */
+  unmirror(): void {
+    for (const p of this.prefixes) this.mirror?.remove(p);
+    this.mirror = null;
+  }
 
   /** Adds what fits; returns why the rest was refused, or null when all were added. */
   add(prefixes: readonly string[]): string | null {
@@ -18,8 +37,12 @@ export class Subscriptions {
     let overLimit = 0;
     for (const p of prefixes) {
       if (p.length > MAX_PREFIX_CHARS) tooLong++;
-      else if (this.prefixes.size >= MAX_PREFIXES_PER_PEER && !this.prefixes.has(p)) overLimit++;
-      else this.prefixes.add(p);
+      else if (this.prefixes.has(p)) continue;
+      else if (this.prefixes.size >= MAX_PREFIXES_PER_PEER) overLimit++;
+      else {
+        this.prefixes.add(p);
+        this.mirror?.add(p);
+      }
     }
     if (tooLong === 0 && overLimit === 0) return null;
     const parts = [];
@@ -29,7 +52,7 @@ export class Subscriptions {
   }
 
   remove(prefixes: readonly string[]): void {
-    for (const p of prefixes) this.prefixes.delete(p);
+    for (const p of prefixes) if (this.prefixes.delete(p)) this.mirror?.remove(p);
   }
 
   /** True when any prefix matches, so a peer gets a message once however many of its prefixes match. */
