@@ -25,9 +25,10 @@ import { SERVER_NAME } from '../shared/protocol/index.ts';
 import { buildCatalogue } from './lib/catalogue-build.ts';
 import { processCpu } from './lib/cpu.ts';
 import { median, percentile } from './lib/measure.ts';
-import { bulkAutoPull, firstFullRender, longTasks, openPanel, pageNow, showView, toggleAutoPull, traceMainThread, type MainThreadTasks } from './lib/show-panel.ts';
+import { profilePage } from './lib/cpu-profile.ts';
+import { bulkAutoPull, firstFullRender, longTasks, openPanel, pageHeap, pageNow, showView, toggleAutoPull, traceMainThread, type MainThreadTasks } from './lib/show-panel.ts';
 import { ShowPeer } from './lib/show-peer.ts';
-import { bundleRealClients, startShow, startSims } from './lib/show-services.ts';
+import { bundleRealClients, MACHINES_NICE, startShow, startSims } from './lib/show-services.ts';
 import { BRANCH, clientName, commitArrives, createRepositories, REAL_AUTOPULL_REPO, SHOW_REPOS, setUpRealMachines, simMachines, waitFor } from './lib/show-setup.ts';
 
 // SHOW_* change the show's size for development; `npm run bench` runs the issue's.
@@ -52,7 +53,7 @@ interface FabricFigures {
   fabric: FabricName; setupS: number; firstRenderMs: number;
   hubCpu: number; fanOut: number; hubIn: number; dropped: number;
   serverCpu: number; wiRate: number; wiBytes: number; wiWhole: number;
-  engineCpu: number; engineRss: number; engineHwm: number;
+  engineCpu: number; engineRss: number; engineHwm: number; pageHeapMiB: number;
   longest: number; longCount: number; longestWorkspaces: number; traced: MainThreadTasks;
   toggleP50: number; toggleP99: number; toggleTried: number; toggleConfirmed: number; getP50: number; getP99: number;
   bulkMs: number; bulkSettledMs: number; bulkTotal: number; bulkConfirmed: number; bulkFailed: number; bulkCodes: Record<string, number>;
@@ -96,6 +97,7 @@ async function runFabric(fabric: FabricName, root: string, template: string, rea
     const cpu0 = { hub: processCpu(show.hub.process.pid ?? 0) ?? 0, server: processCpu(show.server.process.pid ?? 0) ?? 0, engine: processCpu(enginePid) ?? 0 };
     peer.resetCounts();
     const stopTrace = await traceMainThread(page);
+    const stopProfile = process.env.SHOW_PROFILE ? await profilePage(page, path.join(os.tmpdir(), `show-${fabric}.cpuprofile`)) : null;
     const benchLag = monitorEventLoopDelay({ resolution: 20 });
     benchLag.enable();
     const t0 = performance.now();
@@ -127,7 +129,9 @@ async function runFabric(fabric: FabricName, root: string, template: string, rea
     const cpu1 = { hub: processCpu(show.hub.process.pid ?? 0) ?? 0, server: processCpu(show.server.process.pid ?? 0) ?? 0, engine: processCpu(enginePid) ?? 0 };
     const wi = { ...peer.workspaceInfo };
     const traffic = await longTasks(page, pageStart);
+    const pageHeapMiB = await pageHeap(page);
     const traced = await stopTrace();
+    if (stopProfile) console.log(`[${fabric}] the page's CPU profile over the traffic minute:\n${await stopProfile()}`);
 
     // ---- AutoPull, one switch at a time, then on every machine (the show's traffic goes on) ----
     await showView(page, 'workspaces');
@@ -163,7 +167,7 @@ async function runFabric(fabric: FabricName, root: string, template: string, rea
       fabric, setupS, firstRenderMs,
       hubCpu: (cpu1.hub - cpu0.hub) / 1000 / seconds, fanOut: (stats1.MessagesOut - stats0.MessagesOut) / seconds, hubIn: (stats1.MessagesIn - stats0.MessagesIn) / seconds, dropped: stats1.Dropped - stats0.Dropped,
       serverCpu: (cpu1.server - cpu0.server) / 1000 / seconds, wiRate: wi.updates / seconds, wiBytes: wi.updates ? wi.bytes / wi.updates : 0, wiWhole: wi.whole,
-      engineCpu: (cpu1.engine - cpu0.engine) / 1000 / seconds, engineRss: memMiB(enginePid, 'VmRSS'), engineHwm: memMiB(enginePid, 'VmHWM'),
+      engineCpu: (cpu1.engine - cpu0.engine) / 1000 / seconds, engineRss: memMiB(enginePid, 'VmRSS'), engineHwm: memMiB(enginePid, 'VmHWM'), pageHeapMiB,
       longest: traffic.longest, longCount: traffic.count, longestWorkspaces: workspaces.longest, traced,
       toggleP50: median(t), toggleP99: percentile(t, 0.99), toggleTried: t.length, toggleConfirmed: t.filter(Number.isFinite).length, getP50: median(g), getP99: percentile(g, 0.99),
       // All confirmed, or it never was: a bulk that ended in refusals is no time to confirmation.
@@ -187,6 +191,7 @@ function print(f: FabricFigures): void {
   const row = (what: string, value: string, note = '') => console.log(`  ${what.padEnd(44)} ${value.padStart(14)}   ${note}`);
   const ms = (n: number) => (Number.isFinite(n) ? `${n.toFixed(0)} ms` : 'never');
   console.log(`\nShow on the ${f.fabric === 'ws' ? 'WebSocket' : 'ZeroMQ'} hub: ${MACHINES} machines (${REAL} real clients, ${MACHINES - REAL} simulated), set up in ${f.setupS.toFixed(0)} s; ${TRAFFIC_S} s of traffic (${f.commits} commits, ${f.simPulls} simulated pulls)`);
+  console.log(MACHINES_NICE > 0 ? `  the machines' processes (real and simulated clients: other computers in a show) run at nice ${MACHINES_NICE}; the hub, the server, the engine and Chromium at normal priority` : '  every process at the same priority (SHOW_NICE=0)');
   row('hub CPU', `${(f.hubCpu * 100).toFixed(0)} %`, `of one core (${os.availableParallelism()} cores for everything)`);
   // The ZeroMQ hub's Stats count what it receives only: libzmq's proxy delivers, uncounted.
   if (f.fabric === 'zmq' && f.fanOut === 0) row('hub fan-out (messages delivered)', 'not counted', `libzmq's proxy delivers (Stats MessagesOut stays 0); received ${f.hubIn.toFixed(0)} /s`);
@@ -195,6 +200,7 @@ function print(f: FabricFigures): void {
   row('server WorkspaceInfo Updates', `${f.wiRate.toFixed(1)} /s`, `${f.wiBytes.toFixed(0)} B each on average; ${f.wiWhole} whole-state ones`);
   row('panel engine CPU (web host process)', `${(f.engineCpu * 100).toFixed(0)} %`, 'of one core');
   row('panel engine memory', `${f.engineRss.toFixed(0)} MiB`, `RSS at the end; peak ${f.engineHwm.toFixed(0)} MiB`);
+  row('Chromium: the page\'s JavaScript heap', `${f.pageHeapMiB.toFixed(0)} MiB`, 'in use after the traffic minute (what a full garbage collection walks)');
   row('Chromium: first full render', ms(f.firstRenderMs), `navigation → "${MACHINES} reporting" and "${MACHINES} discovered"`);
   row('Chromium: longest task, traffic minute', ms(f.longest), `target < 50 ms (${f.longCount} tasks over 50 ms; Overview shown)`);
   row('  the same minute, traced: longest task', `${ms(f.traced.longestWallMs)} wall`, `of which ${ms(f.traced.itsCpuMs)} on the CPU (the rest: the thread waiting for a core)`);

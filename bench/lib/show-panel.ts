@@ -118,6 +118,9 @@ export async function traceMainThread(page: Page): Promise<() => Promise<MainThr
 
 export const pageNow = (page: Page): Promise<number> => page.evaluate('performance.now()') as Promise<number>;
 
+/** The page's JavaScript heap in use, MiB (Chromium's performance.memory). */
+export const pageHeap = async (page: Page): Promise<number> => ((await page.evaluate('performance.memory.usedJSHeapSize')) as number) / 2 ** 20;
+
 /** Goes to a view by its navigation button. */
 export async function showView(page: Page, view: string): Promise<void> {
   await page.getByTestId(`nav-${view}`).click();

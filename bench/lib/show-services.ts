@@ -5,6 +5,7 @@
  * storage URL and commands for the children; `close` ends every one of them.
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { build as esbuild } from 'esbuild';
 import type { FabricName } from '../../services/datahub/index.ts';
@@ -33,8 +34,17 @@ export async function bundleRealClients(): Promise<string> {
   return path.join(dir, 'real-process.mjs');
 }
 
+/**
+ * The machines of the show (real clients, simulated ones) stand for other computers: on this one they run at the lowest
+ * CPU priority (nice 19, every thread of theirs), so that what they cost does not land in the panel's, the hub's and
+ * the server's figures as time spent waiting for a core. SHOW_NICE=N runs them at nice N (0: the same priority).
+ */
+export const MACHINES_NICE = existsSync('/usr/bin/nice') ? Math.max(0, Math.min(19, Number(process.env.SHOW_NICE ?? 19) || 0)) : 0;
+
 function child<Req extends { type: string }, Rep extends { type: string; message?: string }>(file: string): Child<Req, Rep> {
-  const proc = fork(file, [], { execArgv: file.endsWith('.ts') ? ['--import', 'tsx'] : [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, ASSETHUB_LOG_LEVEL: 'error' } });
+  const execArgv = file.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const nice = MACHINES_NICE > 0 ? { execPath: '/usr/bin/nice', execArgv: ['-n', String(MACHINES_NICE), process.execPath, ...execArgv] } : { execArgv };
+  const proc = fork(file, [], { ...nice, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, ASSETHUB_LOG_LEVEL: 'error' } });
   return {
     process: proc,
     ask(request, timeoutMs = 5 * WAIT_MS) {
@@ -63,7 +73,7 @@ export type RealChild = Child<RealRequest, RealReply>;
 /** The hub alone in its process, as `npx tsx services/datahub/main.ts` runs it; resolves with its address. */
 async function startHubProcess(fabric: FabricName): Promise<{ process: ChildProcess; url: string }> {
   const ports = fabric === 'ws' ? ['--port', '0'] : ['--sub-port', '0', '--pub-port', '0'];
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'services/datahub/main.ts', '--fabric', fabric, ...ports], {
+  const proc = spawn(process.execPath, [...(process.env.SHOW_HUB_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.SHOW_HUB_PROF] : []), '--import', 'tsx', 'services/datahub/main.ts', '--fabric', fabric, ...ports], {
     stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ASSETHUB_LOG_LEVEL: 'warn' },
   });
   let out = '';
