@@ -56,7 +56,32 @@ export async function profilePage(page: Page, file: string): Promise<() => Promi
         if (n && !seen.has(frameName(n))) { seen.add(frameName(n)); total.set(frameName(n), (total.get(frameName(n)) ?? 0) + ms); }
       }
     }
+    const heap = await heapSummary(page);
     const top = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1]).slice(0, 25).map(([f, ms]) => `    ${ms.toFixed(0).padStart(7)} ms  ${f}`).join('\n');
-    return `  bridge traffic:\n${traffic}\n  self time:\n${top(self)}\n  inclusive time:\n${top(total)}\n  profile: ${file}`;
+    return `  heap by constructor (self size):\n${heap}\n  bridge traffic:\n${traffic}\n  self time:\n${top(self)}\n  inclusive time:\n${top(total)}\n  profile: ${file}`;
   };
+}
+
+/** The page's heap by constructor, from a heap snapshot: what a full garbage collection walks. */
+async function heapSummary(page: Page): Promise<string> {
+  const cdp = await page.context().newCDPSession(page);
+  const chunks: string[] = [];
+  cdp.on('HeapProfiler.addHeapSnapshotChunk', (c) => void chunks.push(c.chunk));
+  await cdp.send('HeapProfiler.enable');
+  await cdp.send('HeapProfiler.takeHeapSnapshot', { reportProgress: false });
+  await cdp.detach().catch(() => undefined);
+  const snapshot = JSON.parse(chunks.join('')) as { snapshot: { meta: { node_fields: string[]; node_types: [string[]] } }; nodes: number[]; strings: string[] };
+  const fields = snapshot.snapshot.meta.node_fields;
+  const [type, name, size] = ['type', 'name', 'self_size'].map((f) => fields.indexOf(f)) as [number, number, number];
+  const types = snapshot.snapshot.meta.node_types[0];
+  const by = new Map<string, { n: number; bytes: number }>();
+  for (let i = 0; i < snapshot.nodes.length; i += fields.length) {
+    const t = types[snapshot.nodes[i + type] as number] ?? '?';
+    const key = t === 'object' || t === 'closure' ? `${t} ${snapshot.strings[snapshot.nodes[i + name] as number]}` : t;
+    const b = by.get(key) ?? { n: 0, bytes: 0 };
+    b.n++;
+    b.bytes += snapshot.nodes[i + size] as number;
+    by.set(key, b);
+  }
+  return [...by].sort((a, b) => b[1].bytes - a[1].bytes).slice(0, 15).map(([k, b]) => `    ${(b.bytes / 2 ** 20).toFixed(1).padStart(6)} MiB ${String(b.n).padStart(8)} × ${k}`).join('\n');
 }
