@@ -133,7 +133,11 @@ export async function loadHistory(fetchPage: (before: number | undefined) => Pro
   useLog.setState({ count: rows.length, types, version: state.version + 1 });
 }
 
-usePanel.getState().onLog(ingest);
+// Only while watched: a desktop window reloaded with its Log view open still gets live frames until the view's next
+// watch ends (the window keeps the choice), and they must not fill a list no one shows.
+usePanel.getState().onLog((data) => {
+  if (watchers > 0) ingest(data);
+});
 
 /**
  * Live frames come only while a view shows the log: at 500 machines the engine sees megabytes of frames a second, and
