@@ -25,6 +25,12 @@ import { HUB_NAME } from './types.ts';
 export const ONLINE_HEARTBEATS = 2.5;
 export const FORGET_PANEL_HEARTBEATS = 12;
 export const MAX_SERVICES = 2048;
+/**
+ * An entry's lastSeen moves by at least this much: a peer heard four times a second (a client's status during a pull)
+ * changes its entry, and sends it to the pages, once a second. The pages show it to the second ("3 s ago"); whether a
+ * peer is online is judged from when it was last heard, to the millisecond.
+ */
+export const LAST_SEEN_STEP_MS = 1000;
 
 export type Kind = ServiceEntry['kind'];
 
@@ -59,6 +65,8 @@ export class Directory {
   private readonly confirmed = new Set<string>();
   /** Names the server lists (WorkspaceInfo.Clients): they outrank every name only a peer claims. */
   private readonly vouched = new Set<string>();
+  /** When each listed peer was last heard: lastSeen, to the millisecond. */
+  private readonly heardAt = new Map<string, number>();
   /** Names not listed because the directory was full (reported, once per overflow). */
   refused = 0;
 
@@ -113,7 +121,7 @@ export class Directory {
     for (const entry of this.entries.values()) {
       const r = this.rank(entry.name);
       if (r > rank || (r === rank && entry.online)) continue;
-      if (r < stalestRank || (r === stalestRank && (entry.lastSeen ?? 0) < (stalest?.lastSeen ?? 0))) {
+      if (r < stalestRank || (r === stalestRank && this.lastHeard(entry) < (stalest ? this.lastHeard(stalest) : 0))) {
         stalest = entry;
         stalestRank = r;
       }
@@ -128,8 +136,10 @@ export class Directory {
     if (name === this.selfName) return;
     const entry = this.ensure(name, this.rank(name));
     if (!entry) return;
-    entry.lastSeen = now;
-    this.events.onChange(name);
+    this.heardAt.set(name, now);
+    const step = entry.lastSeen === null || now - entry.lastSeen >= LAST_SEEN_STEP_MS;
+    if (step) entry.lastSeen = now;
+    if (step || !entry.online) this.events.onChange(name);
     if (!entry.online) {
       entry.online = true;
       this.events.onOnline(name, entry.kind);
@@ -178,7 +188,7 @@ export class Directory {
     const onlineFor = ONLINE_HEARTBEATS * this.heartbeatMs;
     const forgetAfter = FORGET_PANEL_HEARTBEATS * this.heartbeatMs;
     for (const entry of this.entries.values()) {
-      const age = entry.lastSeen === null ? Infinity : now - entry.lastSeen;
+      const age = entry.lastSeen === null ? Infinity : now - this.lastHeard(entry);
       if (entry.online && age > onlineFor) {
         entry.online = false;
         this.events.onChange(entry.name);
@@ -196,7 +206,13 @@ export class Directory {
     }
   }
 
+  /** When the peer was last heard (0: never). */
+  private lastHeard(entry: ServiceEntry): number {
+    return this.heardAt.get(entry.name) ?? entry.lastSeen ?? 0;
+  }
+
   forget(name: string): void {
+    this.heardAt.delete(name);
     this.confirmed.delete(name);
     this.vouched.delete(name);
     if (this.entries.delete(name)) this.events.onForget(name);

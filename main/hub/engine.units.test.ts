@@ -7,7 +7,7 @@ import { until } from '../../services/testing/wait.ts';
 import { MAX_BACKOFF_MS, backoffDelay } from '../../peer/backoff.ts';
 import { messageBody } from '../../peer/ws-transport.ts';
 import { panelSubscriptions } from './subscriptions.ts';
-import { Directory, kindOf, MAX_SERVICES } from './directory.ts';
+import { Directory, kindOf, LAST_SEEN_STEP_MS, MAX_SERVICES, ONLINE_HEARTBEATS } from './directory.ts';
 import { MessageLog, REDACTED } from './message-log.ts';
 import { shows } from './confirm.ts';
 import { memoryTransport, type MemoryTransport } from '../../peer/testing/memory-transport.ts';
@@ -272,6 +272,28 @@ describe('a peer spoofing thousands of names', () => {
     await until('the spoofed names forgotten', () => e.snapshot().services.every((s) => !s.name.startsWith('SPOOF')), 10_000);
     expect(e.snapshot().services.map((s) => s.name)).toEqual([real]);
     expect(JSON.stringify(e.snapshot()).length).toBeLessThan(10_000);
+  });
+});
+
+describe('lastSeen', () => {
+  it('moves by whole steps, so a peer heard four times a second changes its entry once a second; online is judged to the millisecond', () => {
+    const changed: string[] = [];
+    const heartbeatMs = 1000;
+    const directory = new Directory(PANEL, heartbeatMs, { onChange: (name) => changed.push(name), onForget: () => {}, onOnline: () => {} });
+    const name = 'STAGE-A-AssetHubClient';
+    for (let t = 0; t < 3000; t += 250) directory.heard(name, 10_000 + t);
+    // Made (1), online and seen at 10,000, then seen at 11,000 and 12,000.
+    expect(changed).toHaveLength(1 + 3);
+    expect(directory.get(name)?.lastSeen).toBe(10_000 + 2 * LAST_SEEN_STEP_MS);
+    // Last heard at 12,750: still online when 12,000 + the online window has passed.
+    const onlineFor = ONLINE_HEARTBEATS * heartbeatMs;
+    directory.sweep(12_000 + onlineFor + 500);
+    expect(directory.get(name)?.online).toBe(true);
+    directory.sweep(12_750 + onlineFor + 1);
+    expect(directory.get(name)?.online).toBe(false);
+    // Heard again when offline: online at once, whatever the step.
+    directory.heard(name, 12_750 + onlineFor + 2);
+    expect(directory.get(name)?.online).toBe(true);
   });
 });
 
