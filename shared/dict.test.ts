@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { IntegrationsState, STATE_SCHEMAS, decodeStateValue, integrationNameProblem, parseState } from './assethub/index.ts';
-import { dictFrom, nameRecord } from './dict.ts';
+import { copyDict, dictFrom, nameRecord } from './dict.ts';
 import { decodeValueKeys, encodeValueKeys } from './protocol/dot.ts';
 
 const STATUS = { Incoming: false, Outcoming: false, Activity: 'Idle', Stage: 'Finalizing', Current: 0, Total: 0, Progress: 1 };
@@ -81,4 +81,16 @@ it('refuses integration names that are empty, reserved or hold control character
   for (const name of ['__proto__', 'constructor', 'prototype']) expect(integrationNameProblem(name)).toMatch(/__proto__, constructor and prototype are reserved/);
   expect(integrationNameProblem('a\u0007b')).toMatch(/control characters/);
   expect(integrationNameProblem('a\u0085b')).toMatch(/control characters/);
+});
+
+it('copyDict copies a map\'s own keys, `__proto__` among them, into a map without a prototype', () => {
+  const source = wire('{"__proto__":{"a":1},"constructor":2,"STAGE-1":3}') as Record<string, unknown>;
+  const copy = copyDict(source);
+  expect(Object.getPrototypeOf(copy)).toBeNull();
+  expect(own(copy)).toEqual(['__proto__', 'constructor', 'STAGE-1']);
+  expect(Object.getOwnPropertyDescriptor(copy, '__proto__')?.value).toBe(Object.getOwnPropertyDescriptor(source, '__proto__')?.value);
+  copy['STAGE-1'] = 4;
+  expect(source['STAGE-1']).toBe(3);
+  // Inherited keys are not the map's own: not copied.
+  expect(own(copyDict(Object.create({ inherited: 1 }) as Record<string, unknown>))).toEqual([]);
 });

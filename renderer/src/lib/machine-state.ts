@@ -46,9 +46,25 @@ export function byAttention(a: MachineRow, b: MachineRow): number {
   return RANK[a.state] - RANK[b.state] || byName(a.name, b.name);
 }
 
-/** Each client entry with its state word: O(machines) with the summaries cached. */
+/** The last row made for each service, with what it was made from. */
+const rows = new Map<string, { online: boolean; states: object | undefined; name: (service: string) => string; row: MachineRow }>();
+
+/**
+ * Each client entry with its state word: O(machines), run on every change of the store. A machine whose states and
+ * online flag are the same objects as at the last call gives the same row, with nothing computed or allocated.
+ */
 export function machineRows(data: PanelData | null, entries: readonly ServiceEntry[], name: (service: string) => string): MachineRow[] {
-  return entries.map((e) => ({ service: e.name, name: name(e.name), state: stateWord(clientSummary(e.online, own(data?.states, e.name))) }));
+  // Services forgotten leave their rows here: dropped all at once when they outnumber the ones shown.
+  if (rows.size > 2 * entries.length + 1000) rows.clear();
+  return entries.map((e) => {
+    const states = own(data?.states, e.name);
+    const hit = rows.get(e.name);
+    if (hit && hit.states === states && hit.online === e.online && hit.name === name) return hit.row;
+    const state = stateWord(clientSummary(e.online, states));
+    const row = hit && hit.name === name && hit.row.state === state ? hit.row : { service: e.name, name: name(e.name), state };
+    rows.set(e.name, { online: e.online, states, name, row });
+    return row;
+  });
 }
 
 export type StateCounts = Record<StateWord, number>;

@@ -108,10 +108,30 @@ describe('panel store', () => {
     expect(data?.services['STAGE-A-AssetHubClient']).toBeDefined();
     expect(data?.connection.state).toBe('reconnecting');
     host.emit('patches', { seq: 7, patches: [{ type: 'forget', service: 'DataHub' }] });
+    await new Promise((r) => setTimeout(r, 0));
     expect(store.getState().data?.services['DataHub']).toBeUndefined();
     stop();
     host.emit('patches', { seq: 8, patches: [{ type: 'forget', service: 'AssetHubServer' }] });
     expect(store.getState().data?.services['AssetHubServer']).toBeDefined();
+  });
+
+  it('applies batches that arrive together as one store change, and before any other event that follows them', async () => {
+    const store = createPanelStore();
+    const host = fakeHost();
+    store.getState().start({ kind: 'electron', api: host.api });
+    host.hello(snapshot(5));
+    await new Promise((r) => setTimeout(r, 0));
+    const seen: Array<number | undefined> = [];
+    store.subscribe((s) => seen.push(s.data?.seq));
+    for (const seq of [6, 7, 8]) host.emit('patches', { seq, patches: [{ type: 'service', entry: entry(`STAGE-${seq}-AssetHubClient`, 'client') }] });
+    await new Promise((r) => setTimeout(r, 0));
+    expect(seen).toEqual([8]);
+    expect(Object.keys(store.getState().data?.services ?? {}).filter((n) => /^STAGE-\d/.test(n))).toEqual(['STAGE-6-AssetHubClient', 'STAGE-7-AssetHubClient', 'STAGE-8-AssetHubClient']);
+    // An operation's report after a batch: the batch is in the store first.
+    host.emit('patches', { seq: 9, patches: [{ type: 'forget', service: 'STAGE-6-AssetHubClient' }] });
+    host.emit('operation', { id: 1, service: 'STAGE-7-AssetHubClient', method: 'Pull', subject: '/ws', by: 'P', startedAt: 1, endedAt: null, state: 'started', outcome: null, via: null, after: null });
+    expect(seen).toEqual([8, 9, 9]);
+    expect(store.getState().data?.services['STAGE-6-AssetHubClient']).toBeUndefined();
   });
 
   it('without a host it stays idle with no data', () => {

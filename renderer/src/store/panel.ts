@@ -10,7 +10,7 @@ import { create } from 'zustand';
 import { OPERATIONS_KEPT, type CommandArgs, type CommandName, type CommandResult, type ConnectionStatus, type EventData, type HostInfo, type Operation, type PanelHostApi, type Patch, type ServiceEntry, type Snapshot } from '../../../shared/panel/api.ts';
 import type { PanelHost } from '../api/host.ts';
 import type { TransportState } from '../api/bridge.ts';
-import { dict, own } from '../../../shared/dict.ts';
+import { copyDict, dict, own } from '../../../shared/dict.ts';
 import { withValuesAt } from '../../../shared/protocol/value-path.ts';
 
 export interface PanelData {
@@ -113,8 +113,8 @@ export function applyPatches(data: PanelData, batch: EventData<'patches'>): Pane
   // Copies without a prototype: a service named `__proto__` or `constructor` is a key like any other. The services map
   // is copied only when the batch changes it, so what is derived from it (the sorted clients) is kept across Updates;
   // applyPatch replaces the states object of the service a patch names and no other.
-  const services = batch.patches.some((p) => p.type !== 'state') ? Object.assign(dict<ServiceEntry>(), data.services) : data.services;
-  const next: PanelData = { ...data, services, states: Object.assign(dict<Record<string, unknown>>(), data.states), seq: batch.seq };
+  const services = batch.patches.some((p) => p.type !== 'state') ? copyDict(data.services) : data.services;
+  const next: PanelData = { ...data, services, states: copyDict(data.states), seq: batch.seq };
   const puts: Puts = new Map();
   for (const patch of batch.patches) applyPatch(next, patch, puts);
   flushPuts(next, puts);
@@ -165,6 +165,12 @@ export const createPanelStore = () => {
     { type: 'patches'; data: EventData<'patches'> } | { type: 'connection'; data: ConnectionStatus } | { type: 'host'; data: HostInfo } | { type: 'operation'; data: Operation }
   > | null = null;
   let loadGeneration = 0;
+  /**
+   * Patch batches received, applied together once the tasks already queued have run: frames that piled up while the
+   * page was kept from a core (or busy) become one store change and one render, not one each.
+   */
+  let queued: Array<EventData<'patches'>> = [];
+  let flushTimer: ReturnType<typeof setTimeout> | null = null;
   const logListeners = new Set<(data: EventData<'log'>) => void>();
   const onLogEvent = (data: EventData<'log'>) => {
     for (const listener of logListeners) listener(data);
@@ -174,7 +180,9 @@ export const createPanelStore = () => {
     const reload = async (): Promise<void> => {
       if (!api) return;
       const generation = ++loadGeneration;
-      held = [];
+      // Batches still queued go after the snapshot, like those that come while it loads (only newer ones apply).
+      held = queued.map((data) => ({ type: 'patches' as const, data }));
+      queued = [];
       set({ load: { phase: 'loading' } });
       try {
         const snapshot = await api.invoke('hello', {});
@@ -195,27 +203,42 @@ export const createPanelStore = () => {
       }
     };
 
-    const onPatches = (batch: EventData<'patches'>) => {
-      if (held) held.push({ type: 'patches', data: batch });
+    /** Applies the batches queued, as one batch: one store change, one render. */
+    const applyQueued = () => {
+      if (flushTimer) clearTimeout(flushTimer);
+      flushTimer = null;
       const data = get().data;
-      if (!data || held) return;
+      const fresh = queued.filter((b) => data && b.seq > data.seq);
+      queued = [];
+      const last = fresh.at(-1);
+      if (!data || !last) return;
+      const batch = fresh.length === 1 ? last : { seq: last.seq, patches: fresh.flatMap((b) => b.patches) };
       if (needsSnapshot(data, batch)) void reload();
       else set({ data: applyPatches(data, batch) });
     };
+    const onPatches = (batch: EventData<'patches'>) => {
+      if (held) held.push({ type: 'patches', data: batch });
+      if (!get().data || held) return;
+      queued.push(batch);
+      flushTimer ??= setTimeout(applyQueued, 0);
+    };
     const onConnection = (status: ConnectionStatus) => {
       if (held) held.push({ type: 'connection', data: status });
+      applyQueued();
       const data = get().data;
       if (data && !held) set({ data: applyConnection(data, status) });
     };
 
     const onOperation = (op: Operation) => {
       if (held) held.push({ type: 'operation', data: op });
+      applyQueued();
       const data = get().data;
       if (data && !held) set({ data: applyOperation(data, op) });
     };
 
     const onHost = (info: HostInfo) => {
       if (held) held.push({ type: 'host', data: info });
+      applyQueued();
       const data = get().data;
       if (data && !held) set({ data: { ...data, host: info } });
     };
@@ -253,6 +276,9 @@ export const createPanelStore = () => {
           api = null;
           loadGeneration++;
           held = null;
+          queued = [];
+          if (flushTimer) clearTimeout(flushTimer);
+          flushTimer = null;
         };
       },
       reload,

@@ -113,6 +113,19 @@ describe('an Update to one of 500 clients', () => {
     expect(stateWord({ text: 'Syncing 42%', tone: 'busy' })).toBe('Syncing');
   });
 
+  it('gives the same row objects for machines whose states did not change; a changed machine gets its new state', () => {
+    const data = show(500);
+    const rows = machineRows(data, clientEntries(data), machineOf);
+    const after = update(data, clientName(7), clientStates(7, 5, { status: { Activity: 'Sync', Progress: 0.5 } }).WorkspaceInfo);
+    const again = machineRows(after, clientEntries(after), machineOf);
+    expect(again.filter((row, i) => row !== rows[i]).map((r) => r.service)).toEqual([clientName(7)]);
+    expect(again[7]).toEqual({ service: clientName(7), name: machineOf(clientName(7)), state: 'Syncing' });
+    // The online flag, and the name function, are part of what a row is made from.
+    const offline = applyPatches(after, { seq: after.seq + 1, patches: [{ type: 'service', entry: { ...after.services[clientName(3)]!, online: false } }] });
+    expect(machineRows(offline, clientEntries(offline), machineOf)[3]?.state).toBe('Offline');
+    expect(machineRows(offline, clientEntries(offline), (s) => s.toLowerCase())[4]?.name).toBe(clientName(4).toLowerCase());
+  });
+
   it('reads a client\'s summary once per version of its states', () => {
     const data = show(2);
     const states = data.states[clientName(1)];
