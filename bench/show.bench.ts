@@ -28,6 +28,7 @@ import { median, percentile } from './lib/measure.ts';
 import { profilePage } from './lib/cpu-profile.ts';
 import { bulkAutoPull, firstFullRender, longTasks, openPanel, pageHeap, pageNow, showView, toggleAutoPull, traceMainThread, type MainThreadTasks } from './lib/show-panel.ts';
 import { ShowPeer } from './lib/show-peer.ts';
+import { startWakeProbe, type WakeLateness } from './lib/wake-probe.ts';
 import { bundleRealClients, MACHINES_NICE, startShow, startSims } from './lib/show-services.ts';
 import { BRANCH, clientName, commitArrives, createRepositories, REAL_AUTOPULL_REPO, SHOW_REPOS, setUpRealMachines, simMachines, waitFor } from './lib/show-setup.ts';
 
@@ -54,7 +55,7 @@ interface FabricFigures {
   hubCpu: number; fanOut: number; hubIn: number; dropped: number;
   serverCpu: number; wiRate: number; wiBytes: number; wiWhole: number;
   engineCpu: number; engineRss: number; engineHwm: number; pageHeapMiB: number;
-  longest: number; longCount: number; longestWorkspaces: number; traced: MainThreadTasks;
+  longest: number; longCount: number; longestWorkspaces: number; traced: MainThreadTasks | null; wake: WakeLateness;
   toggleP50: number; toggleP99: number; toggleTried: number; toggleConfirmed: number; getP50: number; getP99: number;
   bulkMs: number; bulkSettledMs: number; bulkTotal: number; bulkConfirmed: number; bulkFailed: number; bulkCodes: Record<string, number>;
   simPulls: number; simLagMax: number; commits: number;
@@ -96,7 +97,9 @@ async function runFabric(fabric: FabricName, root: string, template: string, rea
     const stats0 = await peer.hubStats();
     const cpu0 = { hub: processCpu(show.hub.process.pid ?? 0) ?? 0, server: processCpu(show.server.process.pid ?? 0) ?? 0, engine: processCpu(enginePid) ?? 0 };
     peer.resetCounts();
-    const stopTrace = await traceMainThread(page);
+    // The trace costs the page time of its own: off with SHOW_TRACE=0, to see the long tasks without it.
+    const stopTrace = process.env.SHOW_TRACE === '0' ? null : await traceMainThread(page);
+    const probe = startWakeProbe();
     const stopProfile = process.env.SHOW_PROFILE ? await profilePage(page, path.join(os.tmpdir(), `show-${fabric}.cpuprofile`)) : null;
     const benchLag = monitorEventLoopDelay({ resolution: 20 });
     benchLag.enable();
@@ -130,7 +133,8 @@ async function runFabric(fabric: FabricName, root: string, template: string, rea
     const wi = { ...peer.workspaceInfo };
     const traffic = await longTasks(page, pageStart);
     const pageHeapMiB = await pageHeap(page);
-    const traced = await stopTrace();
+    const traced = stopTrace ? await stopTrace() : null;
+    const wake = await probe.stop();
     if (stopProfile) console.log(`[${fabric}] the page's CPU profile over the traffic minute:\n${await stopProfile()}`);
 
     // ---- AutoPull, one switch at a time, then on every machine (the show's traffic goes on) ----
@@ -168,7 +172,7 @@ async function runFabric(fabric: FabricName, root: string, template: string, rea
       hubCpu: (cpu1.hub - cpu0.hub) / 1000 / seconds, fanOut: (stats1.MessagesOut - stats0.MessagesOut) / seconds, hubIn: (stats1.MessagesIn - stats0.MessagesIn) / seconds, dropped: stats1.Dropped - stats0.Dropped,
       serverCpu: (cpu1.server - cpu0.server) / 1000 / seconds, wiRate: wi.updates / seconds, wiBytes: wi.updates ? wi.bytes / wi.updates : 0, wiWhole: wi.whole,
       engineCpu: (cpu1.engine - cpu0.engine) / 1000 / seconds, engineRss: memMiB(enginePid, 'VmRSS'), engineHwm: memMiB(enginePid, 'VmHWM'), pageHeapMiB,
-      longest: traffic.longest, longCount: traffic.count, longestWorkspaces: workspaces.longest, traced,
+      longest: traffic.longest, longCount: traffic.count, longestWorkspaces: workspaces.longest, traced, wake,
       toggleP50: median(t), toggleP99: percentile(t, 0.99), toggleTried: t.length, toggleConfirmed: t.filter(Number.isFinite).length, getP50: median(g), getP99: percentile(g, 0.99),
       // All confirmed, or it never was: a bulk that ended in refusals is no time to confirmation.
       bulkMs: bulk.total === MACHINES && bulk.confirmed === MACHINES ? bulk.ms : Infinity, bulkSettledMs: bulk.ms, bulkTotal: bulk.total, bulkConfirmed: bulk.confirmed, bulkFailed: bulk.failed, bulkCodes: bulk.codes,
@@ -203,8 +207,11 @@ function print(f: FabricFigures): void {
   row('Chromium: the page\'s JavaScript heap', `${f.pageHeapMiB.toFixed(0)} MiB`, 'in use after the traffic minute (what a full garbage collection walks)');
   row('Chromium: first full render', ms(f.firstRenderMs), `navigation → "${MACHINES} reporting" and "${MACHINES} discovered"`);
   row('Chromium: longest task, traffic minute', ms(f.longest), `target < 50 ms (${f.longCount} tasks over 50 ms; Overview shown)`);
-  row('  the same minute, traced: longest task', `${ms(f.traced.longestWallMs)} wall`, `of which ${ms(f.traced.itsCpuMs)} on the CPU (the rest: the thread waiting for a core)`);
-  row('  most CPU time in one task', ms(f.traced.longestCpuMs), `${f.traced.overCpu50} tasks over 50 ms of CPU, ${f.traced.overWall50} over 50 ms of wall time; in it: ${f.traced.busiest || '—'}`);
+  row('  baseline: an idle process, latest wake-up', ms(f.wake.maxMs), `at the panel's priority, woken every 1 ms over the same minute: ${f.wake.over50} of ${f.wake.wakeups} wake-ups over 50 ms late (no core free)`);
+  if (f.traced) {
+    row('  the same minute, traced: longest task', `${ms(f.traced.longestWallMs)} wall`, `of which ${ms(f.traced.itsCpuMs)} on the CPU (the rest: the thread waiting for a core)`);
+    row('  most CPU time in one task', ms(f.traced.longestCpuMs), `${f.traced.overCpu50} tasks over 50 ms of CPU, ${f.traced.overWall50} over 50 ms of wall time; in it: ${f.traced.busiest || '—'}`);
+  }
   row('Chromium: longest task, Workspaces view', ms(f.longestWorkspaces), 'while toggling and the bulk AutoPull');
   row('AutoPull toggle confirmed, p50 / p99', `${ms(f.toggleP50)} / ${ms(f.toggleP99)}`, `target p99 < 100 ms; ${f.toggleConfirmed} of ${f.toggleTried} confirmed within ${TOGGLE_LIMIT_MS} ms; vs a Get round trip p50 ${ms(f.getP50)}, p99 ${ms(f.getP99)}`);
   row(`bulk AutoPull, ${f.bulkTotal} machines`, ms(f.bulkMs), `target < 2000 ms to all confirmed; ${f.bulkConfirmed} confirmed, ${f.bulkFailed} failed (all settled in ${ms(f.bulkSettledMs)})${f.bulkFailed ? ` ${JSON.stringify(f.bulkCodes)}` : ''}`);
