@@ -31,16 +31,24 @@ const sameRows = (a: readonly MachineRow[], b: readonly MachineRow[]): boolean =
 export function useMachines(): ShownMachines {
   const { machines, machineState } = useUi(useShallow((s) => ({ machines: s.machines, machineState: s.machineState })));
   const state = isStateWord(machineState) ? machineState : null;
-  const previous = useRef<{ rows: MachineRow[]; shown: ShownMachines; state: StateWord | null } | null>(null);
+  const previous = useRef<{ rows: MachineRow[]; shown: ShownMachines; state: StateWord | null; machines: string[]; services?: object; states?: object } | null>(null);
   return usePanel((s) => {
+    const before = previous.current;
+    const services = s.data?.services;
+    const states = s.data?.states;
+    // The selector runs on every change of the store (and again as the view renders): the same services and states
+    // maps (an operation's progress, the connection, a second call for one change) are the same machines, unread.
+    if (before && before.services === services && before.states === states && before.state === state && before.machines === machines) return before.shown;
     const rows = machineRows(s.data, clientEntries(s.data, machines), machineOf);
     const loaded = s.data !== null;
-    const before = previous.current;
     // Every machine in the same state as at the last Update (nearly every Update): the same order, no sort.
-    if (before && before.state === state && before.shown.loaded === loaded && sameRows(before.rows, rows)) return before.shown;
+    if (before && before.state === state && before.shown.loaded === loaded && sameRows(before.rows, rows)) {
+      previous.current = { ...before, rows, machines, services, states };
+      return before.shown;
+    }
     const next: ShownMachines = { ...orderMachines(rows, state), loaded };
     const shown = before && same(before.shown, next) ? before.shown : next;
-    previous.current = { rows, shown, state };
+    previous.current = { rows, shown, state, machines, services, states };
     return shown;
   });
 }
