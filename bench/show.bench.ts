@@ -29,6 +29,7 @@ import { profilePage } from './lib/cpu-profile.ts';
 import { bulkAutoPull, firstFullRender, longTasks, openPanel, pageHeap, pageNow, showView, toggleAutoPull, traceMainThread, type MainThreadTasks } from './lib/show-panel.ts';
 import { ShowPeer } from './lib/show-peer.ts';
 import { startWakeProbe, type WakeLateness } from './lib/wake-probe.ts';
+import { coresNote, pinToShowCores } from './lib/show-cores.ts';
 import { bundleRealClients, MACHINES_NICE, startShow, startSims } from './lib/show-services.ts';
 import { BRANCH, clientName, commitArrives, createRepositories, REAL_AUTOPULL_REPO, SHOW_REPOS, setUpRealMachines, simMachines, waitFor } from './lib/show-setup.ts';
 
@@ -195,8 +196,9 @@ function print(f: FabricFigures): void {
   const row = (what: string, value: string, note = '') => console.log(`  ${what.padEnd(44)} ${value.padStart(14)}   ${note}`);
   const ms = (n: number) => (Number.isFinite(n) ? `${n.toFixed(0)} ms` : 'never');
   console.log(`\nShow on the ${f.fabric === 'ws' ? 'WebSocket' : 'ZeroMQ'} hub: ${MACHINES} machines (${REAL} real clients, ${MACHINES - REAL} simulated), set up in ${f.setupS.toFixed(0)} s; ${TRAFFIC_S} s of traffic (${f.commits} commits, ${f.simPulls} simulated pulls)`);
+  console.log(`  ${coresNote()}`);
   console.log(MACHINES_NICE > 0 ? `  the machines' processes (real and simulated clients: other computers in a show) run at nice ${MACHINES_NICE}; the hub, the server, the engine and Chromium at normal priority` : '  every process at the same priority (SHOW_NICE=0)');
-  row('hub CPU', `${(f.hubCpu * 100).toFixed(0)} %`, `of one core (${os.availableParallelism()} cores for everything)`);
+  row('hub CPU', `${(f.hubCpu * 100).toFixed(0)} %`, 'of one core');
   // The ZeroMQ hub's Stats count what it receives only: libzmq's proxy delivers, uncounted.
   if (f.fabric === 'zmq' && f.fanOut === 0) row('hub fan-out (messages delivered)', 'not counted', `libzmq's proxy delivers (Stats MessagesOut stays 0); received ${f.hubIn.toFixed(0)} /s`);
   else row('hub fan-out (messages delivered)', `${f.fanOut.toFixed(0)} /s`, `from ${f.hubIn.toFixed(0)} /s received; LOWPRIO dropped ${f.dropped}`);
@@ -207,9 +209,9 @@ function print(f: FabricFigures): void {
   row('Chromium: the page\'s JavaScript heap', `${f.pageHeapMiB.toFixed(0)} MiB`, 'in use after the traffic minute (what a full garbage collection walks)');
   row('Chromium: first full render', ms(f.firstRenderMs), `navigation → "${MACHINES} reporting" and "${MACHINES} discovered"`);
   row('Chromium: longest task, traffic minute', ms(f.longest), `target < 50 ms (${f.longCount} tasks over 50 ms; Overview shown)`);
-  row('  baseline: an idle process, latest wake-up', ms(f.wake.maxMs), `at the panel's priority, woken every 1 ms over the same minute: ${f.wake.over50} of ${f.wake.wakeups} wake-ups over 50 ms late (no core free)`);
+  row('  baseline: an idle process, latest wake-up', ms(f.wake.maxMs), `beside the panel, at its priority, woken every 1 ms over the same minute: ${f.wake.over50} of ${f.wake.wakeups} wake-ups over 50 ms late (no core free)`);
   if (f.traced) {
-    row('  the same minute, traced: longest task', `${ms(f.traced.longestWallMs)} wall`, `of which ${ms(f.traced.itsCpuMs)} on the CPU (the rest: the thread waiting for a core)`);
+    row('  the same minute, traced: longest task', `${ms(f.traced.longestWallMs)} wall`, `of which ${ms(f.traced.itsCpuMs)} on the CPU; in it: ${f.traced.longestInside || '—'}`);
     row('  most CPU time in one task', ms(f.traced.longestCpuMs), `${f.traced.overCpu50} tasks over 50 ms of CPU, ${f.traced.overWall50} over 50 ms of wall time; in it: ${f.traced.busiest || '—'}`);
   }
   row('Chromium: longest task, Workspaces view', ms(f.longestWorkspaces), 'while toggling and the bulk AutoPull');
@@ -239,6 +241,7 @@ try {
   store.close();
   console.log(`\nCatalogue of 1,000,000 assets built in ${((performance.now() - start) / 1000).toFixed(1)} s (one data folder, copied for each fabric)`);
   const realProcess = await bundleRealClients();
+  pinToShowCores();
   const figures: FabricFigures[] = [];
   for (const fabric of (process.env.SHOW_FABRICS ?? 'ws,zmq').split(',') as FabricName[]) {
     start = performance.now();

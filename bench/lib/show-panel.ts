@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { exited } from '../../services/testing/server-process.ts';
 import { PAGE_SCRIPT } from './page-script.ts';
+import { chromiumOnPanelCore, onPanelCore } from './show-cores.ts';
 
 /** Debian's Chromium, headless, as the e2e tests launch it (e2e/chromium.ts, which bench/ may not import). */
 const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -16,7 +17,8 @@ export interface PanelSession { host: ChildProcess; url: string; browser: Browse
 
 /** The web host on `hubUrl` (`npm run serve -- --hub …` without the rebuild check); resolves with the URL it prints. */
 function startHost(hubUrl: string, userData: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['app/dist/main/web.mjs', '--port', '0', '--hub', hubUrl, '--local-hub', 'none', '--user-data', userData], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const [file, args] = onPanelCore(process.execPath, ['app/dist/main/web.mjs', '--port', '0', '--hub', hubUrl, '--local-hub', 'none', '--user-data', userData]);
+  const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -51,7 +53,7 @@ export async function openPanel(hubUrl: string, userData: string): Promise<Panel
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   };
   try {
-    const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+    const browser = await chromium.launch({ executablePath: chromiumOnPanelCore(CHROMIUM_PATH, userData), args: CHROMIUM_ARGS });
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     await page.addInitScript({ content: PAGE_SCRIPT });
     return { host: child, url, browser, page, close: async () => { await browser.close().catch(() => undefined); await stopHost(); } };
@@ -74,9 +76,9 @@ export async function firstFullRender(page: Page, url: string, machines: number,
 export const longTasks = (page: Page, since: number) => call<{ longest: number; count: number; total: number }>(page, 'longTasks', since);
 
 /** Wall and thread time of the page's main-thread tasks, from a DevTools trace. */
-export interface MainThreadTasks { longestWallMs: number; itsCpuMs: number; longestCpuMs: number; overWall50: number; overCpu50: number; busiest: string }
+export interface MainThreadTasks { longestWallMs: number; itsCpuMs: number; longestCpuMs: number; overWall50: number; overCpu50: number; busiest: string; longestInside: string }
 
-type TraceEvent = { name: string; ph: string; tid: number; ts: number; dur?: number; tdur?: number; args?: { name?: string } };
+type TraceEvent = { name: string; ph: string; tid: number; ts: number; dur?: number; tdur?: number; args?: { name?: string; data?: { functionName?: string; url?: string; lineNumber?: number } } };
 
 /**
  * Traces the page until the returned function is called: each main-thread task's wall time (what a long-task observer
@@ -99,19 +101,26 @@ export async function traceMainThread(page: Page): Promise<() => Promise<MainThr
     const cpu = (e: TraceEvent) => (e.tdur ?? 0) / 1000;
     const longest = tasks.reduce<TraceEvent | null>((a, b) => (a === null || wall(b) > wall(a) ? b : a), null);
     const busiest = tasks.reduce<TraceEvent | null>((a, b) => (a === null || cpu(b) > cpu(a) ? b : a), null);
-    // What the busiest task spent its time in: the trace events inside it, by name (nested ones count in each).
-    const inside = new Map<string, number>();
-    for (const e of busiest ? events : []) {
-      if (e === busiest || e.tid !== main || e.ph !== 'X' || !busiest || e.ts < busiest.ts || e.ts >= busiest.ts + (busiest.dur ?? 0)) continue;
-      inside.set(e.name, (inside.get(e.name) ?? 0) + wall(e));
-    }
+    // What a task spent its time in: the trace events inside it, by name (nested ones count in each).
+    const inside = (task: TraceEvent | null): string => {
+      const names = new Map<string, number>();
+      for (const e of task ? events : []) {
+        if (e === task || e.tid !== main || e.ph !== 'X' || !task || e.ts < task.ts || e.ts >= task.ts + (task.dur ?? 0)) continue;
+        // A function call by its function (its file's last part and line), from the trace's own arguments.
+        const fn = e.args?.data?.functionName !== undefined ? ` ${e.args.data.functionName || '(anonymous)'} ${e.args.data.url?.split('/').pop() ?? ''}:${e.args.data.lineNumber ?? ''}` : '';
+        const name = `${e.name}${fn}`;
+        names.set(name, (names.get(name) ?? 0) + wall(e));
+      }
+      return [...names].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([name, ms]) => `${name} ${ms.toFixed(0)} ms`).join(', ');
+    };
     return {
       longestWallMs: longest ? wall(longest) : 0,
       itsCpuMs: longest ? cpu(longest) : 0,
       longestCpuMs: Math.max(0, ...tasks.map(cpu)),
       overWall50: tasks.filter((t) => wall(t) > 50).length,
       overCpu50: tasks.filter((t) => cpu(t) > 50).length,
-      busiest: [...inside].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([name, ms]) => `${name} ${ms.toFixed(0)} ms`).join(', '),
+      busiest: inside(busiest),
+      longestInside: inside(longest),
     };
   };
 }

@@ -1,10 +1,11 @@
 /**
- * The rig's own baseline for the page's long tasks: a process at the panel's priority that does nothing but wake
- * every millisecond, and records how late each wake-up came. What it waited is time no work of the page's caused: the
+ * The rig's own baseline for the page's long tasks: a process on the panel's core, at its priority, that does nothing
+ * but wake every millisecond, and records how late each wake-up came. What it waited is time no work of the page's caused: the
  * thread was ready and no core ran it.
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { onPanelCore } from './show-cores.ts';
 
 export interface WakeLateness {
   /** The latest wake-up, ms after it was due. */
@@ -27,7 +28,8 @@ process.stdin.once('data', () => { running = false; process.stdout.write(JSON.st
 `;
 
 export function startWakeProbe(): { stop(): Promise<WakeLateness> } {
-  const probe = spawn(process.execPath, ['-e', PROBE], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const [file, args] = onPanelCore(process.execPath, ['-e', PROBE]);
+  const probe = spawn(file, args, { stdio: ['pipe', 'pipe', 'inherit'] });
   let out = '';
   probe.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
   return {
