@@ -1,10 +1,12 @@
 /**
  * Which cores the show's processes run on. In a studio the panel runs on the operator's computer, and the hub, the
- * server and the machines on others; here they all share this machine's cores. With two cores or more (and taskset),
- * the panel (its engine, i.e. the web host, and Chromium) gets the last core to itself and everything else the others,
- * the bench's own process included: the panel's computer has one core, the rest of the show the rest. Its figures are
- * then the panel's own, not the time it waited while the hub or the server had the core. SHOW_CORES=shared runs every
- * process on every core.
+ * server and the machines on others; here they all share this machine's cores, and by default every process may run
+ * on every core. SHOW_CORES=split (two cores or more, and taskset) gives the panel (its engine, i.e. the web host, and
+ * Chromium) the last core to itself and everything else the others, the bench's own process included: the panel's
+ * long tasks are then its own, not time it waited while the hub or the server had the core, but the rest of the show
+ * (500 machines, the hub, the server) has one core less, and round trips through the machines (the toggles, the bulk
+ * AutoPull) are slower than on a show of separate computers. Measured on 2 cores (2026-12-07): with split, the longest
+ * task 92–189 ms and toggle p99 138–208 ms; shared, 114–797 ms and 77–135 ms.
  */
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -14,14 +16,14 @@ import path from 'node:path';
 const TASKSET = '/usr/bin/taskset';
 /** Read once, before this process is pinned (availableParallelism follows the process's own affinity). */
 const CORES = os.availableParallelism();
-const SPLIT = process.env.SHOW_CORES !== 'shared' && CORES >= 2 && existsSync(TASKSET);
+const SPLIT = process.env.SHOW_CORES === 'split' && CORES >= 2 && existsSync(TASKSET);
 const PANEL_CORES = String(CORES - 1);
 const SHOW_CORES = CORES > 2 ? `0-${CORES - 2}` : '0';
 
 export const coresNote = (): string =>
   SPLIT
-    ? `the panel (its engine and Chromium) on core ${PANEL_CORES} alone, as on a computer of its own; the hub, the server, the machines and the bench on core${CORES > 2 ? 's' : ''} ${SHOW_CORES} (SHOW_CORES=shared: all on all ${CORES})`
-    : `every process on all ${CORES} cores`;
+    ? `SHOW_CORES=split: the panel (its engine and Chromium) on core ${PANEL_CORES}, as on a computer of its own; the hub, the server, the machines and the bench on core${CORES > 2 ? 's' : ''} ${SHOW_CORES}`
+    : `every process on all ${CORES} cores (SHOW_CORES=split: the panel on a core of its own)`;
 
 /** `file args…` as run on the panel's core. */
 export const onPanelCore = (file: string, args: string[]): [string, string[]] => (SPLIT ? [TASKSET, ['-c', PANEL_CORES, file, ...args]] : [file, args]);

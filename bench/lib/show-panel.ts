@@ -4,6 +4,7 @@
  * time is taken in the page (./page-script.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { exited } from '../../services/testing/server-process.ts';
 import { PAGE_SCRIPT } from './page-script.ts';
@@ -95,6 +96,8 @@ export async function traceMainThread(page: Page): Promise<() => Promise<MainThr
     await cdp.send('Tracing.end');
     await complete;
     await cdp.detach().catch(() => undefined);
+    // SHOW_TRACE_FILE=<path> keeps the whole trace (every thread), for chrome://tracing or Perfetto; a development aid.
+    if (process.env.SHOW_TRACE_FILE) writeFileSync(process.env.SHOW_TRACE_FILE, JSON.stringify({ traceEvents: events }));
     const main = events.find((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain')?.tid;
     const tasks = events.filter((e) => e.name === 'RunTask' && e.ph === 'X' && e.tid === main);
     const wall = (e: TraceEvent) => (e.dur ?? 0) / 1000;
