@@ -5,7 +5,7 @@
  * storage URL and commands for the children; `close` ends every one of them.
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { build as esbuild } from 'esbuild';
 import type { FabricName } from '../../services/datahub/index.ts';
@@ -44,7 +44,18 @@ export const MACHINES_NICE = existsSync('/usr/bin/nice') ? Math.max(0, Math.min(
 function child<Req extends { type: string }, Rep extends { type: string; message?: string }>(file: string): Child<Req, Rep> {
   const execArgv = file.endsWith('.ts') ? ['--import', 'tsx'] : [];
   const nice = MACHINES_NICE > 0 ? { execPath: '/usr/bin/nice', execArgv: ['-n', String(MACHINES_NICE), process.execPath, ...execArgv] } : { execArgv };
-  const proc = fork(file, [], { ...nice, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, ASSETHUB_LOG_LEVEL: 'error' } });
+  // A session of its own, whose autogroup is at the same nice: Linux shares the CPU between sessions' autogroups
+  // first and applies nice only within one, and Chromium runs in a session of its own (Playwright starts it so).
+  // Within ours the machines gave way to the hub, the server and the engine, but not to Chromium.
+  const detached = MACHINES_NICE > 0 && existsSync('/proc/self/autogroup');
+  const proc = fork(file, [], { ...nice, detached, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, ASSETHUB_LOG_LEVEL: 'error' } });
+  if (detached && proc.pid !== undefined) {
+    try {
+      writeFileSync(`/proc/${proc.pid}/autogroup`, String(MACHINES_NICE));
+    } catch (error) {
+      console.warn(`  (could not set the machines' autogroup to nice ${MACHINES_NICE}: ${error instanceof Error ? error.message : String(error)})`);
+    }
+  }
   return {
     process: proc,
     ask(request, timeoutMs = 5 * WAIT_MS) {

@@ -1,7 +1,7 @@
 /**
- * The rig's own baseline for the page's long tasks: a process on the panel's core, at its priority, that does nothing
- * but wake every millisecond, and records how late each wake-up came. What it waited is time no work of the page's caused: the
- * thread was ready and no core ran it.
+ * The rig's own baseline for the page's long tasks: a process beside the panel (on its core, at its priority, in a
+ * session of its own as Chromium is) that does nothing but wake every millisecond, and records how late each wake-up
+ * came. What it waited is time no work of the page's caused: the thread was ready and no core ran it.
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -24,12 +24,14 @@ const tick = (due) => {
   if (running) { const next = performance.now() + 1; setTimeout(() => tick(next), 1); }
 };
 tick(performance.now());
+// In a session of its own, like Chromium (Playwright starts it so): gone with the bench, whose end closes stdin.
+process.stdin.once('end', () => { if (running) process.exit(0); });
 process.stdin.once('data', () => { running = false; process.stdout.write(JSON.stringify({ maxMs, over50, wakeups }) + '\\n', () => process.exit(0)); });
 `;
 
 export function startWakeProbe(): { stop(): Promise<WakeLateness> } {
   const [file, args] = onPanelCore(process.execPath, ['-e', PROBE]);
-  const probe = spawn(file, args, { stdio: ['pipe', 'pipe', 'inherit'] });
+  const probe = spawn(file, args, { detached: true, stdio: ['pipe', 'pipe', 'inherit'] });
   let out = '';
   probe.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
   return {
