@@ -5,8 +5,7 @@
  * Chromium) the last core to itself and everything else the others, the bench's own process included: the panel's
  * long tasks are then its own, not time it waited while the hub or the server had the core, but the rest of the show
  * (500 machines, the hub, the server) has one core less, and round trips through the machines (the toggles, the bulk
- * AutoPull) are slower than on a show of separate computers. Measured on 2 cores (2026-12-07): with split, the longest
- * task 92–189 ms and toggle p99 138–208 ms; shared, 114–797 ms and 77–135 ms.
+ * AutoPull) are slower than on a show of separate computers.
  */
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
