@@ -4,17 +4,17 @@ import { matchesPrefix } from '../../shared/protocol/topic.ts';
 export const MAX_PREFIXES_PER_PEER = 10_000;
 export const MAX_PREFIX_CHARS = 8192;
 
-/**
- * One peer's topic prefixes (ZeroMQ semantics: a message matches when its canonical topic starts with a prefix; the
- * empty prefix matches everything). A set, not a multiset: subscribing twice to a prefix and unsubscribing once
- * removes it, which is what a peer that re-sends its subscriptions after a hiccup expects.
- */
 /** Where the hub keeps every peer's prefixes for routing (prefix-index.ts); each change here is made there too. */
 export interface PrefixMirror {
   add(prefix: string): void;
   remove(prefix: string): void;
 }
 
+/**
+ * One peer's topic prefixes (ZeroMQ semantics: a message matches when its canonical topic starts with a prefix; the
+ * empty prefix matches everything). A set, not a multiset: subscribing twice to a prefix and unsubscribing once
+ * removes it, which is what a peer that re-sends its subscriptions after a hiccup expects.
+ */
 export class Subscriptions {
   private readonly prefixes = new Set<string>();
   private mirror: PrefixMirror | null = null;
