@@ -2,7 +2,7 @@
 // went to, summed by function, and the stack that the longest run of samples without a break sat in. A development aid
 // for the long tasks the trace counts; the .cpuprofile is written beside the run for DevTools.
 import { writeFileSync } from 'node:fs';
-import type { Page } from 'playwright';
+import type { CdpSession } from './cdp-page.ts';
 
 interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number }; children?: number[] }
 interface Profile { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] }
@@ -13,12 +13,12 @@ const frameName = (n: ProfileNode) => {
 };
 
 /** Starts sampling every 200 µs; the returned function stops, writes `file` and returns a summary to print. */
-export async function profilePage(page: Page, file: string): Promise<() => Promise<string>> {
-  const cdp = await page.context().newCDPSession(page);
+export async function profilePage(cdp: CdpSession, file: string): Promise<() => Promise<string>> {
   await cdp.send('Profiler.enable');
   await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
   await cdp.send('Profiler.start');
-  // What the bridge brought the page: bytes per event, and per state name within patches.
+  // What the bridge brought the page: bytes per event, and per state name within patches. Network.enable costs the page
+  // a copy of each message (./cdp-page.ts): profiled runs' long tasks are longer.
   await cdp.send('Network.enable');
   const bytes = new Map<string, { n: number; bytes: number; max: number }>();
   const add = (key: string, size: number) => {
@@ -27,7 +27,7 @@ export async function profilePage(page: Page, file: string): Promise<() => Promi
     bytes.set(key, b);
   };
   cdp.on('Network.webSocketFrameReceived', (f) => {
-    const text = f.response.payloadData;
+    const text = (f as { response: { payloadData: string } }).response.payloadData;
     try {
       const m = JSON.parse(text) as { event?: string; data?: { patches?: { type: string; state?: string; path?: unknown }[] } };
       add(`frame ${m.event ?? 'response'}`, text.length);
@@ -36,8 +36,8 @@ export async function profilePage(page: Page, file: string): Promise<() => Promi
   });
   return async () => {
     const traffic = [...bytes].sort((a, b) => b[1].bytes - a[1].bytes).map(([k, b]) => `    ${k}: ${b.n} × avg ${(b.bytes / b.n).toFixed(0)} B, max ${b.max} B, ${(b.bytes / 1e6).toFixed(1)} MB`).join('\n');
-    const { profile } = (await cdp.send('Profiler.stop')) as unknown as { profile: Profile };
-    await cdp.detach().catch(() => undefined);
+    const { profile } = await cdp.send<{ profile: Profile }>('Profiler.stop');
+    await cdp.send('Network.disable');
     writeFileSync(file, JSON.stringify(profile));
     const byId = new Map(profile.nodes.map((n) => [n.id, n]));
     const parent = new Map<number, number>();
@@ -56,20 +56,21 @@ export async function profilePage(page: Page, file: string): Promise<() => Promi
         if (n && !seen.has(frameName(n))) { seen.add(frameName(n)); total.set(frameName(n), (total.get(frameName(n)) ?? 0) + ms); }
       }
     }
-    const heap = await heapSummary(page);
+    const heap = await heapSummary(cdp);
     const top = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1]).slice(0, 25).map(([f, ms]) => `    ${ms.toFixed(0).padStart(7)} ms  ${f}`).join('\n');
     return `  heap by constructor (self size):\n${heap}\n  bridge traffic:\n${traffic}\n  self time:\n${top(self)}\n  inclusive time:\n${top(total)}\n  profile: ${file}`;
   };
 }
 
 /** The page's heap by constructor, from a heap snapshot: what a full garbage collection walks. */
-async function heapSummary(page: Page): Promise<string> {
-  const cdp = await page.context().newCDPSession(page);
+async function heapSummary(cdp: CdpSession): Promise<string> {
   const chunks: string[] = [];
-  cdp.on('HeapProfiler.addHeapSnapshotChunk', (c) => void chunks.push(c.chunk));
+  const add = (c: { chunk?: unknown }) => void chunks.push(String(c.chunk));
+  cdp.on('HeapProfiler.addHeapSnapshotChunk', add);
   await cdp.send('HeapProfiler.enable');
   await cdp.send('HeapProfiler.takeHeapSnapshot', { reportProgress: false });
-  await cdp.detach().catch(() => undefined);
+  cdp.off('HeapProfiler.addHeapSnapshotChunk', add);
+  await cdp.send('HeapProfiler.disable');
   const snapshot = JSON.parse(chunks.join('')) as { snapshot: { meta: { node_fields: string[]; node_types: [string[]] } }; nodes: number[]; strings: string[] };
   const fields = snapshot.snapshot.meta.node_fields;
   const [type, name, size] = ['type', 'name', 'self_size'].map((f) => fields.indexOf(f)) as [number, number, number];

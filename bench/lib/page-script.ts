@@ -1,7 +1,7 @@
 /**
  * What the show simulator runs inside the panel's page, installed before the panel's own scripts: a record of every
- * long task, and timers that click and watch the page without leaving it (performance.now, MutationObserver), so
- * Playwright's polling adds nothing to a figure. Plain JavaScript in a string: bench/ is compiled without the DOM.
+ * long task, and timers that click, type and watch the page without leaving it (performance.now, MutationObserver),
+ * so the driver's round trips add nothing to a figure. Plain JavaScript in a string: bench/ is compiled without the DOM.
  */
 export const PAGE_SCRIPT = String.raw`(() => {
   sessionStorage.setItem('assethub.view', 'overview');
@@ -28,7 +28,38 @@ export const PAGE_SCRIPT = String.raw`(() => {
   });
 
   const count = (s) => Number(String(s ?? '').replace(/[^0-9]/g, ''));
+  /** Resolves with the element once it is there (checked every 50 ms). */
+  const present = (sel, limit) => new Promise((resolve, reject) => {
+    const deadline = performance.now() + limit;
+    const timer = setInterval(() => {
+      const e = document.querySelector(sel);
+      if (e) {
+        clearInterval(timer);
+        resolve(e);
+      } else if (performance.now() > deadline) {
+        clearInterval(timer);
+        reject(new Error(sel + ': not there within ' + limit + ' ms'));
+      }
+    }, 50);
+  });
   window.__show = {
+    /** A value typed into an input or chosen in a select, as React hears it (its own value setter, then the events). */
+    async fill(sel, value, limit) {
+      const e = await present(sel, limit);
+      const proto = e instanceof HTMLSelectElement ? HTMLSelectElement.prototype : HTMLInputElement.prototype;
+      Object.getOwnPropertyDescriptor(proto, 'value').set.call(e, value);
+      e.dispatchEvent(new Event('input', { bubbles: true }));
+      e.dispatchEvent(new Event('change', { bubbles: true }));
+      if (e.value !== value) throw new Error(sel + ': has no ' + JSON.stringify(value));
+      return true;
+    },
+    /** Clicks the element once it is there; then waits until the element "until" names is there. */
+    async click(sel, until, limit) {
+      (await present(sel, limit)).click();
+      await present(until, limit);
+      return true;
+    },
+    present: (sel, limit) => present(sel, limit).then(() => true),
     longTasks(since) {
       const tasks = longtasks.filter((t) => t.start >= since);
       return { longest: Math.max(0, ...tasks.map((t) => t.duration)), count: tasks.length, total: tasks.reduce((n, t) => n + t.duration, 0) };

@@ -1,12 +1,14 @@
 /**
  * The browser panel in Chromium, joined to the show's hub through the web host (app/dist/main/web.mjs, whose engine
  * runs in its process): time to first full render, long tasks, AutoPull confirmations one by one and in bulk. Every
- * time is taken in the page (./page-script.ts).
+ * time is taken in the page (./page-script.ts). Chromium is driven over a bare DevTools pipe (./cdp-page.ts), not
+ * Playwright, whose instrumentation of the page's WebSocket cost the page's main thread more than the panel did.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { chromium, type Browser, type Page } from '@playwright/test';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { exited } from '../../services/testing/server-process.ts';
+import { CdpPage } from './cdp-page.ts';
 import { PAGE_SCRIPT } from './page-script.ts';
 import { chromiumOnPanelCore, onPanelCore } from './show-cores.ts';
 
@@ -14,7 +16,7 @@ import { chromiumOnPanelCore, onPanelCore } from './show-cores.ts';
 const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
-export interface PanelSession { host: ChildProcess; url: string; browser: Browser; page: Page; close(): Promise<void> }
+export interface PanelSession { host: ChildProcess; url: string; page: CdpPage; close(): Promise<void> }
 
 /** The web host on `hubUrl` (`npm run serve -- --hub …` without the rebuild check); resolves with the URL it prints. */
 function startHost(hubUrl: string, userData: string): Promise<{ child: ChildProcess; url: string }> {
@@ -54,10 +56,14 @@ export async function openPanel(hubUrl: string, userData: string): Promise<Panel
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   };
   try {
-    const browser = await chromium.launch({ executablePath: chromiumOnPanelCore(CHROMIUM_PATH, userData), args: CHROMIUM_ARGS });
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    await page.addInitScript({ content: PAGE_SCRIPT });
-    return { host: child, url, browser, page, close: async () => { await browser.close().catch(() => undefined); await stopHost(); } };
+    const profile = path.join(userData, 'chromium');
+    mkdirSync(profile, { recursive: true });
+    const page = await CdpPage.launch(chromiumOnPanelCore(CHROMIUM_PATH, userData), CHROMIUM_ARGS, profile, { width: 1440, height: 900 });
+    await page.addInitScript(PAGE_SCRIPT).catch(async (error: unknown) => {
+      await page.close();
+      throw error;
+    });
+    return { host: child, url, page, close: async () => { await page.close(); await stopHost(); } };
   } catch (error) {
     await stopHost();
     throw error;
@@ -65,16 +71,16 @@ export async function openPanel(hubUrl: string, userData: string): Promise<Panel
 }
 
 /** A helper of ./page-script.ts, evaluated by the DevTools protocol (the panel's CSP forbids eval in the page). */
-const call = <T>(page: Page, fn: string, ...args: unknown[]): Promise<T> =>
-  page.evaluate(`window.__show.${fn}(${args.map((a) => JSON.stringify(a)).join(', ')})`) as Promise<T>;
+const call = <T>(page: CdpPage, fn: string, ...args: unknown[]): Promise<T> =>
+  page.evaluate<T>(`window.__show.${fn}(${args.map((a) => JSON.stringify(a)).join(', ')})`);
 
 /** Navigation → the server card says `machines` reporting and as many discovered: ms after navigation start. */
-export async function firstFullRender(page: Page, url: string, machines: number, timeoutMs: number): Promise<number> {
+export async function firstFullRender(page: CdpPage, url: string, machines: number, timeoutMs: number): Promise<number> {
   await page.goto(url);
   return call<number>(page, 'fullyRendered', machines, timeoutMs);
 }
 
-export const longTasks = (page: Page, since: number) => call<{ longest: number; count: number; total: number }>(page, 'longTasks', since);
+export const longTasks = (page: CdpPage, since: number) => call<{ longest: number; count: number; total: number }>(page, 'longTasks', since);
 
 /** Wall and thread time of the page's main-thread tasks, from a DevTools trace. */
 export interface MainThreadTasks { longestWallMs: number; itsCpuMs: number; longestCpuMs: number; overWall50: number; overCpu50: number; busiest: string; longestInside: string }
@@ -86,16 +92,24 @@ type TraceEvent = { name: string; ph: string; tid: number; ts: number; dur?: num
  * sees) and its thread time (what the panel's own work cost). On a machine whose cores also run the whole simulated
  * show, a task can be descheduled for most of its wall time: the two apart say whose time it was.
  */
-export async function traceMainThread(page: Page): Promise<() => Promise<MainThreadTasks>> {
-  const cdp = await page.context().newCDPSession(page);
+export async function traceMainThread(page: CdpPage): Promise<() => Promise<MainThreadTasks>> {
   const events: TraceEvent[] = [];
-  cdp.on('Tracing.dataCollected', (d) => void events.push(...(d.value as unknown as TraceEvent[])));
-  await cdp.send('Tracing.start', { categories: 'disabled-by-default-devtools.timeline,devtools.timeline,disabled-by-default-v8.gc' });
+  const collect = (d: { value?: unknown }) => {
+    for (const e of (d.value ?? []) as TraceEvent[]) events.push(e);
+  };
+  page.on('Tracing.dataCollected', collect);
+  await page.send('Tracing.start', { categories: process.env.SHOW_TRACE_CATS ?? 'disabled-by-default-devtools.timeline,devtools.timeline,disabled-by-default-v8.gc' });
   return async () => {
-    const complete = new Promise((resolve) => cdp.once('Tracing.tracingComplete', resolve));
-    await cdp.send('Tracing.end');
+    const complete = new Promise<void>((resolve) => {
+      const done = () => {
+        page.off('Tracing.tracingComplete', done);
+        resolve();
+      };
+      page.on('Tracing.tracingComplete', done);
+    });
+    await page.send('Tracing.end');
     await complete;
-    await cdp.detach().catch(() => undefined);
+    page.off('Tracing.dataCollected', collect);
     // SHOW_TRACE_FILE=<path> keeps the whole trace (every thread), for chrome://tracing or Perfetto; a development aid.
     if (process.env.SHOW_TRACE_FILE) writeFileSync(process.env.SHOW_TRACE_FILE, JSON.stringify({ traceEvents: events }));
     const main = events.find((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain')?.tid;
@@ -128,23 +142,22 @@ export async function traceMainThread(page: Page): Promise<() => Promise<MainThr
   };
 }
 
-export const pageNow = (page: Page): Promise<number> => page.evaluate('performance.now()') as Promise<number>;
+export const pageNow = (page: CdpPage): Promise<number> => page.evaluate<number>('performance.now()');
 
 /** The page's JavaScript heap in use, MiB (Chromium's performance.memory). */
-export const pageHeap = async (page: Page): Promise<number> => ((await page.evaluate('performance.memory.usedJSHeapSize')) as number) / 2 ** 20;
+export const pageHeap = async (page: CdpPage): Promise<number> => (await page.evaluate<number>('performance.memory.usedJSHeapSize')) / 2 ** 20;
 
 /** Goes to a view by its navigation button. */
-export async function showView(page: Page, view: string): Promise<void> {
-  await page.getByTestId(`nav-${view}`).click();
-  await page.locator(`main#main[data-view="${view}"]`).waitFor({ timeout: 30_000 });
+export async function showView(page: CdpPage, view: string): Promise<void> {
+  await call(page, 'click', `[data-testid="nav-${view}"]`, `main#main[data-view="${view}"]`, 30_000);
 }
 
 /**
  * One machine in the header filter, then its first workspace's AutoPull switch clicked: ms until the switch is no
  * longer busy and shows the other value (the client's State Update came back through the hub and the engine).
  */
-export async function toggleAutoPull(page: Page, machine: string, timeoutMs: number): Promise<number> {
-  await page.getByTestId('machine-filter').fill(machine);
+export async function toggleAutoPull(page: CdpPage, machine: string, timeoutMs: number): Promise<number> {
+  await call(page, 'fill', '[data-testid="machine-filter"]', machine, 30_000);
   const selector = `[data-testid="ws-machine"][data-machine="${machine}"] [data-testid="autopull-toggle"]`;
   await call(page, 'ready', selector, 30_000);
   return call<number>(page, 'toggle', selector, timeoutMs);
@@ -154,10 +167,10 @@ export async function toggleAutoPull(page: Page, machine: string, timeoutMs: num
 export interface BulkOutcome { ms: number; total: number; confirmed: number; failed: number; codes: Record<string, number> }
 
 /** The Workspaces view's bulk AutoPull for `repository` on every machine: ms from the click until none is pending. */
-export async function bulkAutoPull(page: Page, repository: string, value: 'on' | 'off', timeoutMs: number): Promise<BulkOutcome> {
-  await page.getByTestId('machine-filter').fill('');
-  await page.getByTestId('bulk-repo').selectOption(repository);
-  await page.getByTestId('bulk-value').selectOption(value);
-  await page.getByTestId('bulk-apply').waitFor({ timeout: 30_000 });
+export async function bulkAutoPull(page: CdpPage, repository: string, value: 'on' | 'off', timeoutMs: number): Promise<BulkOutcome> {
+  await call(page, 'fill', '[data-testid="machine-filter"]', '', 30_000);
+  await call(page, 'fill', '[data-testid="bulk-repo"]', repository, 30_000);
+  await call(page, 'fill', '[data-testid="bulk-value"]', value, 30_000);
+  await call(page, 'present', '[data-testid="bulk-apply"]', 30_000);
   return call<BulkOutcome>(page, 'bulk', timeoutMs);
 }
