@@ -41,13 +41,24 @@ export async function bundleRealClients(): Promise<string> {
  */
 export const MACHINES_NICE = existsSync('/usr/bin/nice') ? Math.max(0, Math.min(19, Number(process.env.SHOW_NICE ?? 19) || 0)) : 0;
 
-function child<Req extends { type: string }, Rep extends { type: string; message?: string }>(file: string): Child<Req, Rep> {
+/**
+ * A group of machines in one process. The foreground ones are the machines the panel switches (one process per kind):
+ * at normal priority, as a machine of a show answers on a computer of its own, not on what 500 machines leave of two
+ * cores.
+ */
+export interface MachineGroup<T> {
+  machines: T[];
+  foreground?: boolean;
+}
+
+function child<Req extends { type: string }, Rep extends { type: string; message?: string }>(file: string, foreground = false): Child<Req, Rep> {
   const execArgv = file.endsWith('.ts') ? ['--import', 'tsx'] : [];
-  const nice = MACHINES_NICE > 0 ? { execPath: '/usr/bin/nice', execArgv: ['-n', String(MACHINES_NICE), process.execPath, ...execArgv] } : { execArgv };
+  const nice = MACHINES_NICE > 0 && !foreground ? { execPath: '/usr/bin/nice', execArgv: ['-n', String(MACHINES_NICE), process.execPath, ...execArgv] } : { execArgv };
   // A session of its own, whose autogroup is at the same nice: Linux shares the CPU between sessions' autogroups
   // first and applies nice only within one, and Chromium runs in a session of its own (Playwright starts it so).
   // Within ours the machines gave way to the hub, the server and the engine, but not to Chromium.
-  const detached = MACHINES_NICE > 0 && existsSync('/proc/self/autogroup');
+  // The foreground ones stay in ours, at the hub's priority: a session of their own would weigh as much as Chromium's.
+  const detached = MACHINES_NICE > 0 && !foreground && existsSync('/proc/self/autogroup');
   const proc = fork(file, [], { ...nice, detached, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, ASSETHUB_LOG_LEVEL: 'error' } });
   if (detached && proc.pid !== undefined) {
     try {
@@ -118,9 +129,9 @@ export interface ShowPlan {
   serverDir: string;
   clientsDir: string;
   /** Real machines, in groups: one process per group. */
-  realGroups: string[][];
+  realGroups: MachineGroup<string>[];
   /** Simulated machines, in groups: one process per group. */
-  simGroups: SimMachineSpec[][];
+  simGroups: MachineGroup<SimMachineSpec>[];
   /** The real clients' bundled process (bundleRealClients). */
   realProcess: string;
 }
@@ -142,18 +153,18 @@ export async function startShow(plan: ShowPlan): Promise<ShowServices> {
     const server = await spawnServer(watcher, hub.url, plan.serverDir).finally(() => watcher.close());
     started.push(server.child);
     const storage: Record<string, string> = {};
-    for (let i = 0; i < plan.realGroups.length; i++) {
-      const c = child<RealRequest, RealReply>(plan.realProcess);
+    for (const group of plan.realGroups) {
+      const c = child<RealRequest, RealReply>(plan.realProcess, group.foreground);
       started.push(c.process);
       real.push(c);
     }
-    for (let i = 0; i < plan.simGroups.length; i++) {
-      const c = child<SimRequest, SimReply>('bench/lib/sim-process.ts');
+    for (const group of plan.simGroups) {
+      const c = child<SimRequest, SimReply>('bench/lib/sim-process.ts', group.foreground);
       started.push(c.process);
       sims.push(c);
     }
     await Promise.all(real.map(async (c, i) => {
-      const reply = await c.ask({ type: 'start', hubUrl: hub.url, dir: plan.clientsDir, machines: plan.realGroups[i] ?? [] });
+      const reply = await c.ask({ type: 'start', hubUrl: hub.url, dir: plan.clientsDir, machines: plan.realGroups[i]?.machines ?? [] });
       if (reply.type === 'started') Object.assign(storage, reply.storage);
     }));
     return { hub, server: { process: server.child, storageUrl: server.storageUrl }, real, sims, storage, close };
@@ -164,6 +175,6 @@ export async function startShow(plan: ShowPlan): Promise<ShowServices> {
 }
 
 /** Starts every simulated machine (after the real ones are set up, as a show's machines come up in waves). */
-export async function startSims(show: ShowServices, groups: SimMachineSpec[][]): Promise<void> {
-  await Promise.all(show.sims.map((c, i) => c.ask({ type: 'start', hubUrl: show.hub.url, machines: groups[i] ?? [], seed: i * 1000 })));
+export async function startSims(show: ShowServices, groups: MachineGroup<SimMachineSpec>[]): Promise<void> {
+  await Promise.all(show.sims.map((c, i) => c.ask({ type: 'start', hubUrl: show.hub.url, machines: groups[i]?.machines ?? [], seed: i * 1000 })));
 }
